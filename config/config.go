@@ -1,0 +1,146 @@
+// Package config reads ConductBot's configuration once from the environment into a validated struct.
+// The names are a contract (DESIGN.md); flags may override them per command.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the program reads from its environment.
+type Config struct {
+	TelegramToken  string // TELEGRAM_BOT_TOKEN, required by serve
+	TelegramAPIURL string // TELEGRAM_API_URL: a self-hosted Bot API server, or a stand-in in tests
+	WebhookURL     string // WEBHOOK_URL: webhook mode when set
+	WebhookListen  string // WEBHOOK_LISTEN: local address of the webhook server
+	WebhookSecret  string // WEBHOOK_SECRET: checked on every webhook request
+
+	DatabaseURL string // DATABASE_URL: PostgreSQL with pgvector; empty means embedded SQLite
+	DataDir     string // CONDUCTBOT_DATA_DIR: embedded store and files
+
+	OpenAIAPIKey   string // OPENAI_API_KEY
+	OpenAIBaseURL  string // OPENAI_BASE_URL
+	EmbeddingModel string // EMBEDDING_MODEL
+	ChatModel      string // CHAT_MODEL
+
+	TimeZone *time.Location // CONDUCTBOT_TZ
+	Admins   []int64        // CONDUCTBOT_ADMINS
+
+	LogLevel string // LOG_LEVEL: debug, info, warn, error
+}
+
+// Defaults of the optional settings.
+const (
+	DefaultDataDir       = "./data"
+	DefaultTimeZone      = "Asia/Shanghai"
+	DefaultWebhookListen = ":8080"
+)
+
+// FromEnv reads the configuration from the process environment.
+func FromEnv() (*Config, error) { return Parse(os.LookupEnv) }
+
+// Parse reads the configuration through lookup (os.LookupEnv, or a map in tests) and validates it.
+func Parse(lookup func(string) (string, bool)) (*Config, error) {
+	get := func(name, def string) string {
+		if v, ok := lookup(name); ok && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+		return def
+	}
+	c := &Config{
+		TelegramToken:  get("TELEGRAM_BOT_TOKEN", ""),
+		TelegramAPIURL: strings.TrimRight(get("TELEGRAM_API_URL", ""), "/"),
+		WebhookURL:     get("WEBHOOK_URL", ""),
+		WebhookListen:  get("WEBHOOK_LISTEN", DefaultWebhookListen),
+		WebhookSecret:  get("WEBHOOK_SECRET", ""),
+		DatabaseURL:    get("DATABASE_URL", ""),
+		DataDir:        get("CONDUCTBOT_DATA_DIR", DefaultDataDir),
+		OpenAIAPIKey:   get("OPENAI_API_KEY", ""),
+		OpenAIBaseURL:  get("OPENAI_BASE_URL", ""),
+		EmbeddingModel: get("EMBEDDING_MODEL", ""),
+		ChatModel:      get("CHAT_MODEL", ""),
+		LogLevel:       strings.ToLower(get("LOG_LEVEL", "info")),
+	}
+	var errs []error
+	tz := get("CONDUCTBOT_TZ", DefaultTimeZone)
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("CONDUCTBOT_TZ=%q: %w", tz, err))
+	}
+	c.TimeZone = loc
+	if admins := get("CONDUCTBOT_ADMINS", ""); admins != "" {
+		for _, f := range strings.FieldsFunc(admins, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
+			id, err := strconv.ParseInt(f, 10, 64)
+			if err != nil || id <= 0 {
+				errs = append(errs, fmt.Errorf("CONDUCTBOT_ADMINS: %q is not a Telegram user ID", f))
+				continue
+			}
+			c.Admins = append(c.Admins, id)
+		}
+	}
+	for name, u := range map[string]string{"TELEGRAM_API_URL": c.TelegramAPIURL, "WEBHOOK_URL": c.WebhookURL, "OPENAI_BASE_URL": c.OpenAIBaseURL} {
+		if u == "" {
+			continue
+		}
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			errs = append(errs, fmt.Errorf("%s=%q is not an http(s) URL", name, u))
+		}
+	}
+	if c.WebhookURL != "" && c.WebhookSecret != "" && !validSecret(c.WebhookSecret) {
+		errs = append(errs, errors.New("WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and -, 1 to 256 characters (a Telegram rule)"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.DataDir != "" {
+		c.DataDir = filepath.Clean(c.DataDir)
+	}
+	return c, errors.Join(errs...)
+}
+
+func validSecret(s string) bool {
+	if len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// OpenAIEnabled reports whether an OpenAI-compatible server is configured for embeddings.
+func (c *Config) OpenAIEnabled() bool { return c.EmbeddingModel != "" && (c.OpenAIAPIKey != "" || c.OpenAIBaseURL != "") }
+
+// LLMEnabled reports whether answers are written by a chat model.
+func (c *Config) LLMEnabled() bool { return c.ChatModel != "" && (c.OpenAIAPIKey != "" || c.OpenAIBaseURL != "") }
+
+// IsAdmin reports whether the Telegram user is a bootstrap admin.
+func (c *Config) IsAdmin(userID int64) bool {
+	for _, id := range c.Admins {
+		if id == userID {
+			return true
+		}
+	}
+	return false
+}
+
+// SQLitePath is where the embedded store lives.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "conductbot.db") }
+
+// RequireTelegram checks what serve needs.
+func (c *Config) RequireTelegram() error {
+	if c.TelegramToken == "" {
+		return errors.New("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather (see README), or try the bot without one: conductbot chat")
+	}
+	return nil
+}
