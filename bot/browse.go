@@ -1,0 +1,244 @@
+package bot
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/conductbot/conductbot/rules"
+)
+
+// browseView renders one place of the code for /rules: "" the table of contents, a heading's ID its children,
+// a clause's ID the clause in full. Every view has buttons to go down and back, all as rl callbacks, so the
+// whole browse happens in one message.
+func browseView(code *rules.Code, id string) (Message, bool) {
+	if id == "" {
+		return tocView(code), true
+	}
+	if h, ok := code.Heading(id); ok {
+		return headingView(code, h), true
+	}
+	if c, ok := code.Clause(id); ok {
+		return clauseView(code, c), true
+	}
+	return Message{}, false
+}
+
+// node is a heading or a clause below another node, in document order.
+type node struct {
+	id, label string
+}
+
+func children(code *rules.Code, id string) []node {
+	hs, cs := code.Children(id)
+	var ns []node
+	for _, h := range hs {
+		ns = append(ns, node{h.ID, h.Title})
+	}
+	for _, c := range cs {
+		if _, isHeading := code.Heading(c.ID); isHeading {
+			continue
+		}
+		label := c.Title
+		if c.ID == rules.PreambleID {
+			label = "前言"
+		} else if p, ok := code.Heading(rules.ParentID(c.ID)); ok && p.Title == c.Title || label == "" {
+			label = Clip(c.Text, 16)
+		}
+		ns = append(ns, node{c.ID, label})
+	}
+	sort.SliceStable(ns, func(i, j int) bool { return rules.CompareIDs(ns[i].id, ns[j].id) < 0 })
+	return ns
+}
+
+func tocView(code *rules.Code) Message {
+	var b strings.Builder
+	fmt.Fprintf(&b, "📖《%s》", code.Title)
+	if code.DocNumber != "" {
+		fmt.Fprintf(&b, "\n%s", code.DocNumber)
+	}
+	b.WriteString("\n\n请选择要查看的部分:")
+	var rows [][]Button
+	for _, n := range children(code, "") {
+		text := n.label
+		if n.id != rules.PreambleID {
+			text = rules.Marker(n.id) + n.label
+		}
+		rows = append(rows, Row(Btn(text, "rl", n.id)))
+	}
+	return Message{Text: b.String(), Buttons: rows}
+}
+
+func headingView(code *rules.Code, h rules.Heading) Message {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", rules.Label(h.ID), h.Title)
+	if parent := rules.ParentTitle(code, h.ID); parent != "" {
+		fmt.Fprintf(&b, "\n(%s)", parent)
+	}
+	kids := children(code, h.ID)
+	var rows [][]Button
+	var row []Button
+	perRow := 2
+	for _, n := range kids {
+		if _, isClause := code.Clause(n.id); isClause {
+			perRow = 4
+		}
+	}
+	b.WriteString("\n")
+	for _, n := range kids {
+		if c, isClause := code.Clause(n.id); isClause {
+			fmt.Fprintf(&b, "\n%s %s", n.id, Clip(c.Text, 36))
+			row = append(row, Btn(n.id, "rl", n.id))
+		} else {
+			row = append(row, Btn(rules.Marker(n.id)+n.label, "rl", n.id))
+		}
+		if len(row) == perRow {
+			rows, row = append(rows, row), nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	if perRow == 4 {
+		b.WriteString("\n\n点击编号查看全文。")
+	}
+	return Message{Text: b.String(), Buttons: append(rows, backRow(code, h.ID))}
+}
+
+func clauseView(code *rules.Code, c rules.Clause) Message {
+	var b strings.Builder
+	if c.ID == rules.PreambleID {
+		b.WriteString("前言")
+	} else {
+		fmt.Fprintf(&b, "第 %s 条 · %s · %s", c.ID, rules.Label(c.ID), c.Title)
+		if len(c.Path) > 1 {
+			fmt.Fprintf(&b, "\n(%s)", strings.Join(c.Path, " › "))
+		}
+	}
+	fmt.Fprintf(&b, "\n\n%s", c.Text)
+	var nav []Button
+	sibs := children(code, rules.ParentID(c.ID))
+	for i, n := range sibs {
+		if n.id != c.ID {
+			continue
+		}
+		if i > 0 {
+			if _, ok := code.Clause(sibs[i-1].id); ok {
+				nav = append(nav, Btn("‹ 上一条", "rl", sibs[i-1].id))
+			}
+		}
+		if i+1 < len(sibs) {
+			if _, ok := code.Clause(sibs[i+1].id); ok {
+				nav = append(nav, Btn("下一条 ›", "rl", sibs[i+1].id))
+			}
+		}
+	}
+	var rows [][]Button
+	if len(nav) > 0 {
+		rows = append(rows, nav)
+	}
+	return Message{Text: b.String(), Buttons: append(rows, backRow(code, c.ID))}
+}
+
+func backRow(code *rules.Code, id string) []Button {
+	parent := rules.ParentID(id)
+	if id == rules.PreambleID {
+		parent = ""
+	}
+	if h, ok := code.Heading(parent); ok && parent != "" {
+		return Row(Btn("« 返回 "+h.Title, "rl", parent))
+	}
+	return Row(Btn("« 返回目录", "rl"))
+}
+
+// ParseClauseRef reads a clause reference as users type it: "1.3.3", "1．3．3", "第1.3.3条", "一(三)3",
+// "一（三）3". ok is false when it is neither form.
+func ParseClauseRef(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "第")
+	s = strings.TrimSuffix(s, "条")
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r >= '０' && r <= '９':
+			return '0' + (r - '０')
+		case r == '．' || r == '。' || r == '、':
+			return '.'
+		case r == '（':
+			return '('
+		case r == '）':
+			return ')'
+		case r == ' ':
+			return -1
+		}
+		return r
+	}, s)
+	if s == "" {
+		return "", false
+	}
+	if numericID(s) {
+		return s, true
+	}
+	// 一(三)3 → 1.3.3
+	var parts []string
+	rest := s
+	i := strings.IndexAny(rest, "(")
+	head := rest
+	if i >= 0 {
+		head = rest[:i]
+	}
+	n := cnNumber(head)
+	if n == 0 {
+		return "", false
+	}
+	parts = append(parts, fmt.Sprint(n))
+	if i >= 0 {
+		j := strings.Index(rest, ")")
+		if j < i {
+			return "", false
+		}
+		sec := cnNumber(rest[i+1 : j])
+		if sec == 0 {
+			return "", false
+		}
+		parts = append(parts, fmt.Sprint(sec))
+		rest = rest[j+1:]
+		if rest != "" {
+			if !numericID(rest) {
+				return "", false
+			}
+			parts = append(parts, rest)
+		}
+	}
+	return strings.Join(parts, "."), true
+}
+
+func numericID(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// cnNumber reads 一 … 九十九; 0 when s is not one.
+func cnNumber(s string) int {
+	digits := map[rune]int{'一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	rs := []rune(s)
+	switch {
+	case len(rs) == 1 && rs[0] == '十':
+		return 10
+	case len(rs) == 1:
+		return digits[rs[0]]
+	case len(rs) == 2 && rs[0] == '十':
+		return 10 + digits[rs[1]]
+	case len(rs) == 2 && rs[1] == '十':
+		return digits[rs[0]] * 10
+	case len(rs) == 3 && rs[1] == '十' && digits[rs[0]] > 0 && digits[rs[2]] > 0:
+		return digits[rs[0]]*10 + digits[rs[2]]
+	}
+	return 0
+}

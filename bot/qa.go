@@ -1,0 +1,378 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/conductbot/conductbot/retrieval"
+	"github.com/conductbot/conductbot/rules"
+)
+
+// MaxQuestionLen is the longest question taken, in characters.
+const MaxQuestionLen = 500
+
+// noteTTL is how long the bot waits for the optional note after 👎 → 其他.
+const noteTTL = 10 * time.Minute
+
+// KindNote is the state of the 👎 note prompt.
+const KindNote = "qa.note"
+
+func (f *features) registerStaff(rt *Router) {
+	f.rt = rt
+	rt.Command("start", Staff, f.start, Describe("开始使用,查看我能做什么"))
+	rt.Command("help", Staff, f.help, Describe("帮助"))
+	rt.Command("rules", Staff, f.rules, Describe("浏览规范全文"))
+	rt.Command("clause", Staff, f.clause, Describe("查看某一条,例如 /clause 1.3.3"))
+	rt.Text(Staff, f.ask, With(RateLimit(f.limiter)))
+	rt.Callback("qa", Staff, f.qaButton)
+	rt.Callback("fb", Staff, f.feedbackButton)
+	rt.Callback("rl", Staff, f.browseButton)
+	rt.Form(Form{Kind: KindNote, Need: Staff, Handle: f.note, Cancel: f.cancelNote})
+}
+
+func (f *features) start(ctx context.Context, r *Request) error {
+	title := "服务规范"
+	if v, err := f.Code.CodeInForce(ctx); err == nil && v.Code != nil && v.Code.Title != "" {
+		title = v.Code.Title
+	}
+	name := r.From.Name
+	if name == "" {
+		name = "您"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s,您好!我是规范助手,帮您随时查询《%s》。\n\n", name, title)
+	b.WriteString("• 直接发送问题,例如:“上班时间可以在窗口吃东西吗?”我会给出结论、引用的条款编号和原文。\n")
+	b.WriteString("• /rules 按目录浏览规范全文\n• /clause 1.3.3 查看某一条\n• /help 查看全部命令\n")
+	if r.Roles.Contains(Admin) || r.Roles.Contains(Supervisor) || r.Roles.Contains(Inspector) {
+		b.WriteString("\n" + f.roleCommands(r.Roles))
+	}
+	fmt.Fprintf(&b, "\n您的身份:%s", r.Roles.Chinese())
+	if r.ChatType == ChatPrivate {
+		f.setMenu(ctx, r.Out, r.ChatID, r.Roles)
+	}
+	_, err := r.Reply(ctx, b.String(), Row(Btn("📖 浏览规范", "rl")))
+	return err
+}
+
+// roleCommands lists the commands beyond staff ones the roles open.
+func (f *features) roleCommands(rs Roles) string {
+	staff := map[string]bool{}
+	for _, c := range f.rt.CommandsFor(Roles(Staff)) {
+		staff[c.Name] = true
+	}
+	var lines []string
+	for _, c := range f.rt.CommandsFor(rs) {
+		if !staff[c.Name] {
+			lines = append(lines, "• /"+c.Name+" "+c.Description)
+		}
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return "您还可以使用:\n" + strings.Join(lines, "\n") + "\n"
+}
+
+// setMenu registers the chat's command menu for its user's roles, where the transport has one. Staff keep the
+// default menu set at startup.
+func (f *features) setMenu(ctx context.Context, out Transport, chatID int64, rs Roles) {
+	m, ok := out.(CommandMenu)
+	if !ok {
+		return
+	}
+	if err := m.SetCommands(ctx, chatID, f.rt.CommandsFor(rs)); err != nil {
+		f.Log.LogAttrs(ctx, slogWarn, "bot: could not set the command menu", errAttr(err))
+	}
+}
+
+func (f *features) help(ctx context.Context, r *Request) error {
+	var b strings.Builder
+	b.WriteString("我能回答关于工作人员服务规范的问题。直接发送问题即可,例如:\n")
+	b.WriteString("“接电话第一句应该说什么?”\n“窗口可以放个人物品吗?”\n\n")
+	b.WriteString("回答先给结论(可以/不可以/必须),再引用条款编号和原文。觉得回答不对,请点 👎 告诉我原因。\n\n命令:\n")
+	for _, c := range f.rt.CommandsFor(r.Roles) {
+		fmt.Fprintf(&b, "/%s %s\n", c.Name, c.Description)
+	}
+	if r.ChatType.IsGroup() {
+		b.WriteString("\n在群里提问时,请 @我 或回复我的消息。")
+	}
+	_, err := r.Reply(ctx, strings.TrimRight(b.String(), "\n"))
+	return err
+}
+
+// ask answers a question: any text that is not a command.
+func (f *features) ask(ctx context.Context, r *Request) error {
+	q := strings.TrimSpace(r.Text)
+	if q == "" {
+		return nil
+	}
+	if n := utf8.RuneCountInString(q); n > MaxQuestionLen {
+		_, err := r.Reply(ctx, fmt.Sprintf("问题太长了(%d 字)。请用一两句话描述要问的情况,%d 字以内。", n, MaxQuestionLen))
+		return err
+	}
+	a, err := f.Asker.Ask(ctx, q)
+	if err != nil {
+		return fmt.Errorf("ask: %w", err)
+	}
+	entry := &Question{ChatID: r.ChatID, UserID: r.From.ID, Text: q, Answer: a.Answer, Verdict: string(a.Verdict),
+		Abstained: a.Abstained, VersionID: a.Version, Asked: r.Now()}
+	for _, c := range a.Citations {
+		entry.Clauses = append(entry.Clauses, c.ID)
+	}
+	id, err := f.QA.LogQuestion(ctx, entry)
+	if err != nil {
+		return fmt.Errorf("log question: %w", err)
+	}
+	_, err = r.Send(ctx, Message{Text: AnswerText(a), Buttons: answerButtons(id, a), ReplyTo: replyTo(r)})
+	return err
+}
+
+// replyTo threads answers to their question in groups, where several people may ask at once.
+func replyTo(r *Request) int {
+	if r.ChatType.IsGroup() {
+		return r.MessageID
+	}
+	return 0
+}
+
+// AnswerText is the message for an answer: the engine's text (verdict first, the deciding sentence quoted),
+// with the cited clause's ID and section title added when the text does not show them.
+func AnswerText(a *retrieval.Answer) string {
+	text := strings.TrimSpace(a.Answer)
+	if text == "" {
+		text = "抱歉,规范中没有找到与这个问题相关的规定。"
+	}
+	if len(a.Citations) > 0 && !a.Abstained {
+		c := a.Citations[0]
+		if !strings.Contains(text, c.ID) {
+			text += fmt.Sprintf("\n\n依据:第 %s 条(%s)", c.ID, c.Title)
+		}
+	}
+	return text
+}
+
+func answerButtons(qid int64, a *retrieval.Answer) [][]Button {
+	id := ID(qid)
+	var rows [][]Button
+	if len(a.Citations) > 0 && !a.Abstained {
+		rows = append(rows, Row(Btn("📄 查看原文", "qa", "o", id), Btn("🔗 相关条款", "qa", "r", id)))
+	} else {
+		rows = append(rows, Row(Btn("📖 浏览规范", "rl")))
+	}
+	return append(rows, Row(Btn("👍 有帮助", "fb", "u", id), Btn("👎 没帮助", "fb", "d", id)))
+}
+
+// question loads the question a button names and checks it was asked in this chat: a forged ID from another
+// chat is refused like an expired button.
+func (f *features) question(ctx context.Context, r *Request, arg string) (*Question, error) {
+	id, ok := ParseID(arg)
+	if !ok {
+		return nil, nil
+	}
+	q, err := f.QA.GetQuestion(ctx, id)
+	if errors.Is(err, ErrNotFound) || err == nil && q.ChatID != r.ChatID {
+		return nil, nil
+	}
+	return q, err
+}
+
+const msgStaleButton = "此按钮已失效。"
+
+// qaButton: qa:o:<question> shows the cited clause in full; qa:r:<question> lists related clauses.
+func (f *features) qaButton(ctx context.Context, r *Request) error {
+	q, err := f.question(ctx, r, r.Arg(1))
+	if err != nil {
+		return err
+	}
+	if q == nil || len(q.Clauses) == 0 || len(r.CallbackArgs) != 2 {
+		return r.Answer(ctx, msgStaleButton)
+	}
+	v, err := f.Code.CodeInForce(ctx)
+	if err != nil {
+		return fmt.Errorf("code in force: %w", err)
+	}
+	switch r.Arg(0) {
+	case "o":
+		m, ok := browseView(v.Code, q.Clauses[0])
+		if !ok {
+			return r.Alert(ctx, "规范已更新,条款 "+q.Clauses[0]+" 已不存在。请重新提问。")
+		}
+		_ = r.Answer(ctx, "")
+		_, err = r.Send(ctx, m)
+		return err
+	case "r":
+		_ = r.Answer(ctx, "")
+		_, err = r.Send(ctx, relatedView(v.Code, q.Clauses))
+		return err
+	}
+	return r.Answer(ctx, msgStaleButton)
+}
+
+// relatedView lists the answer's other citations, or the clauses next to its first one when it has none.
+func relatedView(code *rules.Code, cited []string) Message {
+	seen := map[string]bool{cited[0]: true}
+	var ids []string
+	for _, id := range cited[1:] {
+		if _, ok := code.Clause(id); ok && !seen[id] && len(ids) < 5 {
+			ids = append(ids, id)
+			seen[id] = true
+		}
+	}
+	if len(ids) == 0 {
+		_, sibs := code.Children(rules.ParentID(cited[0]))
+		for _, c := range sibs {
+			if !seen[c.ID] && c.ID != rules.PreambleID && len(ids) < 5 {
+				ids = append(ids, c.ID)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return Message{Text: "没有找到相关条款。", Buttons: [][]Button{Row(Btn("📖 浏览规范", "rl"))}}
+	}
+	var b strings.Builder
+	b.WriteString("相关条款:\n")
+	var rows [][]Button
+	for _, id := range ids {
+		c, _ := code.Clause(id)
+		fmt.Fprintf(&b, "\n%s %s:%s", id, c.Title, Clip(c.Text, 50))
+		rows = append(rows, Row(Btn(id+" "+c.Title, "rl", id)))
+	}
+	return Message{Text: b.String(), Buttons: rows}
+}
+
+// feedbackButton: fb:u:<q> 👍, fb:d:<q> 👎, fb:r:<q>:<n> the reason of a 👎.
+func (f *features) feedbackButton(ctx context.Context, r *Request) error {
+	q, err := f.question(ctx, r, r.Arg(1))
+	if err != nil {
+		return err
+	}
+	if q == nil {
+		return r.Answer(ctx, msgStaleButton)
+	}
+	fb := Feedback{QuestionID: q.ID, UserID: r.From.ID, Rated: r.Now()}
+	switch {
+	case r.Arg(0) == "u" && len(r.CallbackArgs) == 2:
+		fb.Helpful = true
+		if err := f.QA.PutFeedback(ctx, fb); err != nil {
+			return fmt.Errorf("feedback: %w", err)
+		}
+		return r.Answer(ctx, "谢谢您的反馈!")
+	case r.Arg(0) == "d" && len(r.CallbackArgs) == 2:
+		if err := f.QA.PutFeedback(ctx, fb); err != nil {
+			return fmt.Errorf("feedback: %w", err)
+		}
+		_ = r.Answer(ctx, "已记录")
+		rows := [][]Button{Row(), Row()}
+		for i, reason := range Reasons {
+			rows[i/2] = append(rows[i/2], Btn(reason.Chinese(), "fb", "r", ID(q.ID), fmt.Sprint(i+1)))
+		}
+		_, err := r.Send(ctx, Message{Text: "抱歉没能帮上忙。请问哪里不对?", Buttons: rows, ReplyTo: r.MessageID})
+		return err
+	case r.Arg(0) == "r" && len(r.CallbackArgs) == 3:
+		n := 0
+		if _, err := fmt.Sscanf(r.Arg(2), "%d", &n); err != nil || n < 1 || n > len(Reasons) || r.Arg(2) != fmt.Sprint(n) {
+			return r.Answer(ctx, msgStaleButton)
+		}
+		fb.Reason = Reasons[n-1]
+		if err := f.QA.PutFeedback(ctx, fb); err != nil {
+			return fmt.Errorf("feedback: %w", err)
+		}
+		_ = r.Answer(ctx, "已记录:"+fb.Reason.Chinese())
+		text := "已记录:" + fb.Reason.Chinese() + "。谢谢您的反馈,我们会据此完善规范助手。"
+		if fb.Reason == ReasonOther && r.ChatType == ChatPrivate {
+			if err := r.SaveState(ctx, KindNote, noteState{Question: q.ID, Reason: fb.Reason}, noteTTL); err != nil {
+				return err
+			}
+			text = "已记录:其他。\n如愿意,请直接发一句话说明原因(10 分钟内);不想说明请发送 /cancel 。"
+		}
+		return r.Edit(ctx, Message{Text: text})
+	}
+	return r.Answer(ctx, msgStaleButton)
+}
+
+type noteState struct {
+	Question int64  `json:"q"`
+	Reason   Reason `json:"reason"`
+}
+
+// MaxNoteLen is the longest note kept with a 👎, in characters.
+const MaxNoteLen = 500
+
+// note takes the optional text after 👎 → 其他.
+func (f *features) note(ctx context.Context, r *Request) error {
+	if r.Text == "" {
+		return ErrPass
+	}
+	var st noteState
+	if err := r.State.Decode(&st); err != nil {
+		_ = r.ClearState(ctx, KindNote)
+		return ErrPass
+	}
+	fb := Feedback{QuestionID: st.Question, UserID: r.From.ID, Reason: st.Reason, Note: Clip(r.Text, MaxNoteLen), Rated: r.Now()}
+	if err := f.QA.PutFeedback(ctx, fb); err != nil {
+		return fmt.Errorf("feedback note: %w", err)
+	}
+	if err := r.ClearState(ctx, KindNote); err != nil {
+		return err
+	}
+	_, err := r.Reply(ctx, "已记录您的说明,谢谢!")
+	return err
+}
+
+func (f *features) cancelNote(ctx context.Context, r *Request) error {
+	if err := r.ClearState(ctx, KindNote); err != nil {
+		return err
+	}
+	_, err := r.Reply(ctx, "好的,不再补充说明。")
+	return err
+}
+
+func (f *features) rules(ctx context.Context, r *Request) error {
+	v, err := f.Code.CodeInForce(ctx)
+	if err != nil {
+		return fmt.Errorf("code in force: %w", err)
+	}
+	m, _ := browseView(v.Code, "")
+	_, err = r.Send(ctx, m)
+	return err
+}
+
+func (f *features) clause(ctx context.Context, r *Request) error {
+	v, err := f.Code.CodeInForce(ctx)
+	if err != nil {
+		return fmt.Errorf("code in force: %w", err)
+	}
+	if strings.TrimSpace(r.Update.Args) == "" {
+		_, err := r.Reply(ctx, "用法:/clause 条款编号,例如 /clause 1.3.3 或 /clause 一(三)3。\n发送 /rules 可按目录浏览。")
+		return err
+	}
+	id, ok := ParseClauseRef(r.Update.Args)
+	m, found := browseView(v.Code, id)
+	if !ok || !found {
+		_, err := r.Reply(ctx, "没有找到条款“"+Clip(r.Update.Args, 20)+"”。条款编号形如 1.3.3,发送 /rules 可按目录浏览。",
+			Row(Btn("📖 浏览规范", "rl")))
+		return err
+	}
+	_, err = r.Send(ctx, m)
+	return err
+}
+
+// browseButton: rl shows the table of contents, rl:<id> a part, section or clause, all in the same message.
+func (f *features) browseButton(ctx context.Context, r *Request) error {
+	if len(r.CallbackArgs) > 1 {
+		return r.Answer(ctx, msgStaleButton)
+	}
+	v, err := f.Code.CodeInForce(ctx)
+	if err != nil {
+		return fmt.Errorf("code in force: %w", err)
+	}
+	m, ok := browseView(v.Code, r.Arg(0))
+	if !ok {
+		_ = r.Answer(ctx, "规范已更新,该条款已不存在。")
+		m, _ = browseView(v.Code, "")
+	}
+	return r.Edit(ctx, m)
+}
