@@ -2,6 +2,7 @@ package rules
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -103,41 +104,49 @@ func maskQuotes(s string) string {
 // sentence, fragments separated by commas become statements of their own when they carry a modality marker
 // (1.3.2: 女工作人员可淡妆 / 不披散发 / 不涂浓指甲油); a fragment without one joins its neighbour: a leading
 // condition (工作时, 如有传呼电话) joins the next fragment, anything else the previous one.
+//
+// A statement is the stretch of the sentence from its first fragment to its last, commas included as written.
 func SplitStatements(text string) []Statement {
+	type span struct {
+		from, to int
+		m        Modality
+	}
 	var out []Statement
 	for _, sentence := range splitOutsideQuotes(text, "。;!?\n\uff1b\uff01\uff1f") {
-		frags := splitOutsideQuotes(sentence, ",\uff0c")
-		var pending string // fragments waiting for a statement to join
-		start := len(out)
-		for _, f := range frags {
+		var stmts []span
+		pending := -1 // start of the fragments waiting for a statement to join
+		end := 0
+		for _, sp := range splitSpans(sentence, ",\uff0c") {
+			f := sentence[sp[0]:sp[1]]
+			end = sp[1]
 			m := DetectModality(f)
 			if m == None {
-				if len(out) > start && !isCondition(f) && pending == "" {
-					out[len(out)-1].Text += "\uff0c" + f
-				} else {
-					pending = joinFrag(pending, f)
+				if len(stmts) > 0 && !isCondition(f) && pending < 0 {
+					stmts[len(stmts)-1].to = sp[1]
+				} else if pending < 0 {
+					pending = sp[0]
 				}
 				continue
 			}
-			out = append(out, Statement{Text: joinFrag(pending, f), Modality: m})
-			pending = ""
-		}
-		if pending != "" {
-			if len(out) > start {
-				out[len(out)-1].Text += "\uff0c" + pending
-			} else {
-				out = append(out, Statement{Text: pending, Modality: None})
+			from := sp[0]
+			if pending >= 0 {
+				from = pending
 			}
+			stmts = append(stmts, span{from, sp[1], m})
+			pending = -1
+		}
+		if pending >= 0 {
+			if len(stmts) > 0 {
+				stmts[len(stmts)-1].to = end
+			} else {
+				stmts = append(stmts, span{pending, end, None})
+			}
+		}
+		for _, st := range stmts {
+			out = append(out, Statement{Text: sentence[st.from:st.to], Modality: st.m})
 		}
 	}
 	return out
-}
-
-func joinFrag(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + "\uff0c" + b
 }
 
 // isCondition reports whether a fragment sets the scene for what follows rather than ending a statement.
@@ -151,27 +160,53 @@ func isCondition(f string) bool {
 // separators and empty pieces. Sentence-ending punctuation stays with nothing: statements are quoted without it.
 func splitOutsideQuotes(s, seps string) []string {
 	var out []string
-	depth := 0
+	for _, sp := range splitSpans(s, seps) {
+		out = append(out, s[sp[0]:sp[1]])
+	}
+	return out
+}
+
+// splitSpans is splitOutsideQuotes giving the byte offsets of the pieces in s.
+func splitSpans(s, seps string) [][2]int {
+	var out [][2]int
+	piece := func(from, to int) {
+		for from < to {
+			r, n := utf8.DecodeRuneInString(s[from:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			from += n
+		}
+		for to > from {
+			r, n := utf8.DecodeLastRuneInString(s[from:to])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			to -= n
+		}
+		if from < to {
+			out = append(out, [2]int{from, to})
+		}
+	}
+	quotes, brackets := 0, 0 // counted apart: a stray ) must not end a quote, which maskQuotes still sees open
 	start := 0
 	for i, r := range s {
 		switch r {
-		case '“', '「', '『', '(', '\uff08':
-			depth++
-		case '”', '」', '』', ')', '\uff09':
-			if depth > 0 {
-				depth--
-			}
+		case '“', '「', '『':
+			quotes++
+		case '(', '\uff08':
+			brackets++
+		case '”', '」', '』':
+			quotes = max(quotes-1, 0)
+		case ')', '\uff09':
+			brackets = max(brackets-1, 0)
 		default:
-			if depth == 0 && strings.ContainsRune(seps, r) {
-				if piece := strings.TrimSpace(s[start:i]); piece != "" {
-					out = append(out, piece)
-				}
+			if quotes == 0 && brackets == 0 && strings.ContainsRune(seps, r) {
+				piece(start, i)
 				start = i + utf8.RuneLen(r)
 			}
 		}
 	}
-	if piece := strings.TrimSpace(s[start:]); piece != "" {
-		out = append(out, piece)
-	}
+	piece(start, len(s))
 	return out
 }

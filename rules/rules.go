@@ -178,3 +178,11 @@ type Store interface {
 func SortClauses(cs []Clause) {
 	sort.SliceStable(cs, func(i, j int) bool { return CompareIDs(cs[i].ID, cs[j].ID) < 0 })
 }
+
+// ParseNumeral reads a part or section number written in Chinese (三, 十二) or digits; 0 when it is neither.
+func ParseNumeral(s string) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	return chineseNumber(s)
+}

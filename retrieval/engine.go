@@ -1,0 +1,540 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/conductbot/conductbot/rules"
+)
+
+// CodeSource gives the version of the code in force.
+type CodeSource interface {
+	CodeInForce(ctx context.Context) (*rules.Version, error)
+}
+
+// Options wire an Engine.
+type Options struct {
+	Codes     CodeSource
+	Vectors   VectorStore
+	Thesaurus *Thesaurus   // nil: the shipped thesaurus
+	Remote    Embedder     // optional OpenAI-compatible embedder; offline vectors are always kept as the fallback
+	Writer    AnswerWriter // optional LLM answer writer
+	Log       *slog.Logger
+	Tuning    *Tuning // nil: DefaultTuning
+}
+
+// Tuning holds the weights of the ranking and the abstention thresholds, calibrated on the development sets.
+type Tuning struct {
+	LexicalWeight  float64 // BM25, scaled by the best document's score
+	CoverageWeight float64 // share of the question the clause explains
+	VectorWeight   float64 // cosine similarity
+	MinCoverage    float64 // abstain when the best clause explains less of the question
+	MinEvidence    float64 // abstain when the best clause's strong evidence (in characters) is below this
+	RelatedShown   int     // related clauses listed after the best one
+	RelatedMin     float64 // a related clause needs this share of the best score
+	VectorK        int     // clauses fetched from vector search
+	RemoteTimeout  time.Duration
+}
+
+// DefaultTuning is the calibrated setting.
+var DefaultTuning = Tuning{
+	LexicalWeight:  0.45,
+	CoverageWeight: 0.40,
+	VectorWeight:   0.15,
+	MinCoverage:    0,
+	MinEvidence:    1.0,
+	RelatedShown:   2,
+	RelatedMin:     0.6,
+	VectorK:        20,
+	RemoteTimeout:  3 * time.Second,
+}
+
+// Engine answers questions from the code in force. It is safe for concurrent use; Reload swaps in a new code
+// version without stopping answers.
+type Engine struct {
+	opts  Options
+	tun   Tuning
+	th    *Thesaurus
+	log   *slog.Logger
+	state atomic.Pointer[index]
+}
+
+// index is everything built from one code version.
+type index struct {
+	version      *rules.Version
+	lex          *lexicon
+	offline      *OfflineEmbedder
+	offlineSpace Space
+	remoteSpace  *Space // nil when no remote embedder or its indexing failed
+}
+
+// NewEngine loads the code in force, builds the lexical index and makes sure every clause has vectors.
+func NewEngine(ctx context.Context, opts Options) (*Engine, error) {
+	if opts.Codes == nil || opts.Vectors == nil {
+		return nil, errors.New("retrieval: Codes and Vectors are required")
+	}
+	e := &Engine{opts: opts, th: opts.Thesaurus, log: opts.Log, tun: DefaultTuning}
+	if e.th == nil {
+		e.th = ShippedThesaurus()
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Tuning != nil {
+		e.tun = *opts.Tuning
+	}
+	if err := e.Reload(ctx); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Version is the code version answers are drawn from.
+func (e *Engine) Version() *rules.Version { return e.state.Load().version }
+
+// CodeInForce returns the version the engine answers from; the bot browses the code through it.
+func (e *Engine) CodeInForce(context.Context) (*rules.Version, error) { return e.Version(), nil }
+
+// Reload builds the index of the code now in force; answers keep coming from the old one until it is ready.
+func (e *Engine) Reload(ctx context.Context) error {
+	v, err := e.opts.Codes.CodeInForce(ctx)
+	if err != nil {
+		return fmt.Errorf("retrieval: code in force: %w", err)
+	}
+	if cur := e.state.Load(); cur != nil && cur.version.ID == v.ID {
+		return nil
+	}
+	ix := &index{version: v, lex: newLexicon(v.Code)}
+	corpus := make([]string, len(v.Code.Clauses))
+	for i, c := range v.Code.Clauses {
+		corpus[i] = embedText(c)
+	}
+	ix.offline = NewOfflineEmbedder(e.th, corpus)
+	start := time.Now()
+	space, n, err := IndexVersion(ctx, e.opts.Vectors, ix.offline, v)
+	if err != nil {
+		return fmt.Errorf("retrieval: offline vectors: %w", err)
+	}
+	ix.offlineSpace = space
+	e.log.Info("indexed code", "version", v.Number, "clauses", len(v.Code.Clauses), "model", space.Model,
+		"embedded", n, "took", time.Since(start).Round(time.Millisecond))
+	if e.opts.Remote != nil {
+		rs, n, err := IndexVersion(ctx, e.opts.Vectors, e.opts.Remote, v)
+		if err != nil {
+			e.log.Warn("remote embeddings unavailable; answering with offline vectors", "model", e.opts.Remote.Model(), "err", err)
+		} else {
+			ix.remoteSpace = &rs
+			e.log.Info("indexed code", "version", v.Number, "model", rs.Model, "embedded", n)
+		}
+	}
+	e.state.Store(ix)
+	return nil
+}
+
+// embedText is what a clause's vector is made from: its section path and its text.
+func embedText(c rules.Clause) string {
+	return strings.Join(c.Path, " ") + " " + c.Text
+}
+
+// IndexVersion makes sure every clause of v has a vector from emb in the store. Clauses whose text was embedded
+// before by the same model (in any version) reuse that vector; only new texts are sent to the embedder. It
+// returns the space and how many texts were embedded.
+func IndexVersion(ctx context.Context, store VectorStore, emb Embedder, v *rules.Version) (Space, int, error) {
+	clauses := v.Code.Clauses
+	if len(clauses) == 0 {
+		return Space{}, 0, errors.New("the code has no clauses")
+	}
+	hashes := make([]string, len(clauses))
+	for i, c := range clauses {
+		hashes[i] = rules.TextHash(emb.Model() + "\x00" + embedText(c))
+	}
+	// The space needs the dimension; learn it from the store when the model is known, else from one embedding.
+	var space Space
+	probe, err := emb.Embed(ctx, []string{embedText(clauses[0])})
+	if err != nil {
+		return Space{}, 0, err
+	}
+	if len(probe) != 1 || len(probe[0]) == 0 {
+		return Space{}, 0, errors.New("the embedder returned no vector")
+	}
+	if space, err = store.VectorSpace(ctx, emb.Model(), len(probe[0])); err != nil {
+		return Space{}, 0, err
+	}
+	have, err := store.IndexedClauses(ctx, space, v.ID)
+	if err != nil {
+		return Space{}, 0, err
+	}
+	var missing []int
+	for i, c := range clauses {
+		if have[c.ID] != hashes[i] {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) == 0 {
+		return space, 0, nil
+	}
+	want := make([]string, len(missing))
+	for j, i := range missing {
+		want[j] = hashes[i]
+	}
+	cached, err := store.CachedVectors(ctx, space, want)
+	if err != nil {
+		return Space{}, 0, err
+	}
+	var toEmbed []int
+	for _, i := range missing {
+		if _, ok := cached[hashes[i]]; !ok {
+			toEmbed = append(toEmbed, i)
+		}
+	}
+	if len(toEmbed) > 0 {
+		texts := make([]string, len(toEmbed))
+		for j, i := range toEmbed {
+			texts[j] = embedText(clauses[i])
+		}
+		vecs, err := emb.Embed(ctx, texts)
+		if err != nil {
+			return Space{}, 0, err
+		}
+		if len(vecs) != len(texts) {
+			return Space{}, 0, fmt.Errorf("the embedder returned %d vectors for %d texts", len(vecs), len(texts))
+		}
+		for j, i := range toEmbed {
+			if len(vecs[j]) != space.Dims {
+				return Space{}, 0, fmt.Errorf("the embedder returned %d dimensions, the space has %d", len(vecs[j]), space.Dims)
+			}
+			cached[hashes[i]] = vecs[j]
+		}
+	}
+	put := make([]ClauseVector, len(missing))
+	for j, i := range missing {
+		put[j] = ClauseVector{ClauseID: clauses[i].ID, TextHash: hashes[i], Vector: cached[hashes[i]]}
+	}
+	if err := store.PutClauseVectors(ctx, space, v.ID, put); err != nil {
+		return Space{}, 0, err
+	}
+	return space, len(toEmbed), nil
+}
+
+// candidate is a clause with its scores for one question.
+type candidate struct {
+	doc      *lexDoc
+	bm25     float64
+	coverage float64
+	evidence float64 // characters of the question explained by strong evidence
+	cosine   float64
+	score    float64
+}
+
+// Ask answers one question. It fails only when the store fails; bad input gets an answer that says so.
+func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
+	ix := e.state.Load()
+	a := &Answer{Question: raw, Verdict: NoVerdict, Citations: []Citation{}, Version: ix.version.ID}
+	if strings.TrimSpace(raw) == "" {
+		a.Abstained = true
+		a.Answer = "请输入您想问的问题，例如：“上班时可以吃东西吗？”"
+		return a, nil
+	}
+	if id, ok := lookup(raw, ix.version.Code); ok {
+		return e.lookupAnswer(ix, a, id), nil
+	}
+	q := analyze(raw, e.th, ix.lex.known)
+	if q.content == "" {
+		a.Abstained = true
+		a.Answer = "没看懂您的问题。请用一句话描述要问的做法，例如：“窗口可以带小孩吗？”"
+		return a, nil
+	}
+	cands, err := e.rank(ctx, ix, q)
+	if err != nil {
+		return nil, err
+	}
+	best := cands[0]
+	abstain := best.coverage < e.tun.MinCoverage || best.evidence < e.tun.MinEvidence
+	n := 1 + e.tun.RelatedShown
+	for i := 0; i < len(cands) && i < n; i++ {
+		c := cands[i]
+		if i > 0 && c.score < best.score*e.tun.RelatedMin {
+			break
+		}
+		a.Citations = append(a.Citations, Citation{ID: c.doc.clause.ID, Title: c.doc.clause.Title, Text: c.doc.clause.Text, Score: round3(c.score)})
+	}
+	if abstain {
+		a.Abstained = true
+		a.Answer = composeAbstention(a.Citations)
+		return a, nil
+	}
+	st, strong := bestStatement(best.doc, q, e.th, ix.lex)
+	a.Verdict = decideVerdict(q, st, strong)
+	if st != nil {
+		s := st.statement
+		a.Deciding = &s
+	}
+	a.Answer = composeAnswer(a, ix.version.Code)
+	if e.opts.Writer != nil {
+		a.Answer = e.writeWithLLM(ctx, a)
+	}
+	return a, nil
+}
+
+// rank scores every clause: BM25 with the thesaurus's formal words added, the share of the question each clause
+// explains, and vector similarity; best first.
+func (e *Engine) rank(ctx context.Context, ix *index, q question) ([]candidate, error) {
+	units := queryUnits(q, e.th)
+	var terms []weightedTerm
+	addGrams := func(text string, w float64) {
+		for _, g := range grams(text, true) {
+			gw := w
+			if strings.HasPrefix(g, "1:") {
+				gw *= unigramWeight
+			}
+			terms = append(terms, weightedTerm{g, gw})
+		}
+	}
+	for _, u := range units {
+		addGrams(u.text, u.weight)
+		for _, s := range u.senses {
+			w := u.weight
+			if s.rel == related {
+				w *= 0.5
+			}
+			for _, f := range s.formal {
+				addGrams(f, w)
+			}
+		}
+	}
+	bm := ix.lex.bm25(terms)
+	cos, err := e.similarities(ctx, ix, q.content)
+	if err != nil {
+		return nil, err
+	}
+	maxBM := 0.0
+	for _, s := range bm {
+		maxBM = math.Max(maxBM, s)
+	}
+	cands := make([]candidate, len(ix.lex.docs))
+	for i := range ix.lex.docs {
+		d := &ix.lex.docs[i]
+		c := candidate{doc: d, bm25: bm[i], cosine: cos[d.clause.ID]}
+		c.coverage, c.evidence = explain(units, d, ix.lex)
+		lexical := 0.0
+		if maxBM > 0 {
+			lexical = bm[i] / maxBM
+		}
+		c.score = e.tun.LexicalWeight*lexical + e.tun.CoverageWeight*c.coverage + e.tun.VectorWeight*math.Max(0, c.cosine)
+		cands[i] = c
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	return cands, nil
+}
+
+// similarities returns cosine similarity by clause ID, from the remote space when it answers in time, else
+// from the offline one.
+func (e *Engine) similarities(ctx context.Context, ix *index, content string) (map[string]float64, error) {
+	search := func(space Space, vec []float32) (map[string]float64, error) {
+		hits, err := e.opts.Vectors.SearchClauses(ctx, space, ix.version.ID, vec, e.tun.VectorK)
+		if err != nil {
+			return nil, fmt.Errorf("vector search: %w", err)
+		}
+		out := make(map[string]float64, len(hits))
+		for _, h := range hits {
+			out[h.ClauseID] = h.Similarity
+		}
+		return out, nil
+	}
+	if ix.remoteSpace != nil {
+		rctx, cancel := context.WithTimeout(ctx, e.tun.RemoteTimeout)
+		vecs, err := e.opts.Remote.Embed(rctx, []string{content})
+		cancel()
+		if err == nil && len(vecs) == 1 && len(vecs[0]) == ix.remoteSpace.Dims {
+			return search(*ix.remoteSpace, vecs[0])
+		}
+		if err == nil {
+			err = errors.New("unexpected vector shape")
+		}
+		e.log.Warn("remote embedding failed; using offline vectors for this question", "err", err)
+	}
+	return search(ix.offlineSpace, ix.offline.embed(content))
+}
+
+// unit is a piece of a question's content: a thesaurus word with its senses, or a run of other characters.
+type unit struct {
+	text   string
+	senses []sense
+	runes  int
+	weight float64
+}
+
+func queryUnits(q question, th *Thesaurus) []unit {
+	var out []unit
+	for _, p := range q.pieces {
+		plain := func(s string) {
+			if s != "" {
+				out = append(out, unit{text: s, runes: utf8.RuneCountInString(s), weight: p.weight})
+			}
+		}
+		last := 0
+		for _, m := range th.scan(p.text) {
+			plain(p.text[last:m.start])
+			out = append(out, unit{text: m.word, senses: m.senses, runes: utf8.RuneCountInString(m.word), weight: p.weight})
+			last = m.end
+		}
+		plain(p.text[last:])
+	}
+	return out
+}
+
+// senseHit is how well a text accounts for a thesaurus word: 1 when it has the word or a formal word it means,
+// less for a related one.
+func senseHit(text string, u unit, relatedHit float64) float64 {
+	best := 0.0
+	if strings.Contains(text, u.text) {
+		best = 1
+	}
+	for _, s := range u.senses {
+		for _, f := range s.formal {
+			if strings.Contains(text, f) {
+				if s.rel == related {
+					best = math.Max(best, relatedHit)
+				} else {
+					best = 1
+				}
+			}
+		}
+	}
+	return best
+}
+
+// bigramWeight is how telling a bigram of the code is: its IDF as a share of the highest, at least 0.3.
+func (lx *lexicon) bigramWeight(g string) float64 {
+	return math.Max(0.3, lx.idf[g]/lx.maxIDF)
+}
+
+// explain measures how much of the question a clause accounts for: coverage is the weighted share of the
+// question's characters explained (a thesaurus word whose formal word is in the clause, or a bigram the clause
+// has, discounted when the bigram is common across clauses); evidence counts the characters explained.
+func explain(units []unit, d *lexDoc, lx *lexicon) (coverage, evidence float64) {
+	var num, den float64
+	for _, u := range units {
+		if len(u.senses) > 0 {
+			w := math.Max(1.5, float64(u.runes)) * u.weight
+			den += w
+			hit := senseHit(d.norm, u, 0.6)
+			num += w * hit
+			evidence += w * hit
+			continue
+		}
+		rs := []rune(u.text)
+		for i := range rs {
+			den += u.weight
+			best := 0.0
+			for _, j := range []int{i - 1, i} {
+				if j < 0 || j+1 >= len(rs) {
+					continue
+				}
+				g := string(rs[j : j+2])
+				if tf := d.tf[g]; tf > 0 {
+					w := lx.bigramWeight(g)
+					if tf < 1 { // only in quoted examples
+						w *= quotedWeight
+					}
+					best = math.Max(best, w)
+				}
+			}
+			if best == 0 && len(rs) == 1 && d.tf["1:"+string(rs[i])] > 0 {
+				best = 0.2
+			}
+			num += best * u.weight
+			evidence += best * u.weight
+		}
+	}
+	if den == 0 {
+		return 0, 0
+	}
+	return num / den, evidence
+}
+
+// bestStatement finds the statement of the clause that the question is about. strong is false when it matched
+// only through related words or common characters, too weakly to decide a verdict.
+func bestStatement(d *lexDoc, q question, th *Thesaurus, lx *lexicon) (*lexStmt, bool) {
+	units := queryUnits(q, th)
+	var best *lexStmt
+	bestScore, bestStrong := 0.0, 0.0
+	for i := range d.stmts {
+		st := &d.stmts[i]
+		score, strong := 0.0, 0.0
+		for _, u := range units {
+			if len(u.senses) > 0 {
+				hit := senseHit(st.norm, u, 0.4)
+				w := math.Max(1.5, float64(u.runes)) * u.weight
+				score += w * hit
+				if hit >= 1 {
+					strong += w
+				}
+				if strings.Contains(st.norm, u.text) {
+					score += 0.2 // the statement uses the very word
+				}
+				continue
+			}
+			rs := []rune(u.text)
+			for j := 0; j+1 < len(rs); j++ {
+				if g := string(rs[j : j+2]); st.grams[g] {
+					w := lx.bigramWeight(g) * u.weight
+					score += w
+					strong += w
+				}
+			}
+		}
+		if st.statement.Modality != rules.None {
+			score += 0.01 // between equals, the normative one
+		}
+		if score > bestScore {
+			best, bestScore, bestStrong = st, score, strong
+		}
+	}
+	if best == nil && len(d.stmts) > 0 {
+		return &d.stmts[0], false
+	}
+	return best, bestStrong >= 1
+}
+
+// decideVerdict reads the verdict off the deciding statement and the question's form. A question that names the
+// opposite of what the statement governs (便装 where the rule says 制服) asks about breaking it; one that asks
+// about not doing something (可以不起立吗) asks whether the rule may be skipped.
+func decideVerdict(q question, st *lexStmt, strong bool) Verdict {
+	if st == nil || q.kind == askPlain || !strong {
+		return NoVerdict
+	}
+	m := st.statement.Modality
+	if q.opposite {
+		switch m {
+		case rules.Required:
+			m = rules.Prohibited
+		case rules.Prohibited:
+			m = rules.Required
+		}
+	}
+	switch {
+	case m == rules.None:
+		return NoVerdict
+	case m == rules.Prohibited:
+		return Forbidden
+	case m == rules.Required && q.negated && q.kind == askPermission:
+		return Forbidden
+	case m == rules.Required:
+		return Required
+	case q.kind == askRule:
+		return NoVerdict
+	default:
+		return Allowed
+	}
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -1,0 +1,298 @@
+package retrieval
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/conductbot/conductbot/rules"
+)
+
+// questionKind is what a question asks of the code.
+type questionKind int
+
+const (
+	askPlain      questionKind = iota // what/how/why: no verdict
+	askPermission                     // 能不能/可以…吗/是否可以: may I?
+	askObligation                     // 要不要/需要…吗/必须…吗: must I?
+	askRule                           // 有什么要求/有什么规定: what does the rule say?
+)
+
+// Question forms, longest first within each list. They are removed from the content before matching; the
+// form that comes last in the question decides its kind ("群众要复印，我们收点钱行不" asks permission).
+var (
+	ruleForms = []string{
+		"有什么要求", "有啥要求", "有哪些要求", "什么要求", "有没有要求", "有要求吗", "要求是什么", "有什么规定", "有啥规定",
+		"有哪些规定", "什么规定", "有没有规定", "有规定吗", "规定是什么", "怎么规定", "如何规定", "咋规定", "有什么讲究",
+		"有什么规矩", "有啥规矩", "什么规矩", "有没有规矩", "规范要求", "怎么要求", "有要求没", "有规定没", "有规定不",
+		"要求没", "规定没", "有讲究吗", "有啥讲究",
+	}
+	// okForms ask whether something is all right: they are permission questions whatever precedes them.
+	okForms = []string{
+		"算不算违规", "违不违规", "算违规吗", "算违规不", "算违规没", "算违反规定吗", "违反规定吗", "违反规范吗", "违反规范不",
+		"违反规定不", "算违纪吗", "违规吗", "违规不", "违规没", "合不合适", "合不合规", "有没有问题", "有问题吗", "有问题不",
+		"有问题没", "有事吗", "有事没", "有事不", "没事吧", "没事吗", "没问题吧", "会被说吗", "会挨批吗", "会被批吗",
+		"会被骂吗", "会扣分吗", "扣分吗", "对不对", "合理吗", "合理吧", "合适吗", "合适不", "妥不妥", "妥吗", "可以吧",
+		"行吧", "对吗", "ok吗", "ok不", "行不", "可以不", "能不", "好不",
+	}
+	obligationForms = []string{
+		"需要不需要", "应该不应该", "是不是必须", "是不是需要", "是不是要", "是不是得", "需不需要", "必不必须", "应不应该",
+		"是否必须", "是否需要", "是否应该", "是否要", "要不要", "用不用", "得不得", "该不该", "有没有必要", "有必要",
+		"一定要", "一定得", "必须要", "非得", "非要", "必须", "需要", "应该", "应当", "不需要", "不用", "用得着", "得要",
+	}
+	permissionForms = []string{
+		"可以不可以", "可不可以", "允不允许", "能不能够", "能不能", "是否可以", "是否允许", "是否能", "准不准", "让不让",
+		"许不许", "行不行", "成不成", "中不中", "给不给", "能否", "可否", "能够", "可以", "允许", "准许", "不可以", "不能",
+		"不准", "不让", "不许", "行吗", "行么", "行嘛", "好吗", "可行",
+	}
+	// Single characters are forms only outside words: 要 in 群众要复印 is the citizen's wish, 要…吗 asks.
+	obligationRunes = "要得该需"
+	permissionRunes = "能可"
+	fillerWords     = []string{
+		"请问一下", "请问", "想问一下", "想问问", "想问", "问一下", "问下", "我想知道", "想知道", "咨询一下", "请教一下", "请教",
+		"怎么办才好", "怎么办", "咋办", "咋整", "咋弄", "怎么弄", "怎么整", "怎么处理", "如何处理", "怎么样", "怎么做",
+		"如何做", "该怎么", "应该怎么", "怎么", "如何", "为什么", "为啥", "什么", "啥", "哪些", "哪个", "哪里", "哪儿",
+		"是不是", "有没有", "是否", "会不会", "的话", "一下", "一点", "有点", "有些", "这个", "那个", "这样", "那样",
+		"这种", "那种", "我们", "咱们", "你们", "他们", "她们", "人家", "大家", "自己", "比如", "例如", "的时候", "时候",
+		"现在", "平时", "一般", "总是", "老是", "经常", "其实", "就是", "还是", "还有", "然后", "但是", "可是", "因为",
+		"所以", "如果", "要是", "到底", "究竟", "真的", "可能", "感觉", "觉得", "比较好", "比较", "算是", "规定", "规范",
+		"条款", "要求", "违规", "违反", "问题",
+	}
+	fillerRunes = "我你他她它吗呢吧啊呀哦哈啦嘛呗么了的地得着过还就都也又很太挺好真在是有会被把给让和跟与及或个些这那算咋整弄干"
+	negRunes    = "不没别未勿莫"
+	yesNoEnd    = regexp.MustCompile(`(吗|么|嘛|不|没|没有|否|吧|没得|不成)$`)
+	aNotA       = regexp.MustCompile(`(能不能|可不可|要不要|行不行|是不是|用不用|该不该|准不准|让不让|许不许|需不需|得不得|会不会|好不好|对不对)`)
+)
+
+// modalForms are the forms that come before the action they ask about (我能不能不理他); the others (行不,
+// 算违规吗) come after it.
+var modalForms = map[questionKind]bool{askPermission: true, askObligation: true}
+
+// piece is a phrase of a question's content (between punctuation or spaces), with its weight: the phrase that
+// carries the question form is what is asked; the others are context.
+type piece struct {
+	text   string
+	weight float64
+}
+
+// question is a question taken apart: its kind, whether it asks about not doing something, and its content
+// with the question forms and fillers removed.
+type question struct {
+	text     string // normalized
+	kind     questionKind
+	negated  bool // 可以不起立吗: asks about not doing something
+	opposite bool // 能穿便装吗: names the opposite of what a rule says
+	pieces   []piece
+	content  string // the pieces joined by spaces
+}
+
+const contextWeight = 0.6
+
+// analyze takes a question apart. known reports whether a two-character string occurs in the code's own words,
+// so that a filler character inside a code word (会 in 会客, 有 in 有偿) is kept.
+func analyze(raw string, th *Thesaurus, known func(string) bool) question {
+	text := normalize(raw)
+	q := question{text: text}
+	phrases := strings.Fields(text)
+	trimmed := strings.TrimSpace(raw)
+	yesNo := strings.Contains(text, "是否") || aNotA.MatchString(text) ||
+		strings.HasSuffix(trimmed, "?") || strings.HasSuffix(trimmed, "\uff1f")
+	for _, ph := range phrases {
+		if yesNoEnd.MatchString(ph) {
+			yesNo = true
+		}
+	}
+	lastKind, lastPos, formPhrase := askPlain, -1, -1
+	modalAt := -1 // rune index in the form's phrase where the asked action starts
+	type cleaned struct {
+		runes     []rune
+		protected []bool
+	}
+	cs := make([]cleaned, len(phrases))
+	for pi, ph := range phrases {
+		rs := []rune(ph)
+		prot := make([]bool, len(rs))
+		for _, m := range th.scan(ph) {
+			from := utf8.RuneCountInString(ph[:m.start])
+			for i := from; i < from+utf8.RuneCountInString(m.word); i++ {
+				prot[i] = true
+			}
+		}
+		note := func(kind questionKind, end int, modal bool) {
+			if kind == askPlain {
+				return
+			}
+			if pos := pi*1000 + end; pos > lastPos {
+				lastKind, lastPos, formPhrase, modalAt = kind, pos, pi, -1
+				if modal {
+					modalAt = end
+				}
+			}
+		}
+		blank := func(forms []string, kind questionKind, modal bool) {
+			for _, f := range forms {
+				fr := []rune(f)
+				for i := 0; i+len(fr) <= len(rs); i++ {
+					if !runesAt(rs, fr, i) || anyProtected(prot, i, i+len(fr)) {
+						continue
+					}
+					for j := i; j < i+len(fr); j++ {
+						rs[j] = ' '
+					}
+					note(kind, i+len(fr), modal)
+				}
+			}
+		}
+		blank(ruleForms, askRule, false)
+		blank(okForms, askPermission, false)
+		blank(obligationForms, askObligation, true)
+		blank(permissionForms, askPermission, true)
+		blank(fillerWords, askPlain, false)
+		// Single-character forms and fillers: only where they are not part of a word of the code.
+		inWord := func(i int) bool {
+			return prot[i] || (i > 0 && rs[i-1] != ' ' && known(string(rs[i-1:i+1]))) ||
+				(i+1 < len(rs) && rs[i+1] != ' ' && known(string(rs[i:i+2])))
+		}
+		for i, r := range rs {
+			if r == ' ' || inWord(i) {
+				continue
+			}
+			switch {
+			case strings.ContainsRune(obligationRunes, r) && yesNo:
+				note(askObligation, i+1, true)
+				rs[i] = ' '
+			case strings.ContainsRune(permissionRunes, r):
+				note(askPermission, i+1, true)
+				rs[i] = ' '
+			case strings.ContainsRune(fillerRunes, r):
+				rs[i] = ' '
+			}
+		}
+		cs[pi] = cleaned{runes: rs, protected: prot}
+	}
+	if lastKind == askObligation && !yesNo {
+		// 必须/需要 without a question: still asks what the rule requires.
+		lastKind = askRule
+	}
+	q.kind = lastKind
+	add := func(rs []rune, w float64) {
+		for _, f := range strings.Fields(string(rs)) {
+			q.pieces = append(q.pieces, piece{text: f, weight: w})
+		}
+	}
+	for pi, c := range cs {
+		w := 1.0
+		if formPhrase >= 0 && pi != formPhrase && len(cs) > 1 {
+			w = contextWeight
+		}
+		rs := c.runes
+		if pi == formPhrase || (formPhrase < 0 && pi == len(cs)-1) {
+			for i, r := range rs {
+				if strings.ContainsRune(negRunes, r) && !c.protected[i] {
+					q.negated = true
+				}
+			}
+		}
+		if pi == formPhrase && modalAt > 0 && modalAt < len(rs) && strings.TrimSpace(string(rs[modalAt:])) != "" {
+			// 我能不能不理他: what follows the modal verb is the action; what precedes it is the scene.
+			add(rs[:modalAt], contextWeight)
+			rs = rs[modalAt:]
+		}
+		add(rs, w)
+	}
+	for _, p := range q.pieces {
+		for _, m := range th.scan(p.text) {
+			for _, s := range m.senses {
+				if s.rel == opposite {
+					q.opposite = true
+				}
+			}
+		}
+	}
+	if q.kind == askPlain {
+		q.negated = false
+	}
+	parts := make([]string, len(q.pieces))
+	for i, p := range q.pieces {
+		parts[i] = p.text
+	}
+	q.content = strings.Join(parts, " ")
+	return q
+}
+
+func runesAt(rs, f []rune, i int) bool {
+	for j, r := range f {
+		if rs[i+j] != r {
+			return false
+		}
+	}
+	return true
+}
+
+func anyProtected(p []bool, from, to int) bool {
+	for i := from; i < to && i < len(p); i++ {
+		if p[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// Direct look-ups: "1.3.3", "第1.3.3条", "一(三)3", "第一部分第三节第3条", "服务仪表第3条".
+var (
+	reClauseID   = regexp.MustCompile(`^(?:第|条款|规范)?\s*([0-9]{1,2}(?:\.[0-9]{1,3}){0,3})\s*(?:条|款|条款)?(?:\s*(?:是什么|说的什么|说什么|内容|原文|是啥|讲什么|写的什么))?$`)
+	reLabel      = regexp.MustCompile(`^([一二三四五六七八九十]+)\s*[((]?\s*([一二三四五六七八九十]+)\s*[))]?\s*([0-9]{1,3})`)
+	reOrdinal    = regexp.MustCompile(`第\s*([一二三四五六七八九十0-9]+)\s*(?:部分|章|大项)(?:\s*第\s*([一二三四五六七八九十0-9]+)\s*(?:节|小节|项|部分))?(?:\s*第\s*([0-9一二三四五六七八九十]+)\s*(?:条|款|点|项))?`)
+	reTitleOrdNo = regexp.MustCompile(`^(.{2,12}?)\s*第\s*([0-9一二三四五六七八九十]+)\s*(?:条|款|点|项)`)
+)
+
+// lookup returns the ID of the clause or heading a question names, if it names one.
+func lookup(raw string, code *rules.Code) (string, bool) {
+	s := strings.TrimSpace(strings.NewReplacer("\uff08", "(", "\uff09", ")", "\uff0e", ".", "。", "", "?", "", "\uff1f", "").Replace(raw))
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(s, "?"), "呢"))
+	exists := func(id string) bool {
+		_, ok := code.Clause(id)
+		_, okh := code.Heading(id)
+		return ok || okh
+	}
+	num := func(x string) string { return strconv.Itoa(rules.ParseNumeral(x)) }
+	if m := reClauseID.FindStringSubmatch(s); m != nil && exists(m[1]) {
+		return m[1], true
+	}
+	if m := reLabel.FindStringSubmatch(s); m != nil && len([]rune(s)) <= len([]rune(m[0]))+6 {
+		id := num(m[1]) + "." + num(m[2]) + "." + m[3]
+		if exists(id) {
+			return id, true
+		}
+	}
+	if m := reOrdinal.FindStringSubmatch(s); m != nil && len([]rune(s)) <= len([]rune(m[0]))+8 {
+		id := num(m[1])
+		if m[2] != "" {
+			id += "." + num(m[2])
+		}
+		if m[3] != "" {
+			id += "." + num(m[3])
+		}
+		if exists(id) {
+			return id, true
+		}
+	}
+	if m := reTitleOrdNo.FindStringSubmatch(s); m != nil && len([]rune(s)) <= len([]rune(m[0]))+6 {
+		title := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(m[1], "第"), "的"))
+		var ids []string
+		for _, h := range code.Headings {
+			if h.Title == title || strings.Contains(h.Title, title) {
+				ids = append(ids, h.ID)
+			}
+		}
+		sort.Strings(ids)
+		for _, hid := range ids {
+			if id := hid + "." + num(m[2]); exists(id) {
+				return id, true
+			}
+		}
+	}
+	return "", false
+}
