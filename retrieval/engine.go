@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -33,28 +34,30 @@ type Options struct {
 
 // Tuning holds the weights of the ranking and the abstention thresholds, calibrated on the development sets.
 type Tuning struct {
-	LexicalWeight  float64 // BM25, scaled by the best document's score
-	CoverageWeight float64 // share of the question the clause explains
-	VectorWeight   float64 // cosine similarity
-	MinCoverage    float64 // abstain when the best clause explains less of the question
-	MinEvidence    float64 // abstain when the best clause's strong evidence (in characters) is below this
-	RelatedShown   int     // related clauses listed after the best one
-	RelatedMin     float64 // a related clause needs this share of the best score
-	VectorK        int     // clauses fetched from vector search
-	RemoteTimeout  time.Duration
+	LexicalWeight   float64 // BM25, scaled by the best document's score
+	CoverageWeight  float64 // share of the question the clause explains
+	VectorWeight    float64 // cosine similarity
+	MinCoverage     float64 // abstain when the best clause explains less of the question
+	MinEvidence     float64 // abstain when the best clause's strong evidence (in characters) is below this
+	MinFactCoverage float64 // a question asking for a number or a time needs this coverage, and a number in the clause
+	RelatedShown    int     // related clauses listed after the best one
+	RelatedMin      float64 // a related clause needs this share of the best score
+	VectorK         int     // clauses fetched from vector search
+	RemoteTimeout   time.Duration
 }
 
 // DefaultTuning is the calibrated setting.
 var DefaultTuning = Tuning{
-	LexicalWeight:  0.45,
-	CoverageWeight: 0.40,
-	VectorWeight:   0.15,
-	MinCoverage:    0,
-	MinEvidence:    1.0,
-	RelatedShown:   2,
-	RelatedMin:     0.6,
-	VectorK:        20,
-	RemoteTimeout:  3 * time.Second,
+	LexicalWeight:   0.45,
+	CoverageWeight:  0.40,
+	VectorWeight:    0.15,
+	MinCoverage:     0,
+	MinEvidence:     1.0,
+	MinFactCoverage: 0.5,
+	RelatedShown:    2,
+	RelatedMin:      0.6,
+	VectorK:         20,
+	RemoteTimeout:   3 * time.Second,
 }
 
 // Engine answers questions from the code in force. It is safe for concurrent use; Reload swaps in a new code
@@ -258,6 +261,10 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 	}
 	best := cands[0]
 	abstain := best.coverage < e.tun.MinCoverage || best.evidence < e.tun.MinEvidence
+	if factQuestion.MatchString(q.text) && !(hasNumber(best.doc.clause.Text) && best.coverage >= e.tun.MinFactCoverage) {
+		// 下班时间是几点: the code gives numbers only where it states them (3分钟, ±5分).
+		abstain = true
+	}
 	n := 1 + e.tun.RelatedShown
 	for i := 0; i < len(cands) && i < n; i++ {
 		c := cands[i]
@@ -301,7 +308,8 @@ func (e *Engine) rank(ctx context.Context, ix *index, q question) ([]candidate, 
 	for _, u := range units {
 		addGrams(u.text, u.weight)
 		for _, s := range u.senses {
-			w := u.weight
+			// A line with many formal words spreads its weight over them.
+			w := u.weight / math.Sqrt(float64(len(s.formal)))
 			if s.rel == related {
 				w *= 0.5
 			}
@@ -381,7 +389,7 @@ func queryUnits(q question, th *Thesaurus) []unit {
 			}
 		}
 		last := 0
-		for _, m := range th.scan(p.text) {
+		for _, m := range th.scanFuzzy(p.text, q.known) {
 			plain(p.text[last:m.start])
 			out = append(out, unit{text: m.word, senses: m.senses, runes: utf8.RuneCountInString(m.word), weight: p.weight})
 			last = m.end
@@ -465,6 +473,11 @@ func explain(units []unit, d *lexDoc, lx *lexicon) (coverage, evidence float64) 
 // only through related words or common characters, too weakly to decide a verdict.
 func bestStatement(d *lexDoc, q question, th *Thesaurus, lx *lexicon) (*lexStmt, bool) {
 	units := queryUnits(q, th)
+	for i := range units {
+		if units[i].weight < 1 {
+			units[i].weight *= units[i].weight // the verdict is about the action, not the scene
+		}
+	}
 	var best *lexStmt
 	bestScore, bestStrong := 0.0, 0.0
 	for i := range d.stmts {
@@ -536,5 +549,10 @@ func decideVerdict(q question, st *lexStmt, strong bool) Verdict {
 		return Allowed
 	}
 }
+
+// factQuestion matches questions that ask for a number, a time, a place or a person.
+var factQuestion = regexp.MustCompile(`多少|几点|几号|几天|几分|几度|几个月|多久|多长时间|什么时候|啥时候|哪天|找谁|谁负责|在哪|哪里办|流程`)
+
+func hasNumber(s string) bool { return strings.ContainsAny(s, "0123456789±") }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

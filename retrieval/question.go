@@ -86,6 +86,7 @@ type question struct {
 	opposite bool // 能穿便装吗: names the opposite of what a rule says
 	pieces   []piece
 	content  string // the pieces joined by spaces
+	known    func(string) bool
 }
 
 const contextWeight = 0.6
@@ -94,7 +95,7 @@ const contextWeight = 0.6
 // so that a filler character inside a code word (会 in 会客, 有 in 有偿) is kept.
 func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 	text := normalize(raw)
-	q := question{text: text}
+	q := question{text: text, known: known}
 	phrases := strings.Fields(text)
 	trimmed := strings.TrimSpace(raw)
 	yesNo := strings.Contains(text, "是否") || aNotA.MatchString(text) ||
@@ -114,7 +115,7 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 	for pi, ph := range phrases {
 		rs := []rune(ph)
 		prot := make([]bool, len(rs))
-		for _, m := range th.scan(ph) {
+		for _, m := range th.scanFuzzy(ph, known) {
 			from := utf8.RuneCountInString(ph[:m.start])
 			for i := from; i < from+utf8.RuneCountInString(m.word); i++ {
 				prot[i] = true
@@ -203,7 +204,7 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 		add(rs, w)
 	}
 	for _, p := range q.pieces {
-		for _, m := range th.scan(p.text) {
+		for _, m := range th.scanFuzzy(p.text, known) {
 			for _, s := range m.senses {
 				if s.rel == opposite {
 					q.opposite = true

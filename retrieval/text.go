@@ -100,29 +100,46 @@ func grams(s string, withUnigrams bool) []string {
 	return out
 }
 
-// stripQuotes removes text in quotation marks: the code's quoted examples (“我不管,问别人去”) are weaker evidence
-// than its own words.
+// maxTermQuote is the longest quotation that is a term of the code (“三个一样”, “一口清”, “中心”) rather than an
+// example of speech (“我不管，问别人去”).
+const maxTermQuote = 6
+
+// stripQuotes separates the code's quoted examples from its own words: the examples (“我不管，问别人去”) are
+// weaker evidence than the code's own wording. Short quotations are terms and stay with the own words.
 func stripQuotes(s string) (outside, inside string) {
-	var o, in strings.Builder
+	var o, in, cur strings.Builder
 	depth := 0
 	for _, r := range s {
 		switch r {
 		case '“', '「', '『':
+			if depth == 0 {
+				cur.Reset()
+			}
 			depth++
-			in.WriteByte(' ')
 			continue
 		case '”', '」', '』':
 			if depth > 0 {
 				depth--
+				if depth == 0 {
+					if q := cur.String(); utf8.RuneCountInString(q) <= maxTermQuote {
+						o.WriteString(q)
+					} else {
+						in.WriteString(q)
+						in.WriteByte(' ')
+						o.WriteByte(' ')
+					}
+				}
 			}
-			in.WriteByte(' ')
 			continue
 		}
 		if depth > 0 {
-			in.WriteRune(r)
+			cur.WriteRune(r)
 		} else {
 			o.WriteRune(r)
 		}
+	}
+	if depth > 0 { // an unclosed quotation: keep its text as the code's own
+		o.WriteString(cur.String())
 	}
 	return o.String(), in.String()
 }

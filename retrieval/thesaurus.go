@@ -89,6 +89,14 @@ func ParseThesaurus(src string) (*Thesaurus, error) {
 			t.senses[w] = append(t.senses[w], sense{formal: formal, rel: rel})
 		}
 	}
+	// Formal words are words too: 三个一样 in a question must not lose its 个 to the filler removal.
+	for f := range t.formal {
+		if _, known := t.senses[f]; !known {
+			r, _ := utf8.DecodeRuneInString(f)
+			t.byFirst[r] = append(t.byFirst[r], f)
+			t.senses[f] = []sense{{formal: []string{f}, rel: same}}
+		}
+	}
 	for r, ws := range t.byFirst {
 		sort.Slice(ws, func(i, j int) bool { return len(ws[i]) > len(ws[j]) })
 		t.byFirst[r] = ws
@@ -103,8 +111,16 @@ type match struct {
 	senses     []sense
 }
 
-// scan finds everyday words in normalized text, longest first, left to right, without overlaps.
-func (t *Thesaurus) scan(s string) []match {
+// minFuzzyRunes is the shortest word matched with one wrong character: 指家油 for 指甲油, 普同话 for 普通话 (a
+// pinyin input method puts in a homophone). Shorter words would match too much.
+const minFuzzyRunes = 3
+
+// scan finds thesaurus words in normalized text, longest first, left to right, without overlaps.
+func (t *Thesaurus) scan(s string) []match { return t.scanFuzzy(s, nil) }
+
+// scanFuzzy is scan where a word of minFuzzyRunes or more also matches with one inner character replaced, unless
+// the text there is the code's own wording (known reports the code's bigrams): 服务对象 is not a typo of 服务形象.
+func (t *Thesaurus) scanFuzzy(s string, known func(string) bool) []match {
 	var out []match
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -117,11 +133,54 @@ func (t *Thesaurus) scan(s string) []match {
 				break
 			}
 		}
+		if !found && known != nil {
+			for _, w := range t.byFirst[r] {
+				if n, ok := fuzzyPrefix(s[i:], w); ok && !allKnown(s[i:i+n], known) {
+					out = append(out, match{word: w, start: i, end: i + n, senses: t.senses[w]})
+					i += n
+					found = true
+					break
+				}
+			}
+		}
 		if !found {
 			i += size
 		}
 	}
 	return out
+}
+
+func allKnown(s string, known func(string) bool) bool {
+	rs := []rune(s)
+	for i := 0; i+1 < len(rs); i++ {
+		if !known(string(rs[i : i+2])) {
+			return false
+		}
+	}
+	return true
+}
+
+// fuzzyPrefix reports whether s starts with w with exactly one Han character after the first replaced, and how
+// many bytes of s that takes.
+func fuzzyPrefix(s, w string) (int, bool) {
+	if utf8.RuneCountInString(w) < minFuzzyRunes {
+		return 0, false
+	}
+	diff, n := 0, 0
+	for _, wr := range w {
+		sr, size := utf8.DecodeRuneInString(s[n:])
+		if size == 0 || !isHan(sr) {
+			return 0, false
+		}
+		if sr != wr {
+			diff++
+			if diff > 1 || n == 0 || n+size == len(w) {
+				return 0, false
+			}
+		}
+		n += size
+	}
+	return n, diff == 1
 }
 
 // Version identifies the thesaurus content; embeddings that use it change with it.
