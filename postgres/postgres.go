@@ -1,0 +1,198 @@
+// Package postgres implements the stores on PostgreSQL with the pgvector extension: rules.Store and
+// retrieval.VectorStore here, the other capabilities' stores in their own files of this package.
+//
+// The schema lives in migrations/NNN_name.sql, embedded into the binary; Open and Migrate apply the files not yet
+// applied, in order, each in one transaction with its row in schema_migrations, under a transaction-level
+// advisory lock so that several processes may start at once. See migrations/001_rules.sql for the numbering the
+// capabilities share.
+//
+// Requires pgvector 0.8.0 or later (HNSW iterative index scans).
+package postgres
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migrationLock is the key of the advisory lock every migration transaction takes ("conductb" in ASCII).
+const migrationLock int64 = 0x636f6e6475637462
+
+// DB is the PostgreSQL store. It is safe for concurrent use.
+type DB struct {
+	pool *pgxpool.Pool
+	log  *slog.Logger
+	// Now is the clock of the store, time.Now unless a test replaces it before use.
+	Now func() time.Time
+}
+
+// Open brings the schema up to date on a plain connection (which also creates the vector extension), then opens
+// a connection pool on databaseURL whose connections know the pgvector types. log may be nil.
+func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*DB, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := migrate(ctx, databaseURL, log); err != nil {
+		return nil, err
+	}
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse database URL: %w", err)
+	}
+	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
+		if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
+			return fmt.Errorf("postgres: register pgvector types: %w", err)
+		}
+		return nil
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open pool: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	return &DB{pool: pool, log: log, Now: time.Now}, nil
+}
+
+// Close closes the pool, waiting for connections in use to be released.
+func (db *DB) Close() {
+	db.pool.Close()
+}
+
+// Pool is the connection pool, for tests and for tools that need SQL the store does not offer.
+func (db *DB) Pool() *pgxpool.Pool {
+	return db.pool
+}
+
+// Migrate brings the schema at databaseURL up to date (the `conductbot migrate` subcommand). It logs to
+// slog.Default.
+func Migrate(ctx context.Context, databaseURL string) error {
+	return migrate(ctx, databaseURL, slog.Default())
+}
+
+// migration is one embedded SQL file.
+type migration struct {
+	Version int    // NNN
+	Name    string // file name
+	SQL     string
+}
+
+var migrationName = regexp.MustCompile(`^([0-9]{3})_[a-z0-9_]+\.sql$`)
+
+// loadMigrations reads the NNN_name.sql files of dir in fsys, ordered by number; numbers must be unique.
+func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", err)
+	}
+	var ms []migration
+	for _, e := range entries {
+		m := migrationName.FindStringSubmatch(e.Name())
+		if m == nil {
+			return nil, fmt.Errorf("migration %q: the name is not NNN_name.sql", e.Name())
+		}
+		v, _ := strconv.Atoi(m[1])
+		b, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
+		}
+		ms = append(ms, migration{Version: v, Name: e.Name(), SQL: string(b)})
+	}
+	slices.SortFunc(ms, func(a, b migration) int { return a.Version - b.Version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].Version == ms[i-1].Version {
+			return nil, fmt.Errorf("migrations %s and %s have the same number", ms[i-1].Name, ms[i].Name)
+		}
+	}
+	return ms, nil
+}
+
+func migrate(ctx context.Context, databaseURL string, log *slog.Logger) error {
+	ms, err := loadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	conn, err := pgx.Connect(ctx, databaseURL)
+	if err != nil {
+		return fmt.Errorf("postgres: connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	for _, m := range ms {
+		applied, err := applyMigration(ctx, conn, m)
+		if err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", m.Name, err)
+		}
+		if applied {
+			log.Info("applied migration", "store", "postgres", "migration", m.Name)
+		}
+	}
+	// A newer binary may have migrated the database already (rolling deploys); say so, it is not an error.
+	var newest int
+	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("postgres: read schema_migrations: %w", err)
+	}
+	if len(ms) > 0 && newest > ms[len(ms)-1].Version {
+		log.Warn("the database has migrations this binary does not know", "store", "postgres",
+			"database", newest, "binary", ms[len(ms)-1].Version)
+	}
+	return nil
+}
+
+// applyMigration runs m in one transaction with its schema_migrations row, unless it is applied already. The
+// advisory lock serializes concurrent migrators; the check after taking it sees what the previous holder did.
+func applyMigration(ctx context.Context, conn *pgx.Conn, m migration) (applied bool, err error) {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer rollback(ctx, tx)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+		return false, fmt.Errorf("take the migration lock: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version     integer PRIMARY KEY,
+		name        text NOT NULL,
+		applied_at  timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return false, fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var done bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, m.Version).Scan(&done); err != nil {
+		return false, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	if done {
+		return false, nil
+	}
+	// Without arguments pgx uses the simple protocol, which runs every statement of the file.
+	if _, err := tx.Exec(ctx, m.SQL); err != nil {
+		return false, err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
+		return false, fmt.Errorf("record: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return false, fmt.Errorf("commit: %w", err)
+	}
+	return true, nil
+}
+
+// rollback ends tx when the function that began it returns without committing. Use it as
+// `defer rollback(ctx, tx)`.
+func rollback(ctx context.Context, tx pgx.Tx) {
+	_ = tx.Rollback(context.WithoutCancel(ctx))
+}

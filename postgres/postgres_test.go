@@ -1,0 +1,214 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/conductbot/conductbot/postgres/pgtest"
+	"github.com/conductbot/conductbot/storetest"
+)
+
+// The tests need TEST_DATABASE_URL; see package pgtest.
+
+func testLogger(tb testing.TB) *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// open opens a store on a fresh schema.
+func open(tb testing.TB) storetest.Store {
+	tb.Helper()
+	return openDB(tb)
+}
+
+func openDB(tb testing.TB) *DB {
+	tb.Helper()
+	url := pgtest.URL(tb)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	db, err := Open(ctx, url, testLogger(tb))
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(db.Close)
+	return db
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, open)
+}
+
+func TestMigrationFiles(t *testing.T) {
+	ms, err := loadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) == 0 || ms[0].Version != 1 || !strings.Contains(ms[0].SQL, "CREATE EXTENSION IF NOT EXISTS vector") {
+		t.Fatalf("the first migration must create the vector extension: %+v", ms)
+	}
+	for _, bad := range []fstest.MapFS{
+		{"m/001_a.sql": {}, "m/001_b.sql": {}},
+		{"m/1_a.sql": {}},
+		{"m/001-a.sql": {}},
+	} {
+		if _, err := loadMigrations(bad, "m"); err == nil {
+			t.Errorf("loadMigrations(%v) succeeded", bad)
+		}
+	}
+}
+
+// TestConcurrentOpen starts several stores at once on a fresh schema: each migration runs exactly once.
+func TestConcurrentOpen(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	const n = 4
+	dbs := make([]*DB, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			dbs[i], errs[i] = Open(ctx, url, testLogger(t))
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Open %d: %v", i, err)
+		} else {
+			t.Cleanup(dbs[i].Close)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	ms, err := loadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows, distinct int
+	if err := dbs[0].Pool().QueryRow(ctx, `SELECT count(*), count(DISTINCT version) FROM schema_migrations`).Scan(&rows, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if rows != len(ms) || distinct != len(ms) {
+		t.Errorf("schema_migrations has %d rows (%d distinct), want %d", rows, distinct, len(ms))
+	}
+	if err := Migrate(ctx, url); err != nil {
+		t.Errorf("Migrate on an up-to-date schema: %v", err)
+	}
+}
+
+// TestSearchUsesIndex checks that the search query of a 10,000-clause version goes through the space's HNSW
+// index, and that the index finds a stored vector.
+func TestSearchUsesIndex(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: builds an HNSW index of 10,000 vectors")
+	}
+	db := openDB(t)
+	ctx := context.Background()
+	const n, dims = 10000, 1024
+	code := storetest.GenerateCode(n, 1)
+	v, _, err := db.PutCode(ctx, code, "", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	space, err := db.VectorSpace(ctx, "explain-1024", dims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vectors := storetest.RandomUnitVectors(n, dims, 1)
+	if err := db.PutClauseVectors(ctx, space, v.ID, storetest.ClauseVectors(code, vectors)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.pool.Exec(ctx, `ANALYZE clause_vectors`); err != nil {
+		t.Fatal(err)
+	}
+
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rollback(ctx, tx)
+	if _, err := tx.Exec(ctx, searchSettings(10)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := tx.Query(ctx, `EXPLAIN `+searchSQL(space), v.ID, queryVector(space, vectors[0]), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan strings.Builder
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan.WriteString(line + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Index Scan using " + indexName(space); !strings.Contains(plan.String(), want) {
+		t.Errorf("the search plan does not use %s:\n%s", indexName(space), plan.String())
+	}
+	rollback(ctx, tx)
+
+	hits, err := db.SearchClauses(ctx, space, v.ID, vectors[1234], 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 10 || hits[0].ClauseID != code.Clauses[1234].ID || hits[0].Similarity < 0.999 {
+		t.Errorf("searching for clause %s's own vector gave %v", code.Clauses[1234].ID, hits)
+	}
+}
+
+// TestIndexPerSpace checks the indexes VectorSpace creates: vector up to 2000 dimensions, halfvec up to 4000,
+// none above.
+func TestIndexPerSpace(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		dims int
+		want string // in the index definition; "" for no index
+	}{
+		{384, "vector(384)) vector_cosine_ops"},
+		{2000, "vector(2000)) vector_cosine_ops"},
+		{3072, "halfvec(3072)) halfvec_cosine_ops"},
+		{4100, ""},
+	} {
+		space, err := db.VectorSpace(ctx, fmt.Sprint("model-", tc.dims), tc.dims)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var def string
+		err = db.pool.QueryRow(ctx, `SELECT coalesce(max(indexdef), '') FROM pg_indexes
+			WHERE tablename = 'clause_vectors' AND indexname = $1 AND schemaname = current_schema()`, indexName(space)).Scan(&def)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.want == "" && def != "" || !strings.Contains(def, tc.want) ||
+			tc.want != "" && !strings.Contains(def, fmt.Sprintf("WHERE (space_id = %d)", space.ID)) {
+			t.Errorf("%d dimensions: index %q, want one with %q", tc.dims, def, tc.want)
+		}
+	}
+}
+
+func BenchmarkSearchClauses(b *testing.B) {
+	storetest.BenchmarkSearchClauses(b, open)
+}
+
+func BenchmarkPutClauseVectors(b *testing.B) {
+	storetest.BenchmarkPutClauseVectors(b, open)
+}
