@@ -1,0 +1,468 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/conductbot/conductbot/retrieval"
+)
+
+var _ retrieval.VectorStore = (*DB)(nil)
+
+// maxDims bounds the dimensions of a space.
+const maxDims = 65536
+
+// VectorSpace returns the space of model, creating it the first time. A model seen before with other dimensions
+// is an error: its vectors would not mix.
+func (db *DB) VectorSpace(ctx context.Context, model string, dims int) (retrieval.Space, error) {
+	if model == "" {
+		return retrieval.Space{}, errors.New("sqlite: vector space: empty model name")
+	}
+	if dims <= 0 || dims > maxDims {
+		return retrieval.Space{}, fmt.Errorf("sqlite: vector space %q: %d dimensions, want 1…%d", model, dims, maxDims)
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return retrieval.Space{}, fmt.Errorf("sqlite: vector space %q: %w", model, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO vector_spaces (model, dims) VALUES (?, ?) ON CONFLICT (model) DO NOTHING`, model, dims)
+	if err != nil {
+		return retrieval.Space{}, fmt.Errorf("sqlite: vector space %q: %w", model, err)
+	}
+	s := retrieval.Space{Model: model}
+	if err := tx.QueryRowContext(ctx, `SELECT id, dims FROM vector_spaces WHERE model = ?`, model).Scan(&s.ID, &s.Dims); err != nil {
+		return retrieval.Space{}, fmt.Errorf("sqlite: vector space %q: %w", model, err)
+	}
+	if s.Dims != dims {
+		return retrieval.Space{}, fmt.Errorf("sqlite: vector space %q has %d dimensions, not %d", model, s.Dims, dims)
+	}
+	if err := tx.Commit(); err != nil {
+		return retrieval.Space{}, fmt.Errorf("sqlite: vector space %q: commit: %w", model, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		db.log.Info("created vector space", "model", model, "dims", dims, "id", s.ID)
+	}
+	return s, nil
+}
+
+func checkSpace(s retrieval.Space) error {
+	if s.ID <= 0 || s.Dims <= 0 || s.Dims > maxDims {
+		return fmt.Errorf("invalid vector space %+v", s)
+	}
+	return nil
+}
+
+// IndexedClauses maps the IDs of the version's clauses that have a vector in space to the hash of their text.
+func (db *DB) IndexedClauses(ctx context.Context, space retrieval.Space, versionID int64) (map[string]string, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT clause_id, text_hash FROM clause_vectors
+		WHERE space_id = ? AND version_id = ?`, space.ID, versionID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: indexed clauses: %w", err)
+	}
+	defer rows.Close()
+	m := make(map[string]string)
+	for rows.Next() {
+		var id, hash string
+		if err := rows.Scan(&id, &hash); err != nil {
+			return nil, fmt.Errorf("sqlite: indexed clauses: %w", err)
+		}
+		m[id] = hash
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: indexed clauses: %w", err)
+	}
+	return m, nil
+}
+
+// CachedVectors returns the vectors stored in space, under any version, for the given text hashes.
+func (db *DB) CachedVectors(ctx context.Context, space retrieval.Space, textHashes []string) (map[string][]float32, error) {
+	m := make(map[string][]float32)
+	if len(textHashes) == 0 {
+		return m, nil
+	}
+	// One JSON array parameter instead of a variable per hash: no limit on how many.
+	list, err := json.Marshal(textHashes)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: cached vectors: %w", err)
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT text_hash, embedding FROM clause_vectors
+		WHERE space_id = ? AND text_hash IN (SELECT value FROM json_each(?))
+		GROUP BY text_hash`, space.ID, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: cached vectors: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var hash string
+		var blob []byte
+		if err := rows.Scan(&hash, &blob); err != nil {
+			return nil, fmt.Errorf("sqlite: cached vectors: %w", err)
+		}
+		v := make([]float32, space.Dims)
+		if err := decodeVector(blob, v); err != nil {
+			return nil, fmt.Errorf("sqlite: cached vectors: text %s: %w", hash, err)
+		}
+		m[hash] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: cached vectors: %w", err)
+	}
+	return m, nil
+}
+
+// checkVectors validates vectors against space and drops all but the last of each clause.
+func checkVectors(space retrieval.Space, vectors []retrieval.ClauseVector) ([]retrieval.ClauseVector, error) {
+	last := make(map[string]int, len(vectors))
+	for i, cv := range vectors {
+		if cv.ClauseID == "" || cv.TextHash == "" {
+			return nil, fmt.Errorf("vector %d: empty clause ID or text hash", i)
+		}
+		if len(cv.Vector) != space.Dims {
+			return nil, fmt.Errorf("vector of clause %s has %d dimensions, the space %d", cv.ClauseID, len(cv.Vector), space.Dims)
+		}
+		if !finite(cv.Vector) {
+			return nil, fmt.Errorf("vector of clause %s is not finite", cv.ClauseID)
+		}
+		last[cv.ClauseID] = i
+	}
+	if len(last) == len(vectors) {
+		return vectors, nil
+	}
+	out := make([]retrieval.ClauseVector, 0, len(last))
+	for i, cv := range vectors {
+		if last[cv.ClauseID] == i {
+			out = append(out, cv)
+		}
+	}
+	return out, nil
+}
+
+func finite(v []float32) bool {
+	for _, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// PutClauseVectors stores vectors of the version's clauses in one transaction with one prepared statement,
+// replacing those of the same clauses, and bumps the (space, version)'s stamp so that every process reloads its
+// copy. Every clause must exist in the version and every vector must have the space's dimensions, or nothing is
+// stored.
+func (db *DB) PutClauseVectors(ctx context.Context, space retrieval.Space, versionID int64, vectors []retrieval.ClauseVector) error {
+	if err := checkSpace(space); err != nil {
+		return fmt.Errorf("sqlite: put clause vectors: %w", err)
+	}
+	vectors, err := checkVectors(space, vectors)
+	if err != nil {
+		return fmt.Errorf("sqlite: put clause vectors: %w", err)
+	}
+	if len(vectors) == 0 {
+		return nil
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: put clause vectors: %w", err)
+	}
+	defer tx.Rollback()
+	var dims int
+	if err := tx.QueryRowContext(ctx, `SELECT dims FROM vector_spaces WHERE id = ?`, space.ID).Scan(&dims); err != nil {
+		return fmt.Errorf("sqlite: put clause vectors: space %d: %w", space.ID, err)
+	}
+	if dims != space.Dims {
+		return fmt.Errorf("sqlite: put clause vectors: space %d has %d dimensions, not %d", space.ID, dims, space.Dims)
+	}
+	stmt, err := tx.PrepareContext(ctx, `
+		INSERT INTO clause_vectors (space_id, version_id, clause_id, text_hash, embedding) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (space_id, version_id, clause_id) DO UPDATE
+		SET text_hash = excluded.text_hash, embedding = excluded.embedding`)
+	if err != nil {
+		return fmt.Errorf("sqlite: put clause vectors: %w", err)
+	}
+	defer stmt.Close()
+	blob := make([]byte, 4*space.Dims) // the driver copies it at each execution
+	for _, cv := range vectors {
+		encodeVector(blob, cv.Vector)
+		if _, err := stmt.ExecContext(ctx, space.ID, versionID, cv.ClauseID, cv.TextHash, blob); err != nil {
+			return fmt.Errorf("sqlite: put clause vectors: clause %s: %w", cv.ClauseID, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO clause_vector_stamps (space_id, version_id, stamp) VALUES (?, ?, 1)
+		ON CONFLICT (space_id, version_id) DO UPDATE SET stamp = stamp + 1`, space.ID, versionID); err != nil {
+		return fmt.Errorf("sqlite: put clause vectors: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: put clause vectors: commit: %w", err)
+	}
+	db.vectors.drop(matrixKey{space.ID, versionID})
+	db.log.Debug("stored clause vectors", "space", space.ID, "version", versionID, "vectors", len(vectors))
+	return nil
+}
+
+// SearchClauses returns at most k clauses of the version nearest to q by cosine similarity, best first (ties in
+// document order). It compares q with every vector of the version, kept in memory after the first search.
+func (db *DB) SearchClauses(ctx context.Context, space retrieval.Space, versionID int64, q []float32, k int) ([]retrieval.VectorHit, error) {
+	if err := checkSpace(space); err != nil {
+		return nil, fmt.Errorf("sqlite: search clauses: %w", err)
+	}
+	if len(q) != space.Dims {
+		return nil, fmt.Errorf("sqlite: search clauses: query of %d dimensions in a space of %d", len(q), space.Dims)
+	}
+	if !finite(q) {
+		return nil, errors.New("sqlite: search clauses: the query vector is not finite")
+	}
+	if k <= 0 {
+		return nil, nil
+	}
+	m, err := db.matrix(ctx, space, versionID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: search clauses: %w", err)
+	}
+	return m.search(q, k), nil
+}
+
+// matrix returns the vectors of (space, version), from the cache when its stamp is current.
+func (db *DB) matrix(ctx context.Context, space retrieval.Space, versionID int64) (*matrix, error) {
+	key := matrixKey{space.ID, versionID}
+	stamp, err := readStamp(ctx, db.db, key)
+	if err != nil {
+		return nil, err
+	}
+	e := db.vectors.entry(key)
+	e.mu.Lock() // one load at a time per key; the others wait for it
+	defer e.mu.Unlock()
+	if e.m != nil && e.stamp == stamp && e.m.dims == space.Dims {
+		return e.m, nil
+	}
+	m, stamp, err := db.loadMatrix(ctx, space, versionID)
+	if err != nil {
+		return nil, err
+	}
+	e.m, e.stamp = m, stamp
+	return m, nil
+}
+
+func readStamp(ctx context.Context, q querier, key matrixKey) (int64, error) {
+	var stamp int64
+	err := q.QueryRowContext(ctx, `SELECT stamp FROM clause_vector_stamps WHERE space_id = ? AND version_id = ?`,
+		key.space, key.version).Scan(&stamp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read vector stamp: %w", err)
+	}
+	return stamp, nil
+}
+
+// loadMatrix reads the vectors of (space, version) in document order with their stamp, in one read transaction
+// (a consistent snapshot).
+func (db *DB) loadMatrix(ctx context.Context, space retrieval.Space, versionID int64) (*matrix, int64, error) {
+	tx, err := db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, fmt.Errorf("load vectors: %w", err)
+	}
+	defer tx.Rollback()
+	stamp, err := readStamp(ctx, tx, matrixKey{space.ID, versionID})
+	if err != nil {
+		return nil, 0, err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM clause_vectors WHERE space_id = ? AND version_id = ?`,
+		space.ID, versionID).Scan(&n); err != nil {
+		return nil, 0, fmt.Errorf("load vectors: %w", err)
+	}
+	m := &matrix{dims: space.Dims, ids: make([]string, 0, n), data: make([]float32, n*space.Dims)}
+	rows, err := tx.QueryContext(ctx, `SELECT v.clause_id, v.embedding FROM clause_vectors v
+		JOIN clauses c ON c.version_id = v.version_id AND c.clause_id = v.clause_id
+		WHERE v.space_id = ? AND v.version_id = ? ORDER BY c.ord`, space.ID, versionID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("load vectors: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var blob sql.RawBytes
+		if err := rows.Scan(&id, &blob); err != nil {
+			return nil, 0, fmt.Errorf("load vectors: %w", err)
+		}
+		i := len(m.ids)
+		if i >= n {
+			return nil, 0, errors.New("load vectors: more rows than counted")
+		}
+		if err := decodeVector(blob, m.data[i*m.dims:(i+1)*m.dims]); err != nil {
+			return nil, 0, fmt.Errorf("load vectors: clause %s: %w", id, err)
+		}
+		m.ids = append(m.ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("load vectors: %w", err)
+	}
+	m.data = m.data[:len(m.ids)*m.dims]
+	db.log.Debug("loaded clause vectors", "space", space.ID, "version", versionID, "vectors", len(m.ids), "stamp", stamp)
+	return m, stamp, nil
+}
+
+// encodeVector writes v into b as little-endian float32.
+func encodeVector(b []byte, v []float32) {
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+	}
+}
+
+// decodeVector reads little-endian float32 from b into dst, which must have room for exactly all of them.
+func decodeVector(b []byte, dst []float32) error {
+	if len(b) != 4*len(dst) {
+		return fmt.Errorf("a vector of %d bytes in a space of %d dimensions", len(b), len(dst))
+	}
+	for i := range dst {
+		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return nil
+}
+
+// matrix is the vectors of one (space, version) in document order, row after row. It is never modified once
+// built, so searches share it without locks.
+type matrix struct {
+	dims int
+	ids  []string
+	data []float32
+}
+
+// parallelWork is the number of multiplications above which a search spreads over the CPUs.
+const parallelWork = 1 << 18
+
+func (m *matrix) search(q []float32, k int) []retrieval.VectorHit {
+	n := len(m.ids)
+	if n == 0 {
+		return nil
+	}
+	sims := make([]float64, n)
+	score := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			sims[i] = retrieval.Dot(q, m.data[i*m.dims:(i+1)*m.dims])
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), n*m.dims/parallelWork+1, n)
+	if workers <= 1 {
+		score(0, n)
+	} else {
+		var wg sync.WaitGroup
+		chunk := (n + workers - 1) / workers
+		for lo := 0; lo < n; lo += chunk {
+			wg.Add(1)
+			go func(lo, hi int) {
+				defer wg.Done()
+				score(lo, hi)
+			}(lo, min(lo+chunk, n))
+		}
+		wg.Wait()
+	}
+	// better orders by similarity, then document order.
+	better := func(a, b int) bool { return sims[a] > sims[b] || sims[a] == sims[b] && a < b }
+	k = min(k, n)
+	var top []int
+	if k > 64 || 4*k > n {
+		top = make([]int, n)
+		for i := range top {
+			top[i] = i
+		}
+		slices.SortFunc(top, func(a, b int) int {
+			if better(a, b) {
+				return -1
+			}
+			if better(b, a) {
+				return 1
+			}
+			return 0
+		})
+		top = top[:k]
+	} else {
+		// Keep the best k so far, best first; most rows fail the first comparison.
+		top = make([]int, 0, k+1)
+		for i := 0; i < n; i++ {
+			if len(top) == k && !better(i, top[k-1]) {
+				continue
+			}
+			j := len(top)
+			for j > 0 && better(i, top[j-1]) {
+				j--
+			}
+			top = slices.Insert(top, j, i)
+			if len(top) > k {
+				top = top[:k]
+			}
+		}
+	}
+	hits := make([]retrieval.VectorHit, len(top))
+	for i, r := range top {
+		hits[i] = retrieval.VectorHit{ClauseID: m.ids[r], Similarity: sims[r]}
+	}
+	return hits
+}
+
+// maxMatrices is how many (space, version)s the cache keeps; the least recently searched goes first.
+const maxMatrices = 4
+
+type matrixKey struct {
+	space, version int64
+}
+
+type matrixEntry struct {
+	mu    sync.Mutex // guards m and stamp; held while loading
+	m     *matrix
+	stamp int64
+	used  uint64 // guarded by the cache's mu
+}
+
+// matrixCache holds the vectors of recently searched (space, version)s.
+type matrixCache struct {
+	mu      sync.Mutex
+	entries map[matrixKey]*matrixEntry
+	tick    uint64
+}
+
+func newMatrixCache() *matrixCache {
+	return &matrixCache{entries: make(map[matrixKey]*matrixEntry)}
+}
+
+// entry returns the entry of key, creating it (and evicting the least recently used) if need be.
+func (c *matrixCache) entry(key matrixKey) *matrixEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tick++
+	e, ok := c.entries[key]
+	if !ok {
+		if len(c.entries) >= maxMatrices {
+			var oldest matrixKey
+			var oldestUse uint64 = math.MaxUint64
+			for k, e := range c.entries {
+				if e.used < oldestUse {
+					oldest, oldestUse = k, e.used
+				}
+			}
+			delete(c.entries, oldest)
+		}
+		e = &matrixEntry{}
+		c.entries[key] = e
+	}
+	e.used = c.tick
+	return e
+}
+
+// drop forgets key, after a write: the next search reloads it.
+func (c *matrixCache) drop(key matrixKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, key)
+}
