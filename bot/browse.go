@@ -71,17 +71,17 @@ func tocView(code *rules.Code) Message {
 
 func headingView(code *rules.Code, h rules.Heading) Message {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s", rules.Label(h.ID), h.Title)
+	b.WriteString(headingLabel(h))
 	if parent := rules.ParentTitle(code, h.ID); parent != "" {
 		fmt.Fprintf(&b, "\n(%s)", parent)
 	}
 	kids := children(code, h.ID)
 	var rows [][]Button
 	var row []Button
-	perRow := 2
+	perRow, clauses := 2, false
 	for _, n := range kids {
 		if _, isClause := code.Clause(n.id); isClause {
-			perRow = 4
+			perRow, clauses = 4, true
 		}
 	}
 	b.WriteString("\n")
@@ -90,6 +90,7 @@ func headingView(code *rules.Code, h rules.Heading) Message {
 			fmt.Fprintf(&b, "\n%s %s", n.id, Clip(c.Text, 36))
 			row = append(row, Btn(n.id, "rl", n.id))
 		} else {
+			fmt.Fprintf(&b, "\n%s%s", rules.Marker(n.id), n.label)
 			row = append(row, Btn(rules.Marker(n.id)+n.label, "rl", n.id))
 		}
 		if len(row) == perRow {
@@ -99,10 +100,20 @@ func headingView(code *rules.Code, h rules.Heading) Message {
 	if len(row) > 0 {
 		rows = append(rows, row)
 	}
-	if perRow == 4 {
+	if clauses {
 		b.WriteString("\n\n点击编号查看全文。")
+	} else {
+		b.WriteString("\n\n请选择:")
 	}
 	return Message{Text: b.String(), Buttons: append(rows, backRow(code, h.ID))}
+}
+
+// headingLabel writes a heading as the document numbers it: "一、规范化服务的内容", "一(三) 服务仪表".
+func headingLabel(h rules.Heading) string {
+	if !strings.Contains(h.ID, ".") {
+		return rules.Marker(h.ID) + h.Title
+	}
+	return rules.Label(h.ID) + " " + h.Title
 }
 
 func clauseView(code *rules.Code, c rules.Clause) Message {

@@ -37,7 +37,9 @@ func Recover(log *slog.Logger) Middleware {
 				}
 				err = nil
 				if r.Callback != nil && !r.answered {
-					_ = r.Alert(ctx, MsgError)
+					if aerr := r.Alert(ctx, MsgError); aerr == nil {
+						return
+					}
 				}
 				if _, serr := r.Reply(ctx, MsgError); serr != nil {
 					log.LogAttrs(ctx, slog.LevelWarn, "bot: could not send the error message",

@@ -313,15 +313,18 @@ func (rt *Router) dispatchForm(ctx context.Context, r *Request) (handled bool, e
 	return true, err
 }
 
-func (rt *Router) dispatchCallback(ctx context.Context, r *Request) (err error) {
-	defer func() {
-		// Every button press is answered, or the client keeps spinning; this runs on panics too.
-		if !r.answered {
-			if aerr := r.Answer(ctx, ""); aerr != nil && err == nil {
-				err = aerr
-			}
+func (rt *Router) dispatchCallback(ctx context.Context, r *Request) error {
+	err := rt.callback(ctx, r) // a panic skips the rest: Recover then answers the press
+	// Every button press is answered, or the client keeps spinning.
+	if !r.answered {
+		if aerr := r.Answer(ctx, ""); aerr != nil && err == nil {
+			err = aerr
 		}
-	}()
+	}
+	return err
+}
+
+func (rt *Router) callback(ctx context.Context, r *Request) error {
 	prefix, args, perr := ParseCallback(r.Callback.Data)
 	ro, ok := rt.callbacks[prefix]
 	if perr != nil || !ok {

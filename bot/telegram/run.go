@@ -1,0 +1,360 @@
+package telegram
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/conductbot/conductbot/bot"
+)
+
+// Options configure a Bot.
+type Options struct {
+	Token     string      // TELEGRAM_BOT_TOKEN
+	ServerURL string      // TELEGRAM_API_URL: a self-hosted Bot API server or a stand-in; empty: Telegram's
+	Router    *bot.Router // the conversations
+	Log       *slog.Logger
+
+	// Webhook mode when Webhook.URL is set; long polling otherwise.
+	Webhook Webhook
+
+	// States keeps the polling offset across restarts, so the last batch is not handled twice; optional.
+	States bot.StateStore
+
+	PollTimeout  time.Duration // long-poll wait; default 50 s
+	DrainTimeout time.Duration // how long shutdown waits for running handlers; default 30 s
+	Parallel     int           // chats handled at once; default 64
+	MaxPending   int           // updates queued before the poller waits; default 1024
+
+	// Retries of API calls.
+	Sleep       func(ctx context.Context, d time.Duration) error // default SleepContext; tests inject their own
+	Attempts    int                                              // tries per call; default 5
+	CallTimeout time.Duration                                    // one try; default 20 s
+	Backoff     time.Duration                                    // first wait after a 5xx or timeout; default 500 ms
+
+	HTTPClient *http.Client // default: a client with timeouts fit for the poll
+}
+
+// Webhook configures webhook mode.
+type Webhook struct {
+	URL      string       // WEBHOOK_URL: the public HTTPS URL Telegram posts to; its path is served
+	Listen   string       // WEBHOOK_LISTEN: local address, e.g. ":8080"
+	Secret   string       // WEBHOOK_SECRET; empty: a random one for this run
+	Listener net.Listener // instead of Listen (tests)
+}
+
+// Bot is a running Telegram bot.
+type Bot struct {
+	opts   Options
+	api    *tgbot.Bot
+	client *Client
+	self   me
+	log    *slog.Logger
+
+	handlerCtx    context.Context
+	cancelHandler context.CancelFunc
+	disp          *dispatcher
+	lastID        atomic.Int64
+
+	addrMu sync.Mutex
+	addr   net.Addr
+}
+
+// offsetKind is the bot-wide state (chat 0) keeping the last update ID received by polling.
+func offsetKind(botID int64) string { return "telegram.offset." + strconv.FormatInt(botID, 10) }
+
+// offsetMaxAge bounds how old a saved offset may be: after a week without updates Telegram may number the
+// next update below it, and an old offset would then swallow updates.
+const offsetMaxAge = 24 * time.Hour
+
+type savedOffset struct {
+	UpdateID int64     `json:"update_id"`
+	Saved    time.Time `json:"saved"`
+}
+
+// New connects to the Bot API (getMe) and prepares the bot; Run starts it.
+func New(ctx context.Context, o Options) (*Bot, error) {
+	if o.Token == "" {
+		return nil, errors.New("telegram: no token")
+	}
+	if o.Router == nil {
+		return nil, errors.New("telegram: no router")
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.PollTimeout <= 0 {
+		o.PollTimeout = 50 * time.Second
+	}
+	if o.DrainTimeout <= 0 {
+		o.DrainTimeout = 30 * time.Second
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 64
+	}
+	if o.MaxPending <= 0 {
+		o.MaxPending = 1024
+	}
+	if o.Sleep == nil {
+		o.Sleep = SleepContext
+	}
+	if o.Attempts <= 0 {
+		o.Attempts = 5
+	}
+	if o.CallTimeout <= 0 {
+		o.CallTimeout = 20 * time.Second
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = 500 * time.Millisecond
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second}
+	}
+	redact := redactor(o.Token)
+	b := &Bot{opts: o, log: o.Log}
+	b.handlerCtx, b.cancelHandler = context.WithCancel(context.WithoutCancel(ctx))
+	b.disp = newDispatcher(b.handlerCtx, o.Log, o.Parallel, o.MaxPending, b.handle)
+
+	tgOpts := []tgbot.Option{
+		tgbot.WithSkipGetMe(), // we call it ourselves, with retries, for the username
+		tgbot.WithNotAsyncHandlers(),
+		tgbot.WithDefaultHandler(b.receive),
+		tgbot.WithHTTPClient(o.PollTimeout, doer{o.HTTPClient}),
+		tgbot.WithUpdatesChannelCap(0), // handed over one by one: nothing sits in the library at shutdown
+		tgbot.WithAllowedUpdates(tgbot.AllowedUpdates{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery}),
+		tgbot.WithErrorsHandler(func(err error) {
+			if !errors.Is(err, context.Canceled) {
+				o.Log.LogAttrs(context.Background(), slog.LevelWarn, "telegram: polling", slog.String("error", redact(err.Error())))
+			}
+		}),
+		tgbot.WithDebugHandler(func(string, ...any) {}),
+	}
+	if o.ServerURL != "" {
+		tgOpts = append(tgOpts, tgbot.WithServerURL(o.ServerURL))
+	}
+	botID, _ := strconv.ParseInt(tokenPrefix(o.Token), 10, 64)
+	if o.States != nil && o.Webhook.URL == "" && botID != 0 {
+		if st, err := o.States.GetState(ctx, 0, offsetKind(botID)); err == nil {
+			var so savedOffset
+			if st.Decode(&so) == nil && so.UpdateID > 0 && time.Since(so.Saved) < offsetMaxAge {
+				tgOpts = append(tgOpts, tgbot.WithInitialOffset(so.UpdateID))
+				b.lastID.Store(so.UpdateID)
+			}
+		}
+	}
+	api, err := tgbot.New(o.Token, tgOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: %s", redact(err.Error()))
+	}
+	b.api = api
+	b.client = &Client{api: api, redact: redact, download: o.HTTPClient, log: o.Log, sleep: o.Sleep,
+		attempts: o.Attempts, callTimeout: o.CallTimeout, backoff: o.Backoff}
+	var user *models.User
+	err = b.client.call(ctx, "getMe", func(ctx context.Context) error {
+		var err error
+		user, err = api.GetMe(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.self = me{id: user.ID, username: user.Username}
+	return b, nil
+}
+
+func tokenPrefix(token string) string {
+	for i := 0; i < len(token); i++ {
+		if token[i] == ':' {
+			return token[:i]
+		}
+	}
+	return ""
+}
+
+// Client is the bot's Transport, for sends outside updates (notifications, reminders).
+func (b *Bot) Client() *Client { return b.client }
+
+// Username is the bot's @username, without the @.
+func (b *Bot) Username() string { return b.self.username }
+
+// Addr is the webhook server's address once it listens; nil before and in polling mode.
+func (b *Bot) Addr() net.Addr {
+	b.addrMu.Lock()
+	defer b.addrMu.Unlock()
+	return b.addr
+}
+
+// receive is the library's handler: it only converts the update and queues it behind its chat's.
+func (b *Bot) receive(_ context.Context, _ *tgbot.Bot, u *models.Update) {
+	for {
+		last := b.lastID.Load()
+		if u.ID <= last || b.lastID.CompareAndSwap(last, u.ID) {
+			break
+		}
+	}
+	bu, ok := convert(u, b.self)
+	if !ok {
+		return
+	}
+	if !b.disp.submit(bu) {
+		b.log.LogAttrs(context.Background(), slog.LevelWarn, "telegram: update dropped at shutdown", slog.Int64("update_id", u.ID))
+	}
+}
+
+func (b *Bot) handle(ctx context.Context, u bot.Update) {
+	if err := b.opts.Router.Handle(ctx, b.client, u); err != nil {
+		b.log.LogAttrs(ctx, slog.LevelError, "telegram: update failed", slog.Int64("update_id", u.ID),
+			slog.String("error", b.client.redact(err.Error())))
+	}
+}
+
+// Run serves until ctx ends, then shuts down gracefully: it stops taking updates, waits for the running
+// handlers (at most DrainTimeout), and returns; the caller closes the store after it.
+func (b *Bot) Run(ctx context.Context) error {
+	if err := b.client.SetCommands(ctx, 0, b.opts.Router.CommandsFor(bot.Roles(bot.Staff))); err != nil {
+		b.log.LogAttrs(ctx, slog.LevelWarn, "telegram: could not set the command menu", slog.String("error", err.Error()))
+	}
+	var err error
+	if b.opts.Webhook.URL != "" {
+		err = b.runWebhook(ctx)
+	} else {
+		err = b.runPolling(ctx)
+	}
+	derr := b.drain()
+	return errors.Join(err, derr)
+}
+
+func (b *Bot) runPolling(ctx context.Context) error {
+	err := b.client.call(ctx, "deleteWebhook", func(ctx context.Context) error {
+		_, err := b.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	b.log.LogAttrs(ctx, slog.LevelInfo, "telegram: polling", slog.String("bot", "@"+b.self.username))
+	b.api.Start(ctx) // returns when ctx ends, after its workers handed their last update over
+	return nil
+}
+
+func (b *Bot) runWebhook(ctx context.Context) error {
+	wh := b.opts.Webhook
+	u, err := url.Parse(wh.URL)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("telegram: WEBHOOK_URL %q is not a URL", wh.URL)
+	}
+	secret := wh.Secret
+	if secret == "" {
+		var buf [24]byte
+		_, _ = rand.Read(buf[:])
+		secret = hex.EncodeToString(buf[:])
+	}
+	path := u.Path
+	if path == "" {
+		path = "/"
+	}
+	ln := wh.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", wh.Listen); err != nil {
+			return fmt.Errorf("telegram: webhook listen: %w", err)
+		}
+	}
+	b.addrMu.Lock()
+	b.addr = ln.Addr()
+	b.addrMu.Unlock()
+	srv := &http.Server{Handler: b.webhookHandler(path, secret), ReadHeaderTimeout: 10 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	hookCtx, stopHook := context.WithCancel(context.WithoutCancel(ctx))
+	hookDone := make(chan struct{})
+	go func() { b.api.StartWebhook(hookCtx); close(hookDone) }()
+
+	err = b.client.call(ctx, "setWebhook", func(ctx context.Context) error {
+		_, err := b.api.SetWebhook(ctx, &tgbot.SetWebhookParams{URL: wh.URL, SecretToken: secret,
+			AllowedUpdates: []string{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery}})
+		return err
+	})
+	if err == nil {
+		b.log.LogAttrs(ctx, slog.LevelInfo, "telegram: webhook", slog.String("bot", "@"+b.self.username),
+			slog.String("listen", ln.Addr().String()), slog.String("path", path))
+		select {
+		case <-ctx.Done():
+		case err = <-serveErr:
+			err = fmt.Errorf("telegram: webhook server: %w", err)
+		}
+	}
+	// Stop taking updates: the server finishes the requests in flight, each of which has handed its update
+	// to a worker (the library's channel is unbuffered); then the workers stop.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.opts.DrainTimeout)
+	defer cancel()
+	if serr := srv.Shutdown(sctx); serr != nil {
+		err = errors.Join(err, fmt.Errorf("telegram: webhook shutdown: %w", serr))
+	}
+	stopHook()
+	<-hookDone
+	return err
+}
+
+// webhookHandler checks the secret token before the library sees the request (the library alone answers
+// 200 to a wrong one), and serves /healthz.
+func (b *Bot) webhookHandler(path, secret string) http.Handler {
+	hook := b.api.WebhookHandler()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
+		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
+		if subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
+			b.log.LogAttrs(r.Context(), slog.LevelWarn, "telegram: webhook request with a wrong secret token",
+				slog.String("remote", r.RemoteAddr))
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		hook(w, r)
+	})
+	return mux
+}
+
+// drain waits for the queued updates, then saves the polling offset.
+func (b *Bot) drain() error {
+	b.disp.close()
+	ctx, cancel := context.WithTimeout(context.Background(), b.opts.DrainTimeout)
+	defer cancel()
+	err := b.disp.drain(ctx)
+	if err != nil {
+		b.log.LogAttrs(ctx, slog.LevelWarn, "telegram: handlers still running at the drain deadline; cancelling them")
+	}
+	b.cancelHandler()
+	if b.opts.States != nil && b.opts.Webhook.URL == "" && b.self.id != 0 {
+		if id := b.lastID.Load(); id > 0 {
+			data, _ := json.Marshal(savedOffset{UpdateID: id, Saved: time.Now()})
+			st := bot.State{ChatID: 0, Kind: offsetKind(b.self.id), Data: data, Updated: time.Now()}
+			if serr := b.opts.States.PutState(context.Background(), st); serr != nil {
+				err = errors.Join(err, fmt.Errorf("telegram: save offset: %w", serr))
+			}
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("telegram: drain: %w", err)
+	}
+	return err
+}
