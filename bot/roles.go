@@ -135,7 +135,9 @@ type RoleSource interface {
 type RoleSourceFunc func(ctx context.Context, userID int64) (Roles, error)
 
 // RolesOf calls f.
-func (f RoleSourceFunc) RolesOf(ctx context.Context, userID int64) (Roles, error) { return f(ctx, userID) }
+func (f RoleSourceFunc) RolesOf(ctx context.Context, userID int64) (Roles, error) {
+	return f(ctx, userID)
+}
 
 // StaticRoles gives fixed users fixed roles: the console's `--as` and tests use it.
 type StaticRoles map[int64]Roles
