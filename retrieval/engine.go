@@ -469,27 +469,27 @@ func explain(units []unit, d *lexDoc, lx *lexicon) (coverage, evidence float64) 
 	return num / den, evidence
 }
 
-// bestStatement finds the statement of the clause that the question is about. strong is false when it matched
-// only through related words or common characters, too weakly to decide a verdict.
+// bestStatement finds the statement of the clause that the question is about: the action counts fully, its
+// scene (sceneWeight) little. strong is false when the statement matched only through related words or common
+// characters, too weakly to decide a verdict.
 func bestStatement(d *lexDoc, q question, th *Thesaurus, lx *lexicon) (*lexStmt, bool) {
 	units := queryUnits(q, th)
-	for i := range units {
-		if units[i].weight < 1 {
-			units[i].weight *= units[i].weight // the verdict is about the action, not the scene
-		}
-	}
 	var best *lexStmt
 	bestScore, bestStrong := 0.0, 0.0
 	for i := range d.stmts {
 		st := &d.stmts[i]
 		score, strong := 0.0, 0.0
 		for _, u := range units {
+			choose := u.weight
+			if choose < 1 {
+				choose = sceneWeight
+			}
 			if len(u.senses) > 0 {
 				hit := senseHit(st.norm, u, 0.4)
-				w := math.Max(1.5, float64(u.runes)) * u.weight
-				score += w * hit
+				w := math.Max(1.5, float64(u.runes))
+				score += w * hit * choose
 				if hit >= 1 {
-					strong += w
+					strong += w * u.weight
 				}
 				if strings.Contains(st.norm, u.text) {
 					score += 0.2 // the statement uses the very word
@@ -499,9 +499,9 @@ func bestStatement(d *lexDoc, q question, th *Thesaurus, lx *lexicon) (*lexStmt,
 			rs := []rune(u.text)
 			for j := 0; j+1 < len(rs); j++ {
 				if g := string(rs[j : j+2]); st.grams[g] {
-					w := lx.bigramWeight(g) * u.weight
-					score += w
-					strong += w
+					w := lx.bigramWeight(g)
+					score += w * choose
+					strong += w * u.weight
 				}
 			}
 		}
@@ -517,6 +517,10 @@ func bestStatement(d *lexDoc, q question, th *Thesaurus, lx *lexicon) (*lexStmt,
 	}
 	return best, bestStrong >= 1
 }
+
+// sceneWeight is how much the context of a question counts when choosing the statement that decides its
+// verdict: in 大爷问了五遍，我能不理他吗 the verdict is about 不理, not about 问.
+const sceneWeight = 0.25
 
 // decideVerdict reads the verdict off the deciding statement and the question's form. A question that names the
 // opposite of what the statement governs (便装 where the rule says 制服) asks about breaking it; one that asks

@@ -151,13 +151,14 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 		blank(obligationForms, askObligation, true)
 		blank(permissionForms, askPermission, true)
 		blank(fillerWords, askPlain, false)
-		// Single-character forms and fillers: only where they are not part of a word of the code.
+		// Single-character fillers go only where they are not part of a word of the code (会 in 会客); modal
+		// verbs (要, 能) are forms wherever no thesaurus word holds them: 要说 in the code is still 要 + 说.
 		inWord := func(i int) bool {
-			return prot[i] || (i > 0 && rs[i-1] != ' ' && known(string(rs[i-1:i+1]))) ||
+			return (i > 0 && rs[i-1] != ' ' && known(string(rs[i-1:i+1]))) ||
 				(i+1 < len(rs) && rs[i+1] != ' ' && known(string(rs[i:i+2])))
 		}
 		for i, r := range rs {
-			if r == ' ' || inWord(i) {
+			if r == ' ' || prot[i] {
 				continue
 			}
 			switch {
@@ -167,7 +168,7 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 			case strings.ContainsRune(permissionRunes, r):
 				note(askPermission, i+1, true)
 				rs[i] = ' '
-			case strings.ContainsRune(fillerRunes, r):
+			case strings.ContainsRune(fillerRunes, r) && !inWord(i):
 				rs[i] = ' '
 			}
 		}

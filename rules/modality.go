@@ -143,10 +143,26 @@ func SplitStatements(text string) []Statement {
 			}
 		}
 		for _, st := range stmts {
-			out = append(out, Statement{Text: sentence[st.from:st.to], Modality: st.m})
+			m, text := st.m, sentence[st.from:st.to]
+			// Examples (如：“…”、“…”等) illustrate the statement before them and share its modality: the quoted
+			// phrases of a prohibition are prohibited phrases.
+			if m == None && len(out) > 0 && isExamples(text) {
+				m = out[len(out)-1].Modality
+			}
+			out = append(out, Statement{Text: text, Modality: m})
 		}
 	}
 	return out
+}
+
+// isExamples reports whether a statement lists examples: it starts with 如, 例如 or 比如 and is mostly
+// quotations.
+func isExamples(s string) bool {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "如") && !strings.HasPrefix(s, "例如") && !strings.HasPrefix(s, "比如") {
+		return false
+	}
+	return len(strings.ReplaceAll(maskQuotes(s), " ", "")) < len(s)/2
 }
 
 // isCondition reports whether a fragment sets the scene for what follows rather than ending a statement.
