@@ -241,19 +241,24 @@ func efSearch(k int) int {
 
 // searchSQL is the query of SearchClauses: $1 version ID, $2 query vector, $3 k. The space's ID and dimensions
 // are written in as integers so that the planner matches its partial index. With relaxed_order the index may
-// return hits slightly out of order, so the materialized CTE is sorted again.
+// return hits slightly out of order, so the materialized CTE is sorted again, ties in document order.
 func searchSQL(s retrieval.Space) string {
 	expr, _, _, _ := spaceExpr(s)
 	return fmt.Sprintf(`WITH hits AS MATERIALIZED (
 	SELECT clause_id, %[1]s <=> $2 AS distance FROM clause_vectors
 	WHERE space_id = %[2]d AND version_id = $1
 	ORDER BY %[1]s <=> $2 LIMIT $3)
-SELECT clause_id, distance FROM hits ORDER BY distance, clause_id`, expr, s.ID)
+SELECT h.clause_id, h.distance FROM hits h
+JOIN clauses c ON c.version_id = $1 AND c.clause_id = h.clause_id
+ORDER BY h.distance, c.ord`, expr, s.ID)
 }
 
-// searchSettings are the transaction-local settings of a search for k hits.
+// searchSettings are the transaction-local settings of a search for k hits. pgx prepares and caches statements,
+// and after a few executions PostgreSQL may switch to a generic plan, planned without knowing the version and k;
+// force_custom_plan keeps the plan that TestSearchUsesIndex checks.
 func searchSettings(k int) string {
-	return fmt.Sprintf(`SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = %d`, efSearch(k))
+	return fmt.Sprintf(`SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = %d; `+
+		`SET LOCAL plan_cache_mode = force_custom_plan`, efSearch(k))
 }
 
 // queryVector is q as the query parameter of space s.

@@ -231,7 +231,7 @@ func TestTimeFormat(t *testing.T) {
 }
 
 func BenchmarkSearchClauses(b *testing.B) {
-	storetest.BenchmarkSearchClauses(b, openFile)
+	storetest.BenchmarkSearchClauses(b, openFile, nil)
 }
 
 func BenchmarkPutClauseVectors(b *testing.B) {
