@@ -32,7 +32,7 @@ type Config struct {
 	TimeZone *time.Location // CONDUCTBOT_TZ
 	Admins   []int64        // CONDUCTBOT_ADMINS
 
-	LogLevel string // LOG_LEVEL: debug, info, warn, error
+	LogLevel string // LOG_LEVEL: debug, info, warn, error; empty: the command's default
 }
 
 // Defaults of the optional settings.
@@ -65,7 +65,7 @@ func Parse(lookup func(string) (string, bool)) (*Config, error) {
 		OpenAIBaseURL:  get("OPENAI_BASE_URL", ""),
 		EmbeddingModel: get("EMBEDDING_MODEL", ""),
 		ChatModel:      get("CHAT_MODEL", ""),
-		LogLevel:       strings.ToLower(get("LOG_LEVEL", "info")),
+		LogLevel:       strings.ToLower(get("LOG_LEVEL", "")),
 	}
 	var errs []error
 	tz := get("CONDUCTBOT_TZ", DefaultTimeZone)
@@ -96,7 +96,7 @@ func Parse(lookup func(string) (string, bool)) (*Config, error) {
 		errs = append(errs, errors.New("WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and -, 1 to 256 characters (a Telegram rule)"))
 	}
 	switch c.LogLevel {
-	case "debug", "info", "warn", "error":
+	case "", "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel))
 	}

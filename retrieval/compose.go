@@ -32,6 +32,14 @@ func CiteLabel(id, title string) string {
 	return id + cnLP + title + cnRP
 }
 
+// titleSuffix is "（服务仪表）" after a clause number, or nothing.
+func titleSuffix(title string) string {
+	if title == "" {
+		return ""
+	}
+	return cnLP + title + cnRP
+}
+
 // composeAnswer writes the extractive answer: the verdict first, the deciding sentence quoted, the clause ID and
 // its section title, then related clauses.
 func composeAnswer(a *Answer, code *rules.Code) string {
@@ -44,7 +52,7 @@ func composeAnswer(a *Answer, code *rules.Code) string {
 	if a.Deciding != nil && a.Deciding.Text != "" && a.Verdict != NoVerdict {
 		quote = a.Deciding.Text
 	}
-	fmt.Fprintf(&b, "《%s》第 %s 条规定%s“%s”", codeName(code), CiteLabel(best.ID, best.Title), cnColon, strings.TrimRight(quote, "。"+cnSemi))
+	fmt.Fprintf(&b, "《%s》第 %s 条%s规定%s“%s”", codeName(code), best.ID, titleSuffix(best.Title), cnColon, strings.TrimRight(quote, "。"+cnSemi))
 	b.WriteString("。")
 	if quote != best.Text {
 		fmt.Fprintf(&b, "\n\n原文%s%s", cnColon, best.Text)
@@ -86,7 +94,7 @@ func (e *Engine) lookupAnswer(ix *index, a *Answer, id string) *Answer {
 	a.Lookup = true
 	if c, ok := code.Clause(id); ok {
 		a.Citations = append(a.Citations, Citation{ID: c.ID, Title: c.Title, Text: c.Text, Score: 1})
-		a.Answer = fmt.Sprintf("第 %s 条%s%s", CiteLabel(c.ID, c.Title), cnColon, c.Text)
+		a.Answer = fmt.Sprintf("第 %s 条%s%s%s", c.ID, titleSuffix(c.Title), cnColon, c.Text)
 		return a
 	}
 	h, _ := code.Heading(id)

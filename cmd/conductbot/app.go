@@ -3,12 +3,27 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
+	_ "time/tzdata" // CONDUCTBOT_TZ works on machines without a zoneinfo database
+
 	"github.com/conductbot/conductbot/config"
+	"github.com/conductbot/conductbot/postgres"
+	"github.com/conductbot/conductbot/retrieval"
+	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/sqlite"
 )
+
+// Store is everything the program keeps: the PostgreSQL and SQLite stores both implement it. Capabilities add
+// their store interfaces here.
+type Store interface {
+	rules.Store
+	retrieval.VectorStore
+}
 
 // Main is the whole program, wired: configuration, store, retrieval engine. Subcommands open what they need;
 // tests start it with their own streams and environment.
@@ -20,12 +35,19 @@ type Main struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 
+	Store  Store
+	Engine *retrieval.Engine
+
+	// DefaultLogLevel applies when LOG_LEVEL is not set: info for the bot, warn for one-shot commands whose
+	// output is their answer.
+	DefaultLogLevel string
+
 	closers []func() error
 }
 
 // NewMain returns a Main that has read nothing yet.
 func NewMain(stdin io.Reader, stdout, stderr io.Writer) *Main {
-	return &Main{Stdin: stdin, Stdout: stdout, Stderr: stderr, Now: time.Now, Log: newLogger(stderr, "info")}
+	return &Main{Stdin: stdin, Stdout: stdout, Stderr: stderr, Now: time.Now, Log: newLogger(stderr, "info"), DefaultLogLevel: "info"}
 }
 
 // LoadConfig reads the environment once; subcommands call it first.
@@ -38,7 +60,84 @@ func (m *Main) LoadConfig() error {
 		return err
 	}
 	m.Config = c
-	m.Log = newLogger(m.Stderr, c.LogLevel)
+	level := c.LogLevel
+	if level == "" {
+		level = m.DefaultLogLevel
+	}
+	m.Log = newLogger(m.Stderr, level)
+	return nil
+}
+
+// OpenStore opens PostgreSQL when DATABASE_URL is set, else the embedded SQLite store under CONDUCTBOT_DATA_DIR,
+// bringing its schema up to date either way.
+func (m *Main) OpenStore(ctx context.Context) error {
+	if m.Store != nil {
+		return nil
+	}
+	if err := m.LoadConfig(); err != nil {
+		return err
+	}
+	if m.Config.DatabaseURL != "" {
+		db, err := postgres.Open(ctx, m.Config.DatabaseURL, m.Log)
+		if err != nil {
+			return fmt.Errorf("open PostgreSQL: %w", err)
+		}
+		m.onClose(func() error { db.Close(); return nil })
+		m.Store = db
+		return nil
+	}
+	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	db, err := sqlite.Open(ctx, m.Config.SQLitePath(), m.Log)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", m.Config.SQLitePath(), err)
+	}
+	m.onClose(db.Close)
+	m.Store = db
+	return nil
+}
+
+// Open opens the store, imports the shipped code when no code was ever imported, and builds the retrieval
+// engine (offline, plus the OpenAI-compatible embedder and answer writer when configured).
+func (m *Main) Open(ctx context.Context) error {
+	if m.Engine != nil {
+		return nil
+	}
+	if err := m.OpenStore(ctx); err != nil {
+		return err
+	}
+	if _, err := m.Store.CodeInForce(ctx); errors.Is(err, rules.ErrNotFound) {
+		v, _, err := m.Store.PutCode(ctx, rules.Shipped(), rules.ShippedSource, m.Now())
+		if err != nil {
+			return fmt.Errorf("import the shipped code: %w", err)
+		}
+		m.Log.Info("imported the shipped code", "version", v.Number, "clauses", len(v.Code.Clauses))
+	} else if err != nil {
+		return fmt.Errorf("code in force: %w", err)
+	}
+	opts := retrieval.Options{Codes: m.Store, Vectors: m.Store, Log: m.Log}
+	c := m.Config
+	oc := retrieval.OpenAIConfig{APIKey: c.OpenAIAPIKey, BaseURL: c.OpenAIBaseURL, EmbeddingModel: c.EmbeddingModel, ChatModel: c.ChatModel, Log: m.Log}
+	if c.OpenAIEnabled() {
+		emb, err := retrieval.NewOpenAIEmbedder(oc)
+		if err != nil {
+			return fmt.Errorf("embedder: %w", err)
+		}
+		opts.Remote = emb
+	}
+	if c.LLMEnabled() {
+		w, err := retrieval.NewOpenAIAnswerWriter(oc)
+		if err != nil {
+			return fmt.Errorf("answer writer: %w", err)
+		}
+		opts.Writer = w
+	}
+	e, err := retrieval.NewEngine(ctx, opts)
+	if err != nil {
+		return err
+	}
+	m.Engine = e
 	return nil
 }
 
@@ -54,5 +153,3 @@ func (m *Main) Close() error {
 	m.closers = nil
 	return errors.Join(errs...)
 }
-
-var _ = context.Background

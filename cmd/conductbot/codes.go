@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"github.com/conductbot/conductbot/postgres"
+	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/sqlite"
+)
+
+func init() {
+	register("import", "load a code of conduct from a plain-text file as the new version in force", runImport)
+	register("versions", "list the imported versions of the code", runVersions)
+	register("migrate", "bring the database schema up to date", runMigrate)
+}
+
+func runImport(ctx context.Context, m *Main, args []string) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	dry := fs.Bool("check", false, "only parse the file and report what it holds")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(m.Stderr, "Usage: conductbot import [--check] FILE.txt")
+		return fmt.Errorf("%w: give one file", errUsage)
+	}
+	src, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	code, err := rules.Parse(string(src))
+	if err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	fmt.Fprintf(m.Stdout, "%s: %d clauses under %d headings\n", code.Title, len(code.Clauses), len(code.Headings))
+	if *dry {
+		return nil
+	}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	v, created, err := m.Store.PutCode(ctx, code, string(src), m.Now())
+	if err != nil {
+		return err
+	}
+	if err := m.Engine.Reload(ctx); err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintf(m.Stdout, "imported as version %d, now in force\n", v.Number)
+	} else {
+		fmt.Fprintf(m.Stdout, "unchanged: same as version %d, which is in force\n", v.Number)
+	}
+	return nil
+}
+
+func runVersions(ctx context.Context, m *Main, args []string) error {
+	m.DefaultLogLevel = "warn"
+	if err := m.OpenStore(ctx); err != nil {
+		return err
+	}
+	vs, err := m.Store.CodeVersions(ctx)
+	if err != nil {
+		return err
+	}
+	if len(vs) == 0 {
+		fmt.Fprintln(m.Stdout, "no code imported yet (the shipped code is imported on first start)")
+		return nil
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tIN FORCE\tIMPORTED\tHASH")
+	for _, v := range vs {
+		mark := ""
+		if v.InForce {
+			mark = "yes"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%.12s\n", v.Number, mark, v.CreatedAt.In(m.Config.TimeZone).Format("2006-01-02 15:04"), v.Hash)
+	}
+	return tw.Flush()
+}
+
+func runMigrate(ctx context.Context, m *Main, args []string) error {
+	if err := m.LoadConfig(); err != nil {
+		return err
+	}
+	if m.Config.DatabaseURL != "" {
+		if err := postgres.Migrate(ctx, m.Config.DatabaseURL); err != nil {
+			return err
+		}
+		fmt.Fprintln(m.Stdout, "PostgreSQL schema is up to date")
+		return nil
+	}
+	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
+		return err
+	}
+	if err := sqlite.Migrate(ctx, m.Config.SQLitePath()); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "SQLite schema at %s is up to date\n", m.Config.SQLitePath())
+	return nil
+}

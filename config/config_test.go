@@ -1,0 +1,77 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func lookupFrom(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Parse(lookupFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DataDir != "data" || c.TimeZone.String() != DefaultTimeZone || c.DatabaseURL != "" || c.WebhookListen != DefaultWebhookListen {
+		t.Errorf("defaults: %+v", c)
+	}
+	if c.OpenAIEnabled() || c.LLMEnabled() {
+		t.Error("OpenAI is enabled without configuration")
+	}
+	if err := c.RequireTelegram(); err == nil || !strings.Contains(err.Error(), "@BotFather") {
+		t.Errorf("RequireTelegram without a token: %v", err)
+	}
+}
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr string
+		check   func(t *testing.T, c *Config)
+	}{
+		{name: "admins", env: map[string]string{"CONDUCTBOT_ADMINS": " 42, 7;9 "}, check: func(t *testing.T, c *Config) {
+			if len(c.Admins) != 3 || !c.IsAdmin(7) || c.IsAdmin(8) {
+				t.Errorf("admins %v", c.Admins)
+			}
+		}},
+		{name: "bad admin", env: map[string]string{"CONDUCTBOT_ADMINS": "42,alice"}, wantErr: `"alice" is not a Telegram user ID`},
+		{name: "bad time zone", env: map[string]string{"CONDUCTBOT_TZ": "Mars/Olympus"}, wantErr: "CONDUCTBOT_TZ"},
+		{name: "time zone", env: map[string]string{"CONDUCTBOT_TZ": "Asia/Urumqi"}, check: func(t *testing.T, c *Config) {
+			if c.TimeZone.String() != "Asia/Urumqi" {
+				t.Errorf("tz %v", c.TimeZone)
+			}
+		}},
+		{name: "bad API URL", env: map[string]string{"TELEGRAM_API_URL": "localhost:8081"}, wantErr: "TELEGRAM_API_URL"},
+		{name: "API URL trailing slash", env: map[string]string{"TELEGRAM_API_URL": "http://127.0.0.1:8081/"}, check: func(t *testing.T, c *Config) {
+			if c.TelegramAPIURL != "http://127.0.0.1:8081" {
+				t.Errorf("url %q", c.TelegramAPIURL)
+			}
+		}},
+		{name: "bad webhook secret", env: map[string]string{"WEBHOOK_URL": "https://bot.example.org/hook", "WEBHOOK_SECRET": "no spaces allowed"}, wantErr: "WEBHOOK_SECRET"},
+		{name: "bad log level", env: map[string]string{"LOG_LEVEL": "loud"}, wantErr: "LOG_LEVEL"},
+		{name: "openai", env: map[string]string{"OPENAI_BASE_URL": "http://127.0.0.1:11434/v1", "EMBEDDING_MODEL": "bge-m3", "CHAT_MODEL": "qwen2.5"}, check: func(t *testing.T, c *Config) {
+			if !c.OpenAIEnabled() || !c.LLMEnabled() {
+				t.Error("OpenAI-compatible server not enabled")
+			}
+		}},
+		{name: "several errors at once", env: map[string]string{"CONDUCTBOT_TZ": "x", "LOG_LEVEL": "y"}, wantErr: "LOG_LEVEL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse(lookupFrom(tt.env))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, c)
+		})
+	}
+}

@@ -1,0 +1,149 @@
+package retrieval_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/conductbot/conductbot/postgres"
+	"github.com/conductbot/conductbot/postgres/pgtest"
+	"github.com/conductbot/conductbot/retrieval"
+	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/sqlite"
+)
+
+var benchQuestions = []string{
+	"中午太困了能在窗口趴一会吗", "上班能穿拖鞋吗", "群众骂我怎么办", "可以把群众的电话号码告诉别人吗",
+	"接电话先说什么", "男同事能留胡子吗", "窗口可以吃零食吗", "明天会下雨吗", "即办件有什么要求", "1.3.3",
+}
+
+// BenchmarkAsk measures one answer in process for the shipped code on SQLite, offline.
+func BenchmarkAsk(b *testing.B) {
+	e := newEngine(b, openSQLite(b), retrieval.Options{})
+	ctx := context.Background()
+	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if _, err := e.Ask(ctx, benchQuestions[i%len(benchQuestions)]); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	reportPercentiles(b, lat)
+}
+
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	if len(lat) > 0 {
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+	}
+}
+
+// BenchmarkBuildEngine measures building the index of the shipped code (lexicon, offline embedder, vectors
+// already stored) and reports the heap it holds.
+func BenchmarkBuildEngine(b *testing.B) {
+	st := openSQLite(b)
+	newEngine(b, st, retrieval.Options{}) // vectors stored once
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var keep *retrieval.Engine
+	for i := 0; i < b.N; i++ {
+		keep = newEngine(b, st, retrieval.Options{})
+	}
+	b.StopTimer()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1024, "heap-KB")
+	_ = keep
+}
+
+// generatedCode is a code of n clauses made of the shipped code's sentences, shuffled and numbered anew, so that
+// the vocabulary is realistic.
+func generatedCode(n int) *rules.Code {
+	shipped := rules.Shipped()
+	var sentences []string
+	for _, c := range shipped.Clauses {
+		for _, s := range c.Statements {
+			sentences = append(sentences, s.Text)
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	code := &rules.Code{Title: "生成的规范"}
+	perSection := 100
+	for i := 0; i < n; i++ {
+		part, sec, item := i/(perSection*10)+1, (i/perSection)%10+1, i%perSection+1
+		if i%(perSection*10) == 0 {
+			code.Headings = append(code.Headings, rules.Heading{ID: fmt.Sprint(part), Title: fmt.Sprintf("第%d部分", part)})
+		}
+		if i%perSection == 0 {
+			code.Headings = append(code.Headings, rules.Heading{ID: fmt.Sprintf("%d.%d", part, sec), Title: fmt.Sprintf("第%d节", sec)})
+		}
+		a, b2 := sentences[r.IntN(len(sentences))], sentences[r.IntN(len(sentences))]
+		text := fmt.Sprintf("%s，%s（第%d条）。", a, b2, i)
+		code.Clauses = append(code.Clauses, rules.Clause{
+			ID: fmt.Sprintf("%d.%d.%d", part, sec, item), Title: fmt.Sprintf("第%d节", sec), Text: text,
+			Path: []string{fmt.Sprintf("第%d部分", part), fmt.Sprintf("第%d节", sec)}, Statements: rules.SplitStatements(text),
+		})
+	}
+	return code
+}
+
+// BenchmarkAsk10k measures answering over a generated code of 10,000 clauses, on SQLite and (with
+// TEST_DATABASE_URL) on PostgreSQL, where vector search runs on the HNSW index.
+func BenchmarkAsk10k(b *testing.B) {
+	code := generatedCode(10000)
+	stores := map[string]func(b *testing.B) store{
+		"sqlite": func(b *testing.B) store {
+			db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "big.db"), slog.New(slog.DiscardHandler))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { db.Close() })
+			return db
+		},
+		"postgres": func(b *testing.B) store {
+			db, err := postgres.Open(context.Background(), pgtest.URL(b), slog.New(slog.DiscardHandler))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(db.Close)
+			return db
+		},
+	}
+	for _, name := range []string{"sqlite", "postgres"} {
+		b.Run(name, func(b *testing.B) {
+			st := stores[name](b)
+			if _, _, err := st.PutCode(context.Background(), code, "generated", time.Now()); err != nil {
+				b.Fatal(err)
+			}
+			start := time.Now()
+			e := newEngine(b, st, retrieval.Options{})
+			b.ReportMetric(float64(time.Since(start).Milliseconds()), "index-ms")
+			ctx := context.Background()
+			lat := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				if _, err := e.Ask(ctx, benchQuestions[i%len(benchQuestions)]); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			b.StopTimer()
+			reportPercentiles(b, lat)
+		})
+	}
+}
