@@ -1,0 +1,120 @@
+package console_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/bot/bottest"
+	"github.com/conductbot/conductbot/bot/console"
+)
+
+// session types lines into a console through a pipe and returns everything it printed.
+func session(t *testing.T, rt *bot.Router, user bot.Identity, lines ...string) string {
+	t.Helper()
+	in, w := io.Pipe()
+	out := &bottest.LogBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- console.Run(context.Background(), console.Options{Router: rt, In: in, Out: out, User: user})
+	}()
+	for _, l := range lines {
+		if _, err := io.WriteString(w, l+"\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+func contains(t *testing.T, s string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			t.Errorf("output does not contain %q:\n%s", w, s)
+		}
+	}
+}
+
+var me = bot.Identity{ID: 1, Name: "本机用户"}
+
+func TestConsoleStaff(t *testing.T) {
+	env := bottest.New(t, nil)
+	out := session(t, env.Router, me,
+		"/start",
+		"上班时间可以在窗口吃东西吗?",
+		"1", // 📄 查看原文
+		"1", // ‹ 上一条 on the clause view
+		"/rules",
+		"1",  // 前言
+		"1",  // « 返回目录
+		"2",  // 一、规范化服务的内容
+		"99", // no such button: a question "99"
+		"/gaps",
+	)
+	contains(t, out,
+		"本机用户,您好", "您的身份:窗口工作人员",
+		"不可以。", "1.3.3", "[1] 📄 查看原文", "[3] 👍 有帮助", "[4] 👎 没帮助",
+		"第 1.3.3 条 · 一(三)3 · 服务仪表", "[1] ‹ 上一条", "第 1.3.2 条",
+		"请选择要查看的部分", "[1] 前言", "前言\n\n为进一步加强", "(更新了上面的消息)", "(一)服务语言",
+		"抱歉,此功能仅限管理员使用。",
+	)
+	if strings.Count(out, "> ") < 10 {
+		t.Errorf("prompts missing:\n%s", out)
+	}
+}
+
+func TestConsoleFeedbackAndAdmin(t *testing.T) {
+	env := bottest.New(t, nil)
+	env2 := env // the same stores for the admin session
+	out := session(t, env.Router, me,
+		"工作时可以穿拖鞋吗",
+		"4", // 👎
+		"4", // 其他
+		"规范只说了大厅",
+		"食堂几点开饭",
+	)
+	contains(t, out, "哪里不对", "[1] 答非所问", "已记录:其他", "已记录您的说明,谢谢!", "规范中没有相关规定")
+	admin, err := bot.New(withRoles(env2.Config, bot.StaticRoles{2: bot.Roles(bot.Admin)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = session(t, admin, bot.Identity{ID: 2, Name: "主任"}, "/gaps", "/users", "/grant 1 supervisor", "/users")
+	contains(t, out, "“食堂几点开饭” ×1", "“工作时可以穿拖鞋吗” 👎1", "其他×1", "规范只说了大厅",
+		"本机用户 (ID 1) — 窗口工作人员", "已授予 本机用户 (ID 1) 督查身份", "本机用户 (ID 1) — 督查",
+		"规范助手 → 会话 1:\n管理员已授予您督查身份")
+}
+
+func withRoles(c bot.Config, s bot.RoleSource) bot.Config {
+	c.RoleSources = append(c.RoleSources, s)
+	return c
+}
+
+func TestConsoleFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "窗口.jpg")
+	if err := os.WriteFile(path, []byte("JPEG"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := bottest.New(t, nil)
+	rt := bot.NewRouter(bot.Options{})
+	rt.Photo(bot.Staff, func(ctx context.Context, r *bot.Request) error {
+		p, _ := r.LargestPhoto()
+		data, err := r.Out.Download(ctx, p.FileID, 100)
+		if err != nil {
+			return err
+		}
+		_, err = r.Out.SendPhoto(ctx, r.ChatID, bot.File{Name: "back.jpg", Data: data}, bot.Message{Text: "收到 " + r.Text})
+		return err
+	})
+	_ = env
+	out := session(t, rt, me, "/photo "+path+" 台面", "/photo /nonexistent")
+	contains(t, out, "[图片 back.jpg,4 字节]\n收到 台面", "用法:/photo")
+}
