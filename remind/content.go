@@ -198,6 +198,9 @@ func deriveReading(c rules.Clause) string {
 	return "要点\uff1a" + bot.Clip(strings.Join(parts, "\uff1b"), 70) + "。"
 }
 
+// innerQuotes turns double quotes inside a quotation into single ones, as Chinese typesetting nests them.
+var innerQuotes = strings.NewReplacer("“", "‘", "”", "’")
+
 // eligibleClauses are the clauses a reminder may show: all but the preamble and empty ones, in order.
 func eligibleClauses(code *rules.Code) []rules.Clause {
 	var out []rules.Clause
@@ -262,7 +265,7 @@ func generateQuestions(code *rules.Code) []BankQuestion {
 			out = append(out, BankQuestion{
 				ID:       fmt.Sprintf("gen-%s-%d", c.ID, i+1),
 				ClauseID: c.ID,
-				Text:     "“" + t + "”是规范中哪一方面的要求" + "\uff1f",
+				Text:     "“" + innerQuotes.Replace(t) + "”是规范中哪一方面的要求" + "\uff1f",
 				Options:  append([]string{own.Title}, wrong...),
 			})
 		}

@@ -171,7 +171,7 @@ func (r *Reminders) listGroups(ctx context.Context, req *bot.Request) error {
 		return err
 	}
 	var b strings.Builder
-	b.WriteString("群提醒:\n")
+	b.WriteString(zh("群提醒:\n"))
 	for _, s := range subs {
 		state := "已开启"
 		if !s.Enabled {
@@ -280,12 +280,12 @@ func (r *Reminders) askButton(ctx context.Context, req *bot.Request) error {
 		return req.Alert(ctx, zh("规范已更新,第 "+id+" 条已不存在。发送 /rules 浏览现行规范。"))
 	}
 	_ = req.Answer(ctx, "")
-	invite := fmt.Sprintf(zh("关于第 %s 条(%s),您还可以直接把问题发给我,例如:“%s”"), c.ID, c.Title, r.content.AskOf(c))
+	invite := fmt.Sprintf(zh("关于第 %s 条(%s)还有别的疑问?直接把问题发给我就行。"), c.ID, c.Title)
 	if req.ChatType.IsGroup() {
-		invite = fmt.Sprintf(zh("关于第 %s 条(%s),在群里 @我 或回复我的消息即可提问,例如:“%s”"), c.ID, c.Title, r.content.AskOf(c))
+		invite = fmt.Sprintf(zh("关于第 %s 条(%s)还有别的疑问?在群里 @我 或回复我的消息提问。"), c.ID, c.Title)
 	}
 	if r.asker == nil {
-		_, err := req.Send(ctx, bot.Message{Text: fmt.Sprintf(zh("第 %s 条(%s)\n%s\n\n%s"), c.ID, c.Title, c.Text, invite),
+		_, err := req.Send(ctx, bot.Message{Text: fmt.Sprintf(zh("第 %s 条(%s)\n"), c.ID, c.Title) + c.Text + "\n\n" + invite,
 			Buttons: [][]bot.Button{bot.Row(bot.Btn("📖 浏览规范", "rl", rules.ParentID(c.ID)))}})
 		return err
 	}
@@ -398,12 +398,12 @@ func (r *Reminders) cmdStats(ctx context.Context, req *bot.Request) error {
 	}
 	b.WriteString("\n")
 	if st.Answers == 0 {
-		b.WriteString("答题:近 30 天还没有人答题。")
+		b.WriteString(zh("答题:近 30 天还没有人答题。"))
 	} else {
 		fmt.Fprintf(&b, zh("答题:%d 道题,%d 人参与,共 %d 人次,平均每题 %.1f 人次,正确率 %d%%\n"),
 			st.Questions, st.DistinctUsers, st.Answers, st.AverageAnswered, percent(st.Correct, st.Answers))
 		if len(st.MostMissed) > 0 {
-			b.WriteString("\n错得最多的题目:\n")
+			b.WriteString(zh("\n错得最多的题目:\n"))
 			for i, m := range st.MostMissed {
 				fmt.Fprintf(&b, zh("%d. %s(第 %s 条)错误率 %d%%,%d 人次作答\n"), i+1, m.Text, m.ClauseID,
 					percent(m.Wrong, m.Answered), m.Answered)
@@ -436,7 +436,7 @@ func (r *Reminders) cmdCalendar(ctx context.Context, req *bot.Request) error {
 			fmt.Fprintf(&b, zh("%d 年:%s\n"), n, y.Source)
 		}
 	}
-	b.WriteString("\n未来 60 天的特殊日子:\n")
+	b.WriteString(zh("\n未来 60 天的特殊日子:\n"))
 	found := false
 	for i := 0; i < 60; i++ {
 		d := today.AddDays(i)

@@ -353,6 +353,13 @@ func TestBlockedChatIsUnsubscribed(t *testing.T) {
 
 func TestRestartInTheMiddleOfABroadcast(t *testing.T) {
 	store := remindtest.NewMemStore()
+	restartMidBroadcast(t, store, store)
+}
+
+// restartMidBroadcast stops a broadcast on before after 137 sends, as SIGTERM does, then lets a new process
+// on after (another handle of the same database) finish the day: each chat gets its reminder once.
+func restartMidBroadcast(t *testing.T, before, after remind.Store) {
+	store := before
 	first := newEnvOn(t, store, at("2026-11-02 06:00"), func(_ *remind.Config, so *remind.SchedulerOptions) {
 		so.Instance = "first"
 	})
@@ -378,7 +385,7 @@ func TestRestartInTheMiddleOfABroadcast(t *testing.T) {
 	}
 	// A new process (another instance name) on the same store finishes the day at once: the first one gave
 	// its unsent claims back, so nothing waits for a lease to expire.
-	second := newEnvOn(t, store, at("2026-11-02 08:31"), func(_ *remind.Config, so *remind.SchedulerOptions) {
+	second := newEnvOn(t, after, at("2026-11-02 08:31"), func(_ *remind.Config, so *remind.SchedulerOptions) {
 		so.Instance = "second"
 	})
 	r2 := second.runAt(at("2026-11-02 08:31"))
@@ -427,15 +434,17 @@ func TestCrashedInstanceIsTakenOverAfterItsLease(t *testing.T) {
 }
 
 func TestTwoInstancesShareTheWork(t *testing.T) {
-	twoInstances(t, remindtest.NewMemStore())
+	store := remindtest.NewMemStore()
+	twoInstances(t, store, store)
 }
 
-// twoInstances runs two schedulers at once on one store and checks that each chat got one reminder.
-func twoInstances(t *testing.T, store remind.Store) {
-	a := newEnvOn(t, store, at("2026-11-02 06:00"), func(_ *remind.Config, so *remind.SchedulerOptions) {
+// twoInstances runs two schedulers at once, on two handles of one database, and checks that each chat got
+// one reminder.
+func twoInstances(t *testing.T, storeA, storeB remind.Store) {
+	a := newEnvOn(t, storeA, at("2026-11-02 06:00"), func(_ *remind.Config, so *remind.SchedulerOptions) {
 		so.Instance, so.Batch = "a", 10
 	})
-	b := newEnvOn(t, store, at("2026-11-02 06:00"), func(_ *remind.Config, so *remind.SchedulerOptions) {
+	b := newEnvOn(t, storeB, at("2026-11-02 06:00"), func(_ *remind.Config, so *remind.SchedulerOptions) {
 		so.Instance, so.Batch = "b", 10
 	})
 	ids := make([]int64, 200)
