@@ -1,0 +1,28 @@
+// Package inspect is the spot-check (暗访) capability: inspectors, invited with one-time codes, visit windows as
+// ordinary applicants and file reports in the chat against a checklist built from the code's clauses; the
+// reports wait for supervisors' review (issue 5) in the states 待审核 / 已确认 / 已驳回 / 整改中 / 已整改.
+//
+// # Anonymity
+//
+// The threat is anyone — window staff, supervisors, whoever later reads the database or the logs — wanting to
+// know which inspector filed a report. The package keeps these rules (DESIGN.md, "Anonymity of spot-check
+// reports"), and the tests of both stores prove each one:
+//
+//   - A Report holds no Telegram user ID, username, name or chat ID, nor anything derived from them. The
+//     inspector registry (Inspector, keyed by user ID, shown by a neutral label) has no link to reports, and
+//     filing a report never writes to it.
+//   - Report, finding-photo and draft IDs are random (NewID); no table of reports has a sequence.
+//   - A report keeps the visit's date and half-day and the date it was filed (Date, no instant); supplements and
+//     state changes keep dates too.
+//   - The inspector follows up with a random receipt code (NewReceipt); only its SHA-256 is stored.
+//   - Photos are decoded and re-encoded (Reencode) before they are stored: EXIF (GPS, device, time) and every
+//     other metadata segment are gone.
+//   - Log lines around filing carry no user identity, and no report ID either: a log line's timestamp next to
+//     a report ID would be the instant of submission the report itself does not keep.
+//   - The draft of a report lives in the bot's per-chat state (it must survive restarts) under a random draft
+//     ID; its photos are stored under that draft ID, never the chat. Submitting or cancelling deletes the
+//     state; the report gets a new random ID and keeps nothing of the draft.
+//   - Supervisors are notified through an outbox with no timestamps; the notification carries the report's
+//     content and nothing about who filed it, and can be held back to a fixed time of day (Release) so that its
+//     timing does not point to the visit.
+package inspect

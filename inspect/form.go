@@ -1,0 +1,928 @@
+package inspect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/rules"
+)
+
+// KindDraft is the bot state holding a chat's report draft.
+const KindDraft = "report.draft"
+
+// Limits of the form.
+const (
+	MaxNoteLen          = 1000 // characters of a note on one item
+	MaxDescriptionLen   = 2000 // characters of the free description
+	MaxPhotosPerItem    = 5
+	MaxPhotosPerReport  = 20
+	VisitWindowDays     = 14 // a visit may be reported up to 13 days back: today and the 13 days before
+	buttonPrefix        = "rp"
+	msgRevoked          = "您的暗访人员资格已被撤销，不能继续填写报告。草稿会在 24 小时内自动删除，发送 /cancel 可立即删除。"
+	msgFormGone         = "这份报告表单已提交、取消或过期，按钮不再有效。发送 /report 开始填写新的报告。"
+	msgStale            = "这条消息已过期，请使用最新一条消息中的按钮。"
+	msgUseButtons       = "请点击上方消息中的按钮作答。发送 /cancel 可取消填写。"
+	msgNoPhotoHere      = "现在不需要照片。如需附照片，请在某一检查项选择“不符合”后发送。"
+	msgDocumentNotPhoto = "请以“照片”方式发送图片，不要以“文件”方式发送：文件会保留拍摄地点、设备等信息。"
+	msgMediaNotPhoto    = "暂不接收视频、语音、贴纸等，请发送照片或文字。"
+)
+
+// step is where a draft is.
+type step string
+
+const (
+	stepWindow  step = "window"
+	stepDate    step = "date"
+	stepOlder   step = "older"
+	stepHalf    step = "half"
+	stepItem    step = "item"
+	stepNote    step = "note"
+	stepDesc    step = "desc"
+	stepProps   step = "props"
+	stepReview  step = "review"
+	stepEdits   step = "edits"
+	stepCancel  step = "cancel"
+	stepResume  step = "resume" // only rendered: the prompt of /report over an open draft
+	totalSteps       = 5
+)
+
+// draft is a report being filled in, kept in the bot's per-chat state (KindDraft) so that it survives
+// restarts. It is keyed by the chat only there; nothing of it but the answers goes into the report, which gets
+// its own random ID.
+type draft struct {
+	ID      string    `json:"id"`  // random; in every button of the form
+	Rev     int       `json:"rev"` // bumped on every change; buttons of older renderings are stale
+	Step    step      `json:"step"`
+	Return  bool      `json:"ret,omitempty"` // back to the review after the step
+	Expires time.Time `json:"exp"`
+
+	ChecklistID   int64 `json:"cl"`
+	CodeVersionID int64 `json:"cv"`
+
+	WindowID int64   `json:"win,omitempty"`
+	Visit    Date    `json:"visit,omitzero"`
+	Half     HalfDay `json:"half,omitempty"`
+	Cursor   int     `json:"cur"` // the checklist item shown
+
+	Answers     map[string]Result     `json:"ans,omitempty"`
+	Notes       map[string]string     `json:"notes,omitempty"`
+	Photos      map[string][]PhotoRef `json:"photos,omitempty"`
+	Description string                `json:"desc,omitempty"`
+	Proposals   []Proposal            `json:"props,omitempty"`
+	DescDone    bool                  `json:"descdone,omitempty"`
+}
+
+func (s *Service) registerForm(rt *bot.Router) {
+	rt.Command("report", bot.Inspector, s.report, bot.PrivateOnly(), bot.Describe("填写暗访报告"))
+	rt.Callback(buttonPrefix, bot.Staff, s.formButton)
+	rt.Form(bot.Form{Kind: KindDraft, Need: bot.Staff, Handle: s.formInput, Cancel: s.formCancel})
+}
+
+// btn is a button of the draft's current rendering.
+func (d *draft) btn(text, action string, args ...string) bot.Button {
+	return bot.Btn(text, buttonPrefix, append([]string{d.ID, strconv.Itoa(d.Rev), action}, args...)...)
+}
+
+func (s *Service) loadDraft(ctx context.Context, r *bot.Request) (*draft, bool, error) {
+	var d draft
+	ok, err := r.LoadState(ctx, KindDraft, &d)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	d.init()
+	return &d, true, nil
+}
+
+// init makes the maps a decoded draft may lack.
+func (d *draft) init() {
+	if d.Answers == nil {
+		d.Answers = map[string]Result{}
+	}
+	if d.Notes == nil {
+		d.Notes = map[string]string{}
+	}
+	if d.Photos == nil {
+		d.Photos = map[string][]PhotoRef{}
+	}
+}
+
+// saveDraft bumps the revision and stores the draft until its fixed expiry.
+func (s *Service) saveDraft(ctx context.Context, r *bot.Request, d *draft) error {
+	d.Rev++
+	ttl := d.Expires.Sub(s.now())
+	if ttl <= 0 {
+		ttl = time.Second
+	}
+	return r.SaveState(ctx, KindDraft, d, ttl)
+}
+
+// report is /report: a new draft, or the choice to resume the open one.
+func (s *Service) report(ctx context.Context, r *bot.Request) error {
+	d, ok, err := s.loadDraft(ctx, r)
+	if err != nil {
+		return err
+	}
+	if ok {
+		// A new revision: the buttons of the messages before this prompt are stale now.
+		if err := s.saveDraft(ctx, r, d); err != nil {
+			return err
+		}
+		m, err := s.renderResume(ctx, d)
+		if err != nil {
+			return err
+		}
+		_, err = r.Send(ctx, m)
+		return err
+	}
+	return s.startDraft(ctx, r)
+}
+
+// startDraft opens a new draft on the checklist in force and shows its first step.
+func (s *Service) startDraft(ctx context.Context, r *bot.Request) error {
+	cl, v, err := s.Checklist(ctx)
+	if err != nil {
+		return err
+	}
+	ws, err := s.o.Store.Windows(ctx, false)
+	if err != nil {
+		return err
+	}
+	if len(ws) == 0 {
+		_, err := r.Reply(ctx, "还没有设置窗口名单，暂时无法填写报告。请联系管理员用 /windows 添加窗口。")
+		return err
+	}
+	if err := r.ClearState(ctx, KindSupplement); err != nil {
+		return err
+	}
+	d := &draft{ID: NewDraftID(), Step: stepWindow, Expires: s.now().Add(s.o.DraftTTL),
+		ChecklistID: cl.ID, CodeVersionID: v.ID,
+		Answers: map[string]Result{}, Notes: map[string]string{}, Photos: map[string][]PhotoRef{}}
+	if err := s.saveDraft(ctx, r, d); err != nil {
+		return err
+	}
+	m, err := s.render(ctx, d)
+	if err != nil {
+		return err
+	}
+	m.Text = "开始填写暗访报告。报告是匿名的：不记录您的账号、姓名和提交的具体时间。随时发送 /cancel 可取消。\n\n" + m.Text
+	_, err = r.Send(ctx, m)
+	return err
+}
+
+// formCancel is /cancel while a draft is open: the draft and its photos are deleted.
+func (s *Service) formCancel(ctx context.Context, r *bot.Request) error {
+	var d draft
+	if r.State != nil {
+		_ = r.State.Decode(&d)
+	}
+	if err := s.discard(ctx, r, &d); err != nil {
+		return err
+	}
+	_, err := r.Reply(ctx, "已取消，草稿和照片已删除。")
+	return err
+}
+
+// discard deletes the draft and its photos.
+func (s *Service) discard(ctx context.Context, r *bot.Request, d *draft) error {
+	if d.ID != "" {
+		if err := s.o.Store.DeleteDraftPhotos(ctx, d.ID); err != nil {
+			return err
+		}
+	}
+	return r.ClearState(ctx, KindDraft)
+}
+
+// formButton handles every button of the form. The button's draft ID and revision are checked against the
+// chat's own draft: a button of another, a finished or an older form is answered, not acted upon.
+func (s *Service) formButton(ctx context.Context, r *bot.Request) error {
+	if r.ChatType != bot.ChatPrivate {
+		return r.Alert(ctx, "请在与我的私聊中填写报告。")
+	}
+	d, ok, err := s.loadDraft(ctx, r)
+	if err != nil {
+		return err
+	}
+	id, rev, action, arg := r.Arg(0), r.Arg(1), r.Arg(2), r.Arg(3)
+	if !ok || d.ID != id || id == "" {
+		return r.Alert(ctx, msgFormGone)
+	}
+	if !r.Has(bot.Inspector) {
+		return r.Alert(ctx, msgRevoked)
+	}
+	if rev != strconv.Itoa(d.Rev) {
+		return r.Alert(ctx, msgStale)
+	}
+	cl, err := s.o.Store.Checklist(ctx, d.ChecklistID)
+	if err != nil {
+		return err
+	}
+	notice, err := s.apply(ctx, r, d, cl, action, arg)
+	if err != nil {
+		return err
+	}
+	if d.Step == "" { // filed or cancelled: apply answered already
+		return nil
+	}
+	if notice != "" {
+		_ = r.Answer(ctx, notice)
+	}
+	if err := s.saveDraft(ctx, r, d); err != nil {
+		return err
+	}
+	m, err := s.render(ctx, d)
+	if err != nil {
+		return err
+	}
+	return r.Edit(ctx, m)
+}
+
+// errBadButton marks a button whose action does not fit the draft's step (forged, or from a changed form).
+var errBadButton = errors.New("inspect: button does not fit the step")
+
+// apply performs a button's action on the draft. It returns a short notice for the button's answer.
+// An action that ends the draft (submit, confirmed cancel) answers and clears the step.
+func (s *Service) apply(ctx context.Context, r *bot.Request, d *draft, cl *Checklist, action, arg string) (string, error) {
+	bad := func() (string, error) { return "", r.Alert(ctx, msgStale) }
+	switch action {
+	case "go": // resume: show the step as it was
+		return "", nil
+	case "new":
+		if err := s.o.Store.DeleteDraftPhotos(ctx, d.ID); err != nil {
+			return "", err
+		}
+		if err := r.ClearState(ctx, KindDraft); err != nil {
+			return "", err
+		}
+		_ = r.Answer(ctx, "已删除旧草稿")
+		d.Step = ""
+		if err := r.Edit(ctx, bot.Message{Text: "旧草稿已删除。"}); err != nil {
+			return "", err
+		}
+		return "", s.startDraft(ctx, r)
+	case "w":
+		id, ok := bot.ParseID(arg)
+		if !ok || d.Step != stepWindow {
+			return bad()
+		}
+		w, err := s.o.Store.Window(ctx, id)
+		if errors.Is(err, ErrNotFound) || err == nil && !w.Active {
+			return "", r.Alert(ctx, "这个窗口已停用，请重新选择。")
+		}
+		if err != nil {
+			return "", err
+		}
+		d.WindowID = w.ID
+		s.next(d, cl)
+	case "d":
+		if d.Step != stepDate && d.Step != stepOlder {
+			return bad()
+		}
+		if arg == "o" {
+			d.Step = stepOlder
+			return "", nil
+		}
+		if arg == "b" {
+			d.Step = stepDate
+			return "", nil
+		}
+		day, err := time.Parse("20060102", arg)
+		if err != nil {
+			return bad()
+		}
+		if msg := s.checkVisitDate(Date{day.Year(), day.Month(), day.Day()}); msg != "" {
+			return "", r.Alert(ctx, msg)
+		}
+		d.Visit = Date{day.Year(), day.Month(), day.Day()}
+		if d.Half != "" && s.futureHalf(d.Visit, d.Half) {
+			d.Half = ""
+			d.Return = false
+		}
+		s.next(d, cl)
+	case "h":
+		h := HalfDay(arg)
+		if d.Step != stepHalf || !h.Valid() {
+			return bad()
+		}
+		if s.futureHalf(d.Visit, h) {
+			return "", r.Alert(ctx, "下午还没到，不能选择未来的时段。")
+		}
+		d.Half = h
+		s.next(d, cl)
+	case "r": // answer an item: arg is "<index>.<p|f|u>"
+		idx, res, ok := parseAnswer(arg)
+		if !ok || d.Step != stepItem || idx != d.Cursor || idx >= len(cl.Items) {
+			return bad()
+		}
+		key := cl.Items[idx].Key
+		d.Answers[key] = res
+		s.dropProposalsFor(d, key, res)
+		if res == Fail {
+			d.Step = stepNote
+			return "", nil
+		}
+		if len(d.Photos[key]) > 0 || d.Notes[key] != "" {
+			if err := s.o.Store.DeleteDraftPhotos(ctx, d.ID, refIDs(d.Photos[key])...); err != nil {
+				return "", err
+			}
+			delete(d.Photos, key)
+			delete(d.Notes, key)
+		}
+		s.next(d, cl)
+	case "n": // done with the note of a failed item
+		if d.Step != stepNote {
+			return bad()
+		}
+		s.next(d, cl)
+	case "b": // back
+		switch d.Step {
+		case stepNote:
+			d.Step = stepItem
+		case stepItem:
+			if d.Return {
+				d.Step, d.Return = stepReview, false
+			} else if d.Cursor > 0 {
+				d.Cursor--
+			} else {
+				d.Step = stepHalf
+			}
+		case stepEdits, stepCancel:
+			d.Step = stepReview
+		case stepDesc, stepProps:
+			if d.Return {
+				d.Step, d.Return = stepReview, false
+			} else {
+				d.Step, d.Cursor = stepItem, len(cl.Items)-1
+			}
+		case stepHalf:
+			d.Step = stepDate
+		case stepDate, stepOlder:
+			d.Step = stepWindow
+		default:
+			return bad()
+		}
+	case "sk": // skip the description
+		if d.Step != stepDesc {
+			return bad()
+		}
+		d.DescDone = true
+		s.next(d, cl)
+	case "pa", "pn": // adopt or not a proposal
+		i, err := strconv.Atoi(arg)
+		if d.Step != stepProps || err != nil || i < 0 || i >= len(d.Proposals) {
+			return bad()
+		}
+		yes := action == "pa"
+		d.Proposals[i].Adopted = &yes
+		if yes && d.Proposals[i].ItemKey != "" {
+			if it, _, ok := cl.Item(d.Proposals[i].ItemKey); ok && d.Answers[it.Key] == Pass {
+				return fmt.Sprintf("“%s”将记为不符合", it.Title), nil
+			}
+		}
+	case "pd": // proposals decided
+		if d.Step != stepProps {
+			return bad()
+		}
+		for _, p := range d.Proposals {
+			if p.Adopted == nil {
+				return "", r.Alert(ctx, "还有条款没有确认：请对每一条选择“采纳”或“不采纳”。")
+			}
+		}
+		s.next(d, cl)
+	case "e": // change an answer from the review
+		if d.Step != stepReview {
+			return bad()
+		}
+		d.Return = true
+		switch arg {
+		case "w":
+			d.Step = stepWindow
+		case "d":
+			d.Step = stepDate
+		case "h":
+			d.Step = stepHalf
+		case "i":
+			d.Step, d.Return = stepEdits, false
+		case "x":
+			d.Step = stepDesc
+		default:
+			return bad()
+		}
+	case "ei": // choose the item to change
+		i, err := strconv.Atoi(arg)
+		if d.Step != stepEdits || err != nil || i < 0 || i >= len(cl.Items) {
+			return bad()
+		}
+		d.Step, d.Cursor, d.Return = stepItem, i, true
+	case "c": // cancel, asking first
+		d.Step, d.Return = stepCancel, false
+	case "cy": // cancel confirmed
+		if d.Step != stepCancel {
+			return bad()
+		}
+		if err := s.discard(ctx, r, d); err != nil {
+			return "", err
+		}
+		d.Step = ""
+		_ = r.Answer(ctx, "已取消")
+		return "", r.Edit(ctx, bot.Message{Text: "已取消，草稿和照片已删除。"})
+	case "s":
+		if d.Step != stepReview {
+			return bad()
+		}
+		return "", s.submit(ctx, r, d, cl)
+	default:
+		return bad()
+	}
+	return "", nil
+}
+
+// next moves the draft on after a step was answered: forward through the form, or back to the review when the
+// step was changed from there.
+func (s *Service) next(d *draft, cl *Checklist) {
+	switch {
+	case d.WindowID == 0:
+		d.Step = stepWindow
+	case d.Visit.IsZero():
+		d.Step = stepDate
+	case d.Half == "":
+		d.Step = stepHalf
+	case d.Return && (d.Step == stepItem || d.Step == stepNote):
+		if i := firstUnanswered(d, cl); i >= 0 {
+			d.Step, d.Cursor, d.Return = stepItem, i, false
+		} else {
+			d.Step, d.Return = stepReview, false
+		}
+	case d.Return:
+		d.Step, d.Return = stepReview, false
+	case d.Step == stepHalf || d.Step == stepDate || d.Step == stepOlder || d.Step == stepWindow:
+		if i := firstUnanswered(d, cl); i >= 0 {
+			d.Step, d.Cursor = stepItem, i
+		} else {
+			d.Step = stepReview
+		}
+	case d.Step == stepItem || d.Step == stepNote:
+		if d.Cursor+1 < len(cl.Items) {
+			d.Step, d.Cursor = stepItem, d.Cursor+1
+		} else if i := firstUnanswered(d, cl); i >= 0 {
+			d.Step, d.Cursor = stepItem, i
+		} else if !d.DescDone {
+			d.Step = stepDesc
+		} else {
+			d.Step = stepReview
+		}
+	case d.Step == stepDesc && len(d.Proposals) > 0:
+		d.Step = stepProps
+	default:
+		d.Step = stepReview
+	}
+}
+
+func firstUnanswered(d *draft, cl *Checklist) int {
+	for i, it := range cl.Items {
+		if !d.Answers[it.Key].Valid() {
+			return i
+		}
+	}
+	return -1
+}
+
+func parseAnswer(arg string) (int, Result, bool) {
+	a, b, ok := strings.Cut(arg, ".")
+	i, err := strconv.Atoi(a)
+	if !ok || err != nil || i < 0 {
+		return 0, "", false
+	}
+	switch b {
+	case "p":
+		return i, Pass, true
+	case "f":
+		return i, Fail, true
+	case "u":
+		return i, Unobserved, true
+	}
+	return 0, "", false
+}
+
+// dropProposalsFor undoes adopted proposals of an item the inspector now answers otherwise than 不符合.
+func (s *Service) dropProposalsFor(d *draft, key string, res Result) {
+	if res == Fail {
+		return
+	}
+	for i := range d.Proposals {
+		if d.Proposals[i].ItemKey == key && d.Proposals[i].Adopted != nil && *d.Proposals[i].Adopted {
+			no := false
+			d.Proposals[i].Adopted = &no
+		}
+	}
+}
+
+func refIDs(refs []PhotoRef) []string {
+	ids := make([]string, len(refs))
+	for i, r := range refs {
+		ids[i] = r.ID
+	}
+	return ids
+}
+
+// checkVisitDate returns why a visit date cannot be taken, or "".
+func (s *Service) checkVisitDate(d Date) string {
+	today := s.today()
+	switch {
+	case d.After(today):
+		return "不能选择未来的日期。"
+	case today.DaysSince(d) >= VisitWindowDays:
+		return fmt.Sprintf("只能填写最近 %d 天内的暗访（%s 以后）。", VisitWindowDays, today.AddDays(-(VisitWindowDays - 1)).Chinese(today.Year))
+	}
+	return ""
+}
+
+// futureHalf reports whether the half-day of the date has not begun yet.
+func (s *Service) futureHalf(d Date, h HalfDay) bool {
+	if d != s.today() || h != Afternoon {
+		return false
+	}
+	return s.now().In(s.loc).Hour() < 12
+}
+
+// formInput handles the messages sent while a draft is open: typed dates and answers, notes, photos, the
+// description. Anything else is answered with what the step expects; the draft is never lost.
+func (s *Service) formInput(ctx context.Context, r *bot.Request) error {
+	var d draft
+	if err := r.State.Decode(&d); err != nil {
+		return fmt.Errorf("decode draft: %w", err)
+	}
+	d.init()
+	if !r.Has(bot.Inspector) {
+		_, err := r.Reply(ctx, msgRevoked)
+		return err
+	}
+	if r.ChatType != bot.ChatPrivate {
+		return bot.ErrPass
+	}
+	cl, err := s.o.Store.Checklist(ctx, d.ChecklistID)
+	if err != nil {
+		return err
+	}
+	text := strings.TrimSpace(r.Text)
+	var notice string
+	switch {
+	case len(r.Photos) > 0:
+		if d.Step != stepNote {
+			return s.reprompt(ctx, r, &d, msgNoPhotoHere)
+		}
+		n, replied, err := s.takePhoto(ctx, r, &d, cl)
+		if err != nil || replied {
+			return err
+		}
+		notice = n
+		if text == "" {
+			break
+		}
+		// A caption is a note.
+	case r.Document != nil:
+		if d.Step == stepNote {
+			_, err := r.Reply(ctx, msgDocumentNotPhoto)
+			return err
+		}
+		return s.reprompt(ctx, r, &d, "现在不需要文件。"+msgUseButtons)
+	case r.HasMedia || text == "":
+		return s.reprompt(ctx, r, &d, msgMediaNotPhoto)
+	}
+	if text != "" {
+		n, replied, err := s.typed(ctx, r, &d, cl, text)
+		if err != nil || replied {
+			return err
+		}
+		if notice == "" {
+			notice = n
+		} else if n != "" {
+			notice += n
+		}
+	}
+	if err := s.saveDraft(ctx, r, &d); err != nil {
+		return err
+	}
+	m, err := s.render(ctx, &d)
+	if err != nil {
+		return err
+	}
+	if notice != "" {
+		m.Text = notice + "\n\n" + m.Text
+	}
+	_, err = r.Send(ctx, m)
+	return err
+}
+
+// typed takes a typed answer in the steps that take text: a date, a half-day, a note, the description, a
+// window's number, an item's answer. replied is set when it has answered the inspector itself (a problem
+// with the input) and the draft is to be left as it is.
+func (s *Service) typed(ctx context.Context, r *bot.Request, d *draft, cl *Checklist, text string) (notice string, replied bool, err error) {
+	again := func(msg string) (string, bool, error) { return "", true, s.reprompt(ctx, r, d, msg) }
+	tell := func(msg string) (string, bool, error) {
+		_, err := r.Reply(ctx, msg)
+		return "", true, err
+	}
+	switch d.Step {
+	case stepDate, stepOlder:
+		day, ok := s.parseDay(text)
+		if !ok {
+			return again("没有看懂这个日期。请点击按钮选择，或输入如“11月2日”“11-02”“昨天”。")
+		}
+		if msg := s.checkVisitDate(day); msg != "" {
+			return again(msg)
+		}
+		d.Visit = day
+		if d.Half != "" && s.futureHalf(d.Visit, d.Half) {
+			d.Half, d.Return = "", false
+		}
+		s.next(d, cl)
+	case stepHalf:
+		var h HalfDay
+		switch text {
+		case "上午", "am", "AM":
+			h = Morning
+		case "下午", "pm", "PM":
+			h = Afternoon
+		default:
+			return again(msgUseButtons)
+		}
+		if s.futureHalf(d.Visit, h) {
+			return again("下午还没到，不能选择未来的时段。")
+		}
+		d.Half = h
+		s.next(d, cl)
+	case stepNote:
+		key := cl.Items[d.Cursor].Key
+		note := d.Notes[key]
+		if note != "" {
+			note += "\n"
+		}
+		note += text
+		if n := utf8.RuneCountInString(note); n > MaxNoteLen {
+			return tell(fmt.Sprintf("说明太长了（%d 字），每项最多 %d 字。这段文字没有保存，请精简后重新发送；之前填写的内容都还在。", n, MaxNoteLen))
+		}
+		d.Notes[key] = note
+		return "已记下说明。", false, nil
+	case stepDesc:
+		if n := utf8.RuneCountInString(text); n > MaxDescriptionLen {
+			return tell(fmt.Sprintf("描述太长了（%d 字），最多 %d 字。这段文字没有保存，请精简后重新发送；之前填写的内容都还在。", n, MaxDescriptionLen))
+		}
+		d.Description, d.DescDone, d.Proposals = text, true, nil
+		if s.o.Asker != nil {
+			var code *rules.Code
+			if v, err := s.o.Code.CodeInForce(ctx); err == nil && v.ID == d.CodeVersionID {
+				code = v.Code
+			}
+			ps, err := Propose(ctx, s.o.Asker, code, cl, text)
+			if err != nil {
+				s.log.LogAttrs(ctx, slog.LevelWarn, "inspect: matching a description to clauses", slog.String("error", err.Error()))
+			}
+			d.Proposals = ps
+		}
+		if len(d.Proposals) == 0 {
+			notice = "已保存描述。没有找到明显对应的条款，督查人员会阅读您的描述。"
+		}
+		d.Return = false
+		s.next(d, cl)
+	case stepWindow:
+		ws, err := s.o.Store.Windows(ctx, false)
+		if err != nil {
+			return "", false, err
+		}
+		w, ok := matchWindow(ws, text)
+		if !ok {
+			return again("没有找到这个窗口。请点击按钮选择窗口。")
+		}
+		d.WindowID = w.ID
+		s.next(d, cl)
+	case stepItem:
+		res, ok := typedResult(text)
+		if !ok {
+			return again(msgUseButtons)
+		}
+		key := cl.Items[d.Cursor].Key
+		d.Answers[key] = res
+		s.dropProposalsFor(d, key, res)
+		if res == Fail {
+			d.Step = stepNote
+		} else {
+			s.next(d, cl)
+		}
+	default:
+		return again(msgUseButtons)
+	}
+	return notice, false, nil
+}
+
+// matchWindow finds the window a typed text names: its number ("3", "3号", "3号窗口") or its label.
+func matchWindow(ws []Window, t string) (Window, bool) {
+	t = strings.TrimSpace(t)
+	no := strings.TrimSuffix(strings.TrimSuffix(t, "窗口"), "号")
+	for _, w := range ws {
+		if w.No == no || w.Label() == t || w.Name == t {
+			return w, true
+		}
+	}
+	return Window{}, false
+}
+
+func typedResult(t string) (Result, bool) {
+	switch t {
+	case "符合":
+		return Pass, true
+	case "不符合":
+		return Fail, true
+	case "未观察", "没看到", "未看到":
+		return Unobserved, true
+	}
+	return "", false
+}
+
+// reprompt tells the inspector what went wrong and shows the step again, below the message, with fresh
+// buttons. The draft is saved unchanged but for its revision.
+func (s *Service) reprompt(ctx context.Context, r *bot.Request, d *draft, msg string) error {
+	if err := s.saveDraft(ctx, r, d); err != nil {
+		return err
+	}
+	m, err := s.render(ctx, d)
+	if err != nil {
+		return err
+	}
+	m.Text = msg + "\n\n" + m.Text
+	_, err = r.Send(ctx, m)
+	return err
+}
+
+// takePhoto downloads the largest size of a photo, re-encodes it without metadata and keeps it with the
+// draft's failed item. When the photo cannot be taken, it tells the inspector why and returns replied.
+func (s *Service) takePhoto(ctx context.Context, r *bot.Request, d *draft, cl *Checklist) (notice string, replied bool, err error) {
+	reply := func(msg string) (string, bool, error) {
+		_, err := r.Reply(ctx, msg)
+		return "", true, err
+	}
+	key := cl.Items[d.Cursor].Key
+	total := 0
+	for _, ps := range d.Photos {
+		total += len(ps)
+	}
+	if len(d.Photos[key]) >= MaxPhotosPerItem || total >= MaxPhotosPerReport {
+		return reply(fmt.Sprintf("照片已达上限（每项 %d 张，每份报告 %d 张），这张没有保存。", MaxPhotosPerItem, MaxPhotosPerReport))
+	}
+	p, _ := r.LargestPhoto()
+	tooBig := fmt.Sprintf("照片太大了（超过 %d MB），没有保存。请压缩后重新发送；之前填写的内容都还在。", s.o.MaxPhotoBytes>>20)
+	if p.Size > s.o.MaxPhotoBytes {
+		return reply(tooBig)
+	}
+	data, err := r.Out.Download(ctx, p.FileID, s.o.MaxPhotoBytes)
+	if errors.Is(err, bot.ErrTooLarge) {
+		return reply(tooBig)
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("download photo: %w", err)
+	}
+	photo, err := Reencode(data)
+	if errors.Is(err, ErrNotImage) {
+		return reply("无法识别这张图片，没有保存。请发送 JPEG 或 PNG 照片。")
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if err := s.o.Store.PutDraftPhoto(ctx, d.ID, photo, d.Expires.Add(time.Hour).Truncate(time.Hour)); err != nil {
+		return "", false, err
+	}
+	d.Photos[key] = append(d.Photos[key], photo.PhotoRef)
+	return fmt.Sprintf("已收到第 %d 张照片（已去除拍摄地点、设备、时间等信息）。", len(d.Photos[key])), false, nil
+}
+
+// parseDay reads a typed day: 今天, 昨天, 前天, 11月2日, 11-02, 11/2, 2026-11-02.
+func (s *Service) parseDay(t string) (Date, bool) {
+	today := s.today()
+	t = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(t), "日"), "号"))
+	switch t {
+	case "今天", "今":
+		return today, true
+	case "昨天", "昨":
+		return today.AddDays(-1), true
+	case "前天":
+		return today.AddDays(-2), true
+	}
+	t = strings.NewReplacer("年", "-", "月", "-", "/", "-", ".", "-").Replace(t)
+	parts := strings.Split(t, "-")
+	nums := make([]int, 0, 3)
+	for _, p := range parts {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil {
+			return Date{}, false
+		}
+		nums = append(nums, n)
+	}
+	var d Date
+	switch len(nums) {
+	case 2:
+		d = Date{today.Year, time.Month(nums[0]), nums[1]}
+		if d.After(today) { // December's visit reported in January
+			d.Year--
+		}
+	case 3:
+		d = Date{nums[0], time.Month(nums[1]), nums[2]}
+	default:
+		return Date{}, false
+	}
+	if d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > 31 || d.AddDays(0) != d {
+		return Date{}, false
+	}
+	return d, true
+}
+
+// effective is the report the draft would file: each item's answer, with the adopted proposals making their
+// items 不符合 and adding their sentences to the notes, and the findings.
+func (s *Service) effective(d *draft, cl *Checklist) ([]ItemResult, []Finding) {
+	answers := map[string]Result{}
+	notes := map[string]string{}
+	for k, v := range d.Answers {
+		answers[k] = v
+	}
+	for k, v := range d.Notes {
+		notes[k] = v
+	}
+	var extra []Finding
+	for _, p := range d.Proposals {
+		if p.Adopted == nil || !*p.Adopted {
+			continue
+		}
+		if _, _, ok := cl.Item(p.ItemKey); ok {
+			answers[p.ItemKey] = Fail
+			if !strings.Contains(notes[p.ItemKey], p.Quote) {
+				if notes[p.ItemKey] != "" {
+					notes[p.ItemKey] += "\n"
+				}
+				notes[p.ItemKey] += "（描述）" + p.Quote
+			}
+			continue
+		}
+		extra = append(extra, Finding{Title: p.Title, Clauses: []string{p.Clause}, Note: p.Quote, Source: FromDescription})
+	}
+	items := make([]ItemResult, len(cl.Items))
+	var findings []Finding
+	for i, it := range cl.Items {
+		items[i] = ItemResult{Item: it, Result: answers[it.Key]}
+		if answers[it.Key] == Fail {
+			findings = append(findings, Finding{ItemKey: it.Key, Title: it.Title, Clauses: append([]string(nil), it.Clauses...),
+				Critical: it.Critical, Note: notes[it.Key], Source: FromChecklist, Photos: d.Photos[it.Key]})
+		}
+	}
+	findings = append(findings, extra...)
+	for i := range findings {
+		findings[i].No = i + 1
+	}
+	return items, findings
+}
+
+// submit files the report in one transaction, then deletes the draft and only then tells the inspector, with
+// the receipt code.
+func (s *Service) submit(ctx context.Context, r *bot.Request, d *draft, cl *Checklist) error {
+	items, findings := s.effective(d, cl)
+	for i, it := range items {
+		if !it.Result.Valid() {
+			d.Step, d.Cursor, d.Return = stepItem, i, true
+			return r.Alert(ctx, fmt.Sprintf("第 %d 项“%s”还没有填写。", i+1, it.Title))
+		}
+	}
+	w, err := s.o.Store.Window(ctx, d.WindowID)
+	if err != nil {
+		return err
+	}
+	if msg := s.checkVisitDate(d.Visit); msg != "" {
+		d.Step, d.Return = stepDate, true
+		return r.Alert(ctx, "暗访日期已超出可填写的范围："+msg)
+	}
+	receipt := NewReceipt()
+	rep := &Report{ID: NewID(), WindowID: w.ID, WindowLabel: w.Label(), VisitDate: d.Visit, HalfDay: d.Half,
+		Filed: s.today(), CodeVersionID: d.CodeVersionID, ChecklistID: cl.ID, Items: items, Findings: findings,
+		Description: d.Description, State: Pending, ReceiptHash: ReceiptHash(receipt)}
+	if err := s.o.Store.FileReport(ctx, rep, d.ID); err != nil {
+		// The draft is untouched: the inspector can press 提交 again.
+		s.log.LogAttrs(ctx, slog.LevelError, "inspect: filing a report failed", slog.String("error", err.Error()))
+		d.Step = stepReview
+		return r.Alert(ctx, "提交失败，草稿已保留，请稍后再点“提交”。")
+	}
+	// Filed: from here on the inspector must be told, whatever else fails.
+	s.log.LogAttrs(ctx, slog.LevelInfo, "inspect: report filed")
+	d.Step = ""
+	if err := r.ClearState(ctx, KindDraft); err != nil {
+		s.log.LogAttrs(ctx, slog.LevelError, "inspect: deleting a filed draft failed", slog.String("error", err.Error()))
+	}
+	_ = r.Answer(ctx, "已提交")
+	_ = r.Edit(ctx, bot.Message{Text: "✅ 暗访报告已提交\uff08" + w.Label() + "\uff0c" + d.Visit.Chinese(s.today().Year) + d.Half.Chinese() + "\uff09。"})
+	_, err = r.Reply(ctx, "感谢您的工作！报告已提交，等待督查审核。\n\n回执码："+receipt+
+		"\n\n发送 /status "+receipt+" 可查看处理进度、补充情况。回执码只显示这一次，系统只保存它的摘要，无法找回。请抄下后删除本条消息。")
+	s.notifier.Kick()
+	return err
+}

@@ -1,0 +1,280 @@
+package inspect_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/bot/bottest"
+	"github.com/conductbot/conductbot/bot/memstore"
+	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/inspect/inspectmem"
+)
+
+// Users of the tests. The inspector's ID and username are what the anonymity tests look for.
+var (
+	adminUser  = bot.Identity{ID: 9001, Username: "boss", Name: "主任"}
+	inspUser   = bot.Identity{ID: 7351906642, Username: "secret_shopper_qz", Name: "林晓燕"}
+	staffUser  = bot.Identity{ID: 1001, Username: "xiaowang", Name: "小王"}
+	inspUser2  = bot.Identity{ID: 7351906643, Username: "second_shopper", Name: "第二位"}
+	supervisor = bot.Identity{ID: 5005, Username: "dujian", Name: "督查"}
+)
+
+// sent is a message the bot sent, as it is after its edits.
+type sent struct {
+	ID      int
+	Chat    int64
+	Text    string
+	Buttons [][]bot.Button
+	Edits   int
+}
+
+// button returns the first button whose text contains s.
+func (m *sent) button(s string) (bot.Button, bool) {
+	for _, row := range m.Buttons {
+		for _, b := range row {
+			if strings.Contains(b.Text, s) {
+				return b, true
+			}
+		}
+	}
+	return bot.Button{}, false
+}
+
+// fakeOut is a bot.Transport in memory.
+type fakeOut struct {
+	mu      sync.Mutex
+	next    int
+	msgs    []*sent
+	answers []bot.Notice
+	files   map[string][]byte
+}
+
+func newOut() *fakeOut { return &fakeOut{files: map[string][]byte{}} }
+
+func (o *fakeOut) Send(_ context.Context, chat int64, m bot.Message) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.next++
+	o.msgs = append(o.msgs, &sent{ID: o.next, Chat: chat, Text: m.Text, Buttons: m.Buttons})
+	return o.next, nil
+}
+
+func (o *fakeOut) Edit(_ context.Context, chat int64, id int, m bot.Message) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, s := range o.msgs {
+		if s.ID == id && s.Chat == chat {
+			s.Text, s.Buttons = m.Text, m.Buttons
+			s.Edits++
+			return nil
+		}
+	}
+	return bot.ErrMessageGone
+}
+
+func (o *fakeOut) AnswerCallback(_ context.Context, _ string, n bot.Notice) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.answers = append(o.answers, n)
+	return nil
+}
+
+func (o *fakeOut) SendPhoto(ctx context.Context, chat int64, _ bot.File, m bot.Message) (int, error) {
+	return o.Send(ctx, chat, m)
+}
+
+func (o *fakeOut) SendDocument(ctx context.Context, chat int64, _ bot.File, m bot.Message) (int, error) {
+	return o.Send(ctx, chat, m)
+}
+
+func (o *fakeOut) Download(_ context.Context, id string, max int64) ([]byte, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	d, ok := o.files[id]
+	if !ok {
+		return nil, fmt.Errorf("no file %s", id)
+	}
+	if int64(len(d)) > max {
+		return nil, bot.ErrTooLarge
+	}
+	return d, nil
+}
+
+func (o *fakeOut) to(chat int64) []*sent {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []*sent
+	for _, s := range o.msgs {
+		if s.Chat == chat {
+			c := *s
+			out = append(out, &c)
+		}
+	}
+	return out
+}
+
+func (o *fakeOut) lastAnswer() bot.Notice {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.answers) == 0 {
+		return bot.Notice{}
+	}
+	return o.answers[len(o.answers)-1]
+}
+
+// env is the bot with the spot-check capability on in-memory stores, a settable clock and the real offline
+// retrieval engine.
+type env struct {
+	t      testing.TB
+	clock  *bottest.Clock
+	users  *memstore.Store
+	store  inspect.Store
+	svc    *inspect.Service
+	rt     *bot.Router
+	out    *fakeOut
+	log    *bottest.LogBuffer
+	nextID int64
+	nextCB int
+}
+
+type envOption func(*inspect.Options)
+
+func newEnv(t testing.TB, opts ...envOption) *env {
+	return newEnvOn(t, inspectmem.New(), memstore.New(), nil, opts...)
+}
+
+// newEnvOn wires the bot on the given stores; clock may be nil for a fresh one at bottest.Start.
+func newEnvOn(t testing.TB, store inspect.Store, users *memstore.Store, clock *bottest.Clock, opts ...envOption) *env {
+	t.Helper()
+	if clock == nil {
+		clock = bottest.NewClock(bottest.Start)
+	}
+	e := &env{t: t, clock: clock, users: users, store: store, out: newOut(), log: &bottest.LogBuffer{}}
+	logger := slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	eng := bottest.Engine(t)
+	o := inspect.Options{Store: store, Code: eng, Asker: eng, Users: users, Admins: []int64{adminUser.ID},
+		Location: bottest.Start.Location(), Now: clock.Now, Log: logger,
+		After: func(time.Duration) <-chan time.Time { return nil }}
+	for _, f := range opts {
+		f(&o)
+	}
+	svc, err := inspect.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := bot.New(bot.Config{Asker: eng, Code: eng, Users: users, States: users, QA: users, Admins: []int64{adminUser.ID},
+		RoleSources: []bot.RoleSource{svc}, Now: clock.Now, Log: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Register(rt)
+	e.svc, e.rt = svc, rt
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("log:\n%s", e.log.String())
+		}
+	})
+	return e
+}
+
+// seedWindows adds three windows.
+func (e *env) seedWindows() {
+	e.t.Helper()
+	ws, probs := inspect.ParseWindows("3 不动产登记\n4 公积金\n5 社保")
+	if len(probs) > 0 {
+		e.t.Fatal(probs)
+	}
+	if _, _, _, err := e.store.PutWindows(context.Background(), ws, true); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// handle runs one update through the router.
+func (e *env) handle(u bot.Update) {
+	e.t.Helper()
+	e.nextID++
+	u.ID = e.nextID
+	if err := e.rt.Handle(context.Background(), e.out, u); err != nil {
+		e.t.Fatalf("handle: %v", err)
+	}
+}
+
+func private(u bot.Identity) bot.Update {
+	return bot.Update{ChatID: u.ID, ChatType: bot.ChatPrivate, From: u}
+}
+
+// say sends a text (or command) from u in its private chat and returns the bot's last message to it.
+func (e *env) say(u bot.Identity, text string) *sent {
+	e.t.Helper()
+	up := private(u)
+	up.Text = text
+	if cmd, _, args, ok := bot.SplitCommand(text); ok {
+		up.Command, up.Args = cmd, args
+	}
+	e.handle(up)
+	return e.last(u.ID)
+}
+
+// photo sends a photo (its largest size is data) with a caption.
+func (e *env) photo(u bot.Identity, caption string, data []byte) *sent {
+	e.t.Helper()
+	e.out.mu.Lock()
+	id := fmt.Sprintf("F%d", len(e.out.files)+1)
+	e.out.files[id] = data
+	e.out.mu.Unlock()
+	up := private(u)
+	up.Text = caption
+	up.Photos = []bot.Photo{{FileID: "thumb", Width: 90, Height: 60, Size: 100}, {FileID: id, Width: 1280, Height: 960, Size: int64(len(data))}}
+	e.handle(up)
+	return e.last(u.ID)
+}
+
+// pressData presses a button with the given data on message msgID.
+func (e *env) pressData(u bot.Identity, msgID int, data string) {
+	e.t.Helper()
+	e.nextCB++
+	up := private(u)
+	up.MessageID = msgID
+	up.Callback = &bot.Callback{ID: fmt.Sprint("cb", e.nextCB), Data: data}
+	e.handle(up)
+}
+
+// press presses the button of u's last message whose text contains label and returns the last message after.
+func (e *env) press(u bot.Identity, label string) *sent {
+	e.t.Helper()
+	m := e.last(u.ID)
+	b, ok := m.button(label)
+	if !ok {
+		e.t.Fatalf("no button %q on the last message:\n%s\nbuttons: %v", label, m.Text, m.Buttons)
+	}
+	e.pressData(u, m.ID, b.Data)
+	return e.last(u.ID)
+}
+
+// last is the bot's last message to a chat (nil when none).
+func (e *env) last(chat int64) *sent {
+	ms := e.out.to(chat)
+	if len(ms) == 0 {
+		return &sent{}
+	}
+	return ms[len(ms)-1]
+}
+
+// expect fails unless the text contains every want.
+func expect(t testing.TB, text string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Fatalf("want %q in:\n%s", w, text)
+		}
+	}
+}
+
+var codePattern = regexp.MustCompile(`[0-9A-Z]{4,5}(?:-[0-9A-Z]{4,5})+`)

@@ -1,0 +1,224 @@
+package inspect
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/rules"
+)
+
+// Defaults of Options.
+const (
+	DefaultInviteTTL = 7 * 24 * time.Hour
+	DefaultDraftTTL  = 24 * time.Hour
+	// MaxInvites is the most invite codes made at once.
+	MaxInvites = 50
+)
+
+// Options wire the spot-check capability.
+type Options struct {
+	Store Store
+	// Code gives the code in force: checklist items cite its clauses, and reports record its version.
+	Code bot.CodeSource
+	// Asker maps an inspector's own description to clauses (retrieval.Engine). Optional: without it the
+	// description is kept as it is.
+	Asker bot.Asker
+	// Users and Admins find the supervisors to notify when NotifyChat is 0.
+	Users  bot.UserStore
+	Admins []int64
+
+	// NotifyChat is the group chat supervisors are notified in; 0 notifies each supervisor and admin privately.
+	NotifyChat int64
+	// Release holds notifications back to a fixed time of day; the zero Release sends them at once.
+	Release Release
+
+	Location      *time.Location   // CONDUCTBOT_TZ: the day of visits and filing; default Asia/Shanghai
+	Now           func() time.Time // default time.Now
+	Log           *slog.Logger     // default: discard
+	MaxPhotoBytes int64            // default MaxPhotoBytes
+	InviteTTL     time.Duration    // default 7 days
+	DraftTTL      time.Duration    // default 24 hours
+	Lockout       Lockout          // default DefaultLockout
+	// After is the timer of the notifier's loop; tests replace it so that nothing waits on the wall clock.
+	After func(time.Duration) <-chan time.Time
+}
+
+// Service is the spot-check capability: its conversations (Register), the inspector role (RolesOf) and the
+// supervisors' notifications (Notifier).
+type Service struct {
+	o        Options
+	loc      *time.Location
+	now      func() time.Time
+	log      *slog.Logger
+	key      []byte // signs the supplement buttons; new on every start
+	statusRL *bot.Limiter
+	notifier *Notifier
+	rt       *bot.Router // set by Register: the command menu of new inspectors
+}
+
+// New checks the options and returns the service.
+func New(o Options) (*Service, error) {
+	if o.Store == nil || o.Code == nil {
+		return nil, errors.New("inspect: a store and a code source are required")
+	}
+	if o.Location == nil {
+		loc, err := time.LoadLocation("Asia/Shanghai")
+		if err != nil {
+			loc = time.FixedZone("CST", 8*3600)
+		}
+		o.Location = loc
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.MaxPhotoBytes <= 0 || o.MaxPhotoBytes > MaxPhotoBytes {
+		o.MaxPhotoBytes = MaxPhotoBytes
+	}
+	if o.InviteTTL <= 0 {
+		o.InviteTTL = DefaultInviteTTL
+	}
+	if o.DraftTTL <= 0 {
+		o.DraftTTL = DefaultDraftTTL
+	}
+	if o.Lockout.Max <= 0 {
+		o.Lockout = DefaultLockout
+	}
+	if o.After == nil {
+		o.After = time.After
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	s := &Service{o: o, loc: o.Location, now: o.Now, log: o.Log, key: key,
+		statusRL: bot.NewLimiter(10, time.Hour, o.Now)}
+	s.notifier = &Notifier{s: s, kick: make(chan struct{}, 1)}
+	return s, nil
+}
+
+// RolesOf implements bot.RoleSource: an active inspector of the registry holds bot.Inspector. Pass the service
+// in bot.Config.RoleSources; it is consulted on every update, so a revocation takes effect at once.
+func (s *Service) RolesOf(ctx context.Context, userID int64) (bot.Roles, error) {
+	in, err := s.o.Store.Inspector(ctx, userID)
+	if errors.Is(err, ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if !in.Active() {
+		return 0, nil
+	}
+	return bot.Roles(bot.Inspector), nil
+}
+
+// Register adds the spot-check commands, buttons and forms to rt: /join, /report, /status for inspectors;
+// /invite, /inspectors, /windows, /checklist for admins.
+func (s *Service) Register(rt *bot.Router) {
+	s.registerJoin(rt)
+	s.registerForm(rt)
+	s.registerStatus(rt)
+	s.registerAdmin(rt)
+}
+
+// Notifier is the service's notifier of supervisors.
+func (s *Service) Notifier() *Notifier { return s.notifier }
+
+// today is the current day in the center's zone.
+func (s *Service) today() Date { return DateOf(s.now(), s.loc) }
+
+// CreateInvites makes n one-time invite codes valid for ttl (the default when 0) and returns them with their
+// expiry. Only their hashes are stored: the codes are shown once.
+func (s *Service) CreateInvites(ctx context.Context, n int, ttl time.Duration) ([]string, time.Time, error) {
+	if n < 1 || n > MaxInvites {
+		return nil, time.Time{}, fmt.Errorf("inspect: between 1 and %d invites at once", MaxInvites)
+	}
+	if ttl <= 0 {
+		ttl = s.o.InviteTTL
+	}
+	now := s.now()
+	expires := now.Add(ttl).Truncate(time.Minute)
+	codes := make([]string, n)
+	hashes := make([]string, n)
+	for i := range codes {
+		codes[i] = NewInviteCode()
+		hashes[i] = InviteHash(codes[i])
+	}
+	if err := s.o.Store.AddInvites(ctx, hashes, DateOf(now, s.loc), expires); err != nil {
+		return nil, time.Time{}, err
+	}
+	return codes, expires, nil
+}
+
+// Checklist returns the checklist revision for the code in force, making one when there is none (the
+// default items) or when the code changed since (the items carried over by Rebase), and the code version.
+func (s *Service) Checklist(ctx context.Context) (*Checklist, *rules.Version, error) {
+	v, err := s.o.Code.CodeInForce(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("code in force: %w", err)
+	}
+	if v.Code == nil {
+		return nil, nil, errors.New("inspect: the code in force has no clauses")
+	}
+	cl, err := s.o.Store.ChecklistInForce(ctx)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		items, _ := Rebase(DefaultItems, v.Code)
+		if len(items) == 0 {
+			return nil, nil, errors.New("inspect: none of the default checklist's clauses is in the code in force")
+		}
+		cl = &Checklist{CodeVersionID: v.ID, Items: items, Created: s.today()}
+		if err := s.o.Store.PutChecklist(ctx, cl); err != nil {
+			return nil, nil, err
+		}
+		return cl, v, nil
+	case err != nil:
+		return nil, nil, err
+	case cl.CodeVersionID == v.ID:
+		return cl, v, nil
+	}
+	items, changed := Rebase(cl.Items, v.Code)
+	if len(items) == 0 {
+		items, _ = Rebase(DefaultItems, v.Code)
+	}
+	if len(changed) > 0 {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "inspect: checklist items lost clauses in the new code version",
+			slog.Any("items", changed), slog.Int("code_version", v.Number))
+	}
+	next := &Checklist{CodeVersionID: v.ID, Items: items, Created: s.today()}
+	if err := s.o.Store.PutChecklist(ctx, next); err != nil {
+		return nil, nil, err
+	}
+	return next, v, nil
+}
+
+// sign makes a short tag binding parts together under the service's key (buttons that must not be forged).
+func (s *Service) sign(parts ...string) string {
+	m := hmac.New(sha256.New, s.key)
+	for _, p := range parts {
+		m.Write([]byte(p))
+		m.Write([]byte{0})
+	}
+	return idEncoding.EncodeToString(m.Sum(nil)[:10])
+}
+
+// Sweep deletes the photos of drafts that expired without being filed. The service's Run calls it hourly.
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	return s.o.Store.DeleteExpiredDrafts(ctx, s.now())
+}
+
+// Run sends supervisors' notifications through out (at once, or at the release time) and sweeps expired
+// drafts hourly, until ctx ends.
+func (s *Service) Run(ctx context.Context, out bot.Transport) error {
+	return s.notifier.Run(ctx, out)
+}
