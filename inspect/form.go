@@ -38,19 +38,19 @@ const (
 type step string
 
 const (
-	stepWindow  step = "window"
-	stepDate    step = "date"
-	stepOlder   step = "older"
-	stepHalf    step = "half"
-	stepItem    step = "item"
-	stepNote    step = "note"
-	stepDesc    step = "desc"
-	stepProps   step = "props"
-	stepReview  step = "review"
-	stepEdits   step = "edits"
-	stepCancel  step = "cancel"
-	stepResume  step = "resume" // only rendered: the prompt of /report over an open draft
-	totalSteps       = 5
+	stepWindow step = "window"
+	stepDate   step = "date"
+	stepOlder  step = "older"
+	stepHalf   step = "half"
+	stepItem   step = "item"
+	stepNote   step = "note"
+	stepDesc   step = "desc"
+	stepProps  step = "props"
+	stepReview step = "review"
+	stepEdits  step = "edits"
+	stepCancel step = "cancel"
+	stepResume step = "resume" // only rendered: the prompt of /report over an open draft
+	totalSteps      = 5
 )
 
 // draft is a report being filled in, kept in the bot's per-chat state (KindDraft) so that it survives

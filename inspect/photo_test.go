@@ -51,7 +51,7 @@ func gpsJPEG(t testing.TB, w, h, o int) []byte {
 		bo.PutUint32(tiff[at+8:], value)
 	}
 	bo.PutUint16(tiff[8:], 3)
-	entry(10, 0x010F, 2, 10, 50)        // Make → "SpyCam-X9\0"
+	entry(10, 0x010F, 2, 10, 50)       // Make → "SpyCam-X9\0"
 	entry(22, 0x0112, 3, 1, uint32(o)) // Orientation
 	entry(34, 0x8825, 4, 1, 60)        // GPSInfo IFD
 	bo.PutUint32(tiff[46:], 0)

@@ -2,6 +2,8 @@ package inspect
 
 import (
 	"context"
+	"sort"
+	"strconv"
 	"time"
 )
 
@@ -123,4 +125,34 @@ type ReportStore interface {
 	PendingNotifications(ctx context.Context, limit int) ([]string, error)
 	// NotificationSent removes a report from the outbox.
 	NotificationSent(ctx context.Context, reportID string) error
+}
+
+// SortWindows orders windows by number: numerically where both are numbers (3 before 12), numbers before
+// other names, else as text.
+func SortWindows(ws []Window) {
+	sort.SliceStable(ws, func(i, j int) bool {
+		a, b := ws[i], ws[j]
+		x, errx := strconv.Atoi(a.No)
+		y, erry := strconv.Atoi(b.No)
+		switch {
+		case errx == nil && erry == nil && x != y:
+			return x < y
+		case errx == nil && erry != nil:
+			return true
+		case errx != nil && erry == nil:
+			return false
+		}
+		return a.No < b.No
+	})
+}
+
+// ReportLess is the order of ReportStore.Reports: the latest visit first, afternoon before morning, then by ID.
+func ReportLess(a, b *Report) bool {
+	if c := a.VisitDate.Compare(b.VisitDate); c != 0 {
+		return c > 0
+	}
+	if a.HalfDay != b.HalfDay {
+		return a.HalfDay == Afternoon
+	}
+	return a.ID < b.ID
 }

@@ -432,8 +432,8 @@ func (r *Report) Counts() Counts {
 // Errors of the stores and the service.
 var (
 	ErrNotFound      = errors.New("inspect: not found")
-	ErrConflict      = errors.New("inspect: changed meanwhile")       // a state change from a state the report is no longer in
-	ErrInviteUnknown = errors.New("inspect: no such invite code")    // wrong code
+	ErrConflict      = errors.New("inspect: changed meanwhile")   // a state change from a state the report is no longer in
+	ErrInviteUnknown = errors.New("inspect: no such invite code") // wrong code
 	ErrInviteUsed    = errors.New("inspect: invite code already used")
 	ErrInviteExpired = errors.New("inspect: invite code expired")
 	ErrDuplicate     = errors.New("inspect: already exists")

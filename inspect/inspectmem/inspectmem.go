@@ -6,7 +6,6 @@ import (
 	"context"
 	"slices"
 	"sort"
-	"strconv"
 	"sync"
 	"time"
 
@@ -54,21 +53,6 @@ func New() *Store {
 
 var _ inspect.Store = (*Store)(nil)
 
-// WindowLess orders windows by number: numerically where both are numbers, else as text.
-func WindowLess(a, b inspect.Window) bool {
-	x, errx := strconv.Atoi(a.No)
-	y, erry := strconv.Atoi(b.No)
-	switch {
-	case errx == nil && erry == nil && x != y:
-		return x < y
-	case errx == nil && erry != nil:
-		return true
-	case errx != nil && erry == nil:
-		return false
-	}
-	return a.No < b.No
-}
-
 // Windows implements inspect.WindowStore.
 func (s *Store) Windows(_ context.Context, all bool) ([]inspect.Window, error) {
 	s.mu.Lock()
@@ -79,7 +63,7 @@ func (s *Store) Windows(_ context.Context, all bool) ([]inspect.Window, error) {
 			out = append(out, w)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return WindowLess(out[i], out[j]) })
+	inspect.SortWindows(out)
 	return out, nil
 }
 
@@ -439,19 +423,8 @@ func (s *Store) selected(f inspect.ReportFilter) []*inspect.Report {
 		}
 		out = append(out, r)
 	}
-	sort.Slice(out, func(i, j int) bool { return ReportLess(out[i], out[j]) })
+	sort.Slice(out, func(i, j int) bool { return inspect.ReportLess(out[i], out[j]) })
 	return out
-}
-
-// ReportLess is the order of ReportStore.Reports: latest visit first, afternoon before morning, then by ID.
-func ReportLess(a, b *inspect.Report) bool {
-	if c := a.VisitDate.Compare(b.VisitDate); c != 0 {
-		return c > 0
-	}
-	if a.HalfDay != b.HalfDay {
-		return a.HalfDay == inspect.Afternoon
-	}
-	return a.ID < b.ID
 }
 
 // Reports implements inspect.ReportStore.
