@@ -37,19 +37,27 @@ const (
 
 // Full-width forms are written as escapes: （ = \x{FF08}, ） = \x{FF09}, ， = \x{FF0C}, ． = \x{FF0E},
 // ： = \x{FF1A}, ［ = \x{FF3B}, ］ = \x{FF3D}. Full-width digits are folded to ASCII before matching.
+// reItem's group 2 is the rune after "1." that shows it is no decimal (1.5米): it belongs to the text.
 var (
 	rePart     = regexp.MustCompile(`^([一二三四五六七八九十百零〇两]+)\s*[、.\x{FF0E}]\s*`)
 	reSection  = regexp.MustCompile(`^[(\x{FF08}]\s*([一二三四五六七八九十百零〇两]+)\s*[)\x{FF09}]\s*[、.\x{FF0E}]?\s*`)
-	reItem     = regexp.MustCompile(`^([0-9]{1,3})\s*(?:[、,\x{FF0C}]|[.\x{FF0E}](?:[^0-9]|$))\s*`)
+	reItem     = regexp.MustCompile(`^([0-9]{1,3})\s*(?:[、,\x{FF0C}]|[.\x{FF0E}]([^0-9]|$))\s*`)
 	reSubItem  = regexp.MustCompile(`^[(\x{FF08}]\s*([0-9]{1,3})\s*[)\x{FF09}]\s*[、.\x{FF0E}]?\s*`)
 	reCircled  = regexp.MustCompile(`^([①-⑳])\s*`)
 	reMeta     = regexp.MustCompile(`^(标题|名称|发文机关|发布机关|制定机关|文号|发文字号|日期|发布日期|印发日期)\s*[:\x{FF1A}]\s*(.*)$`)
 	reDocNo    = regexp.MustCompile(`[〔\[【(\x{FF08}\x{FF3B}]\s*[0-9]{4}\s*[〕\]】)\x{FF09}\x{FF3D}]\s*[0-9]+\s*号\s*$`)
 	reDateCN   = regexp.MustCompile(`^([〇零一二三四五六七八九○О0-9]{4})\s*年\s*([一二三四五六七八九十0-9]{1,3})\s*月\s*([一二三四五六七八九十0-9]{1,3})\s*日$`)
 	reDateISO  = regexp.MustCompile(`^([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?$`)
-	reTrailer  = regexp.MustCompile(`^(主题词|抄送|抄报|印发|共印|附件)`)
+	reTrailer  = regexp.MustCompile(`^(?:(?:主题词|抄送|抄报|印发)(?:\s|[:\x{FF1A}]|$)|附件\s*[0-9]*\s*(?:[:\x{FF1A}]|$)|共印\s*[0-9]+\s*份|.*年.*月.*日\s*印发$)`)
 	titleStops = "。;!?,:\uff1b\uff01\uff1f\uff0c\uff1a"
 	proseMarks = ",。;\uff0c\uff1b"
+)
+
+// Punctuation that tells sentences and wrapped lines apart.
+var (
+	sentenceEnds = "。;!?\uff1b\uff01\uff1f"
+	// continuationMarks cannot start a line of its own: a line starting with one goes on with the line before.
+	continuationMarks = ",、。;:!?)\uff0c\uff1b\uff1a\uff01\uff1f\uff09”」』》〕】"
 )
 
 type node struct {
@@ -71,9 +79,18 @@ func (n *node) id() string {
 }
 
 // titleLike reports whether the numbered line is a heading (服务语言) rather than the start of a clause's text.
+// For an item with lines below it and no items of its own, a first line that says what to do (工作时间必须按规定着装)
+// or a next line that goes on mid-sentence (,有制服的…) means the item was wrapped, not titled.
 func (n *node) titleLike() bool {
 	t := n.inline
-	return t != "" && utf8.RuneCountInString(t) <= 30 && !strings.ContainsAny(t, titleStops)
+	if t == "" || utf8.RuneCountInString(t) > 30 || strings.ContainsAny(t, titleStops) {
+		return false
+	}
+	if len(n.children) == 0 && len(n.body) > 0 {
+		next, _ := utf8.DecodeRuneInString(n.body[0])
+		return DetectModality(t) == None && !strings.ContainsRune(continuationMarks, next)
+	}
+	return true
 }
 
 // Parse reads a code of conduct from plain text. Before the first numbered heading it accepts metadata lines
@@ -85,7 +102,7 @@ func Parse(src string) (*Code, error) {
 		return nil, &ParseError{Msg: fmt.Sprintf("文件太大(超过 %d KB)", MaxSourceBytes>>10)}
 	}
 	if !utf8.ValidString(src) {
-		return nil, &ParseError{Msg: "文件不是 UTF-8 编码的文本"}
+		return nil, &ParseError{Line: invalidUTF8Line(src), Msg: "文件不是 UTF-8 编码的文本"}
 	}
 	code := &Code{}
 	root := &node{}
@@ -93,12 +110,12 @@ func Parse(src string) (*Code, error) {
 		current  *node // last numbered node
 		preamble []string
 		preLine  int
-		last     *node            // node receiving continuation lines
+		last     *node              // node receiving continuation lines
 		seen     = map[string]int{} // id → line
 		ended    bool
 	)
 	sc := bufio.NewScanner(strings.NewReader(src))
-	sc.Buffer(make([]byte, 0, 64*1024), MaxSourceBytes)
+	sc.Buffer(make([]byte, 0, 64*1024), MaxSourceBytes+1) // +1: a one-line input of MaxSourceBytes must fit
 	lineNo := 0
 	for sc.Scan() {
 		lineNo++
@@ -126,6 +143,7 @@ func Parse(src string) (*Code, error) {
 				code.Issued = d
 			}
 			if current != nil {
+				takeSignature(code, last)
 				ended = true
 			}
 			continue
@@ -134,7 +152,7 @@ func Parse(src string) (*Code, error) {
 		if !ok {
 			if current == nil {
 				switch {
-				case reDocNo.MatchString(line) && code.DocNumber == "":
+				case reDocNo.MatchString(line) && code.DocNumber == "" && !looksLikeProse(line): // 依据…〔2012〕25号 is preamble
 					code.DocNumber = line
 				case code.Title == "" && len(preamble) == 0 && looksLikeTitle(line):
 					code.Title = line
@@ -150,7 +168,11 @@ func Parse(src string) (*Code, error) {
 				}
 				continue
 			}
-			last.body = append(last.body, line)
+			if last.inline == "" && len(last.body) == 0 {
+				last.inline = markerText(line) // the marker stood alone on its line
+			} else {
+				last.body = append(last.body, line)
+			}
 			continue
 		}
 		parent := root
@@ -283,7 +305,11 @@ func matchMarker(line string) (rank, num int, rest string, ok bool) {
 		if n <= 0 {
 			return false
 		}
-		rank, num, rest = r, n, strings.TrimSpace(line[m[1]:])
+		end := m[1]
+		if len(m) > 4 && m[4] >= 0 {
+			end = m[4] // a look-ahead group: the text starts there
+		}
+		rank, num, rest = r, n, markerText(line[end:])
 		return true
 	}
 	switch {
@@ -295,6 +321,12 @@ func matchMarker(line string) (rank, num int, rest string, ok bool) {
 		return rank, num, rest, true
 	}
 	return 0, 0, "", false
+}
+
+// markerText is the text after a marker. 、 and . left at its start (一、、 (一)、. 1,、) are dropped: written after
+// another marker they would be read as part of it, and the text would change when the code is rendered and read again.
+func markerText(s string) string {
+	return strings.TrimSpace(strings.TrimLeftFunc(s, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune("、.\uff0e", r) }))
 }
 
 func markerLabel(rank, n int) string {
@@ -364,16 +396,16 @@ func chineseNumber(s string) int {
 	return total + cur
 }
 
-// ChineseNumeral writes 1…199 as 一…一百九十九, the numbering of parts and sections.
+// ChineseNumeral writes 1…999 as 一…九百九十九, the numbering of parts and sections (all that Parse reads back).
 func ChineseNumeral(n int) string {
 	digits := []string{"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
-	if n <= 0 || n >= 200 {
+	if n <= 0 || n >= 1000 {
 		return strconv.Itoa(n)
 	}
 	var b strings.Builder
 	if n >= 100 {
-		b.WriteString("一百")
-		n -= 100
+		b.WriteString(digits[n/100] + "百")
+		n %= 100
 		if n > 0 && n < 10 {
 			b.WriteString("零")
 		}
@@ -487,4 +519,40 @@ func clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n]) + "…"
+}
+
+// invalidUTF8Line is the line of the first byte that is not UTF-8.
+func invalidUTF8Line(src string) int {
+	line := 1
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRuneInString(src[i:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		if r == '\n' {
+			line++
+		}
+		i += size
+	}
+	return line
+}
+
+// takeSignature moves a signature line (如皋市行政服务中心) written between the last clause and the closing date out
+// of the clause's text into the code's issuer. Only a short line without punctuation after a finished sentence counts.
+func takeSignature(code *Code, last *node) {
+	n := len(last.body)
+	if n == 0 {
+		return
+	}
+	sig := last.body[n-1]
+	prev := last.inline
+	if n > 1 {
+		prev = last.body[n-2]
+	}
+	end, _ := utf8.DecodeLastRuneInString(prev)
+	if !looksLikeTitle(sig) || !strings.ContainsRune(sentenceEnds, end) || (code.Issuer != "" && code.Issuer != sig) {
+		return
+	}
+	code.Issuer = sig
+	last.body = last.body[:n-1]
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -40,19 +41,32 @@ func (c *Code) Render() string {
 		}
 	}
 	sortIDs(ids)
+	// A clause has a title line of its own when its path is one longer than the path its heading gives the clauses
+	// below it; a heading adds its title to that path when it has no text of its own, or when its clause has a title
+	// line. Otherwise the heading's title was made from its text (为规范…), and only the text is written.
+	pathLen := map[string]int{"": 0}
+	owns := func(cl Clause) bool {
+		n := pathLen[ParentID(cl.ID)]
+		return cl.Title != "" && len(cl.Path) == n+1 && cl.Path[n] == cl.Title
+	}
 	for _, id := range ids {
 		b.WriteString(Marker(id))
 		cl, isClause := clauses[id]
 		title, isHeading := headings[id]
+		titled := isClause && owns(cl)
+		if isHeading {
+			pathLen[id] = pathLen[ParentID(id)]
+			if titled || !isClause && title != "" {
+				pathLen[id]++
+			}
+		}
 		switch {
-		case isHeading && isClause:
-			b.WriteString(title + "\n" + cl.Text + "\n\n")
-		case isHeading:
-			b.WriteString(title + "\n\n")
-		case len(cl.Path) > 0 && cl.Title != "" && cl.Path[len(cl.Path)-1] == cl.Title && ParentTitle(c, id) != cl.Title:
+		case titled:
 			b.WriteString(cl.Title + "\n" + cl.Text + "\n\n")
-		default:
+		case isClause:
 			b.WriteString(cl.Text + "\n\n")
+		default:
+			b.WriteString(title + "\n\n")
 		}
 	}
 	return b.String()
@@ -106,10 +120,8 @@ func Label(id string) string {
 	return b.String()
 }
 
+// sortIDs sorts in O(n log n): the IDs come from maps in random order, and an insertion sort took minutes on a
+// large code.
 func sortIDs(ids []string) {
-	for i := 1; i < len(ids); i++ {
-		for j := i; j > 0 && CompareIDs(ids[j-1], ids[j]) > 0; j-- {
-			ids[j-1], ids[j] = ids[j], ids[j-1]
-		}
-	}
+	slices.SortFunc(ids, CompareIDs)
 }
