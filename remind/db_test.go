@@ -12,6 +12,30 @@ import (
 	"github.com/conductbot/conductbot/sqlite"
 )
 
+// openPostgresFor opens one handle on a fresh PostgreSQL schema, skipping tb without TEST_DATABASE_URL.
+func openPostgresFor(tb testing.TB) remind.Store {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	db, err := postgres.Open(ctx, pgtest.URL(tb), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(db.Close)
+	return db
+}
+
+// openSQLiteFor opens one handle on a fresh SQLite file.
+func openSQLiteFor(tb testing.TB) remind.Store {
+	tb.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "conductbot.db"), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
 // openPostgres opens n handles (n connection pools, as n processes would) on one fresh PostgreSQL schema.
 // It skips the test when TEST_DATABASE_URL is not set.
 func openPostgres(t *testing.T, n int) []remind.Store {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -70,6 +71,23 @@ func NewAPISender(api *tgbot.Bot, token string, redact func(string) string) *API
 		}
 	}
 	return &APISender{API: api, Redact: redact}
+}
+
+// NewTelegramSender is an APISender on a go-telegram/bot client of its own, for token at serverURL (empty:
+// Telegram's), whose HTTP connections are kept for reuse by concurrent sends (the default transport keeps two,
+// and a broadcast would otherwise open a connection, with its TLS handshake, for most messages).
+func NewTelegramSender(token, serverURL string) (*APISender, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 64, 64
+	opts := []tgbot.Option{tgbot.WithSkipGetMe(), tgbot.WithHTTPClient(time.Minute, &http.Client{Transport: tr, Timeout: time.Minute})}
+	if serverURL != "" {
+		opts = append(opts, tgbot.WithServerURL(serverURL))
+	}
+	api, err := tgbot.New(token, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("remind: telegram client: %s", strings.ReplaceAll(err.Error(), token, "<token>"))
+	}
+	return NewAPISender(api, token, nil), nil
 }
 
 // Send implements Sender. A text over one message's limit is clipped: reminders are short.

@@ -1,0 +1,122 @@
+package remind_test
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/remind"
+	"github.com/conductbot/conductbot/remind/remindtest"
+)
+
+// BenchmarkBroadcast10k sends one working day's reminder to 10,000 subscribers through the Bot API stand-in,
+// driving the real go-telegram/bot client over HTTP.
+//
+//   - paced: the default pacing (25 messages a second) on the fake clock; paced-s is the virtual time the
+//     broadcast takes (10,000 / 25 = 400 s is the bound), the ns/op its real cost.
+//   - unpaced: no pacing; msgs/s is the raw throughput of scheduler, store and client together.
+//
+// Each run checks that every subscriber got exactly one message (dups and lost are reported, and must be 0).
+// B/op and allocs/op (-benchmem) include the stand-in's side of the HTTP exchange; heap-MB is the live heap
+// after the broadcast, stand-in included.
+func BenchmarkBroadcast10k(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		pacing remind.Pacing
+	}{
+		{"paced", remind.Pacing{}},
+		{"unpaced", remind.Pacing{PerSecond: -1, PerChat: -1}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			benchBroadcast(b, 10000, c.pacing, func(testing.TB) remind.Store { return remindtest.NewMemStore() })
+		})
+	}
+	b.Run("unpaced-sqlite", func(b *testing.B) {
+		benchBroadcast(b, 10000, remind.Pacing{PerSecond: -1, PerChat: -1}, func(tb testing.TB) remind.Store {
+			return openSQLiteTB(tb)
+		})
+	})
+	b.Run("unpaced-postgres", func(b *testing.B) {
+		benchBroadcast(b, 10000, remind.Pacing{PerSecond: -1, PerChat: -1}, func(tb testing.TB) remind.Store {
+			return openPostgresTB(tb)
+		})
+	})
+}
+
+func benchBroadcast(b *testing.B, n int, pacing remind.Pacing, open func(testing.TB) remind.Store) {
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = int64(100000 + i)
+	}
+	start := at("2026-11-02 08:30")
+	var virtual time.Duration
+	var wall time.Duration
+	dups, lost := 0, 0
+	var heap uint64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		srv := telegramtest.NewServer(telegramtest.WithoutCallLog())
+		store := open(b)
+		e := newEnvOn(b, store, at("2026-11-02 06:00"), func(_ *remind.Config, so *remind.SchedulerOptions) {
+			sender, err := remind.NewTelegramSender(srv.Token, srv.URL)
+			if err != nil {
+				b.Fatal(err)
+			}
+			so.Sender = sender
+			so.Pacing = pacing
+			so.Workers = 16
+			so.Batch = 200
+		})
+		subs := make([]remind.Subscription, 0, n)
+		for _, id := range ids {
+			subs = append(subs, remind.Subscription{ChatID: id, Minute: remind.DefaultMinute, Enabled: true, Updated: start})
+		}
+		for _, s := range subs {
+			if err := store.PutSubscription(context.Background(), s); err != nil {
+				b.Fatal(err)
+			}
+		}
+		e.clock.Set(start)
+		b.StartTimer()
+		t0 := time.Now()
+		r, err := e.sched.RunOnce(context.Background())
+		wall += time.Since(t0)
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		virtual += e.clock.Now().Sub(start)
+		var ms runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		heap = ms.HeapInuse
+		for _, id := range ids {
+			switch got := len(srv.BotMessages(id)); {
+			case got == 0:
+				lost++
+			case got > 1:
+				dups += got - 1
+			}
+		}
+		if r.Sent != n {
+			b.Fatalf("sent %d of %d: %+v", r.Sent, n, r)
+		}
+		srv.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(virtual.Seconds()/float64(b.N), "paced-s/op")
+	b.ReportMetric(float64(n*b.N)/wall.Seconds(), "msgs/s")
+	b.ReportMetric(float64(dups), "dups")
+	b.ReportMetric(float64(lost), "lost")
+	b.ReportMetric(float64(heap)/(1<<20), "heap-MB")
+	if dups != 0 || lost != 0 {
+		b.Fatalf("%d duplicates, %d lost", dups, lost)
+	}
+}
+
+func openSQLiteTB(tb testing.TB) remind.Store   { return openSQLiteFor(tb) }
+func openPostgresTB(tb testing.TB) remind.Store { return openPostgresFor(tb) }
