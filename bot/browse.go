@@ -57,12 +57,12 @@ func tocView(code *rules.Code) Message {
 	if code.DocNumber != "" {
 		fmt.Fprintf(&b, "\n%s", code.DocNumber)
 	}
-	b.WriteString("\n\n请选择要查看的部分:")
+	b.WriteString("\n\n请选择要查看的部分：")
 	var rows [][]Button
 	for _, n := range children(code, "") {
 		text := n.label
 		if n.id != rules.PreambleID {
-			text = rules.Marker(n.id) + n.label
+			text = docMarker(n.id) + n.label
 		}
 		rows = append(rows, Row(Btn(text, "rl", n.id)))
 	}
@@ -90,8 +90,8 @@ func headingView(code *rules.Code, h rules.Heading) Message {
 			fmt.Fprintf(&b, "\n%s %s", n.id, Clip(c.Text, 36))
 			row = append(row, Btn(n.id, "rl", n.id))
 		} else {
-			fmt.Fprintf(&b, "\n%s%s", rules.Marker(n.id), n.label)
-			row = append(row, Btn(rules.Marker(n.id)+n.label, "rl", n.id))
+			fmt.Fprintf(&b, "\n%s%s", docMarker(n.id), n.label)
+			row = append(row, Btn(docMarker(n.id)+n.label, "rl", n.id))
 		}
 		if len(row) == perRow {
 			rows, row = append(rows, row), nil
@@ -103,7 +103,7 @@ func headingView(code *rules.Code, h rules.Heading) Message {
 	if clauses {
 		b.WriteString("\n\n点击编号查看全文。")
 	} else {
-		b.WriteString("\n\n请选择:")
+		b.WriteString("\n\n请选择：")
 	}
 	return Message{Text: b.String(), Buttons: append(rows, backRow(code, h.ID))}
 }
@@ -111,9 +111,9 @@ func headingView(code *rules.Code, h rules.Heading) Message {
 // headingLabel writes a heading as the document numbers it: "一、规范化服务的内容", "一(三) 服务仪表".
 func headingLabel(h rules.Heading) string {
 	if !strings.Contains(h.ID, ".") {
-		return rules.Marker(h.ID) + h.Title
+		return docMarker(h.ID) + h.Title
 	}
-	return rules.Label(h.ID) + " " + h.Title
+	return docLabel(h.ID) + " " + h.Title
 }
 
 func clauseView(code *rules.Code, c rules.Clause) Message {
@@ -121,7 +121,7 @@ func clauseView(code *rules.Code, c rules.Clause) Message {
 	if c.ID == rules.PreambleID {
 		b.WriteString("前言")
 	} else {
-		fmt.Fprintf(&b, "第 %s 条 · %s · %s", c.ID, rules.Label(c.ID), c.Title)
+		fmt.Fprintf(&b, "第 %s 条 · %s · %s", c.ID, docLabel(c.ID), c.Title)
 		if len(c.Path) > 1 {
 			fmt.Fprintf(&b, "\n(%s)", strings.Join(c.Path, " › "))
 		}
@@ -253,3 +253,12 @@ func cnNumber(s string) int {
 	}
 	return 0
 }
+
+// fullWidth writes the document's numbering with the full-width brackets of Chinese official documents.
+var fullWidth = strings.NewReplacer("(", "（", ")", "）")
+
+// docLabel is rules.Label as the document writes it: "1.3.3" → "一（三）3".
+func docLabel(id string) string { return fullWidth.Replace(rules.Label(id)) }
+
+// docMarker is rules.Marker as the document writes it: "1.3" → "（三）".
+func docMarker(id string) string { return fullWidth.Replace(rules.Marker(id)) }

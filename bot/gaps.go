@@ -211,11 +211,11 @@ func FindGaps(ctx context.Context, qa QALog, now time.Time, limit int) (*Gaps, e
 // Format writes the report shown to admins, at most top groups of each kind.
 func (g *Gaps) Format(top int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "📋 规范盲区(近 30 天,自 %s 起)\n\n", g.Since.Format("2006-01-02"))
+	fmt.Fprintf(&b, "📋 规范盲区（近 30 天，自 %s 起）\n\n", g.Since.Format("2006-01-02"))
 	if g.UncoveredN == 0 {
-		b.WriteString("一、规范未覆盖的问题:暂无。\n")
+		b.WriteString("一、规范未覆盖的问题：暂无。\n")
 	} else {
-		fmt.Fprintf(&b, "一、规范未覆盖的问题(共 %d 次,%d 类):\n", g.UncoveredN, len(g.Uncovered))
+		fmt.Fprintf(&b, "一、规范未覆盖的问题（共 %d 次，%d 类）：\n", g.UncoveredN, len(g.Uncovered))
 		for i, c := range g.Uncovered {
 			if i == top {
 				fmt.Fprintf(&b, "…… 另有 %d 类\n", len(g.Uncovered)-top)
@@ -230,15 +230,15 @@ func (g *Gaps) Format(top int) string {
 				for j := range vs {
 					vs[j] = "“" + Clip(vs[j], 40) + "”"
 				}
-				fmt.Fprintf(&b, "   类似问法:%s\n", strings.Join(vs, "、"))
+				fmt.Fprintf(&b, "   类似问法：%s\n", strings.Join(vs, "、"))
 			}
 		}
 	}
 	b.WriteString("\n")
 	if g.DownRatedN == 0 {
-		b.WriteString("二、评价差的回答:暂无。\n")
+		b.WriteString("二、评价差的回答：暂无。\n")
 	} else {
-		fmt.Fprintf(&b, "二、评价差的回答(共 %d 个问题,%d 类,差评多者在前):\n", g.DownRatedN, len(g.Worst))
+		fmt.Fprintf(&b, "二、评价差的回答（共 %d 个问题，%d 类，差评多者在前）：\n", g.DownRatedN, len(g.Worst))
 		for i, c := range g.Worst {
 			if i == top {
 				fmt.Fprintf(&b, "…… 另有 %d 类\n", len(g.Worst)-top)
@@ -256,10 +256,10 @@ func (g *Gaps) Format(top int) string {
 				}
 			}
 			if len(rs) > 0 {
-				fmt.Fprintf(&b, "   原因:%s\n", strings.Join(rs, "、"))
+				fmt.Fprintf(&b, "   原因：%s\n", strings.Join(rs, "、"))
 			}
 			for _, n := range c.Notes {
-				fmt.Fprintf(&b, "   说明:%s\n", Clip(n, 80))
+				fmt.Fprintf(&b, "   说明：%s\n", Clip(n, 80))
 			}
 		}
 	}

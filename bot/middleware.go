@@ -12,7 +12,7 @@ import (
 )
 
 // MsgError is what a user sees when a handler fails or panics.
-const MsgError = "出错了,请稍后再试。"
+const MsgError = "出错了，请稍后再试。"
 
 // Recover turns a panicking or failing handler into a log line and a polite message, so one bad update never
 // stops the bot. Logs carry the update ID, its kind and the route, never who sent it.
@@ -219,7 +219,7 @@ func (l *Limiter) sweep(now time.Time) {
 }
 
 // MsgSlowDown is what a user who asks too fast is told.
-const MsgSlowDown = "您提问太快了,请稍等一会儿再问(每分钟最多 %d 个问题)。"
+const MsgSlowDown = "您提问太快了，请稍等一会儿再问（每分钟最多 %d 个问题）。"
 
 // RateLimit refuses updates from users over the limiter's rate, telling them politely once.
 func RateLimit(l *Limiter) Middleware {

@@ -23,10 +23,10 @@ const KindNote = "qa.note"
 
 func (f *features) registerStaff(rt *Router) {
 	f.rt = rt
-	rt.Command("start", Staff, f.start, Describe("开始使用,查看我能做什么"))
+	rt.Command("start", Staff, f.start, Describe("开始使用，查看我能做什么"))
 	rt.Command("help", Staff, f.help, Describe("帮助"))
 	rt.Command("rules", Staff, f.rules, Describe("浏览规范全文"))
-	rt.Command("clause", Staff, f.clause, Describe("查看某一条,例如 /clause 1.3.3"))
+	rt.Command("clause", Staff, f.clause, Describe("查看某一条，例如 /clause 1.3.3"))
 	rt.Text(Staff, f.ask, With(RateLimit(f.limiter)))
 	rt.Callback("qa", Staff, f.qaButton)
 	rt.Callback("fb", Staff, f.feedbackButton)
@@ -44,13 +44,13 @@ func (f *features) start(ctx context.Context, r *Request) error {
 		name = "您"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s,您好!我是规范助手,帮您随时查询《%s》。\n\n", name, title)
-	b.WriteString("• 直接发送问题,例如:“上班时间可以在窗口吃东西吗?”我会给出结论、引用的条款编号和原文。\n")
+	fmt.Fprintf(&b, "%s，您好！我是规范助手，帮您随时查询《%s》。\n\n", name, title)
+	b.WriteString("• 直接发送问题，例如：“上班时间可以在窗口吃东西吗？”我会给出结论、引用的条款编号和原文。\n")
 	b.WriteString("• /rules 按目录浏览规范全文\n• /clause 1.3.3 查看某一条\n• /help 查看全部命令\n")
 	if r.Roles.Contains(Admin) || r.Roles.Contains(Supervisor) || r.Roles.Contains(Inspector) {
 		b.WriteString("\n" + f.roleCommands(r.Roles))
 	}
-	fmt.Fprintf(&b, "\n您的身份:%s", r.Roles.Chinese())
+	fmt.Fprintf(&b, "\n您的身份：%s", r.Roles.Chinese())
 	if r.ChatType == ChatPrivate {
 		f.setMenu(ctx, r.Out, r.ChatID, r.Roles)
 	}
@@ -73,7 +73,7 @@ func (f *features) roleCommands(rs Roles) string {
 	if len(lines) == 0 {
 		return ""
 	}
-	return "您还可以使用:\n" + strings.Join(lines, "\n") + "\n"
+	return "您还可以使用：\n" + strings.Join(lines, "\n") + "\n"
 }
 
 // setMenu registers the chat's command menu for its user's roles, where the transport has one. Staff keep the
@@ -90,14 +90,14 @@ func (f *features) setMenu(ctx context.Context, out Transport, chatID int64, rs 
 
 func (f *features) help(ctx context.Context, r *Request) error {
 	var b strings.Builder
-	b.WriteString("我能回答关于工作人员服务规范的问题。直接发送问题即可,例如:\n")
-	b.WriteString("“接电话第一句应该说什么?”\n“窗口可以放个人物品吗?”\n\n")
-	b.WriteString("回答先给结论(可以/不可以/必须),再引用条款编号和原文。觉得回答不对,请点 👎 告诉我原因。\n\n命令:\n")
+	b.WriteString("我能回答关于工作人员服务规范的问题。直接发送问题即可，例如：\n")
+	b.WriteString("“接电话第一句应该说什么？”\n“窗口可以放个人物品吗？”\n\n")
+	b.WriteString("回答先给结论（可以/不可以/必须），再引用条款编号和原文。觉得回答不对，请点 👎 告诉我原因。\n\n命令：\n")
 	for _, c := range f.rt.CommandsFor(r.Roles) {
 		fmt.Fprintf(&b, "/%s %s\n", c.Name, c.Description)
 	}
 	if r.ChatType.IsGroup() {
-		b.WriteString("\n在群里提问时,请 @我 或回复我的消息。")
+		b.WriteString("\n在群里提问时，请 @我 或回复我的消息。")
 	}
 	_, err := r.Reply(ctx, strings.TrimRight(b.String(), "\n"))
 	return err
@@ -110,7 +110,7 @@ func (f *features) ask(ctx context.Context, r *Request) error {
 		return nil
 	}
 	if n := utf8.RuneCountInString(q); n > MaxQuestionLen {
-		_, err := r.Reply(ctx, fmt.Sprintf("问题太长了(%d 字)。请用一两句话描述要问的情况,%d 字以内。", n, MaxQuestionLen))
+		_, err := r.Reply(ctx, fmt.Sprintf("问题太长了（%d 字）。请用一两句话描述要问的情况，%d 字以内。", n, MaxQuestionLen))
 		return err
 	}
 	a, err := f.Asker.Ask(ctx, q)
@@ -143,12 +143,12 @@ func replyTo(r *Request) int {
 func AnswerText(a *retrieval.Answer) string {
 	text := strings.TrimSpace(a.Answer)
 	if text == "" {
-		text = "抱歉,规范中没有找到与这个问题相关的规定。"
+		text = "抱歉，规范中没有找到与这个问题相关的规定。"
 	}
 	if len(a.Citations) > 0 && !a.Abstained {
 		c := a.Citations[0]
 		if !strings.Contains(text, c.ID) {
-			text += fmt.Sprintf("\n\n依据:第 %s 条(%s)", c.ID, c.Title)
+			text += fmt.Sprintf("\n\n依据：第 %s 条（%s）", c.ID, c.Title)
 		}
 	}
 	return text
@@ -198,7 +198,7 @@ func (f *features) qaButton(ctx context.Context, r *Request) error {
 	case "o":
 		m, ok := browseView(v.Code, q.Clauses[0])
 		if !ok {
-			return r.Alert(ctx, "规范已更新,条款 "+q.Clauses[0]+" 已不存在。请重新提问。")
+			return r.Alert(ctx, "规范已更新，条款 "+q.Clauses[0]+" 已不存在。请重新提问。")
 		}
 		_ = r.Answer(ctx, "")
 		_, err = r.Send(ctx, m)
@@ -233,7 +233,7 @@ func relatedView(code *rules.Code, cited []string) Message {
 		return Message{Text: "没有找到相关条款。", Buttons: [][]Button{Row(Btn("📖 浏览规范", "rl"))}}
 	}
 	var b strings.Builder
-	b.WriteString("相关条款:\n")
+	b.WriteString("相关条款：\n")
 	var rows [][]Button
 	for _, id := range ids {
 		c, _ := code.Clause(id)
@@ -259,7 +259,7 @@ func (f *features) feedbackButton(ctx context.Context, r *Request) error {
 		if err := f.QA.PutFeedback(ctx, fb); err != nil {
 			return fmt.Errorf("feedback: %w", err)
 		}
-		return r.Answer(ctx, "谢谢您的反馈!")
+		return r.Answer(ctx, "谢谢您的反馈！")
 	case r.Arg(0) == "d" && len(r.CallbackArgs) == 2:
 		if err := f.QA.PutFeedback(ctx, fb); err != nil {
 			return fmt.Errorf("feedback: %w", err)
@@ -269,7 +269,7 @@ func (f *features) feedbackButton(ctx context.Context, r *Request) error {
 		for i, reason := range Reasons {
 			rows[i/2] = append(rows[i/2], Btn(reason.Chinese(), "fb", "r", ID(q.ID), fmt.Sprint(i+1)))
 		}
-		_, err := r.Send(ctx, Message{Text: "抱歉没能帮上忙。请问哪里不对?", Buttons: rows, ReplyTo: r.MessageID})
+		_, err := r.Send(ctx, Message{Text: "抱歉没能帮上忙。请问哪里不对？", Buttons: rows, ReplyTo: r.MessageID})
 		return err
 	case r.Arg(0) == "r" && len(r.CallbackArgs) == 3:
 		n := 0
@@ -280,13 +280,13 @@ func (f *features) feedbackButton(ctx context.Context, r *Request) error {
 		if err := f.QA.PutFeedback(ctx, fb); err != nil {
 			return fmt.Errorf("feedback: %w", err)
 		}
-		_ = r.Answer(ctx, "已记录:"+fb.Reason.Chinese())
-		text := "已记录:" + fb.Reason.Chinese() + "。谢谢您的反馈,我们会据此完善规范助手。"
+		_ = r.Answer(ctx, "已记录："+fb.Reason.Chinese())
+		text := "已记录：" + fb.Reason.Chinese() + "。谢谢您的反馈，我们会据此完善规范助手。"
 		if fb.Reason == ReasonOther && r.ChatType == ChatPrivate {
 			if err := r.SaveState(ctx, KindNote, noteState{Question: q.ID, Reason: fb.Reason}, noteTTL); err != nil {
 				return err
 			}
-			text = "已记录:其他。\n如愿意,请直接发一句话说明原因(10 分钟内);不想说明请发送 /cancel 。"
+			text = "已记录：其他。\n如愿意，请直接发一句话说明原因（10 分钟内）；不想说明请发送 /cancel 。"
 		}
 		return r.Edit(ctx, Message{Text: text})
 	}
@@ -318,7 +318,7 @@ func (f *features) note(ctx context.Context, r *Request) error {
 	if err := r.ClearState(ctx, KindNote); err != nil {
 		return err
 	}
-	_, err := r.Reply(ctx, "已记录您的说明,谢谢!")
+	_, err := r.Reply(ctx, "已记录您的说明，谢谢！")
 	return err
 }
 
@@ -326,7 +326,7 @@ func (f *features) cancelNote(ctx context.Context, r *Request) error {
 	if err := r.ClearState(ctx, KindNote); err != nil {
 		return err
 	}
-	_, err := r.Reply(ctx, "好的,不再补充说明。")
+	_, err := r.Reply(ctx, "好的，不再补充说明。")
 	return err
 }
 
@@ -346,13 +346,13 @@ func (f *features) clause(ctx context.Context, r *Request) error {
 		return fmt.Errorf("code in force: %w", err)
 	}
 	if strings.TrimSpace(r.Update.Args) == "" {
-		_, err := r.Reply(ctx, "用法:/clause 条款编号,例如 /clause 1.3.3 或 /clause 一(三)3。\n发送 /rules 可按目录浏览。")
+		_, err := r.Reply(ctx, "用法：/clause 条款编号，例如 /clause 1.3.3 或 /clause 一（三）3。\n发送 /rules 可按目录浏览。")
 		return err
 	}
 	id, ok := ParseClauseRef(r.Update.Args)
 	m, found := browseView(v.Code, id)
 	if !ok || !found {
-		_, err := r.Reply(ctx, "没有找到条款“"+Clip(r.Update.Args, 20)+"”。条款编号形如 1.3.3,发送 /rules 可按目录浏览。",
+		_, err := r.Reply(ctx, "没有找到条款“"+Clip(r.Update.Args, 20)+"”。条款编号形如 1.3.3，发送 /rules 可按目录浏览。",
 			Row(Btn("📖 浏览规范", "rl")))
 		return err
 	}
@@ -371,7 +371,7 @@ func (f *features) browseButton(ctx context.Context, r *Request) error {
 	}
 	m, ok := browseView(v.Code, r.Arg(0))
 	if !ok {
-		_ = r.Answer(ctx, "规范已更新,该条款已不存在。")
+		_ = r.Answer(ctx, "规范已更新，该条款已不存在。")
 		m, _ = browseView(v.Code, "")
 	}
 	return r.Edit(ctx, m)

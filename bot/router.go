@@ -273,7 +273,7 @@ func (rt *Router) dispatch(ctx context.Context, r *Request) error {
 	case r.Text != "" && rt.text != nil:
 		return rt.run(ctx, r, rt.text)
 	case r.Text == "" && r.ChatType == ChatPrivate:
-		_, err := r.Reply(ctx, "我只能看懂文字消息。请直接用文字提问,或发送 /help 查看帮助。")
+		_, err := r.Reply(ctx, "我只能看懂文字消息。请直接用文字提问，或发送 /help 查看帮助。")
 		return err
 	}
 	return nil
@@ -366,13 +366,13 @@ func (rt *Router) cancel(ctx context.Context, r *Request) error {
 func Denied(need Role) string {
 	switch need {
 	case Admin:
-		return "抱歉,此功能仅限管理员使用。"
+		return "抱歉，此功能仅限管理员使用。"
 	case Supervisor:
-		return "抱歉,此功能仅限督查人员和管理员使用。"
+		return "抱歉，此功能仅限督查人员和管理员使用。"
 	case Inspector:
-		return "抱歉,此功能仅限暗访人员使用。"
+		return "抱歉，此功能仅限暗访人员使用。"
 	}
-	return "抱歉,您没有使用此功能的权限。"
+	return "抱歉，您没有使用此功能的权限。"
 }
 
 // Request is one update on its way through the router, with what handlers need to answer it.

@@ -27,6 +27,9 @@ type Options struct {
 	Out    io.Writer
 	User   bot.Identity // who types; the chat is their private chat
 	Prompt string       // printed before each line read; default "> "
+	// Console is the transport to print through; nil: a new one on Out. Pass one made with New when
+	// capabilities need it before the session starts (to send notifications).
+	Console *Console
 }
 
 // Console is the terminal as a bot.Transport. It is safe for concurrent use (capabilities may send from
@@ -57,7 +60,10 @@ func Run(ctx context.Context, o Options) error {
 	if o.Prompt == "" {
 		o.Prompt = "> "
 	}
-	c := New(o.Out, o.User.ID)
+	c := o.Console
+	if c == nil {
+		c = New(o.Out, o.User.ID)
+	}
 	lines := make(chan string)
 	readErr := make(chan error, 1)
 	go func() {
@@ -101,7 +107,7 @@ func Run(ctx context.Context, o Options) error {
 			continue
 		}
 		if err := o.Router.Handle(ctx, c, u); err != nil {
-			c.print(fmt.Sprintf("(错误:%v)\n", err))
+			c.print(fmt.Sprintf("（错误：%v）\n", err))
 		}
 	}
 }
@@ -117,7 +123,7 @@ func (c *Console) update(id int64, user bot.Identity, line string) (bot.Update, 
 			cb := fmt.Sprintf("console-%d", c.nextCB)
 			c.mu.Unlock()
 			if ch.url != "" {
-				c.print("(链接:" + ch.url + ")\n")
+				c.print("（链接：" + ch.url + "）\n")
 				return u, false
 			}
 			u.MessageID = msg
@@ -146,7 +152,7 @@ func (c *Console) fileUpdate(u bot.Update, kind, args string) (bot.Update, bool)
 	path, caption, _ := strings.Cut(args, " ")
 	st, err := os.Stat(path)
 	if path == "" || err != nil || st.IsDir() {
-		c.print("用法:/photo 图片文件路径 [说明] 或 /file 文件路径 [说明]\n\n")
+		c.print("用法：/photo 图片文件路径 [说明] 或 /file 文件路径 [说明]\n\n")
 		return u, false
 	}
 	id := localPrefix + path
@@ -176,6 +182,9 @@ func (c *Console) show(header string, id int, m bot.Message) {
 	b.WriteString(header)
 	b.WriteString(strings.TrimRight(m.Text, "\n"))
 	b.WriteString("\n")
+	if len(m.Buttons) == 0 && id == c.choiceOf {
+		c.choices = c.choices[:0] // the message lost its buttons
+	}
 	if len(m.Buttons) > 0 {
 		c.choices, c.choiceOf = c.choices[:0], id
 		for _, row := range m.Buttons {
@@ -200,7 +209,7 @@ func (c *Console) newID() int {
 // Send implements bot.Transport.
 func (c *Console) Send(_ context.Context, chatID int64, m bot.Message) (int, error) {
 	id := c.newID()
-	header := "规范助手:\n"
+	header := "规范助手：\n"
 	if chatID != c.chatID {
 		header = fmt.Sprintf("规范助手 → 会话 %d:\n", chatID)
 	}
@@ -210,7 +219,7 @@ func (c *Console) Send(_ context.Context, chatID int64, m bot.Message) (int, err
 
 // Edit implements bot.Transport: the message is printed again as it now reads.
 func (c *Console) Edit(_ context.Context, _ int64, messageID int, m bot.Message) error {
-	c.show("规范助手(更新了上面的消息):\n", messageID, m)
+	c.show("规范助手（更新了上面的消息）：\n", messageID, m)
 	return nil
 }
 
@@ -228,13 +237,13 @@ func (c *Console) AnswerCallback(_ context.Context, _ string, n bot.Notice) erro
 
 // SendPhoto implements bot.Transport: the console shows what it would send.
 func (c *Console) SendPhoto(ctx context.Context, chatID int64, f bot.File, m bot.Message) (int, error) {
-	m.Text = fmt.Sprintf("[图片 %s,%d 字节]\n%s", f.Name, len(f.Data), m.Text)
+	m.Text = fmt.Sprintf("[图片 %s，%d 字节]\n%s", f.Name, len(f.Data), m.Text)
 	return c.Send(ctx, chatID, m)
 }
 
 // SendDocument implements bot.Transport.
 func (c *Console) SendDocument(ctx context.Context, chatID int64, f bot.File, m bot.Message) (int, error) {
-	m.Text = fmt.Sprintf("[文件 %s,%d 字节]\n%s", f.Name, len(f.Data), m.Text)
+	m.Text = fmt.Sprintf("[文件 %s，%d 字节]\n%s", f.Name, len(f.Data), m.Text)
 	return c.Send(ctx, chatID, m)
 }
 

@@ -49,7 +49,7 @@ func TestConsoleStaff(t *testing.T) {
 	env := bottest.New(t, nil)
 	out := session(t, env.Router, me,
 		"/start",
-		"上班时间可以在窗口吃东西吗?",
+		"上班时间可以在窗口吃东西吗？",
 		"1", // 📄 查看原文
 		"1", // ‹ 上一条 on the clause view
 		"/rules",
@@ -60,11 +60,11 @@ func TestConsoleStaff(t *testing.T) {
 		"/gaps",
 	)
 	contains(t, out,
-		"本机用户,您好", "您的身份:窗口工作人员",
+		"本机用户，您好", "您的身份：窗口工作人员",
 		"不可以。", "1.3.3", "[1] 📄 查看原文", "[3] 👍 有帮助", "[4] 👎 没帮助",
-		"第 1.3.3 条 · 一(三)3 · 服务仪表", "[1] ‹ 上一条", "第 1.3.2 条",
-		"请选择要查看的部分", "[1] 前言", "前言\n\n为进一步加强", "(更新了上面的消息)", "(一)服务语言",
-		"抱歉,此功能仅限管理员使用。",
+		"第 1.3.3 条 · 一（三）3 · 服务仪表", "[1] ‹ 上一条", "第 1.3.2 条",
+		"请选择要查看的部分", "[1] 前言", "前言\n\n为进一步加强", "（更新了上面的消息）", "（一）服务语言",
+		"抱歉，此功能仅限管理员使用。",
 	)
 	if strings.Count(out, "> ") < 10 {
 		t.Errorf("prompts missing:\n%s", out)
@@ -81,7 +81,7 @@ func TestConsoleFeedbackAndAdmin(t *testing.T) {
 		"规范只说了大厅",
 		"食堂几点开饭",
 	)
-	contains(t, out, "哪里不对", "[1] 答非所问", "已记录:其他", "已记录您的说明,谢谢!", "规范中没有相关规定")
+	contains(t, out, "哪里不对", "[1] 答非所问", "已记录：其他", "已记录您的说明，谢谢！", "规范中没有相关规定")
 	admin, err := bot.New(withRoles(env2.Config, bot.StaticRoles{2: bot.Roles(bot.Admin)}))
 	if err != nil {
 		t.Fatal(err)
@@ -116,5 +116,5 @@ func TestConsoleFiles(t *testing.T) {
 	})
 	_ = env
 	out := session(t, rt, me, "/photo "+path+" 台面", "/photo /nonexistent")
-	contains(t, out, "[图片 back.jpg,4 字节]\n收到 台面", "用法:/photo")
+	contains(t, out, "[图片 back.jpg，4 字节]\n收到 台面", "用法：/photo")
 }

@@ -18,7 +18,7 @@ import (
 func TestStart(t *testing.T) {
 	h := start(t, setup{})
 	c := h.ask(staffDM, staff, "/start")
-	contains(t, c.Text(), "小王", "规范助手", "《如皋市行政服务中心工作人员服务规范》", "/rules", "您的身份:窗口工作人员")
+	contains(t, c.Text(), "小王", "规范助手", "《如皋市行政服务中心工作人员服务规范》", "/rules", "您的身份：窗口工作人员")
 	// The default menu has the staff commands; an admin's /start sets their own chat's menu with theirs.
 	def := h.api.Commands("default")
 	if len(def) == 0 || strings.Contains(fmt.Sprint(def), "gaps") {
@@ -38,7 +38,7 @@ func TestStart(t *testing.T) {
 
 func TestQuestionAnsweredWithClauseID(t *testing.T) {
 	h := start(t, setup{})
-	c := h.ask(staffDM, staff, "上班时间可以在窗口吃东西吗?")
+	c := h.ask(staffDM, staff, "上班时间可以在窗口吃东西吗？")
 	contains(t, c.Text(), "不可以", "1.3.3", "服务仪表", "不得在窗口吃东西")
 	if !strings.HasPrefix(c.Text(), "不可以") {
 		t.Errorf("the verdict does not come first: %q", c.Text())
@@ -52,7 +52,7 @@ func TestQuestionAnsweredWithClauseID(t *testing.T) {
 		t.Errorf("answer %q", a.Params["text"])
 	}
 	orig := h.api.WaitSent(t, staffDM.ID, 1)
-	contains(t, orig.Text(), "第 1.3.3 条", "一(三)3", "带小孩")
+	contains(t, orig.Text(), "第 1.3.3 条", "一（三）3", "带小孩")
 	button(t, orig, "返回 服务仪表")
 
 	rel := h.press(staffDM, staff, messageID(t, c), button(t, c, "相关条款"))
@@ -67,11 +67,11 @@ func TestBrowseInOneMessage(t *testing.T) {
 	contains(t, c.Text(), "如皋市行政服务中心工作人员服务规范", "请选择")
 	id := messageID(t, c)
 	steps := []struct{ button, want string }{
-		{"规范化服务的内容", "(三)服务仪表"},
+		{"规范化服务的内容", "（三）服务仪表"},
 		{"服务仪表", "1.3.3 工作时不得在窗口吃东西"},
 		{"1.3.3", "第 1.3.3 条"},
 		{"上一条", "第 1.3.2 条"},
-		{"返回 服务仪表", "一(三) 服务仪表"},
+		{"返回 服务仪表", "一（三） 服务仪表"},
 		{"返回 规范化服务的内容", "一、规范化服务的内容"},
 		{"返回目录", "请选择要查看的部分"},
 		{"规范化服务的管理", "第 2 条"},
@@ -100,7 +100,7 @@ func TestBrowseInOneMessage(t *testing.T) {
 	// /clause opens one clause directly; a bad reference is explained.
 	c = h.ask(staffDM, staff, "/clause 1.3.3")
 	contains(t, c.Text(), "第 1.3.3 条", "带小孩")
-	c = h.ask(staffDM, staff, "/clause 一(五)1")
+	c = h.ask(staffDM, staff, "/clause 一（五）1")
 	contains(t, c.Text(), "第 1.5.1 条")
 	c = h.ask(staffDM, staff, "/clause 9.9")
 	contains(t, c.Text(), "没有找到条款")
@@ -117,23 +117,23 @@ func TestFeedbackWithReasonAndGaps(t *testing.T) {
 	}
 	h.press(staffDM, staff, messageID(t, prompt), button(t, prompt, "其他"))
 	edited := h.api.WaitCall(t, "editMessageText", nil)
-	contains(t, edited.Text(), "已记录:其他", "/cancel")
-	note := h.ask(staffDM, staff, "规范只说大厅,没说后台办公区")
+	contains(t, edited.Text(), "已记录：其他", "/cancel")
+	note := h.ask(staffDM, staff, "规范只说大厅，没说后台办公区")
 	contains(t, note.Text(), "已记录您的说明")
 
 	// Another user rates the same answer 👎 with a fixed reason; a third question is not covered.
-	c2 := h.ask(staff2DM, staff2, "工作时能不能穿拖鞋?")
+	c2 := h.ask(staff2DM, staff2, "工作时能不能穿拖鞋？")
 	h.press(staff2DM, staff2, messageID(t, c2), button(t, c2, "👎"))
 	p2 := h.api.WaitSent(t, staff2DM.ID, 1)
 	h.press(staff2DM, staff2, messageID(t, p2), button(t, p2, "条款不对"))
 	h.ask(staffDM, staff, "食堂几点开饭")
-	h.ask(staff2DM, staff2, "食堂几点开饭?")
+	h.ask(staff2DM, staff2, "食堂几点开饭？")
 	h.ask(staffDM, staff, "停车场在哪里")
 
 	refused := h.ask(staffDM, staff, "/gaps")
 	contains(t, refused.Text(), "仅限管理员")
 	g := h.ask(adminDM, admin, "/gaps")
-	contains(t, g.Text(), "规范未覆盖的问题(共 3 次,2 类)", "“食堂几点开饭?” ×2", "“停车场在哪里” ×1",
+	contains(t, g.Text(), "规范未覆盖的问题（共 3 次，2 类）", "“食堂几点开饭？” ×2", "“停车场在哪里” ×1",
 		"评价差的回答", "拖鞋", "👎2", "引用 1.3.2", "条款不对×1", "其他×1", "没说后台办公区")
 }
 

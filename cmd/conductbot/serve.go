@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/bot/telegram"
+)
+
+func init() {
+	register("serve", "run the Telegram bot (long polling; webhook when WEBHOOK_URL is set)", runServe)
+}
+
+// botStore is what the bot keeps; the PostgreSQL and SQLite stores implement it.
+type botStore interface {
+	bot.UserStore
+	bot.StateStore
+	bot.QALog
+}
+
+// botCapability is a capability plugged into the bot (spot-check reports, reminders …): it registers its
+// commands, buttons and forms on the router. It may also implement bot.RoleSource (its roles are consulted on
+// every update) and botRunner (background work for as long as the bot runs).
+type botCapability interface {
+	Register(rt *bot.Router)
+}
+
+// botRunner is a capability with background work: notifications, schedulers. Run returns when ctx ends.
+type botRunner interface {
+	Run(ctx context.Context, out bot.Transport) error
+}
+
+type botFeature struct {
+	name string
+	open func(ctx context.Context, m *Main) (botCapability, error)
+}
+
+var botFeatures []botFeature
+
+// addBotFeature plugs a capability into `serve` and `chat`. Call it from an init() in the capability's own
+// file of this package; open runs after Main.Open (store, engine and configuration ready):
+//
+//	func init() {
+//		addBotFeature("inspect", func(ctx context.Context, m *Main) (botCapability, error) {
+//			return inspect.New(inspect.Options{Store: m.Store.(inspect.Store), …})
+//		})
+//	}
+func addBotFeature(name string, open func(ctx context.Context, m *Main) (botCapability, error)) {
+	botFeatures = append(botFeatures, botFeature{name: name, open: open})
+}
+
+// wiredBot is the router with every capability registered.
+type wiredBot struct {
+	router *bot.Router
+	store  botStore
+	caps   []botCapability
+	names  []string
+	log    *slog.Logger
+}
+
+// openBot opens the store and the engine and wires the conversations: the staff and admin ones of package bot
+// and every capability added with addBotFeature. extra adds roles (the console's --as).
+func (m *Main) openBot(ctx context.Context, extra ...bot.RoleSource) (*wiredBot, error) {
+	if err := m.Open(ctx); err != nil {
+		return nil, err
+	}
+	st, ok := m.Store.(botStore)
+	if !ok {
+		return nil, fmt.Errorf("the store %T does not keep the bot's users, states and questions", m.Store)
+	}
+	w := &wiredBot{store: st, log: m.Log}
+	roles := append([]bot.RoleSource(nil), extra...)
+	for _, f := range botFeatures {
+		c, err := f.open(ctx, m)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.name, err)
+		}
+		w.caps, w.names = append(w.caps, c), append(w.names, f.name)
+		if rs, ok := c.(bot.RoleSource); ok {
+			roles = append(roles, rs)
+		}
+	}
+	rt, err := bot.New(bot.Config{Asker: m.Engine, Code: m.Engine, Users: st, States: st, QA: st,
+		Admins: m.Config.Admins, RoleSources: roles, Now: m.Now, Log: m.Log})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range w.caps {
+		c.Register(rt)
+	}
+	w.router = rt
+	return w, nil
+}
+
+// start runs the capabilities' background work and the hourly sweep of expired chat states until ctx ends;
+// wait returns when all of it has stopped.
+func (w *wiredBot) start(ctx context.Context, out bot.Transport, now func() time.Time) (wait func() error) {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	run := func(name string, f func(ctx context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				w.log.Error("bot: background work stopped", "capability", name, "error", err)
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("%s: %w", name, err))
+				mu.Unlock()
+			}
+		}()
+	}
+	for i, c := range w.caps {
+		if r, ok := c.(botRunner); ok {
+			run(w.names[i], func(ctx context.Context) error { return r.Run(ctx, out) })
+		}
+	}
+	run("states", func(ctx context.Context) error {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			if n, err := w.store.DeleteExpiredStates(ctx, now()); err != nil && ctx.Err() == nil {
+				w.log.Warn("bot: sweeping expired chat states", "error", err)
+			} else if n > 0 {
+				w.log.Debug("bot: swept expired chat states", "count", n)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	})
+	return func() error {
+		wg.Wait()
+		return errors.Join(errs...)
+	}
+}
+
+func runServe(ctx context.Context, m *Main, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	drain := fs.Duration("drain", 30*time.Second, "on shutdown, how long to wait for running handlers")
+	fs.Usage = func() {
+		fmt.Fprintln(m.Stderr, "Usage: conductbot serve [--drain 30s]\n\nRuns the Telegram bot: long polling, or a webhook when WEBHOOK_URL is set\n(WEBHOOK_LISTEN, WEBHOOK_SECRET). TELEGRAM_BOT_TOKEN is required; see README.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("%w: serve takes no arguments", errUsage)
+	}
+	if err := m.LoadConfig(); err != nil {
+		return err
+	}
+	c := m.Config
+	if err := c.RequireTelegram(); err != nil {
+		return err
+	}
+	w, err := m.openBot(ctx)
+	if err != nil {
+		return err
+	}
+	tb, err := telegram.New(ctx, telegram.Options{Token: c.TelegramToken, ServerURL: c.TelegramAPIURL, Router: w.router,
+		Log: m.Log, States: w.store, DrainTimeout: *drain,
+		Webhook: telegram.Webhook{URL: c.WebhookURL, Listen: c.WebhookListen, Secret: c.WebhookSecret}})
+	if err != nil {
+		return err
+	}
+	m.Log.Info("bot: started", "bot", "@"+tb.Username(), "capabilities", len(w.caps))
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	wait := w.start(bg, tb.Client(), m.Now)
+	// Run returns after ctx ends and the running handlers finished; then the background work stops, and
+	// run's deferred Main.Close closes the store.
+	err = tb.Run(ctx)
+	stopBG()
+	err = errors.Join(err, wait())
+	m.Log.Info("bot: stopped")
+	return err
+}
