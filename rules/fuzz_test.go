@@ -84,7 +84,7 @@ func checkWellFormed(t *testing.T, code *Code) {
 	}
 }
 
-// structuredLines are the kinds of line a real code has; FuzzParseStructured strings them together under numbering
+// structuredLines are the kinds of line a real code has; FuzzStructuredParse strings them together under numbering
 // that is mostly right, which random bytes alone rarely reach.
 var structuredLines = []string{
 	"服务语言", "规范化服务的内容", "工作时\uff0c提倡讲普通话。", "不得穿拖鞋", "女工作人员可淡妆\uff0c不披散发。",
@@ -95,9 +95,9 @@ var structuredLines = []string{
 	"\uff0c而要当面轻声传叫。", "为规范窗口工作人员的服务行为\uff0c特制定以下规定\uff1a", "服务质量",
 }
 
-// FuzzParseStructured builds a code from shape (one line per byte: which marker, which line of text) and text
+// FuzzStructuredParse builds a code from shape (one line per byte: which marker, which line of text) and text
 // (used as one of the lines), then checks what FuzzParse checks.
-func FuzzParseStructured(f *testing.F) {
+func FuzzStructuredParse(f *testing.F) {
 	f.Add([]byte{0, 9, 27, 35, 3, 11, 19}, "服务仪表")
 	f.Add([]byte{0, 1, 3, 3, 7, 0, 7}, "不得上网")
 	f.Add([]byte{3, 3, 3, 0x83, 6, 6}, "二〇一二年六月十二日")
@@ -119,7 +119,7 @@ func FuzzParseStructured(f *testing.F) {
 	})
 }
 
-// buildStructured writes the code FuzzParseStructured describes. Each byte of shape: bits 0-2 the marker (part,
+// buildStructured writes the code FuzzStructuredParse describes. Each byte of shape: bits 0-2 the marker (part,
 // section, section in full-width, item, item in full-width digits, sub-item, circled, none: a wrapped line), bits
 // 3-7 the line of text; bit 6 puts the marker alone on its line, bit 5 breaks the nesting, bit 7 repeats a number.
 func buildStructured(shape []byte, text string) string {
