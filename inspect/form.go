@@ -827,7 +827,7 @@ func (s *Service) parseDay(t string) (Date, bool) {
 	switch len(nums) {
 	case 2:
 		d = Date{today.Year, time.Month(nums[0]), nums[1]}
-		if d.After(today) { // December's visit reported in January
+		if d.After(today) && d.DaysSince(today) > 31 { // December's visit reported in January
 			d.Year--
 		}
 	case 3:

@@ -210,7 +210,7 @@ func (s *Service) inspectorList(ctx context.Context) (string, [][]bot.Button, er
 	for _, in := range ins {
 		status := "有效"
 		if !in.Active() {
-			status = "已撤销(" + in.Revoked.String() + ")"
+			status = "已撤销\uff08" + in.Revoked.String() + "\uff09"
 		} else {
 			active++
 			row = append(row, bot.Btn("撤销 "+in.Label(), "ins", "rv", strconv.Itoa(in.No)))

@@ -140,7 +140,7 @@ func (s *Service) render(ctx context.Context, d *draft) (bot.Message, error) {
 			fmt.Fprintf(&b, "\n%d. “%s”\n   → %s %s", i+1, bot.Clip(p.Quote, 60), p.Clause, p.Title)
 			if code != nil {
 				if c, ok := code.Clause(p.Clause); ok {
-					fmt.Fprintf(&b, ":%s", bot.Clip(c.Text, 50))
+					fmt.Fprintf(&b, "\uff1a%s", bot.Clip(c.Text, 50))
 				}
 			}
 			if it, _, ok := cl.Item(p.ItemKey); ok {
@@ -202,7 +202,7 @@ func (s *Service) renderResume(ctx context.Context, d *draft) (bot.Message, erro
 	}
 	what = append(what, fmt.Sprintf("已填 %d/%d 项", answered, len(cl.Items)))
 	text := fmt.Sprintf("您有一份未完成的暗访报告（%s），将于 %s 过期。继续填写，还是删除它重新开始？",
-		strings.Join(what, ","), s.clock(d.Expires))
+		strings.Join(what, "\uff0c"), s.clock(d.Expires))
 	return bot.Message{Text: text, Buttons: [][]bot.Button{bot.Row(d.btn("继续填写", "go"), d.btn("重新开始", "new"))}}, nil
 }
 
@@ -260,7 +260,7 @@ func clauseLine(code *rules.Code, ids []string) string {
 		line := "依据 " + id
 		if code != nil {
 			if c, ok := code.Clause(id); ok {
-				line += " " + c.Title + ":" + bot.Clip(c.Text, 80)
+				line += " " + c.Title + "\uff1a" + bot.Clip(c.Text, 80)
 			}
 		}
 		parts = append(parts, line)

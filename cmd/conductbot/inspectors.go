@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/inspect"
+)
+
+// Settings of the spot-check capability read from the environment (see README):
+//
+//	CONDUCTBOT_REPORT_CHAT     the group chat supervisors are notified in; empty: each supervisor and admin privately
+//	CONDUCTBOT_REPORT_RELEASE  HH:MM: notifications of new reports go out once a day at that time; empty: at once
+const (
+	envReportChat    = "CONDUCTBOT_REPORT_CHAT"
+	envReportRelease = "CONDUCTBOT_REPORT_RELEASE"
+)
+
+func init() {
+	register("inspectors", "spot-check inspectors: invite --count N [--days D], list, revoke LABEL", runInspectors)
+	addBotFeature("inspect", func(ctx context.Context, m *Main) (botCapability, error) {
+		return m.openInspect(ctx)
+	})
+}
+
+// openInspect builds the spot-check service on the opened store and engine.
+func (m *Main) openInspect(ctx context.Context) (*inspect.Service, error) {
+	if err := m.Open(ctx); err != nil {
+		return nil, err
+	}
+	st, ok := m.Store.(inspect.Store)
+	if !ok {
+		return nil, fmt.Errorf("the store %T does not keep spot-check reports", m.Store)
+	}
+	o := inspect.Options{Store: st, Code: m.Engine, Asker: m.Engine, Admins: m.Config.Admins,
+		Location: m.Config.TimeZone, Now: m.Now, Log: m.Log}
+	if us, ok := m.Store.(bot.UserStore); ok {
+		o.Users = us
+	}
+	if v := strings.TrimSpace(os.Getenv(envReportChat)); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id == 0 {
+			return nil, fmt.Errorf("%s=%q: want a Telegram chat ID", envReportChat, v)
+		}
+		o.NotifyChat = id
+	}
+	rel, err := inspect.ParseRelease(os.Getenv(envReportRelease))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", envReportRelease, err)
+	}
+	o.Release = rel
+	return inspect.New(o)
+}
+
+func runInspectors(ctx context.Context, m *Main, args []string) error {
+	usage := func() {
+		fmt.Fprintln(m.Stderr, "Usage:\n"+
+			"  conductbot inspectors invite [--count N] [--days D]   make N one-time invite codes valid for D days (default 1, 7)\n"+
+			"  conductbot inspectors list                            list inspectors by their neutral labels\n"+
+			"  conductbot inspectors revoke LABEL                    revoke one （暗访员07, or 07）")
+	}
+	if len(args) == 0 {
+		usage()
+		return fmt.Errorf("%w: say invite, list or revoke", errUsage)
+	}
+	m.DefaultLogLevel = "warn"
+	switch args[0] {
+	case "invite":
+		fs := flag.NewFlagSet("inspectors invite", flag.ContinueOnError)
+		fs.SetOutput(m.Stderr)
+		count := fs.Int("count", 1, "how many codes")
+		days := fs.Int("days", 7, "how many days they are valid")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() > 0 || *count < 1 || *count > inspect.MaxInvites || *days < 1 || *days > 30 {
+			usage()
+			return fmt.Errorf("%w: --count 1..%d, --days 1..30", errUsage, inspect.MaxInvites)
+		}
+		s, err := m.openInspect(ctx)
+		if err != nil {
+			return err
+		}
+		codes, expires, err := s.CreateInvites(ctx, *count, time.Duration(*days)*24*time.Hour)
+		if err != nil {
+			return err
+		}
+		for _, c := range codes {
+			fmt.Fprintln(m.Stdout, c)
+		}
+		fmt.Fprintf(m.Stderr, "%d one-time invite code(s), valid until %s. Only their hashes are stored: hand them out now.\n"+
+			"The inspector sends /join CODE to the bot in a private chat.\n", len(codes), expires.In(m.Config.TimeZone).Format("2006-01-02 15:04"))
+		return nil
+	case "list":
+		if len(args) > 1 {
+			usage()
+			return fmt.Errorf("%w: list takes no arguments", errUsage)
+		}
+		if _, err := m.openInspect(ctx); err != nil {
+			return err
+		}
+		ins, err := m.Store.(inspect.Store).Inspectors(ctx)
+		if err != nil {
+			return err
+		}
+		open, err := m.Store.(inspect.Store).OpenInvites(ctx, m.Now())
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "LABEL\tJOINED\tSTATUS")
+		for _, in := range ins {
+			status := "active"
+			if !in.Active() {
+				status = "revoked " + in.Revoked.String()
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", in.Label(), in.Joined, status)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "%d inspector(s); %d unused invite code(s)\n", len(ins), open)
+		return nil
+	case "revoke":
+		if len(args) != 2 {
+			usage()
+			return fmt.Errorf("%w: revoke takes one label", errUsage)
+		}
+		no, ok := inspect.ParseLabel(args[1])
+		if !ok {
+			return fmt.Errorf("%w: %q is not a label like 暗访员07 or 07", errUsage, args[1])
+		}
+		if _, err := m.openInspect(ctx); err != nil {
+			return err
+		}
+		in, err := m.Store.(inspect.Store).RevokeInspector(ctx, no, inspect.DateOf(m.Now(), m.Config.TimeZone))
+		if err != nil {
+			return fmt.Errorf("revoke %s: %w", inspect.FormatLabel(no), err)
+		}
+		fmt.Fprintf(m.Stdout, "revoked %s; their reports stay\n", in.Label())
+		return nil
+	}
+	usage()
+	return fmt.Errorf("%w: unknown inspectors command %q", errUsage, args[0])
+}

@@ -1,0 +1,298 @@
+package inspect_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/bot/bottest"
+	"github.com/conductbot/conductbot/bot/telegram"
+	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/rules"
+)
+
+// fullStore is a SQL store: the bot's users and states, the code, and the spot-check store.
+type fullStore interface {
+	inspect.Store
+	bot.UserStore
+	bot.StateStore
+	bot.QALog
+	rules.Store
+}
+
+// Telegram users of the end-to-end tests: the same identities as the bot-level tests.
+var (
+	tgAdmin   = telegramtest.User(adminUser.ID, adminUser.Username, adminUser.Name)
+	tgInsp    = telegramtest.User(inspUser.ID, inspUser.Username, inspUser.Name)
+	tgInsp2   = telegramtest.User(inspUser2.ID, inspUser2.Username, inspUser2.Name)
+	tgStaff   = telegramtest.User(staffUser.ID, staffUser.Username, staffUser.Name)
+	tgSuper   = telegramtest.User(supervisor.ID, supervisor.Username, supervisor.Name)
+	tgGroup   = telegramtest.Group(-100555, "窗口工作群")
+	tgReports = telegramtest.Group(-100777, "督查通知群")
+)
+
+// tgBot is the bot with the spot-check capability running on the real go-telegram/bot client against the Bot
+// API stand-in, on a SQL store.
+type tgBot struct {
+	t      testing.TB
+	api    *telegramtest.Server
+	store  fullStore
+	clock  *bottest.Clock
+	log    *bottest.LogBuffer
+	svc    *inspect.Service
+	rt     *bot.Router
+	tb     *telegram.Bot
+	cancel context.CancelFunc
+	done   chan error
+
+	mu      sync.Mutex
+	handled map[int64]bool
+	changed chan struct{}
+}
+
+type tgSetup struct {
+	api   *telegramtest.Server // shared across a restart; nil: a new one
+	log   *bottest.LogBuffer   // shared across a restart; nil: a new one
+	clock *bottest.Clock
+	opts  []envOption
+}
+
+// startTG wires and starts the bot on store. The shipped code is imported when the store has none.
+func startTG(t testing.TB, store fullStore, s tgSetup) *tgBot {
+	t.Helper()
+	ctx := context.Background()
+	if s.api == nil {
+		s.api = telegramtest.New(t)
+	}
+	if s.log == nil {
+		s.log = &bottest.LogBuffer{}
+	}
+	if s.clock == nil {
+		s.clock = bottest.NewClock(bottest.Start)
+	}
+	if _, err := store.CodeInForce(ctx); err != nil {
+		if _, _, err := store.PutCode(ctx, rules.Shipped(), "", s.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := &tgBot{t: t, api: s.api, store: store, clock: s.clock, log: s.log, handled: map[int64]bool{}, changed: make(chan struct{})}
+	logger := slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	eng := bottest.Engine(t)
+	o := inspect.Options{Store: store, Code: store, Asker: eng, Users: store, Admins: []int64{tgAdmin.ID},
+		Location: bottest.Start.Location(), Now: s.clock.Now, Log: logger,
+		After: func(time.Duration) <-chan time.Time { return nil }}
+	for _, f := range s.opts {
+		f(&o)
+	}
+	svc, err := inspect.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := bot.New(bot.Config{Asker: eng, Code: eng, Users: store, States: store, QA: store, Admins: []int64{tgAdmin.ID},
+		RoleSources: []bot.RoleSource{svc}, Now: s.clock.Now, Log: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Register(rt)
+	// Innermost: marks each update handled, so that the test knows when to look.
+	rt.Use(func(next bot.Handler) bot.Handler {
+		return func(ctx context.Context, r *bot.Request) error {
+			defer h.mark(r.ID)
+			return next(ctx, r)
+		}
+	})
+	h.svc, h.rt = svc, rt
+	runCtx, cancel := context.WithCancel(context.Background())
+	tb, err := telegram.New(runCtx, telegram.Options{Token: h.api.Token, ServerURL: h.api.URL, Router: rt, States: store, Log: logger,
+		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }, DrainTimeout: 5 * time.Second})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	h.tb, h.cancel, h.done = tb, cancel, make(chan error, 1)
+	go func() { h.done <- tb.Run(runCtx) }()
+	t.Cleanup(func() { h.stop() })
+	return h
+}
+
+func (h *tgBot) mark(id int64) {
+	h.mu.Lock()
+	h.handled[id] = true
+	close(h.changed)
+	h.changed = make(chan struct{})
+	h.mu.Unlock()
+}
+
+// wait blocks until the update was handled.
+func (h *tgBot) wait(id int64) {
+	h.t.Helper()
+	deadline := time.After(telegramtest.WaitTimeout)
+	for {
+		h.mu.Lock()
+		ok, ch := h.handled[id], h.changed
+		h.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			h.t.Fatalf("update %d not handled within %v", id, telegramtest.WaitTimeout)
+		}
+	}
+}
+
+// stop shuts the bot down; later calls do nothing.
+func (h *tgBot) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	h.cancel = nil
+	select {
+	case <-h.done:
+	case <-time.After(10 * time.Second):
+		h.t.Fatal("the bot did not stop")
+	}
+}
+
+// push sends an update and waits until the bot handled it.
+func (h *tgBot) push(u models.Update) {
+	h.t.Helper()
+	ids := h.api.Push(u)
+	h.wait(ids[0])
+}
+
+// say sends a text from u in its private chat and returns the bot's last message there.
+func (h *tgBot) say(u models.User, text string) telegramtest.Msg {
+	h.t.Helper()
+	h.push(h.api.Text(telegramtest.Private(u), u, text))
+	return h.last(u.ID)
+}
+
+// last is the bot's last message in a chat, as it is now.
+func (h *tgBot) last(chat int64) telegramtest.Msg {
+	ms := h.api.BotMessages(chat)
+	if len(ms) == 0 {
+		return telegramtest.Msg{}
+	}
+	return ms[len(ms)-1]
+}
+
+// withButton is the bot's latest message in the chat that has a button labelled with label.
+func (h *tgBot) withButton(chat int64, label string) (telegramtest.Msg, models.InlineKeyboardButton) {
+	h.t.Helper()
+	ms := h.api.BotMessages(chat)
+	for i := len(ms) - 1; i >= 0; i-- {
+		if b, ok := ms[i].Button(label); ok {
+			return ms[i], b
+		}
+	}
+	h.t.Fatalf("no message in chat %d has a button %q; last: %q", chat, label, h.last(chat).Text)
+	return telegramtest.Msg{}, models.InlineKeyboardButton{}
+}
+
+// press presses the button labelled label of the latest message having one, and returns the answer the
+// callback query got and the bot's last message after.
+func (h *tgBot) press(u models.User, label string) (answer string, last telegramtest.Msg) {
+	h.t.Helper()
+	m, b := h.withButton(u.ID, label)
+	return h.pressData(u, m.ID, b.CallbackData)
+}
+
+// pressData presses a button with the given data on message msgID (forged or stale presses too).
+func (h *tgBot) pressData(u models.User, msgID int, data string) (answer string, last telegramtest.Msg) {
+	h.t.Helper()
+	up := h.api.Press(telegramtest.Private(u), u, msgID, data)
+	h.push(up)
+	id := telegramtest.CallbackID(up)
+	for _, c := range h.api.Calls("answerCallbackQuery") {
+		if c.Params["callback_query_id"] == id {
+			answer = c.Params["text"]
+		}
+	}
+	return answer, h.last(u.ID)
+}
+
+// invite has the admin make a code and returns it.
+func (h *tgBot) invite() string {
+	h.t.Helper()
+	m := h.say(tgAdmin, "/invite")
+	code := codePattern.FindString(m.Text)
+	if code == "" {
+		h.t.Fatalf("no invite code in %q", m.Text)
+	}
+	return code
+}
+
+func (h *tgBot) join(u models.User) {
+	h.t.Helper()
+	m := h.say(u, "/join "+h.invite())
+	expect(h.t, m.Text, "欢迎加入")
+}
+
+func (h *tgBot) seedWindows() {
+	h.t.Helper()
+	ws, _ := inspect.ParseWindows("3 不动产登记\n4 公积金\n5 社保")
+	if _, _, _, err := h.store.PutWindows(context.Background(), ws, true); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// answerItems answers every remaining checklist item 符合, but discipline 不符合 with a note and, when photo is
+// not nil, that photo; it stops at the description step.
+func (h *tgBot) answerItems(u models.User, photo []byte) {
+	h.t.Helper()
+	for i := 0; i < 40; i++ {
+		m := h.last(u.ID)
+		switch {
+		case strings.Contains(m.Text, "无吃东西") && strings.Contains(m.Text, "是否符合"):
+			h.press(u, "不符合")
+			h.say(u, "工作人员一直低头玩手机")
+			if photo != nil {
+				h.push(h.api.Photo(telegramtest.Private(u), u, "", photo))
+				expect(h.t, h.last(u.ID).Text, "已收到第 1 张照片")
+			}
+			h.press(u, "下一项")
+		case strings.Contains(m.Text, "是否符合"):
+			h.press(u, "✅ 符合")
+		case strings.Contains(m.Text, "情况描述"):
+			return
+		default:
+			h.t.Fatalf("unexpected step:\n%s", m.Text)
+		}
+	}
+	h.t.Fatal("the checklist does not end")
+}
+
+// fileReport files a whole report as u through Telegram and returns the receipt code.
+func (h *tgBot) fileReport(u models.User, photo []byte) string {
+	h.t.Helper()
+	h.say(u, "/report")
+	h.press(u, "3号窗口")
+	h.press(u, "今天")
+	h.press(u, "上午")
+	h.answerItems(u, photo)
+	h.say(u, "窗口人员一直在看手机，没抬头。")
+	for i := 1; ; i++ {
+		m := h.last(u.ID)
+		b, ok := m.Button("✅ 采纳 " + string(rune('0'+i)))
+		if !ok {
+			break
+		}
+		h.pressData(u, m.ID, b.CallbackData)
+	}
+	_, m := h.press(u, "完成")
+	expect(h.t, m.Text, "核对")
+	h.press(u, "提交")
+	m = h.last(u.ID)
+	expect(h.t, m.Text, "回执码")
+	return codePattern.FindString(m.Text)
+}
