@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/conductbot/conductbot/remind"
+)
+
+// Settings of the reminders read from the environment (see README):
+//
+//	CONDUCTBOT_REMIND_RATE  messages a second this instance's broadcasts may send, overall (default 25). With
+//	                        several instances behind one bot token, give each 25/N: the Bot API's limit is the
+//	                        bot's, and the instances share the broadcast.
+const envRemindRate = "CONDUCTBOT_REMIND_RATE"
+
+func init() {
+	register("remind", "daily reminders: calendar FILE | calendar --check FILE | calendar --show YEAR | status", runRemind)
+}
+
+// openRemind builds the reminders on the opened store. The engine, when open, answers the "ask about it"
+// button; spot-check reports weight the rotation when the store counts violations.
+func (m *Main) openRemind(ctx context.Context) (*remind.Reminders, error) {
+	if err := m.OpenStore(ctx); err != nil {
+		return nil, err
+	}
+	st, ok := m.Store.(remind.Store)
+	if !ok {
+		return nil, fmt.Errorf("the store %T does not keep reminders", m.Store)
+	}
+	c := remind.Config{Store: st, Code: m.Store, Location: m.Config.TimeZone, Admins: m.Config.Admins, Log: m.Log}
+	if m.Engine != nil {
+		c.Code, c.Asker = m.Engine, m.Engine
+	}
+	if vc, ok := m.Store.(remind.ViolationCounter); ok {
+		c.Violations = vc
+	}
+	if m.Now != nil {
+		c.Clock = mainClock{now: m.Now}
+	}
+	return remind.New(c)
+}
+
+// mainClock is Main's clock with real sleeps.
+type mainClock struct{ now func() time.Time }
+
+func (c mainClock) Now() time.Time { return c.now() }
+
+func (c mainClock) Sleep(ctx context.Context, d time.Duration) error {
+	return remind.SystemClock.Sleep(ctx, d)
+}
+
+// remindPacing reads CONDUCTBOT_REMIND_RATE.
+func remindPacing() (remind.Pacing, error) {
+	v := strings.TrimSpace(os.Getenv(envRemindRate))
+	if v == "" {
+		return remind.Pacing{}, nil
+	}
+	r, err := strconv.ParseFloat(v, 64)
+	if err != nil || r <= 0 || r > 30 {
+		return remind.Pacing{}, fmt.Errorf("%s=%q: want messages a second, more than 0 and at most 30", envRemindRate, v)
+	}
+	return remind.Pacing{PerSecond: r}, nil
+}
+
+func runRemind(ctx context.Context, m *Main, args []string) error {
+	usage := func() {
+		fmt.Fprintln(m.Stderr, "Usage:\n"+
+			"  conductbot remind calendar FILE          check a working-day calendar file and store it for its year\n"+
+			"                                           (it then overrides the shipped one; format: remind/calendar/2026.txt)\n"+
+			"  conductbot remind calendar --check FILE  only check the file and show its days\n"+
+			"  conductbot remind calendar --show YEAR   show the calendar in use for a year\n"+
+			"  conductbot remind status                 subscriptions and today's deliveries")
+	}
+	if len(args) == 0 {
+		usage()
+		return fmt.Errorf("%w: say calendar or status", errUsage)
+	}
+	m.DefaultLogLevel = "warn"
+	switch args[0] {
+	case "calendar":
+		fs := flag.NewFlagSet("remind calendar", flag.ContinueOnError)
+		fs.SetOutput(m.Stderr)
+		check := fs.Bool("check", false, "only check the file")
+		show := fs.Int("show", 0, "show the calendar in use for this year")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if *show != 0 {
+			if fs.NArg() != 0 {
+				usage()
+				return fmt.Errorf("%w: --show takes a year, no file", errUsage)
+			}
+			rem, err := m.openRemind(ctx)
+			if err != nil {
+				return err
+			}
+			cal, err := rem.Calendar(ctx)
+			if err != nil {
+				return err
+			}
+			y, ok := cal.Year(*show)
+			if !ok {
+				fmt.Fprintf(m.Stdout, "%d: no calendar; reminders go out Monday to Friday\n", *show)
+				return nil
+			}
+			printYear(m, y)
+			return nil
+		}
+		if fs.NArg() != 1 {
+			usage()
+			return fmt.Errorf("%w: give one file", errUsage)
+		}
+		src, err := os.ReadFile(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		y, err := remind.ParseYear(string(src))
+		if err != nil {
+			return fmt.Errorf("%s: %w", fs.Arg(0), err)
+		}
+		printYear(m, y)
+		if *check {
+			return nil
+		}
+		rem, err := m.openRemind(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := rem.PutCalendar(ctx, string(src)); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "stored: the bot now uses this calendar for %d\n", y.Year)
+		return nil
+	case "status":
+		if len(args) != 1 {
+			usage()
+			return fmt.Errorf("%w: status takes no arguments", errUsage)
+		}
+		rem, err := m.openRemind(ctx)
+		if err != nil {
+			return err
+		}
+		return printRemindStatus(ctx, m, rem)
+	}
+	usage()
+	return fmt.Errorf("%w: unknown remind command %q", errUsage, args[0])
+}
+
+func printYear(m *Main, y *remind.Year) {
+	fmt.Fprintf(m.Stdout, "%d (%s): %s\n", y.Year, y.Status, y.Source)
+	cal := remind.NewCalendar(y)
+	work := 0
+	for d := (remind.Date{Year: y.Year, Month: time.January, Day: 1}); d.Year == y.Year; d = d.AddDays(1) {
+		info := cal.Day(d)
+		if info.Workday {
+			work++
+		}
+		weekend := d.Weekday() == time.Saturday || d.Weekday() == time.Sunday
+		if info.Workday == weekend {
+			state := "off"
+			if info.Workday {
+				state = "work"
+			}
+			fmt.Fprintf(m.Stdout, "  %s %-9s %-4s %s\n", d, d.Weekday(), state, info.Reason)
+		}
+	}
+	fmt.Fprintf(m.Stdout, "%d working days\n", work)
+}
+
+func printRemindStatus(ctx context.Context, m *Main, rem *remind.Reminders) error {
+	st, err := rem.Stats(ctx, 1)
+	if err != nil {
+		return err
+	}
+	cal, err := rem.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	today := rem.Today()
+	info := cal.Day(today)
+	kind := "day off"
+	if info.Workday {
+		kind = "working day"
+	}
+	fmt.Fprintf(m.Stdout, "today %s (%s): %s, %s\n", today, rem.Location(), kind, info.Reason)
+	if !info.Known {
+		fmt.Fprintf(m.Stdout, "warning: no calendar for %d; Monday to Friday assumed\n", today.Year)
+	} else if info.Status == remind.StatusProvisional {
+		fmt.Fprintf(m.Stdout, "warning: the calendar for %d is provisional\n", today.Year)
+	}
+	fmt.Fprintf(m.Stdout, "subscribed: %d users, %d groups\n", st.Users, st.Groups)
+	fmt.Fprintf(m.Stdout, "today's deliveries: %d sent, %d pending, %d blocked, %d failed\n",
+		st.Deliveries[remind.Sent], st.Deliveries[remind.Pending], st.Deliveries[remind.Blocked], st.Deliveries[remind.Failed])
+	fmt.Fprintf(m.Stdout, "today's question: %d answers, %d correct\n", st.Answers, st.Correct)
+	return nil
+}
