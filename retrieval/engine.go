@@ -389,7 +389,7 @@ func queryUnits(q question, th *Thesaurus) []unit {
 			}
 		}
 		last := 0
-		for _, m := range th.scanFuzzy(p.text, q.known) {
+		for _, m := range th.scanFuzzy(p.text, q.known, scanTypos) {
 			plain(p.text[last:m.start])
 			out = append(out, unit{text: m.word, senses: m.senses, runes: utf8.RuneCountInString(m.word), weight: p.weight})
 			last = m.end
@@ -530,7 +530,7 @@ func decideVerdict(q question, st *lexStmt, strong bool) Verdict {
 		return NoVerdict
 	}
 	m := st.statement.Modality
-	if q.opposite {
+	if q.opposite && q.kind != askRule { // 字写得潦草有要求吗 asks what the rule requires, not about 潦草
 		switch m {
 		case rules.Required:
 			m = rules.Prohibited
@@ -555,7 +555,7 @@ func decideVerdict(q question, st *lexStmt, strong bool) Verdict {
 }
 
 // factQuestion matches questions that ask for a number, a time, a place or a person.
-var factQuestion = regexp.MustCompile(`多少|几点|几号|几天|几分|几度|几个月|多久|多长时间|什么时候|啥时候|哪天|找谁|谁负责|在哪|哪里办|流程`)
+var factQuestion = regexp.MustCompile(`多少|几点|几号|几天|几分|几度|几个月|几个人|哪个月|几月|多久|多长时间|什么时候|啥时候|哪天|找谁|谁负责|谁来管|谁会修|找哪个部门|哪个部门|在哪|哪里办|流程`)
 
 func hasNumber(s string) bool { return strings.ContainsAny(s, "0123456789±") }
 

@@ -27,7 +27,9 @@ var (
 		"有什么要求", "有啥要求", "有哪些要求", "什么要求", "有没有要求", "有要求吗", "要求是什么", "有什么规定", "有啥规定",
 		"有哪些规定", "什么规定", "有没有规定", "有规定吗", "规定是什么", "怎么规定", "如何规定", "咋规定", "有什么讲究",
 		"有什么规矩", "有啥规矩", "什么规矩", "有没有规矩", "规范要求", "怎么要求", "有要求没", "有规定没", "有规定不",
-		"要求没", "规定没", "有讲究吗", "有啥讲究",
+		"要求没", "规定没", "有讲究吗", "有啥讲究", "规范里怎么说", "规范怎么说", "规定怎么说", "怎么说的",
+		"有什么说法", "有啥说法", "有没有依据", "有依据吗", "依据是什么", "有没有明确规定", "有明确规定吗",
+		"是不是有明确规定", "明确规定", "规范里有", "规范里是不是", "有没有这条", "有这条吗", "哪条规定", "哪条",
 	}
 	// okForms ask whether something is all right: they are permission questions whatever precedes them.
 	okForms = []string{
@@ -35,7 +37,9 @@ var (
 		"违反规定不", "算违纪吗", "违规吗", "违规不", "违规没", "合不合适", "合不合规", "有没有问题", "有问题吗", "有问题不",
 		"有问题没", "有事吗", "有事没", "有事不", "没事吧", "没事吗", "没问题吧", "会被说吗", "会挨批吗", "会被批吗",
 		"会被骂吗", "会扣分吗", "扣分吗", "对不对", "合理吗", "合理吧", "合适吗", "合适不", "妥不妥", "妥吗", "可以吧",
-		"行吧", "对吗", "ok吗", "ok不", "行不", "可以不", "能不", "好不",
+		"行吧", "对吗", "ok吗", "ok不", "ok嘛", "ok么", "ok的吧", "ok", "行不", "可以不", "能不", "好不",
+		"算不算不合规矩", "合不合规矩", "不合规矩", "合规矩吗", "合规吗", "合规不", "合规", "可以吗", "可以嘛",
+		"行了吗", "行了嘛", "就行了", "就行吧", "好嘛",
 	}
 	obligationForms = []string{
 		"需要不需要", "应该不应该", "是不是必须", "是不是需要", "是不是要", "是不是得", "需不需要", "必不必须", "应不应该",
@@ -91,15 +95,22 @@ type question struct {
 
 const contextWeight = 0.6
 
+// slang maps chat spellings to standard ones before a question is taken apart.
+var slang = strings.NewReplacer(
+	"有木有", "有没有", "木有", "没有", "肿么", "怎么", "神马", "什么", "啥子", "什么", "咋个", "怎么",
+	"可以滴", "可以的", "行滴", "行的", "好滴", "好的", "滴吧", "的吧", "滴吗", "的吗", "表酱紫", "不要这样",
+	"酱紫", "这样", "介样", "这样", "伐", "吗", "不啦", "不", "没得", "没有",
+)
+
 // analyze takes a question apart. known reports whether a two-character string occurs in the code's own words,
 // so that a filler character inside a code word (会 in 会客, 有 in 有偿) is kept.
 func analyze(raw string, th *Thesaurus, known func(string) bool) question {
-	text := normalize(raw)
+	text := slang.Replace(normalize(raw))
 	q := question{text: text, known: known}
 	phrases := strings.Fields(text)
 	trimmed := strings.TrimSpace(raw)
 	yesNo := strings.Contains(text, "是否") || aNotA.MatchString(text) ||
-		strings.HasSuffix(trimmed, "?") || strings.HasSuffix(trimmed, "\uff1f")
+		strings.Contains(trimmed, "?") || strings.Contains(trimmed, "\uff1f")
 	for _, ph := range phrases {
 		if yesNoEnd.MatchString(ph) {
 			yesNo = true
@@ -115,7 +126,7 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 	for pi, ph := range phrases {
 		rs := []rune(ph)
 		prot := make([]bool, len(rs))
-		for _, m := range th.scanFuzzy(ph, known) {
+		for _, m := range th.scanFuzzy(ph, knownOrFiller(known), scanTypos) {
 			from := utf8.RuneCountInString(ph[:m.start])
 			for i := from; i < from+utf8.RuneCountInString(m.word); i++ {
 				prot[i] = true
@@ -174,6 +185,10 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 		}
 		cs[pi] = cleaned{runes: rs, protected: prot}
 	}
+	if formPhrase > 0 && strings.TrimSpace(string(cs[formPhrase].runes)) == "" {
+		// 没走行权网，这样行吗: the form stands alone; the action is the phrase before it.
+		formPhrase, modalAt = formPhrase-1, -1
+	}
 	if lastKind == askObligation && !yesNo {
 		// 必须/需要 without a question: still asks what the rule requires.
 		lastKind = askRule
@@ -205,7 +220,7 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 		add(rs, w)
 	}
 	for _, p := range q.pieces {
-		for _, m := range th.scanFuzzy(p.text, known) {
+		for _, m := range th.scanFuzzy(p.text, known, scanTypos) {
 			for _, s := range m.senses {
 				if s.rel == opposite {
 					q.opposite = true
@@ -222,6 +237,26 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 	}
 	q.content = strings.Join(parts, " ")
 	return q
+}
+
+// fillerBigrams are the bigrams inside question forms and filler words: a typo match may not cut them (时候我 is
+// not 吼我).
+var fillerBigrams = func() map[string]bool {
+	m := map[string]bool{}
+	for _, list := range [][]string{ruleForms, okForms, obligationForms, permissionForms, fillerWords} {
+		for _, w := range list {
+			rs := []rune(w)
+			for i := 0; i+1 < len(rs); i++ {
+				m[string(rs[i:i+2])] = true
+			}
+		}
+	}
+	return m
+}()
+
+// knownOrFiller extends the code's bigrams with those of question forms and fillers.
+func knownOrFiller(known func(string) bool) func(string) bool {
+	return func(b string) bool { return known(b) || fillerBigrams[b] }
 }
 
 func runesAt(rs, f []rune, i int) bool {

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
+
+	"github.com/mozillazg/go-pinyin"
 )
 
 //go:embed thesaurus.txt
@@ -33,6 +36,9 @@ type Thesaurus struct {
 	byFirst map[rune][]string // words by first rune, longest first
 	formal  map[string]bool   // every formal word
 	hash    string
+
+	byPinyin     map[string][]string // words of two or more characters by their pinyin ("tuo'xie'")
+	maxWordRunes int
 }
 
 // formalWords is the set of formal words the thesaurus maps to.
@@ -49,7 +55,7 @@ func ShippedThesaurus() *Thesaurus {
 
 // ParseThesaurus reads lines "FORMAL[|FORMAL…] =|~|! word word …"; # starts a comment.
 func ParseThesaurus(src string) (*Thesaurus, error) {
-	t := &Thesaurus{senses: map[string][]sense{}, byFirst: map[rune][]string{}, formal: map[string]bool{}, hash: textHash(src)}
+	t := &Thesaurus{senses: map[string][]sense{}, byFirst: map[rune][]string{}, formal: map[string]bool{}, hash: textHash(src), byPinyin: map[string][]string{}}
 	sc := bufio.NewScanner(strings.NewReader(src))
 	line := 0
 	for sc.Scan() {
@@ -97,6 +103,28 @@ func ParseThesaurus(src string) (*Thesaurus, error) {
 			t.senses[f] = []sense{{formal: []string{f}, rel: same}}
 		}
 	}
+	for w := range t.senses {
+		n := utf8.RuneCountInString(w)
+		t.maxWordRunes = max(t.maxWordRunes, n)
+		if n < 2 {
+			continue
+		}
+		key := ""
+		for _, r := range w {
+			py := runePinyin(r)
+			if py == "" {
+				key = ""
+				break
+			}
+			key += py + "'"
+		}
+		if key != "" {
+			t.byPinyin[key] = append(t.byPinyin[key], w)
+		}
+	}
+	for _, ws := range t.byPinyin {
+		sort.Strings(ws)
+	}
 	for r, ws := range t.byFirst {
 		sort.Slice(ws, func(i, j int) bool { return len(ws[i]) > len(ws[j]) })
 		t.byFirst[r] = ws
@@ -111,43 +139,188 @@ type match struct {
 	senses     []sense
 }
 
-// minFuzzyRunes is the shortest word matched with one wrong character: 指家油 for 指甲油, 普同话 for 普通话 (a
-// pinyin input method puts in a homophone). Shorter words would match too much.
+// minFuzzyRunes is the shortest word matched with one wrong character: 指家油 for 指甲油. Shorter words would
+// match too much; homophones (托鞋 for 拖鞋) are matched through pinyin instead.
 const minFuzzyRunes = 3
 
-// scan finds thesaurus words in normalized text, longest first, left to right, without overlaps.
-func (t *Thesaurus) scan(s string) []match { return t.scanFuzzy(s, nil) }
+// How much a character of a match counts when matches compete for the same text: an exact match beats a
+// separable verb (插个队 for 插队), which beats a typo.
+const (
+	exactWeight     = 1.0
+	separableWeight = 0.95
+	typoWeight      = 0.8
+	wordPenalty     = 0.1 // fewer, longer words win ties
+)
 
-// scanFuzzy is scan where a word of minFuzzyRunes or more also matches with one inner character replaced, unless
-// the text there is the code's own wording (known reports the code's bigrams): 服务对象 is not a typo of 服务形象.
-func (t *Thesaurus) scanFuzzy(s string, known func(string) bool) []match {
-	var out []match
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		found := false
-		for _, w := range t.byFirst[r] {
-			if strings.HasPrefix(s[i:], w) {
-				out = append(out, match{word: w, start: i, end: i + len(w), senses: t.senses[w]})
-				i += len(w)
-				found = true
-				break
+// separableInfixes may stand between the two characters of a verb-object word: 插个队, 睡会觉, 抽根烟.
+var separableInfixes = []string{"一会儿", "一会", "会儿", "一下", "一点", "一个", "个", "了", "下", "会", "点", "根", "口", "顿", "次", "过", "着"}
+
+// span is a candidate match in a text, in runes.
+type span struct {
+	from, to int
+	word     string
+	weight   float64
+}
+
+// How loosely scanFuzzy matches.
+type scanMode int
+
+const (
+	scanExact     scanMode = iota // as written
+	scanSeparable                 // also separable verbs: 插个队
+	scanTypos                     // also typos and homophones: 指家油, 托鞋
+)
+
+// scan finds thesaurus words in normalized text, without overlaps, exactly as written.
+func (t *Thesaurus) scan(s string) []match { return t.scanFuzzy(s, nil, scanExact) }
+
+// scanFuzzy finds thesaurus words in normalized text. Where known is not nil it also matches separable verbs (插个
+// 队), words of minFuzzyRunes or more with one inner character wrong (指家油), and homophones typed by a pinyin
+// input method (托鞋, 头诉) — unless the text there is the code's own wording (known reports the code's bigrams):
+// 服务对象 is not a typo of 服务形象. Among overlapping candidates it chooses the segmentation that covers the most
+// text with the fewest words, preferring the later word on ties (backward maximum matching): 会客气点 is 会 + 客气.
+func (t *Thesaurus) scanFuzzy(s string, known func(string) bool, mode scanMode) []match {
+	if known == nil {
+		mode = scanExact
+	}
+	rs := []rune(s)
+	var py []string
+	if mode == scanTypos {
+		py = make([]string, len(rs))
+		for i, r := range rs {
+			py[i] = runePinyin(r)
+		}
+	}
+	var spans []span
+	for i := range rs {
+		spans = append(spans, t.spansAt(rs, py, i, known, mode)...)
+	}
+	if len(spans) == 0 {
+		return nil
+	}
+	byStart := make([][]span, len(rs))
+	for _, sp := range spans {
+		byStart[sp.from] = append(byStart[sp.from], sp)
+	}
+	best := make([]float64, len(rs)+1)
+	choice := make([]int, len(rs)) // index into byStart[i], or -1 to skip the rune
+	for i := len(rs) - 1; i >= 0; i-- {
+		best[i], choice[i] = best[i+1], -1
+		for k, sp := range byStart[i] {
+			v := float64(sp.to-sp.from)*sp.weight - wordPenalty + best[sp.to]
+			if v > best[i]+1e-9 {
+				best[i], choice[i] = v, k
 			}
 		}
-		if !found && known != nil {
-			for _, w := range t.byFirst[r] {
-				if n, ok := fuzzyPrefix(s[i:], w); ok && !allKnown(s[i:i+n], known) {
-					out = append(out, match{word: w, start: i, end: i + n, senses: t.senses[w]})
-					i += n
-					found = true
-					break
+	}
+	// byte offsets of rune positions
+	offs := make([]int, len(rs)+1)
+	for i, r := range rs {
+		offs[i+1] = offs[i] + utf8.RuneLen(r)
+	}
+	var out []match
+	for i := 0; i < len(rs); {
+		if choice[i] < 0 {
+			i++
+			continue
+		}
+		sp := byStart[i][choice[i]]
+		out = append(out, match{word: sp.word, start: offs[sp.from], end: offs[sp.to], senses: t.senses[sp.word]})
+		i = sp.to
+	}
+	return out
+}
+
+// spansAt lists the candidate matches starting at rune i.
+func (t *Thesaurus) spansAt(rs []rune, py []string, i int, known func(string) bool, mode scanMode) []span {
+	var out []span
+	for _, w := range t.byFirst[rs[i]] {
+		wr := []rune(w)
+		if i+len(wr) <= len(rs) && runesEqual(rs[i:i+len(wr)], wr) {
+			out = append(out, span{i, i + len(wr), w, exactWeight})
+		}
+	}
+	if mode == scanExact || !isHan(rs[i]) {
+		return out
+	}
+	exact := len(out) > 0
+	for _, in := range separableInfixes {
+		ir := []rune(in)
+		end := i + 1 + len(ir) + 1
+		if end > len(rs) || !runesEqual(rs[i+1:i+1+len(ir)], ir) {
+			continue
+		}
+		if w := string([]rune{rs[i], rs[end-1]}); len(t.senses[w]) > 0 {
+			out = append(out, span{i, end, w, separableWeight})
+		}
+	}
+	if mode != scanTypos || exact {
+		return out
+	}
+	for _, w := range t.byFirst[rs[i]] {
+		wr := []rune(w)
+		if len(wr) >= minFuzzyRunes && i+len(wr) <= len(rs) && oneInnerTypo(rs[i:i+len(wr)], wr) &&
+			!allKnown(string(rs[i:i+len(wr)]), known) {
+			out = append(out, span{i, i + len(wr), w, typoWeight})
+		}
+	}
+	out = append(out, t.homophonesAt(rs, py, i, known)...)
+	// A typo match may not start inside one of the code's own words: in 规范里, 范里 is not a typo of 范例. (Its
+	// end is not checked: bigrams across word ends, like 话不 in 接电话不能, are common.)
+	kept := out[:0]
+	for _, sp := range out {
+		if sp.weight < separableWeight && cutsWord(rs, sp.from, known) {
+			continue
+		}
+		kept = append(kept, sp)
+	}
+	return kept
+}
+
+// cutsWord reports whether a boundary at rune i falls inside a bigram of the code.
+func cutsWord(rs []rune, i int, known func(string) bool) bool {
+	return i > 0 && i < len(rs) && known(string(rs[i-1:i+1]))
+}
+
+// homophonesAt matches words that sound like the text at rune i: same pinyin (tones ignored), at least one
+// character the same, the others different.
+func (t *Thesaurus) homophonesAt(rs []rune, py []string, i int, known func(string) bool) []span {
+	var out []span
+	key := ""
+	for j := i; j < len(rs) && j-i < t.maxWordRunes; j++ {
+		if py[j] == "" {
+			break
+		}
+		key += py[j] + "'"
+		if j == i {
+			continue
+		}
+		for _, w := range t.byPinyin[key] {
+			wr := []rune(w)
+			same := 0
+			for k := range wr {
+				if wr[k] == rs[i+k] {
+					same++
 				}
 			}
-		}
-		if !found {
-			i += size
+			if same > 0 && same < len(wr) && !allKnown(string(rs[i:j+1]), known) {
+				out = append(out, span{i, j + 1, w, typoWeight})
+			}
 		}
 	}
 	return out
+}
+
+func runesEqual(a, b []rune) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func allKnown(s string, known func(string) bool) bool {
@@ -160,27 +333,43 @@ func allKnown(s string, known func(string) bool) bool {
 	return true
 }
 
-// fuzzyPrefix reports whether s starts with w with exactly one Han character after the first replaced, and how
-// many bytes of s that takes.
-func fuzzyPrefix(s, w string) (int, bool) {
-	if utf8.RuneCountInString(w) < minFuzzyRunes {
-		return 0, false
-	}
-	diff, n := 0, 0
-	for _, wr := range w {
-		sr, size := utf8.DecodeRuneInString(s[n:])
-		if size == 0 || !isHan(sr) {
-			return 0, false
+// oneInnerTypo reports whether text differs from word in exactly one Han character that is neither the first
+// nor the last.
+func oneInnerTypo(text, word []rune) bool {
+	diff := 0
+	for k := range word {
+		if !isHan(text[k]) {
+			return false
 		}
-		if sr != wr {
-			diff++
-			if diff > 1 || n == 0 || n+size == len(w) {
-				return 0, false
+		if text[k] != word[k] {
+			if k == 0 || k == len(word)-1 {
+				return false
 			}
+			diff++
 		}
-		n += size
 	}
-	return n, diff == 1
+	return diff == 1
+}
+
+var pinyinArgs = pinyin.NewArgs()
+
+// pinyinCache holds readings already looked up: the library styles each reading with regular expressions.
+var pinyinCache sync.Map // rune → string
+
+// runePinyin is the first reading of a Han character without tone, or "" for anything else.
+func runePinyin(r rune) string {
+	if !isHan(r) {
+		return ""
+	}
+	if v, ok := pinyinCache.Load(r); ok {
+		return v.(string)
+	}
+	py := ""
+	if ps := pinyin.SinglePinyin(r, pinyinArgs); len(ps) > 0 {
+		py = ps[0]
+	}
+	pinyinCache.Store(r, py)
+	return py
 }
 
 // Version identifies the thesaurus content; embeddings that use it change with it.
