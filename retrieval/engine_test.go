@@ -89,30 +89,41 @@ func TestDevSet(t *testing.T) {
 	t.Logf("dev: %+v", m)
 }
 
-// TestColloquialSet guards the figures on the colloquial set (written independently of the engine) against
-// regressions. The bar is below the measured figures, which the closing notes record.
-func TestColloquialSet(t *testing.T) {
+// TestColloquialSets guards the figures on the two colloquial sets, each written independently of the engine
+// (testdata/eval/README.md), against regressions. The bars are below the measured figures, which the closing
+// notes record.
+func TestColloquialSets(t *testing.T) {
 	e := newEngine(t, openSQLite(t), retrieval.Options{})
-	_, m, err := retrieval.Evaluate(context.Background(), e.Ask, readSet(t, "testdata/eval/colloquial.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("colloquial: %+v", m)
-	checks := []struct {
-		name      string
-		got, want float64
-		atLeast   bool
+	for _, set := range []struct {
+		file                               string
+		hit1, hit3, abstain, falseAbst, vd float64
 	}{
-		{"hit@1", m.HitAt1, 0.90, true},
-		{"hit@3", m.HitAt3, 0.95, true},
-		{"abstention accuracy", m.AbstentionAcc, 0.85, true},
-		{"false abstention rate", m.FalseAbstention, 0.05, false},
-		{"verdict accuracy", m.VerdictAcc, 0.70, true},
-	}
-	for _, c := range checks {
-		if c.atLeast && c.got < c.want || !c.atLeast && c.got > c.want {
-			t.Errorf("%s = %.3f, want %s %.2f", c.name, c.got, map[bool]string{true: ">=", false: "<="}[c.atLeast], c.want)
-		}
+		{"testdata/eval/colloquial.jsonl", 0.90, 0.95, 0.85, 0.05, 0.85},
+		{"testdata/eval/holdout.jsonl", 0.92, 0.95, 0.60, 0.05, 0.80},
+	} {
+		t.Run(filepath.Base(set.file), func(t *testing.T) {
+			_, m, err := retrieval.Evaluate(context.Background(), e.Ask, readSet(t, set.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%+v", m)
+			checks := []struct {
+				name      string
+				got, want float64
+				atLeast   bool
+			}{
+				{"hit@1", m.HitAt1, set.hit1, true},
+				{"hit@3", m.HitAt3, set.hit3, true},
+				{"abstention accuracy", m.AbstentionAcc, set.abstain, true},
+				{"false abstention rate", m.FalseAbstention, set.falseAbst, false},
+				{"verdict accuracy", m.VerdictAcc, set.vd, true},
+			}
+			for _, c := range checks {
+				if c.atLeast && c.got < c.want || !c.atLeast && c.got > c.want {
+					t.Errorf("%s = %.3f, want %s %.2f", c.name, c.got, map[bool]string{true: ">=", false: "<="}[c.atLeast], c.want)
+				}
+			}
+		})
 	}
 }
 
