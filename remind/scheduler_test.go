@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -560,20 +561,24 @@ func TestStoredCalendarOverridesTheShippedOne(t *testing.T) {
 
 func containsAll(s string, parts ...string) bool {
 	for _, p := range parts {
-		if !contains(s, p) {
+		if !strings.Contains(s, p) {
 			return false
 		}
 	}
 	return true
 }
 
-func contains(s, sub string) bool { return len(sub) == 0 || indexOf(s, sub) >= 0 }
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
+func TestGroupGetsTheSharedVariant(t *testing.T) {
+	e := newEnv(t, at("2026-11-02 06:00"))
+	e.subscribe(0, 1, -100777)
+	e.runAt(at("2026-11-02 08:30"))
+	for _, s := range e.rec.Sent() {
+		shared := strings.Contains(s.Message.Text, "结果只有您自己能看到")
+		if shared != (s.ChatID < 0) {
+			t.Fatalf("chat %d: %q", s.ChatID, s.Message.Text)
 		}
 	}
-	return -1
+	if len(e.rec.Sent()) != 2 {
+		t.Fatalf("%d sent", len(e.rec.Sent()))
+	}
 }
