@@ -11,7 +11,9 @@ import (
 
 type violations map[string]int
 
-func (v violations) ViolationsByClause(context.Context, time.Time) (map[string]int, error) { return v, nil }
+func (v violations) ViolationsByClause(context.Context, time.Time) (map[string]int, error) {
+	return v, nil
+}
 
 type brokenCounter struct{}
 
