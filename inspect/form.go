@@ -588,8 +588,7 @@ func (s *Service) formInput(ctx context.Context, r *bot.Request) error {
 		// A caption is a note.
 	case r.Document != nil:
 		if d.Step == stepNote {
-			_, err := r.Reply(ctx, msgDocumentNotPhoto)
-			return err
+			return s.reprompt(ctx, r, &d, msgDocumentNotPhoto)
 		}
 		return s.reprompt(ctx, r, &d, "现在不需要文件。"+msgUseButtons)
 	case r.HasMedia || text == "":
@@ -625,10 +624,6 @@ func (s *Service) formInput(ctx context.Context, r *bot.Request) error {
 // with the input) and the draft is to be left as it is.
 func (s *Service) typed(ctx context.Context, r *bot.Request, d *draft, cl *Checklist, text string) (notice string, replied bool, err error) {
 	again := func(msg string) (string, bool, error) { return "", true, s.reprompt(ctx, r, d, msg) }
-	tell := func(msg string) (string, bool, error) {
-		_, err := r.Reply(ctx, msg)
-		return "", true, err
-	}
 	switch d.Step {
 	case stepDate, stepOlder:
 		day, ok := s.parseDay(text)
@@ -666,13 +661,16 @@ func (s *Service) typed(ctx context.Context, r *bot.Request, d *draft, cl *Check
 		}
 		note += text
 		if n := utf8.RuneCountInString(note); n > MaxNoteLen {
-			return tell(fmt.Sprintf("说明太长了（%d 字），每项最多 %d 字。这段文字没有保存，请精简后重新发送；之前填写的内容都还在。", n, MaxNoteLen))
+			if t := utf8.RuneCountInString(text); t > MaxNoteLen {
+				return again(fmt.Sprintf("说明太长了（%d 字），每项最多 %d 字。这段文字没有保存，请精简后重新发送；之前填写的内容都还在。", t, MaxNoteLen))
+			}
+			return again(fmt.Sprintf("加上已记下的说明共 %d 字，超过了每项 %d 字的上限。这段文字没有保存，请精简后重新发送；之前填写的内容都还在。", n, MaxNoteLen))
 		}
 		d.Notes[key] = note
 		return "已记下说明。", false, nil
 	case stepDesc:
 		if n := utf8.RuneCountInString(text); n > MaxDescriptionLen {
-			return tell(fmt.Sprintf("描述太长了（%d 字），最多 %d 字。这段文字没有保存，请精简后重新发送；之前填写的内容都还在。", n, MaxDescriptionLen))
+			return again(fmt.Sprintf("描述太长了（%d 字），最多 %d 字。这段文字没有保存，请精简后重新发送；之前填写的内容都还在。", n, MaxDescriptionLen))
 		}
 		d.Description, d.DescDone, d.Proposals = text, true, nil
 		if s.o.Asker != nil {
@@ -763,10 +761,7 @@ func (s *Service) reprompt(ctx context.Context, r *bot.Request, d *draft, msg st
 // takePhoto downloads the largest size of a photo, re-encodes it without metadata and keeps it with the
 // draft's failed item. When the photo cannot be taken, it tells the inspector why and returns replied.
 func (s *Service) takePhoto(ctx context.Context, r *bot.Request, d *draft, cl *Checklist) (notice string, replied bool, err error) {
-	reply := func(msg string) (string, bool, error) {
-		_, err := r.Reply(ctx, msg)
-		return "", true, err
-	}
+	reply := func(msg string) (string, bool, error) { return "", true, s.reprompt(ctx, r, d, msg) }
 	key := cl.Items[d.Cursor].Key
 	total := 0
 	for _, ps := range d.Photos {

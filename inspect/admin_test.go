@@ -1,0 +1,282 @@
+package inspect_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/bot/memstore"
+	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/inspect/inspectmem"
+	"github.com/conductbot/conductbot/rules"
+)
+
+func TestWindowsAdmin(t *testing.T) {
+	e := newEnv(t)
+	expect(t, e.say(staffUser, "/windows").Text, "仅限管理员")
+	expect(t, e.say(adminUser, "/windows").Text, "还没有窗口")
+	expect(t, e.say(adminUser, "/windows add 3 不动产登记").Text, "已添加 3号窗口 不动产登记")
+	expect(t, e.say(adminUser, "/windows add 3 不动产登记（一）").Text, "已更新 3号窗口 不动产登记（一）")
+	expect(t, e.say(adminUser, "/windows add").Text, "/windows add 窗口号 名称")
+	expect(t, e.say(adminUser, "/windows load").Text, "请发送完整的窗口名单")
+	m := e.say(adminUser, "4 公积金\n这一行不对\n4 重复")
+	expect(t, m.Text, "没有保存", "第 2 行", "第 3 行")
+	m = e.say(adminUser, "12号窗口 税务\n4，公积金\n5:社保")
+	expect(t, m.Text, "已导入 3 个窗口", "新增 3", "停用 1", "3号窗口 不动产登记（一）（已停用）")
+	ws, _ := e.store.Windows(context.Background(), false)
+	if len(ws) != 3 || ws[0].No != "4" || ws[2].No != "12" {
+		t.Fatalf("windows %+v", ws)
+	}
+	expect(t, e.say(adminUser, "/windows on 3").Text, "已启用 3号窗口")
+	expect(t, e.say(adminUser, "/windows off 99").Text, "没有窗口号为 99")
+}
+
+func TestChecklistAdmin(t *testing.T) {
+	e := newEnv(t)
+	e.seedWindows()
+	m := e.say(adminUser, "/checklist")
+	expect(t, m.Text, "第 1 版", "11 项", "【关键】无吃东西、打瞌睡、玩手机、串岗（1.3.3）权重 2")
+	m = e.say(adminUser, "/checklist edit")
+	expect(t, m.Text, "greet 1.2.1 2 起立、微笑、主动招呼", "discipline 1.3.3 2 关键")
+	m = e.say(adminUser, "greet 1.2.1 3 关键 起立、微笑、主动招呼\nphone 9.9.9 2 玩手机\nBad-Key 1.3.3 x 什么")
+	expect(t, m.Text, "没有保存", "没有条款 9.9.9", "权重“x”不是整数")
+	m = e.say(adminUser, "greet 1.2.1 3 关键 起立、微笑、主动招呼\n# 注释\ndiscipline 1.3.3,1.3.2 2 关键 纪律与仪表\ntidy 1.4.4 1 台面整洁")
+	expect(t, m.Text, "已保存为第 2 版清单（3 项）")
+	cl, err := e.store.ChecklistInForce(context.Background())
+	if err != nil || len(cl.Items) != 3 || !cl.Items[0].Critical || cl.Items[0].Weight != 3 || len(cl.Items[1].Clauses) != 2 {
+		t.Fatalf("checklist %+v %v", cl, err)
+	}
+	e.join(inspUser)
+	e.say(inspUser, "/report")
+	e.press(inspUser, "3号窗口")
+	e.press(inspUser, "今天")
+	m = e.press(inspUser, "上午")
+	expect(t, m.Text, "检查项 1/3", "【关键项】")
+	expect(t, e.say(adminUser, "/checklist reset").Text, "已保存为第 3 版清单（11 项）")
+	// The open draft keeps its own revision.
+	e.press(inspUser, "✅ 符合")
+	expect(t, e.last(inspUser.ID).Text, "检查项 2/3", "纪律与仪表")
+}
+
+// codeSource serves one version at a time.
+type codeSource struct {
+	mu sync.Mutex
+	v  *rules.Version
+}
+
+func (c *codeSource) CodeInForce(context.Context) (*rules.Version, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.v, nil
+}
+
+func TestChecklistFollowsTheCode(t *testing.T) {
+	code := rules.Shipped()
+	src := &codeSource{v: &rules.Version{ID: 1, Number: 1, Code: code}}
+	store := inspectmem.New()
+	svc, err := inspect.New(inspect.Options{Store: store, Code: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	cl, v, err := svc.Checklist(ctx)
+	if err != nil || cl.Number != 1 || v.ID != 1 || len(cl.Items) != len(inspect.DefaultItems) {
+		t.Fatalf("first: %+v %v", cl, err)
+	}
+	// A new version of the code without 1.4.3 (便民物品): the checklist follows, without that item.
+	changed := *code
+	changed.Clauses = nil
+	for _, c := range code.Clauses {
+		if c.ID != "1.4.3" {
+			changed.Clauses = append(changed.Clauses, c)
+		}
+	}
+	src.mu.Lock()
+	src.v = &rules.Version{ID: 2, Number: 2, Code: &changed}
+	src.mu.Unlock()
+	cl2, _, err := svc.Checklist(ctx)
+	if err != nil || cl2.Number != 2 || cl2.CodeVersionID != 2 || len(cl2.Items) != len(inspect.DefaultItems)-1 {
+		t.Fatalf("after the code changed: %+v %v", cl2, err)
+	}
+	if _, _, ok := cl2.Item("supplies"); ok {
+		t.Error("the item citing a removed clause is still there")
+	}
+	// Unchanged code: the same revision.
+	if cl3, _, _ := svc.Checklist(ctx); cl3.ID != cl2.ID {
+		t.Errorf("a new revision without a change: %d", cl3.Number)
+	}
+	// The old revision stays readable for old reports.
+	if old, err := store.Checklist(ctx, cl.ID); err != nil || len(old.Items) != len(inspect.DefaultItems) {
+		t.Errorf("old revision: %v", err)
+	}
+}
+
+func TestParseChecklistAndWindows(t *testing.T) {
+	items, probs := inspect.ParseItems(inspect.FormatItems(inspect.DefaultItems))
+	if len(probs) > 0 || inspect.FormatItems(items) != inspect.FormatItems(inspect.DefaultItems) {
+		t.Fatalf("round trip: %v", probs)
+	}
+	if p := inspect.ValidateItems(items, rules.Shipped()); len(p) > 0 {
+		t.Fatalf("the default checklist does not fit the shipped code: %v", p)
+	}
+	if p := inspect.ValidateItems([]inspect.Item{{Key: "a", Title: "x", Clauses: []string{"1.1.1"}, Weight: 11},
+		{Key: "a", Title: "", Weight: 1}}, rules.Shipped()); len(p) != 4 {
+		t.Errorf("problems %v", p)
+	}
+	ws, probs := inspect.ParseWindows("窗口号,名称\n3 不动产登记\n4号窗口 公积金\nA1：咨询\n\n# 备注\n12\t税务")
+	if len(probs) > 0 || len(ws) != 4 || ws[1].Label() != "4号窗口 公积金" || ws[2].No != "A1" || ws[3].Name != "税务" {
+		t.Fatalf("windows %+v %v", ws, probs)
+	}
+}
+
+func TestCodes(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 1000; i++ {
+		r, in, id := inspect.NewReceipt(), inspect.NewInviteCode(), inspect.NewID()
+		if !inspect.LooksLikeCode(r, inspect.ReceiptLen) || !inspect.LooksLikeCode(in, inspect.InviteLen) || len(id) != 16 || seen[r] || seen[id] {
+			t.Fatalf("codes %q %q %q", r, in, id)
+		}
+		seen[r], seen[id] = true, true
+	}
+	if inspect.ReceiptHash("k7p3-q9xw-m2ta") != inspect.ReceiptHash("K7P3 Q9XW M2TA") ||
+		inspect.ReceiptHash("K7P3Q9XWM2TA") != inspect.ReceiptHash("Ｋ7Ｐ3-Q9XW-M2TA") ||
+		inspect.ReceiptHash("O1IL") != inspect.ReceiptHash("0111") {
+		t.Error("normalized forms hash differently")
+	}
+	if inspect.ReceiptHash("K7P3-Q9XW-M2TA") == inspect.InviteHash("K7P3-Q9XW-M2TA") {
+		t.Error("a receipt and an invite of the same text hash alike")
+	}
+}
+
+// timers is a fake clock for the notifier's loop: After hands out channels the test fires.
+type timers struct {
+	mu    sync.Mutex
+	waits []timer
+	added chan struct{}
+}
+
+type timer struct {
+	d  time.Duration
+	ch chan time.Time
+}
+
+func newTimers() *timers { return &timers{added: make(chan struct{}, 100)} }
+
+func (ts *timers) After(d time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	ts.mu.Lock()
+	ts.waits = append(ts.waits, timer{d, ch})
+	ts.mu.Unlock()
+	ts.added <- struct{}{}
+	return ch
+}
+
+// await waits until n timers were asked for and returns them.
+func (ts *timers) await(t *testing.T, n int) []timer {
+	t.Helper()
+	for {
+		ts.mu.Lock()
+		if len(ts.waits) >= n {
+			out := append([]timer(nil), ts.waits...)
+			ts.mu.Unlock()
+			return out
+		}
+		ts.mu.Unlock()
+		select {
+		case <-ts.added:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the loop did not ask for %d timers", n)
+		}
+	}
+}
+
+// notifyOut is a transport that signals each send.
+type notifyOut struct {
+	*fakeOut
+	sent chan int64
+}
+
+func (o notifyOut) Send(ctx context.Context, chat int64, m bot.Message) (int, error) {
+	id, err := o.fakeOut.Send(ctx, chat, m)
+	o.sent <- chat
+	return id, err
+}
+
+func TestBatchedReleaseLoop(t *testing.T) {
+	ts := newTimers()
+	e := newEnvOn(t, inspectmem.New(), memstore.New(), nil, func(o *inspect.Options) {
+		o.After = ts.After
+		o.NotifyChat = -100777
+		o.Release, _ = inspect.ParseRelease("18:00")
+	})
+	e.seedWindows()
+	e.join(inspUser)
+	out := notifyOut{fakeOut: e.out, sent: make(chan int64, 10)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.svc.Run(ctx, out) }()
+	defer func() { cancel(); <-done }()
+
+	ws := ts.await(t, 2) // the sweep and the release
+	if ws[0].d != time.Hour || ws[1].d != 9*time.Hour {
+		t.Fatalf("timers %v %v, want the hourly sweep and 9h to 18:00", ws[0].d, ws[1].d)
+	}
+	e.fileReport(inspUser, nil) // kicks the loop: nothing goes out before the release time
+	select {
+	case chat := <-out.sent:
+		t.Fatalf("a notification to %d before the release time", chat)
+	default:
+	}
+	e.clock.Advance(9 * time.Hour)
+	ws[1].ch <- e.clock.Now()
+	select {
+	case chat := <-out.sent:
+		if chat != -100777 {
+			t.Fatalf("notified %d", chat)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing sent at the release time")
+	}
+	expect(t, e.last(-100777).Text, "新的暗访报告")
+	if next := ts.await(t, 3)[2]; next.d != 24*time.Hour {
+		t.Errorf("next release in %v, want 24h", next.d)
+	}
+}
+
+func TestImmediateNotificationLoop(t *testing.T) {
+	ts := newTimers()
+	e := newEnvOn(t, inspectmem.New(), memstore.New(), nil, func(o *inspect.Options) { o.After = ts.After })
+	if _, err := e.users.SetRole(context.Background(), supervisor.ID, bot.Supervisor, true, adminUser.ID, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	e.seedWindows()
+	e.join(inspUser)
+	out := notifyOut{fakeOut: e.out, sent: make(chan int64, 10)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.svc.Run(ctx, out) }()
+	defer func() { cancel(); <-done }()
+	ts.await(t, 1)
+	e.fileReport(inspUser, nil)
+	got := map[int64]bool{}
+	for len(got) < 2 {
+		select {
+		case chat := <-out.sent:
+			if chat == inspUser.ID {
+				continue
+			}
+			got[chat] = true
+		case <-time.After(10 * time.Second):
+			t.Fatalf("notified %v, want the supervisor and the admin", got)
+		}
+	}
+	if !got[supervisor.ID] || !got[adminUser.ID] {
+		t.Errorf("notified %v", got)
+	}
+	if strings.Contains(e.last(supervisor.ID).Text, "暗访员") {
+		t.Error("the notification names the inspector's label")
+	}
+}
