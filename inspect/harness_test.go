@@ -134,7 +134,7 @@ func (o *fakeOut) lastAnswer() bot.Notice {
 type env struct {
 	t      testing.TB
 	clock  *bottest.Clock
-	users  *memstore.Store
+	users  botStore
 	store  inspect.Store
 	svc    *inspect.Service
 	rt     *bot.Router
@@ -151,7 +151,14 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 }
 
 // newEnvOn wires the bot on the given stores; clock may be nil for a fresh one at bottest.Start.
-func newEnvOn(t testing.TB, store inspect.Store, users *memstore.Store, clock *bottest.Clock, opts ...envOption) *env {
+// botStore is what the bot keeps.
+type botStore interface {
+	bot.UserStore
+	bot.StateStore
+	bot.QALog
+}
+
+func newEnvOn(t testing.TB, store inspect.Store, users botStore, clock *bottest.Clock, opts ...envOption) *env {
 	t.Helper()
 	if clock == nil {
 		clock = bottest.NewClock(bottest.Start)

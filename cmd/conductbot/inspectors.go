@@ -64,7 +64,7 @@ func runInspectors(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintln(m.Stderr, "Usage:\n"+
 			"  conductbot inspectors invite [--count N] [--days D]   make N one-time invite codes valid for D days (default 1, 7)\n"+
 			"  conductbot inspectors list                            list inspectors by their neutral labels\n"+
-			"  conductbot inspectors revoke LABEL                    revoke one （暗访员07, or 07）")
+			"  conductbot inspectors revoke LABEL                    revoke one (暗访员07, or 07)")
 	}
 	if len(args) == 0 {
 		usage()

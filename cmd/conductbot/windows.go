@@ -18,7 +18,7 @@ func init() {
 func runWindows(ctx context.Context, m *Main, args []string) error {
 	usage := func() {
 		fmt.Fprintln(m.Stderr, "Usage:\n"+
-			"  conductbot windows load [--keep] FILE   load the window list, one \"number name\" a line （3 不动产登记）；\n"+
+			"  conductbot windows load [--keep] FILE   load the window list, one \"number name\" a line (3 不动产登记);\n"+
 			"                                         windows not in the file are deactivated unless --keep\n"+
 			"  conductbot windows list                 list the windows")
 	}

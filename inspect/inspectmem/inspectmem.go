@@ -23,6 +23,7 @@ type Store struct {
 	lockouts    map[int64]*lockout
 	draftPhotos map[string]*draftPhoto // by photo ID
 	reports     map[string]*inspect.Report
+	receipts    map[string]string // receipt hash → report ID
 	photos      map[string]*inspect.Photo // by photo ID, of filed reports
 	outbox      map[string]bool
 }
@@ -47,7 +48,7 @@ type draftPhoto struct {
 // New returns an empty store.
 func New() *Store {
 	return &Store{invites: map[string]*invite{}, inspectors: map[int64]*inspect.Inspector{},
-		lockouts: map[int64]*lockout{}, draftPhotos: map[string]*draftPhoto{}, reports: map[string]*inspect.Report{},
+		lockouts: map[int64]*lockout{}, draftPhotos: map[string]*draftPhoto{}, reports: map[string]*inspect.Report{}, receipts: map[string]string{},
 		photos: map[string]*inspect.Photo{}, outbox: map[string]bool{}}
 }
 
@@ -338,10 +339,8 @@ func (s *Store) FileReport(_ context.Context, r *inspect.Report, draftID string)
 	if _, dup := s.reports[r.ID]; dup {
 		return inspect.ErrDuplicate
 	}
-	for _, o := range s.reports {
-		if o.ReceiptHash == r.ReceiptHash {
-			return inspect.ErrDuplicate
-		}
+	if _, dup := s.receipts[r.ReceiptHash]; dup {
+		return inspect.ErrDuplicate
 	}
 	c := cloneReport(r)
 	for _, f := range c.Findings {
@@ -370,6 +369,7 @@ func (s *Store) FileReport(_ context.Context, r *inspect.Report, draftID string)
 	c.Events = []inspect.Event{{State: c.State, On: c.Filed}}
 	c.Supplements = nil
 	s.reports[c.ID] = c
+	s.receipts[c.ReceiptHash] = c.ID
 	s.outbox[c.ID] = true
 	return nil
 }
@@ -405,10 +405,8 @@ func (s *Store) Report(_ context.Context, id string) (*inspect.Report, error) {
 func (s *Store) ReportByReceipt(_ context.Context, hash string) (*inspect.Report, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, r := range s.reports {
-		if r.ReceiptHash == hash {
-			return cloneReport(r), nil
-		}
+	if id, ok := s.receipts[hash]; ok {
+		return cloneReport(s.reports[id]), nil
 	}
 	return nil, inspect.ErrNotFound
 }
