@@ -179,6 +179,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (round Round, err error) {
 		s.r.log.Info("remind: sent reminders", "day", day.String(), "sent", sent,
 			"blocked", c.blocked.Load(), "failed", c.failed.Load(), "deferred", c.deferred.Load())
 	}
+	s.r.log.Debug("remind: round done", "day", day.String(), "scheduled", n, "sent", c.sent.Load())
 	return round, nil
 }
 
