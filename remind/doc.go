@@ -29,15 +29,17 @@
 //
 // # Wiring (conductbot serve)
 //
-//	rem, err := remind.New(remind.Config{Store: store, Code: engine, Asker: engine, Violations: reports,
+// cmd/conductbot/remind_bot.go plugs the reminders into serve and chat with addBotFeature. By hand:
+//
+//	rem, err := remind.New(remind.Config{Store: store, Code: engine, Asker: engine, Violations: counter,
 //		Location: cfg.TimeZone, Admins: cfg.Admins, Log: log})
 //	rem.Register(router)                      // before the transport starts: /remind /today /stats /calendar
-//	tg, err := telegram.New(ctx, telegram.Options{Router: router, …})
-//	sched, err := rem.Scheduler(remind.SchedulerOptions{
-//		Sender: remind.NewAPISender(tg.Client().API(), cfg.Token, tg.Client().Redact)})
+//	sender, err := remind.NewTelegramSender(cfg.TelegramToken, cfg.TelegramAPIURL)
+//	sched, err := rem.Scheduler(remind.SchedulerOptions{Sender: sender})
 //	go sched.Run(ctx)                         // returns nil when ctx ends, after finishing sends under way
 //
 // Every instance runs a scheduler; on one PostgreSQL they share the work and each chat still gets one
-// message a day. The clock (Config.Clock) is injected: tests use remindtest.Clock, whose sleeps take no wall
-// time.
+// message a day. The Bot API's rate limit is the bot's, so with N instances give each Pacing.PerSecond 25/N
+// (CONDUCTBOT_REMIND_RATE). The clock (Config.Clock) is injected: tests use remindtest.Clock, whose sleeps take
+// no wall time.
 package remind
