@@ -25,4 +25,12 @@
 //   - Supervisors are notified through an outbox with no timestamps; the notification carries the report's
 //     content and nothing about who filed it, and can be held back to a fixed time of day (Release) so that its
 //     timing does not point to the visit.
+//   - A receipt or invite code sent without its command is taken as /status or /join (codeGuard), so that it
+//     never reaches the question log, which keeps questions with the asker's user ID.
+//
+// What this package cannot close on its own, outside its tables: the bot's users table (bot_users) records
+// every user, inspectors included, with the hour they were last seen, and the question log keeps what an
+// inspector asks with their user ID; PostgreSQL stamps every row with the ID of the transaction that wrote it
+// (xmin), which orders a report among the other writes of the day, such as a bot_users update; SQLite keeps
+// deleted rows (a filed draft) in free pages until they are reused unless PRAGMA secure_delete is on.
 package inspect

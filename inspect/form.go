@@ -909,7 +909,9 @@ func (s *Service) submit(ctx context.Context, r *bot.Request, d *draft, cl *Chec
 		return r.Alert(ctx, "提交失败，草稿已保留，请稍后再点“提交”。")
 	}
 	// Filed: from here on the inspector must be told, whatever else fails.
-	s.log.LogAttrs(ctx, slog.LevelInfo, "inspect: report filed")
+	// Debug only, and without the report's ID: at info level, production logs would keep the instant of each
+	// filing, which the report itself does not.
+	s.log.LogAttrs(ctx, slog.LevelDebug, "inspect: report filed")
 	d.Step = ""
 	if err := r.ClearState(ctx, KindDraft); err != nil {
 		s.log.LogAttrs(ctx, slog.LevelError, "inspect: deleting a filed draft failed", slog.String("error", err.Error()))

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/bot/memstore"
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/inspect/inspectmem"
 )
 
 // invite makes one invite code as the admin and returns it.
@@ -229,4 +231,74 @@ func TestBatchedRelease(t *testing.T) {
 			t.Errorf("Next(%s) = %s, want %s", tc.now, got, tc.want)
 		}
 	}
+}
+
+// failingStore fails FileReport while fail is set.
+type failingStore struct {
+	inspect.Store
+	fail bool
+}
+
+func (f *failingStore) FileReport(ctx context.Context, r *inspect.Report, draftID string) error {
+	if f.fail {
+		return fmt.Errorf("disk full")
+	}
+	return f.Store.FileReport(ctx, r, draftID)
+}
+
+// TestFilingFailureKeepsTheDraft: a report is acknowledged only once it is written; when writing fails, the
+// inspector is told, gets no receipt, and submits again later from the same draft.
+func TestFilingFailureKeepsTheDraft(t *testing.T) {
+	fs := &failingStore{Store: inspectmem.New(), fail: true}
+	e := newEnvOn(t, fs, memstore.New(), nil)
+	e.seedWindows()
+	e.join(inspUser)
+	e.say(inspUser, "/report")
+	e.press(inspUser, "3号窗口")
+	e.press(inspUser, "今天")
+	e.press(inspUser, "上午")
+	for i := 0; i < 11; i++ {
+		e.press(inspUser, "✅ 符合")
+	}
+	e.press(inspUser, "跳过")
+	m := e.press(inspUser, "提交")
+	if n := e.out.lastAnswer(); !strings.Contains(n.Text, "提交失败") {
+		t.Fatalf("answer %+v", n)
+	}
+	if strings.Contains(m.Text, "回执码") {
+		t.Fatal("a receipt for a report not written")
+	}
+	expect(t, m.Text, "核对")
+	fs.fail = false
+	m = e.press(inspUser, "提交")
+	expect(t, m.Text, "回执码")
+	if n, _ := fs.CountReports(context.Background(), inspect.ReportFilter{}); n != 1 {
+		t.Fatalf("%d reports", n)
+	}
+	if !strings.Contains(e.log.String(), "disk full") {
+		t.Error("the failure is not logged")
+	}
+}
+
+// TestCodeTypedWithoutCommand: a receipt or invite code sent alone is taken as /status or /join, never asked
+// as a question (the question log keeps the asker's user ID).
+func TestCodeTypedWithoutCommand(t *testing.T) {
+	e := newEnv(t)
+	e.seedWindows()
+	e.join(inspUser)
+	receipt := e.fileReport(inspUser, nil)
+	expect(t, e.say(inspUser, receipt).Text, "待审核")
+	expect(t, e.say(inspUser2, e.invite()).Text, "欢迎加入")
+	expect(t, e.say(staffUser, receipt).Text, "/status")
+	qs, err := e.users.UncoveredQuestions(context.Background(), time.Time{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range qs {
+		if strings.Contains(q.Text, receipt) {
+			t.Fatalf("the receipt went to the question log: %+v", q)
+		}
+	}
+	// Ordinary questions still reach the answers.
+	expect(t, e.say(inspUser, "上班时间可以在窗口吃东西吗").Text, "1.3.3")
 }

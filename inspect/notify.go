@@ -165,8 +165,8 @@ func (n *Notifier) Flush(ctx context.Context, out bot.Transport) (int, error) {
 			break
 		}
 	}
-	if sent > 0 {
-		s.log.LogAttrs(ctx, slog.LevelInfo, "inspect: supervisors notified", slog.Int("reports", sent), slog.Int("recipients", len(to)))
+	if sent > 0 { // debug: sent at once, the line's time would be the time of filing
+		s.log.LogAttrs(ctx, slog.LevelDebug, "inspect: supervisors notified", slog.Int("reports", sent), slog.Int("recipients", len(to)))
 	}
 	return sent, errors.Join(errs...)
 }

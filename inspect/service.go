@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
@@ -125,10 +127,42 @@ func (s *Service) RolesOf(ctx context.Context, userID int64) (bot.Roles, error) 
 // Register adds the spot-check commands, buttons and forms to rt: /join, /report, /status for inspectors;
 // /invite, /inspectors, /windows, /checklist for admins.
 func (s *Service) Register(rt *bot.Router) {
+	rt.Use(s.codeGuard)
 	s.registerJoin(rt)
 	s.registerForm(rt)
 	s.registerStatus(rt)
 	s.registerAdmin(rt)
+}
+
+// receiptText and inviteText are a receipt or invite code typed alone, as the bot showed it.
+var (
+	receiptText = regexp.MustCompile(`^[0-9A-Za-z]{4}[- ]?[0-9A-Za-z]{4}[- ]?[0-9A-Za-z]{4}$`)
+	inviteText  = regexp.MustCompile(`^[0-9A-Za-z]{5}[- ]?[0-9A-Za-z]{5}$`)
+)
+
+// codeGuard takes a receipt or invite code sent in a private chat without its command, as /status or /join
+// would. Otherwise the text would be an ordinary question, and the question log keeps questions with the
+// asker's user ID: a receipt there would tie the inspector to the report.
+func (s *Service) codeGuard(next bot.Handler) bot.Handler {
+	return func(ctx context.Context, r *bot.Request) error {
+		if r.ChatType != bot.ChatPrivate || r.Callback != nil || r.Command != "" || len(r.Photos) > 0 || r.Document != nil {
+			return next(ctx, r)
+		}
+		text := strings.TrimSpace(r.Text)
+		switch {
+		case receiptText.MatchString(text) && LooksLikeCode(text, ReceiptLen) && strings.ContainsAny(text, "0123456789"):
+			if !r.Has(bot.Inspector) {
+				_, err := r.Reply(ctx, "这像是一个回执码。暗访人员请发送 /status 回执码 查看报告进度。")
+				return err
+			}
+			r.Command, r.Args = "status", text
+			return s.status(ctx, r)
+		case inviteText.MatchString(text) && LooksLikeCode(text, InviteLen) && strings.ContainsAny(text, "0123456789"):
+			r.Command, r.Args = "join", text
+			return s.join(ctx, r)
+		}
+		return next(ctx, r)
+	}
 }
 
 // Notifier is the service's notifier of supervisors.

@@ -23,7 +23,7 @@ type Store struct {
 	lockouts    map[int64]*lockout
 	draftPhotos map[string]*draftPhoto // by photo ID
 	reports     map[string]*inspect.Report
-	receipts    map[string]string // receipt hash → report ID
+	receipts    map[string]string         // receipt hash → report ID
 	photos      map[string]*inspect.Photo // by photo ID, of filed reports
 	outbox      map[string]bool
 }
