@@ -120,3 +120,36 @@ func benchBroadcast(b *testing.B, n int, pacing remind.Pacing, open func(testing
 
 func openSQLiteTB(tb testing.TB) remind.Store   { return openSQLiteFor(tb) }
 func openPostgresTB(tb testing.TB) remind.Store { return openPostgresFor(tb) }
+
+// BenchmarkSchedulerOnly10k is the same broadcast without HTTP (the Recorder takes every message): the
+// scheduler's and the in-memory store's own cost, to set against the stand-in's share of the figures above.
+func BenchmarkSchedulerOnly10k(b *testing.B) {
+	const n = 10000
+	start := at("2026-11-02 08:30")
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		e := newEnv(b, at("2026-11-02 06:00"), func(_ *remind.Config, so *remind.SchedulerOptions) {
+			so.Pacing, so.Workers, so.Batch = remind.Pacing{PerSecond: -1, PerChat: -1}, 16, 200
+		})
+		for id := int64(1); id <= n; id++ {
+			if err := e.store.PutSubscription(context.Background(), remind.Subscription{ChatID: id,
+				Minute: remind.DefaultMinute, Enabled: true, Updated: start}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		e.clock.Set(start)
+		b.StartTimer()
+		r, err := e.sched.RunOnce(context.Background())
+		b.StopTimer()
+		if err != nil || r.Sent != n {
+			b.Fatalf("%+v %v", r, err)
+		}
+		for id, c := range e.rec.PerChat() {
+			if c != 1 {
+				b.Fatalf("chat %d got %d", id, c)
+			}
+		}
+		b.StartTimer()
+	}
+}
