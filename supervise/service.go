@@ -1,0 +1,335 @@
+package supervise
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/remind"
+	"github.com/conductbot/conductbot/rules"
+)
+
+// Options wire supervision.
+type Options struct {
+	Store   Store       // required
+	Reports ReportStore // required: the spot-check store
+	// Code gives the code in force; Versions, when set, the version a report was judged against (clause texts
+	// are shown from it).
+	Code     bot.CodeSource // required
+	Versions CodeVersions
+	// Users finds window heads by username and the supervisors to notify; Admins are the configured admins.
+	Users  bot.UserStore
+	Admins []int64
+	// NotifyChat is the group chat supervisors are told in (CONDUCTBOT_REPORT_CHAT); 0 tells each supervisor and
+	// admin privately.
+	NotifyChat int64
+
+	Calendar    CalendarSource // default ShippedCalendar
+	Scale       Scale          // zero: DefaultScale (CONDUCTBOT_SCORE_SCALE)
+	RectifyDays int            // default DefaultRectifyDays
+	// RemindAt is the time of day, in minutes after midnight, overdue rectifications are re-notified on working
+	// days; default 9:00.
+	RemindAt int
+
+	Location *time.Location   // CONDUCTBOT_TZ; default Asia/Shanghai
+	Now      func() time.Time // default time.Now
+	Log      *slog.Logger     // default: discard
+	// After is the timer of the daily loop; tests replace it so that nothing waits on the wall clock.
+	After func(time.Duration) <-chan time.Time
+}
+
+// Service is the supervisors' capability: review of reports (/reports), rectifications (/rectify), window heads
+// (/heads), scores and adjustments (/stats, /adjust), exports, and the daily re-notification of overdue
+// rectifications (Run).
+type Service struct {
+	o   Options
+	loc *time.Location
+	now func() time.Time
+	log *slog.Logger
+}
+
+// New checks the options and returns the service.
+func New(o Options) (*Service, error) {
+	if o.Store == nil || o.Reports == nil || o.Code == nil {
+		return nil, errors.New("supervise: a store, the report store and a code source are required")
+	}
+	if o.Location == nil {
+		loc, err := time.LoadLocation("Asia/Shanghai")
+		if err != nil {
+			loc = time.FixedZone("CST", 8*3600)
+		}
+		o.Location = loc
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Calendar == nil {
+		o.Calendar = ShippedCalendar{}
+	}
+	if len(o.Scale.Bands) == 0 {
+		o.Scale = DefaultScale()
+	}
+	if o.RectifyDays <= 0 {
+		o.RectifyDays = DefaultRectifyDays
+	}
+	if o.RemindAt <= 0 || o.RemindAt >= 24*60 {
+		o.RemindAt = 9 * 60
+	}
+	if o.After == nil {
+		o.After = time.After
+	}
+	return &Service{o: o, loc: o.Location, now: o.Now, log: o.Log}, nil
+}
+
+// Scale is the scale in use.
+func (s *Service) Scale() Scale { return s.o.Scale }
+
+// Location is the service's time zone.
+func (s *Service) Location() *time.Location { return s.loc }
+
+// Today is the current day in the center's zone.
+func (s *Service) Today() inspect.Date { return inspect.DateOf(s.now(), s.loc) }
+
+// CurrentMonth is the month it is now in the center's zone.
+func (s *Service) CurrentMonth() Month { return MonthAt(s.now(), s.loc) }
+
+// Register adds the supervisors' commands, buttons and forms to rt. /stats is also the reminders' command
+// (quiz statistics): when it is taken, the scores answer to /scores only.
+func (s *Service) Register(rt *bot.Router) {
+	rt.Command("reports", bot.Supervisor, s.cmdReports, bot.PrivateOnly(),
+		bot.Describe("审核暗访报告：/reports [月份] [状态] [窗口号]"))
+	rt.Command("rectify", bot.Staff, s.cmdRectify, bot.PrivateOnly(), bot.Describe("整改事项：查看、回复、验收"))
+	rt.Command("heads", bot.Admin, s.cmdHeads, bot.PrivateOnly(), bot.Describe("登记窗口负责人"))
+	rt.Command("adjust", bot.Supervisor, s.cmdAdjust, bot.PrivateOnly(),
+		bot.Describe("记录窗口月度考核调整分：/adjust [月份] 窗口号 分数 理由"))
+	if tryCommand(rt, "stats", bot.Supervisor, s.cmdStats, bot.PrivateOnly(), bot.Describe("窗口月度评分与图表：/stats [月份]")) {
+		rt.Command("scores", bot.Supervisor, s.cmdStats, bot.PrivateOnly(), bot.Hidden())
+	} else {
+		rt.Command("scores", bot.Supervisor, s.cmdStats, bot.PrivateOnly(), bot.Describe("窗口月度评分与图表：/scores [月份]"))
+		s.log.Info("supervise: /stats is taken by another capability; scores answer to /scores")
+	}
+	rt.Callback(prefixReview, bot.Supervisor, s.reviewButton)
+	rt.Callback(prefixSuper, bot.Supervisor, s.superRectButton)
+	rt.Callback(prefixHead, bot.Staff, s.headButton)
+	rt.Callback(prefixStats, bot.Supervisor, s.statsButton)
+	rt.Form(bot.Form{Kind: KindReject, Need: bot.Supervisor, Handle: s.rejectInput})
+	rt.Form(bot.Form{Kind: KindReturn, Need: bot.Supervisor, Handle: s.returnInput})
+	rt.Form(bot.Form{Kind: KindAdjust, Need: bot.Supervisor, Handle: s.adjustInput})
+	rt.Form(bot.Form{Kind: KindAnswer, Need: bot.Staff, Handle: s.answerInput, Cancel: s.answerCancel})
+}
+
+// tryCommand registers a command unless the name is taken (the router panics on a duplicate; nothing else is
+// changed then).
+func tryCommand(rt *bot.Router, name string, need bot.Role, h bot.Handler, opts ...bot.Option) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			ok = false
+		}
+	}()
+	rt.Command(name, need, h, opts...)
+	return true
+}
+
+// Callback prefixes and form kinds.
+const (
+	prefixReview = "sv"  // report review (supervisors)
+	prefixSuper  = "rcs" // rectifications, the supervisors' side
+	prefixHead   = "rch" // rectifications, the window head's side
+	prefixStats  = "ss"  // scores, adjustments, export
+
+	KindReject = "supervise.reject" // waiting for the reason of a rejection
+	KindReturn = "supervise.return" // waiting for the reason a rectification is sent back
+	KindAdjust = "supervise.adjust" // waiting for an adjustment and its reason
+	KindAnswer = "supervise.answer" // a window head writing what they changed
+
+	formTTL = 30 * time.Minute
+)
+
+// calendar is the working-day calendar in force; the shipped one when the source fails.
+func (s *Service) calendar(ctx context.Context) *remind.Calendar {
+	cal, err := s.o.Calendar.Calendar(ctx)
+	if err != nil || cal == nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "supervise: calendar unavailable; using the shipped one", slog.Any("error", err))
+		return remind.ShippedCalendar()
+	}
+	return cal
+}
+
+// Deadline is the deadline of a rectification required on day with n working days (the default when n ≤ 0).
+func (s *Service) Deadline(ctx context.Context, day inspect.Date, n int) inspect.Date {
+	if n <= 0 {
+		n = s.o.RectifyDays
+	}
+	return AddWorkdays(s.calendar(ctx), day, n)
+}
+
+// code returns the code version of id, or the code in force; nil when neither is available.
+func (s *Service) code(ctx context.Context, id int64) *rules.Code {
+	if s.o.Versions != nil && id != 0 {
+		if v, err := s.o.Versions.CodeVersion(ctx, id); err == nil && v.Code != nil {
+			return v.Code
+		}
+	}
+	if v, err := s.o.Code.CodeInForce(ctx); err == nil {
+		return v.Code
+	}
+	return nil
+}
+
+// clauseText is "1.3.3 服务仪表：工作时不得…" for each clause, one a line.
+func clauseText(code *rules.Code, ids []string, clip int) string {
+	var lines []string
+	for _, id := range ids {
+		line := id
+		if code != nil {
+			if c, ok := code.Clause(id); ok {
+				line += " " + c.Title + "\uff1a" + bot.Clip(c.Text, clip)
+			}
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// windows maps the windows by ID, inactive ones too.
+func (s *Service) windows(ctx context.Context) (map[int64]inspect.Window, []inspect.Window, error) {
+	ws, err := s.o.Reports.Windows(ctx, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := make(map[int64]inspect.Window, len(ws))
+	for _, w := range ws {
+		m[w.ID] = w
+	}
+	return m, ws, nil
+}
+
+func windowLabel(ws map[int64]inspect.Window, id int64) string {
+	if w, ok := ws[id]; ok {
+		return w.Label()
+	}
+	return "未知窗口"
+}
+
+// heads maps window IDs to their responsible persons.
+func (s *Service) heads(ctx context.Context) (map[int64]WindowHead, error) {
+	hs, err := s.o.Store.WindowHeads(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]WindowHead, len(hs))
+	for _, h := range hs {
+		m[h.WindowID] = h
+	}
+	return m, nil
+}
+
+// headedWindows lists the windows userID is the responsible person of.
+func (s *Service) headedWindows(ctx context.Context, userID int64) ([]int64, error) {
+	hs, err := s.o.Store.WindowHeads(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, h := range hs {
+		if h.UserID == userID && userID != 0 {
+			ids = append(ids, h.WindowID)
+		}
+	}
+	return ids, nil
+}
+
+// supervisors are the chats supervisors are told in: the configured group, or every supervisor and admin.
+func (s *Service) supervisors(ctx context.Context) ([]int64, error) {
+	if s.o.NotifyChat != 0 {
+		return []int64{s.o.NotifyChat}, nil
+	}
+	seen := map[int64]bool{}
+	var out []int64
+	add := func(id int64) {
+		if id != 0 && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, id := range s.o.Admins {
+		add(id)
+	}
+	if s.o.Users != nil {
+		us, err := s.o.Users.ListUsers(ctx, 1000)
+		if err != nil {
+			return nil, fmt.Errorf("list supervisors: %w", err)
+		}
+		for _, u := range us {
+			if u.Granted.Contains(bot.Supervisor) || u.Granted.Contains(bot.Admin) {
+				add(u.ID)
+			}
+		}
+	}
+	return out, nil
+}
+
+// tellSupervisors sends m to every supervisor chat; a chat that blocked the bot is skipped.
+func (s *Service) tellSupervisors(ctx context.Context, out bot.Transport, m bot.Message) error {
+	to, err := s.supervisors(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, chat := range to {
+		if _, err := out.Send(ctx, chat, m); err != nil && !errors.Is(err, bot.ErrBlocked) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// userLabel names a user for admins: @username 名字, or the ID.
+func (s *Service) userLabel(ctx context.Context, id int64) string {
+	if s.o.Users != nil {
+		if u, err := s.o.Users.GetUser(ctx, id); err == nil {
+			var parts []string
+			if u.Username != "" {
+				parts = append(parts, "@"+u.Username)
+			}
+			if u.Name != "" {
+				parts = append(parts, u.Name)
+			}
+			if len(parts) > 0 {
+				return strings.Join(parts, " ")
+			}
+		}
+	}
+	return fmt.Sprintf("用户 %d", id)
+}
+
+// chinese is a day as shown: 11月2日, with the year when it is not this year.
+func (s *Service) chinese(d inspect.Date) string { return d.Chinese(s.Today().Year) }
+
+// clip16 shortens text to fit one Telegram message.
+func clip16(text string) string {
+	const limit = bot.MaxMessageLen - 96
+	if bot.Len16(text) <= limit {
+		return text
+	}
+	r := []rune(text)
+	n := 0
+	for i, c := range r {
+		n++
+		if c > 0xffff {
+			n++
+		}
+		if n > limit-2 {
+			return string(r[:i]) + "\n…"
+		}
+	}
+	return text
+}
