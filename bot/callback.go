@@ -88,7 +88,7 @@ func ID(id int64) string { return strconv.FormatInt(id, 36) }
 
 // ParseID reads an argument written by ID; ok is false for anything else, including negative numbers.
 func ParseID(s string) (int64, bool) {
-	if s == "" || len(s) > 13 {
+	if s == "" || len(s) > 13 || !validArg(s) || s[0] == '-' {
 		return 0, false
 	}
 	n, err := strconv.ParseInt(s, 36, 64)

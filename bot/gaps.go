@@ -82,7 +82,7 @@ func ClusterTexts(texts []string, threshold float64) []Cluster {
 // questionNoise are the words that make a question a question but say nothing of what it asks about.
 var questionNoise = strings.NewReplacer(
 	"可不可以", "", "能不能", "", "是不是", "", "允不允许", "", "行不行", "", "请问", "",
-	"可以", "", "能否", "", "是否", "", "允许", "", "应该", "", "需要", "", "一下", "", "吗", "", "呢", "", "么", "", "吧", "", "啊", "")
+	"可以", "", "能否", "", "是否", "", "允许", "", "应该", "", "需要", "", "一下", "", "吗", "", "呢", "", "吧", "", "啊", "")
 
 // normalizeQuestion keeps letters and digits, lower-cased, without question words:
 // "上班时，可以吃东西吗？" → "上班时吃东西".

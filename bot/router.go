@@ -119,7 +119,7 @@ func (rt *Router) mustNotBeFrozen() {
 // Command registers /name for users holding need. Registering a name twice panics.
 func (rt *Router) Command(name string, need Role, h Handler, opts ...Option) {
 	name = strings.ToLower(strings.TrimPrefix(name, "/"))
-	if _, _, _, ok := SplitCommand("/" + name); !ok {
+	if cmd, to, args, ok := SplitCommand("/" + name); !ok || cmd != name || to != "" || args != "" {
 		panic(fmt.Sprintf("bot: bad command name %q", name))
 	}
 	rt.mu.Lock()

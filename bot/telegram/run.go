@@ -123,7 +123,12 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		o.Backoff = 500 * time.Millisecond
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second}
+		// Handlers of many chats send at once: keep a connection per running handler instead of Go's default
+		// two idle connections per host, which would open and close one for nearly every call.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConns = o.Parallel + 8
+		tr.MaxIdleConnsPerHost = o.Parallel + 8
+		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second, Transport: tr}
 	}
 	redact := redactor(o.Token)
 	b := &Bot{opts: o, log: o.Log}

@@ -75,9 +75,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.keepCalls {
 		s.calls = append(s.calls, call)
 	}
+	if call.Status == 200 {
+		s.counts[method]++
+	}
+	observers := s.observers
 	s.notify()
 	s.mu.Unlock()
 	writeJSON(w, call.Status, body)
+	for _, f := range observers {
+		f(call)
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -273,7 +280,7 @@ func (s *Server) target(p map[string]string) (*chat, *apiError) {
 func (s *Server) chat(info models.Chat) *chat {
 	c := s.chats[info.ID]
 	if c == nil {
-		c = &chat{info: info, messages: map[int]*Msg{}}
+		c = &chat{info: info, messages: map[int]*Msg{}, forget: !s.keepCalls}
 		s.chats[info.ID] = c
 	}
 	return c
@@ -282,8 +289,10 @@ func (s *Server) chat(info models.Chat) *chat {
 func (c *chat) add(m *Msg) *Msg {
 	c.nextID++
 	m.ID = c.nextID
-	c.messages[m.ID] = m
-	c.order = append(c.order, m.ID)
+	if !c.forget {
+		c.messages[m.ID] = m
+		c.order = append(c.order, m.ID)
+	}
 	return m
 }
 

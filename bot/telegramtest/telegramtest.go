@@ -67,6 +67,8 @@ type Server struct {
 	nextFile   int
 	webhook    Webhook
 	commands   map[string][]models.BotCommand
+	counts     map[string]int // successful calls by method, kept even WithoutCallLog
+	observers  []func(Call)
 }
 
 type queued struct {
@@ -75,6 +77,7 @@ type queued struct {
 }
 
 type chat struct {
+	forget   bool // WithoutCallLog: keep no messages
 	info     models.Chat
 	nextID   int
 	messages map[int]*Msg
@@ -201,7 +204,8 @@ type Option func(*Server)
 // WithToken sets the token the server accepts.
 func WithToken(token string) Option { return func(s *Server) { s.Token = token } }
 
-// WithoutCallLog keeps no call records (benchmarks): WaitCall and Calls then see nothing.
+// WithoutCallLog keeps no call records and no message history (benchmarks): WaitCall, Calls, Messages and
+// PushedAt then see nothing, and edits fail as for unknown messages; Count, WaitCountN and OnCall still work.
 func WithoutCallLog() Option { return func(s *Server) { s.keepCalls = false } }
 
 // New starts a stand-in; it is closed when the test ends.
@@ -226,6 +230,7 @@ func NewServer(opts ...Option) *Server {
 		callbacks:  map[string]bool{},
 		files:      map[string]*file{},
 		commands:   map[string][]models.BotCommand{},
+		counts:     map[string]int{},
 		nextUpdate: 500000,
 	}
 	for _, o := range opts {
@@ -263,6 +268,38 @@ func (s *Server) FailNext(method string, n int, f Failure) {
 // Block makes every send to chatID fail with 403, as when the user blocked the bot; Unblock undoes it.
 func (s *Server) Block(chatID int64)   { s.mu.Lock(); s.blocked[chatID] = true; s.mu.Unlock() }
 func (s *Server) Unblock(chatID int64) { s.mu.Lock(); delete(s.blocked, chatID); s.mu.Unlock() }
+
+// OnCall adds a function called with every call after it was answered (in the server's goroutine, so keep it
+// short): benchmarks measure latencies with it.
+func (s *Server) OnCall(f func(Call)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.observers = append(s.observers, f)
+}
+
+// Count is how many successful calls of method were made, also WithoutCallLog.
+func (s *Server) Count(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[method]
+}
+
+// WaitCountN waits until n successful calls of method were made (also WithoutCallLog) or ctx ends.
+func (s *Server) WaitCountN(ctx context.Context, method string, n int) error {
+	for {
+		s.mu.Lock()
+		got, ch := s.counts[method], s.changed
+		s.mu.Unlock()
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("%d of %d %s calls: %w", got, n, method, ctx.Err())
+		}
+	}
+}
 
 // Calls returns the calls recorded so far, of the given methods (all when none given).
 func (s *Server) Calls(methods ...string) []Call {

@@ -163,7 +163,7 @@ func (s *Server) Push(us ...models.Update) []int64 {
 			panic(fmt.Sprintf("telegramtest: update does not marshal: %v", err))
 		}
 		s.queue = append(s.queue, queued{id: u.ID, raw: raw})
-		if _, seen := s.pushedAt[u.ID]; !seen {
+		if _, seen := s.pushedAt[u.ID]; !seen && s.keepCalls {
 			s.pushedAt[u.ID] = now
 		}
 		ids[i] = u.ID

@@ -1,0 +1,182 @@
+package telegram_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/bot/bottest"
+	"github.com/conductbot/conductbot/bot/memstore"
+	"github.com/conductbot/conductbot/bot/telegram"
+	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/sqlite"
+)
+
+var benchQuestions = []string{
+	"上班时间可以在窗口吃东西吗", "工作时可以穿拖鞋吗", "接电话第一句应该说什么", "窗口可以放个人物品吗",
+	"可以玩手机吗", "群众找错窗口怎么办", "可以在窗口带小孩吗", "食堂几点开饭", "男同事可以留胡子吗",
+	"服务对象提意见时怎么办",
+}
+
+// benchBot runs the real bot — offline engine, the Telegram adapter, and the SQLite store in a file or the
+// in-memory stores — against a stand-in that keeps no call log. It returns the stand-in and a stop function.
+func benchBot(b *testing.B, store string) (*telegramtest.Server, func()) {
+	b.Helper()
+	api := telegramtest.New(b, telegramtest.WithoutCallLog())
+	var st interface {
+		bot.UserStore
+		bot.StateStore
+		bot.QALog
+	}
+	closeStore := func() {}
+	switch store {
+	case "sqlite":
+		db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, closeStore = db, func() { db.Close() }
+	default:
+		st = memstore.New()
+	}
+	eng := bottest.Engine(b)
+	rt, err := bot.New(bot.Config{Asker: eng, Code: eng, Users: st, States: st, QA: st, QuestionsPerMinute: 1 << 30})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	tb, err := telegram.New(ctx, telegram.Options{Token: api.Token, ServerURL: api.URL, Router: rt, States: st,
+		Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { tb.Run(ctx); close(done) }()
+	return api, func() {
+		cancel()
+		<-done
+		closeStore()
+	}
+}
+
+var benchStores = []string{"memory", "sqlite"}
+
+// questionUpdates builds n questions from n/10+1 users, each in their private chat, with update IDs in order.
+func questionUpdates(api *telegramtest.Server, n int) []models.Update {
+	us := make([]models.Update, n)
+	for i := range n {
+		u := telegramtest.User(int64(100000+i%(n/10+1)), "", fmt.Sprint("用户", i))
+		us[i] = api.Text(telegramtest.Private(u), u, benchQuestions[i%len(benchQuestions)])
+	}
+	return us
+}
+
+// BenchmarkThroughput measures questions answered per second through the stand-in (getUpdates → router →
+// engine → question log → sendMessage), all queued at once, from n/10 users.
+func BenchmarkThroughput(b *testing.B) {
+	for _, store := range benchStores {
+		b.Run(store, func(b *testing.B) {
+			api, stop := benchBot(b, store)
+			defer stop()
+			ctx := context.Background()
+			warm := questionUpdates(api, 10)
+			api.Push(warm...)
+			if err := api.WaitCountN(ctx, "sendMessage", len(warm)); err != nil {
+				b.Fatal(err)
+			}
+			base := api.Count("sendMessage")
+			us := questionUpdates(api, b.N)
+			b.ResetTimer()
+			start := time.Now()
+			for i := 0; i < len(us); i += 100 {
+				api.Push(us[i:min(i+100, len(us))]...)
+			}
+			if err := api.WaitCountN(ctx, "sendMessage", base+b.N); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "updates/s")
+		})
+	}
+}
+
+// BenchmarkLatency measures the time from an update being queued at the stand-in to its answer's sendMessage,
+// one question at a time.
+func BenchmarkLatency(b *testing.B) {
+	for _, store := range benchStores {
+		b.Run(store, func(b *testing.B) {
+			api, stop := benchBot(b, store)
+			defer stop()
+			ctx := context.Background()
+			var mu sync.Mutex
+			var pushed time.Time
+			lat := make([]time.Duration, 0, b.N)
+			api.OnCall(func(c telegramtest.Call) {
+				if c.Method == "sendMessage" && c.OK() {
+					mu.Lock()
+					lat = append(lat, c.Time.Sub(pushed))
+					mu.Unlock()
+				}
+			})
+			us := questionUpdates(api, b.N+10)
+			for i, u := range us {
+				if i == 10 { // after a warm-up
+					b.ResetTimer()
+					mu.Lock()
+					lat = lat[:0]
+					mu.Unlock()
+				}
+				mu.Lock()
+				pushed = time.Now()
+				mu.Unlock()
+				api.Push(u)
+				if err := api.WaitCountN(ctx, "sendMessage", i+1); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			mu.Lock()
+			defer mu.Unlock()
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+		})
+	}
+}
+
+// BenchmarkMemory reports the heap in use by the running bot on SQLite (and the in-process stand-in, which
+// keeps no call log) at idle and after 10,000 questions from 1,001 users, after a garbage collection each time.
+// Run it with -benchtime 1x.
+func BenchmarkMemory(b *testing.B) {
+	for range b.N {
+		api, stop := benchBot(b, "sqlite")
+		idle := heapInUse()
+		us := questionUpdates(api, 10000)
+		for i := 0; i < len(us); i += 100 {
+			api.Push(us[i:min(i+100, len(us))]...)
+		}
+		if err := api.WaitCountN(context.Background(), "sendMessage", len(us)); err != nil {
+			b.Fatal(err)
+		}
+		after := heapInUse()
+		stop()
+		b.ReportMetric(float64(idle)/(1<<20), "MB-idle")
+		b.ReportMetric(float64(after)/(1<<20), "MB-after-10k")
+	}
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
+}
