@@ -73,7 +73,7 @@ func headingView(code *rules.Code, h rules.Heading) Message {
 	var b strings.Builder
 	b.WriteString(headingLabel(h))
 	if parent := rules.ParentTitle(code, h.ID); parent != "" {
-		fmt.Fprintf(&b, "\n(%s)", parent)
+		fmt.Fprintf(&b, "\n（%s）", parent)
 	}
 	kids := children(code, h.ID)
 	var rows [][]Button
@@ -123,7 +123,7 @@ func clauseView(code *rules.Code, c rules.Clause) Message {
 	} else {
 		fmt.Fprintf(&b, "第 %s 条 · %s · %s", c.ID, docLabel(c.ID), c.Title)
 		if len(c.Path) > 1 {
-			fmt.Fprintf(&b, "\n(%s)", strings.Join(c.Path, " › "))
+			fmt.Fprintf(&b, "\n（%s）", strings.Join(c.Path, " › "))
 		}
 	}
 	fmt.Fprintf(&b, "\n\n%s", c.Text)

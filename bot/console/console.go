@@ -230,7 +230,7 @@ func (c *Console) AnswerCallback(_ context.Context, _ string, n bot.Notice) erro
 	case n.Alert:
 		c.print("⚠ " + n.Text + "\n\n")
 	default:
-		c.print("(" + n.Text + ")\n\n")
+		c.print("（" + n.Text + "）\n\n")
 	}
 	return nil
 }
