@@ -32,6 +32,10 @@ type Config struct {
 	TimeZone *time.Location // CONDUCTBOT_TZ
 	Admins   []int64        // CONDUCTBOT_ADMINS
 
+	ReportChat    int64   // CONDUCTBOT_REPORT_CHAT: supervisors' group for report notifications; 0: each privately
+	ReportRelease string  // CONDUCTBOT_REPORT_RELEASE: HH:MM of the daily batched release of notifications; "": at once
+	RemindRate    float64 // CONDUCTBOT_REMIND_RATE: reminder messages a second from this instance; 0: the default
+
 	LogLevel string // LOG_LEVEL: debug, info, warn, error; empty: the command's default
 }
 
@@ -99,6 +103,26 @@ func Parse(lookup func(string) (string, bool)) (*Config, error) {
 	case "", "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("LOG_LEVEL=%q: want debug, info, warn or error", c.LogLevel))
+	}
+	if v := get("CONDUCTBOT_REPORT_CHAT", ""); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id == 0 {
+			errs = append(errs, fmt.Errorf("CONDUCTBOT_REPORT_CHAT=%q: want a Telegram chat ID", v))
+		}
+		c.ReportChat = id
+	}
+	c.ReportRelease = get("CONDUCTBOT_REPORT_RELEASE", "")
+	if v := c.ReportRelease; v != "" {
+		if t, err := time.Parse("15:04", v); err != nil || t.Format("15:04") != v {
+			errs = append(errs, fmt.Errorf("CONDUCTBOT_REPORT_RELEASE=%q: want a time of day such as 17:30", v))
+		}
+	}
+	if v := get("CONDUCTBOT_REMIND_RATE", ""); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r <= 0 || r > 30 {
+			errs = append(errs, fmt.Errorf("CONDUCTBOT_REMIND_RATE=%q: want messages a second, more than 0 and at most 30", v))
+		}
+		c.RemindRate = r
 	}
 	if c.DataDir != "" {
 		c.DataDir = filepath.Clean(c.DataDir)

@@ -57,6 +57,14 @@ func TestParse(t *testing.T) {
 				t.Error("OpenAI-compatible server not enabled")
 			}
 		}},
+		{name: "report settings", env: map[string]string{"CONDUCTBOT_REPORT_CHAT": "-1001234", "CONDUCTBOT_REPORT_RELEASE": "17:30", "CONDUCTBOT_REMIND_RATE": "12.5"}, check: func(t *testing.T, c *Config) {
+			if c.ReportChat != -1001234 || c.ReportRelease != "17:30" || c.RemindRate != 12.5 {
+				t.Errorf("got %d %q %v", c.ReportChat, c.ReportRelease, c.RemindRate)
+			}
+		}},
+		{name: "bad report chat", env: map[string]string{"CONDUCTBOT_REPORT_CHAT": "supervisors"}, wantErr: "CONDUCTBOT_REPORT_CHAT"},
+		{name: "bad release time", env: map[string]string{"CONDUCTBOT_REPORT_RELEASE": "25:00"}, wantErr: "CONDUCTBOT_REPORT_RELEASE"},
+		{name: "bad remind rate", env: map[string]string{"CONDUCTBOT_REMIND_RATE": "100"}, wantErr: "CONDUCTBOT_REMIND_RATE"},
 		{name: "several errors at once", env: map[string]string{"CONDUCTBOT_TZ": "x", "LOG_LEVEL": "y"}, wantErr: "LOG_LEVEL"},
 	}
 	for _, tt := range tests {

@@ -4,23 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/inspect"
-)
-
-// Settings of the spot-check capability read from the environment (see README):
-//
-//	CONDUCTBOT_REPORT_CHAT     the group chat supervisors are notified in; empty: each supervisor and admin privately
-//	CONDUCTBOT_REPORT_RELEASE  HH:MM: notifications of new reports go out once a day at that time; empty: at once
-const (
-	envReportChat    = "CONDUCTBOT_REPORT_CHAT"
-	envReportRelease = "CONDUCTBOT_REPORT_RELEASE"
 )
 
 func init() {
@@ -44,16 +32,11 @@ func (m *Main) openInspect(ctx context.Context) (*inspect.Service, error) {
 	if us, ok := m.Store.(bot.UserStore); ok {
 		o.Users = us
 	}
-	if v := strings.TrimSpace(os.Getenv(envReportChat)); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id == 0 {
-			return nil, fmt.Errorf("%s=%q: want a Telegram chat ID", envReportChat, v)
-		}
-		o.NotifyChat = id
-	}
-	rel, err := inspect.ParseRelease(os.Getenv(envReportRelease))
+	// CONDUCTBOT_REPORT_CHAT and CONDUCTBOT_REPORT_RELEASE, validated by config.
+	o.NotifyChat = m.Config.ReportChat
+	rel, err := inspect.ParseRelease(m.Config.ReportRelease)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", envReportRelease, err)
+		return nil, fmt.Errorf("CONDUCTBOT_REPORT_RELEASE: %w", err)
 	}
 	o.Release = rel
 	return inspect.New(o)

@@ -5,19 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/conductbot/conductbot/remind"
 )
-
-// Settings of the reminders read from the environment (see README):
-//
-//	CONDUCTBOT_REMIND_RATE  messages a second this instance's broadcasts may send, overall (default 25). With
-//	                        several instances behind one bot token, give each 25/N: the Bot API's limit is the
-//	                        bot's, and the instances share the broadcast.
-const envRemindRate = "CONDUCTBOT_REMIND_RATE"
 
 func init() {
 	register("remind", "daily reminders: calendar FILE | calendar --check FILE | calendar --show YEAR | status", runRemind)
@@ -55,17 +46,11 @@ func (c mainClock) Sleep(ctx context.Context, d time.Duration) error {
 	return remind.SystemClock.Sleep(ctx, d)
 }
 
-// remindPacing reads CONDUCTBOT_REMIND_RATE.
-func remindPacing() (remind.Pacing, error) {
-	v := strings.TrimSpace(os.Getenv(envRemindRate))
-	if v == "" {
-		return remind.Pacing{}, nil
-	}
-	r, err := strconv.ParseFloat(v, 64)
-	if err != nil || r <= 0 || r > 30 {
-		return remind.Pacing{}, fmt.Errorf("%s=%q: want messages a second, more than 0 and at most 30", envRemindRate, v)
-	}
-	return remind.Pacing{PerSecond: r}, nil
+// remindPacing is CONDUCTBOT_REMIND_RATE (validated by config): messages a second this instance's broadcasts may
+// send, overall (default 25). With several instances behind one bot token, give each 25/N: the Bot API's limit is
+// the bot's, and the instances share the broadcast.
+func (m *Main) remindPacing() remind.Pacing {
+	return remind.Pacing{PerSecond: m.Config.RemindRate}
 }
 
 func runRemind(ctx context.Context, m *Main, args []string) error {

@@ -14,11 +14,7 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		pacing, err := remindPacing()
-		if err != nil {
-			return nil, err
-		}
-		return &remindFeature{m: m, rem: rem, pacing: pacing}, nil
+		return &remindFeature{m: m, rem: rem, pacing: m.remindPacing()}, nil
 	})
 }
 
