@@ -65,7 +65,7 @@ func TestWireFormat(t *testing.T) {
 	}
 	for body, want := range map[string]string{
 		`{"chat_id":42,"text":"` + strings.Repeat("长", 4097) + `"}`: "message is too long",
-		`{"chat_id":42,"text":""}`: "message text is empty",
+		`{"chat_id":42,"text":""}`:                                  "message text is empty",
 		`{"chat_id":42,"text":"x","reply_markup":{"inline_keyboard":[[{"text":"b","callback_data":"` + strings.Repeat("d", 65) + `"}]]}}`: "BUTTON_DATA_INVALID",
 		`{"text":"x"}`: "chat_id is empty",
 	} {
