@@ -127,8 +127,19 @@ func ResolveUser(users UserStore, admins []int64, sources ...RoleSource) Middlew
 				return nil // no sender: nothing a user asked for
 			}
 			now := r.Now()
+			var more Roles
+			for _, s := range sources {
+				rs, err := s.RolesOf(ctx, r.From.ID)
+				if err != nil {
+					return fmt.Errorf("roles of user: %w", err)
+				}
+				more |= rs
+			}
 			u, err := users.GetUser(ctx, r.From.ID)
 			switch {
+			case err == nil && more.Contains(Inspector):
+				// An inspector's last-seen time is not refreshed: it would record when they were active, which
+				// could be matched against the day a report was filed (DESIGN.md, anonymity).
 			case errors.Is(err, ErrNotFound) || err == nil && (u.Username != r.From.Username || u.Name != r.From.Name ||
 				now.Sub(u.LastSeen) >= time.Hour):
 				u, err = users.SeeUser(ctx, r.From, now)
@@ -138,16 +149,9 @@ func ResolveUser(users UserStore, admins []int64, sources ...RoleSource) Middlew
 			case err != nil:
 				return fmt.Errorf("look up user: %w", err)
 			}
-			roles := u.Granted.With(Staff)
+			roles := u.Granted.With(Staff) | more
 			if admin[u.ID] {
 				roles = roles.With(Admin)
-			}
-			for _, s := range sources {
-				more, err := s.RolesOf(ctx, u.ID)
-				if err != nil {
-					return fmt.Errorf("roles of user: %w", err)
-				}
-				roles |= more
 			}
 			r.User, r.Roles = u, roles
 			return next(ctx, r)

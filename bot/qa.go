@@ -117,6 +117,13 @@ func (f *features) ask(ctx context.Context, r *Request) error {
 	if err != nil {
 		return fmt.Errorf("ask: %w", err)
 	}
+	if r.Roles.Contains(Inspector) {
+		// An inspector's questions are not logged: the log would record when an inspector was active, and that
+		// could be matched against the day a report was filed (DESIGN.md, anonymity). Without a log entry
+		// there is nothing to rate, so the answer offers the clause itself.
+		_, err = r.Send(ctx, Message{Text: AnswerText(a), Buttons: unloggedButtons(a), ReplyTo: replyTo(r)})
+		return err
+	}
 	entry := &Question{ChatID: r.ChatID, UserID: r.From.ID, Text: q, Answer: a.Answer, Verdict: string(a.Verdict),
 		Abstained: a.Abstained, VersionID: a.Version, Asked: r.Now()}
 	for _, c := range a.Citations {
@@ -163,6 +170,14 @@ func answerButtons(qid int64, a *retrieval.Answer) [][]Button {
 		rows = append(rows, Row(Btn("📖 浏览规范", "rl")))
 	}
 	return append(rows, Row(Btn("👍 有帮助", "fb", "u", id), Btn("👎 没帮助", "fb", "d", id)))
+}
+
+// unloggedButtons are the buttons of an answer that was not logged: the cited clause in the browser.
+func unloggedButtons(a *retrieval.Answer) [][]Button {
+	if len(a.Citations) > 0 && !a.Abstained {
+		return [][]Button{Row(Btn("📄 查看原文", "rl", a.Citations[0].ID))}
+	}
+	return [][]Button{Row(Btn("📖 浏览规范", "rl"))}
 }
 
 // question loads the question a button names and checks it was asked in this chat: a forged ID from another

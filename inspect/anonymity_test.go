@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/telegramtest"
@@ -277,6 +278,17 @@ func runAnonScenario(t *testing.T, store fullStore, cat catalog) *anonScenario {
 	expect(t, h.say(tgInsp, "/join ZZZZZ-ZZZZZ").Text, "邀请码不正确")
 	h.join(tgInsp)
 	h.join(tgInsp2)
+	// An inspector's questions are answered but not logged, and their activity does not refresh when they
+	// were last seen: either would record when they were active.
+	seen, err := store.GetUser(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Advance(3 * time.Hour)
+	expect(t, h.say(tgInsp, "窗口可以吃东西吗").Text, "1.3.3")
+	if again, err := store.GetUser(ctx, id); err != nil || !again.LastSeen.Equal(seen.LastSeen) {
+		t.Errorf("the inspector's last-seen time moved from %v to %v (%v)", seen.LastSeen, again.LastSeen, err)
+	}
 
 	// Mid-form: the draft is keyed by the chat, its photo by the draft.
 	h.say(tgInsp, "/report")

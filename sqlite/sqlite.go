@@ -92,7 +92,8 @@ func openSQL(ctx context.Context, path string) (*sql.DB, error) {
 	if strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("sqlite: database path %q: want a plain file name", path)
 	}
-	params := fmt.Sprintf("_txlock=immediate&_busy_timeout=%d&_foreign_keys=1", busyTimeout)
+	// secure_delete overwrites deleted content: a cancelled report draft must not linger in free pages.
+	params := fmt.Sprintf("_txlock=immediate&_busy_timeout=%d&_foreign_keys=1&_pragma=secure_delete(1)", busyTimeout)
 	memory := path == Memory
 	if !memory {
 		params += "&_journal_mode=WAL"

@@ -76,7 +76,7 @@ func TestMigrationFiles(t *testing.T) {
 func TestOpenSettings(t *testing.T) {
 	db := openPath(t, filepath.Join(t.TempDir(), "settings.db"))
 	ctx := context.Background()
-	for pragma, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": fmt.Sprint(busyTimeout)} {
+	for pragma, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": fmt.Sprint(busyTimeout), "secure_delete": "1", "synchronous": "2"} {
 		var got string
 		if err := db.SQL().QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {
 			t.Fatal(err)
