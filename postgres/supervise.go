@@ -533,104 +533,133 @@ func pgStates(states []inspect.State) []string {
 	return ss
 }
 
-// Tallies implements supervise.Store: three aggregate queries (answers and weights, critical failures,
-// violations per clause) over the period's reports.
+// Tallies implements supervise.Store: three aggregate queries (answers and weights per report then per window,
+// critical failures, violations per clause) over the period's reports, in one read-only transaction without
+// JIT compilation (the estimate of the clause lists' expansion is far too high and would make PostgreSQL spend
+// more time compiling than running).
 func (db *DB) Tallies(ctx context.Context, from, to inspect.Date, states []inspect.State) (map[int64]*supervise.Tally, error) {
 	out := map[int64]*supervise.Tally{}
-	args := []any{from.String(), to.String(), pgStates(states)}
-	const where = `r.visit_date BETWEEN $1::date AND $2::date AND r.state = ANY($3)`
-	rows, err := db.pool.Query(ctx, `SELECT r.window_id, count(DISTINCT r.id),
-			count(i.result) FILTER (WHERE i.result = 'pass'), count(i.result) FILTER (WHERE i.result = 'fail'),
-			count(i.result) FILTER (WHERE i.result = 'unobserved'),
-			coalesce(sum(i.weight) FILTER (WHERE i.result = 'pass'), 0), coalesce(sum(i.weight) FILTER (WHERE i.result IN ('pass', 'fail')), 0)
-		FROM reports r LEFT JOIN report_items i ON i.report_id = r.id
-		WHERE `+where+` GROUP BY r.window_id`, args...)
+	err := db.svReadTx(ctx, "tallies", func(tx pgx.Tx) error {
+		args := []any{from.String(), to.String(), pgStates(states)}
+		const where = `r.visit_date BETWEEN $1::date AND $2::date AND r.state = ANY($3)`
+		rows, err := tx.Query(ctx, `SELECT window_id, count(*), sum(p), sum(f), sum(u), sum(wp), sum(wo) FROM (
+				SELECT r.window_id, count(i.result) FILTER (WHERE i.result = 'pass') AS p, count(i.result) FILTER (WHERE i.result = 'fail') AS f,
+					count(i.result) FILTER (WHERE i.result = 'unobserved') AS u,
+					coalesce(sum(i.weight) FILTER (WHERE i.result = 'pass'), 0) AS wp,
+					coalesce(sum(i.weight) FILTER (WHERE i.result IN ('pass', 'fail')), 0) AS wo
+				FROM reports r LEFT JOIN report_items i ON i.report_id = r.id
+				WHERE `+where+` GROUP BY r.window_id, r.id) x
+			GROUP BY window_id`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			t := &supervise.Tally{Violations: map[string]int{}}
+			if err := rows.Scan(&t.WindowID, &t.Reports, &t.Pass, &t.Fail, &t.Unobserved, &t.WeightPass, &t.WeightObserved); err != nil {
+				rows.Close()
+				return err
+			}
+			out[t.WindowID] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `SELECT r.window_id, r.id, r.visit_date::text, r.half_day, i.key, i.title, i.clauses
+			FROM reports r JOIN report_items i ON i.report_id = r.id
+			WHERE `+where+` AND i.result = 'fail' AND i.critical
+			ORDER BY r.visit_date, r.half_day, r.id COLLATE "C", i.ord`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var window int64
+			var visit, half string
+			var clauses []byte
+			var c supervise.CriticalFailure
+			if err := rows.Scan(&window, &c.ReportID, &visit, &half, &c.ItemKey, &c.Title, &clauses); err != nil {
+				rows.Close()
+				return err
+			}
+			c.VisitDate, _ = inspect.ParseDate(visit)
+			c.HalfDay = inspect.HalfDay(half)
+			_ = json.Unmarshal(clauses, &c.Clauses)
+			if t := out[window]; t != nil {
+				t.Critical = append(t.Critical, c)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `SELECT r.window_id, c.clause, count(DISTINCT r.id)
+			FROM reports r JOIN report_findings f ON f.report_id = r.id
+			CROSS JOIN LATERAL jsonb_array_elements_text(f.clauses) AS c(clause)
+			WHERE `+where+` GROUP BY r.window_id, c.clause`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var window int64
+			var clause string
+			var n int
+			if err := rows.Scan(&window, &clause, &n); err != nil {
+				return err
+			}
+			if t := out[window]; t != nil {
+				t.Violations[clause] = n
+			}
+		}
+		return rows.Err()
+	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: tallies: %w", err)
-	}
-	for rows.Next() {
-		t := &supervise.Tally{Violations: map[string]int{}}
-		if err := rows.Scan(&t.WindowID, &t.Reports, &t.Pass, &t.Fail, &t.Unobserved, &t.WeightPass, &t.WeightObserved); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("postgres: tallies: %w", err)
-		}
-		out[t.WindowID] = t
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: tallies: %w", err)
-	}
-	rows, err = db.pool.Query(ctx, `SELECT r.window_id, r.id, r.visit_date::text, r.half_day, i.key, i.title, i.clauses
-		FROM reports r JOIN report_items i ON i.report_id = r.id
-		WHERE `+where+` AND i.result = 'fail' AND i.critical
-		ORDER BY r.visit_date, r.half_day, r.id COLLATE "C", i.ord`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: critical failures: %w", err)
-	}
-	for rows.Next() {
-		var window int64
-		var visit, half string
-		var clauses []byte
-		var c supervise.CriticalFailure
-		if err := rows.Scan(&window, &c.ReportID, &visit, &half, &c.ItemKey, &c.Title, &clauses); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("postgres: critical failures: %w", err)
-		}
-		c.VisitDate, _ = inspect.ParseDate(visit)
-		c.HalfDay = inspect.HalfDay(half)
-		_ = json.Unmarshal(clauses, &c.Clauses)
-		if t := out[window]; t != nil {
-			t.Critical = append(t.Critical, c)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: critical failures: %w", err)
-	}
-	rows, err = db.pool.Query(ctx, `SELECT r.window_id, c.clause, count(DISTINCT r.id)
-		FROM reports r JOIN report_findings f ON f.report_id = r.id
-		CROSS JOIN LATERAL jsonb_array_elements_text(f.clauses) AS c(clause)
-		WHERE `+where+` GROUP BY r.window_id, c.clause`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: violations: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var window int64
-		var clause string
-		var n int
-		if err := rows.Scan(&window, &clause, &n); err != nil {
-			return nil, fmt.Errorf("postgres: violations: %w", err)
-		}
-		if t := out[window]; t != nil {
-			t.Violations[clause] = n
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: violations: %w", err)
+		return nil, err
 	}
 	return out, nil
+}
+
+// svReadTx runs f in a read-only transaction tuned for aggregates: no JIT, enough memory to sort in memory.
+func (db *DB) svReadTx(ctx context.Context, what string, f func(tx pgx.Tx) error) error {
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("postgres: %s: %w", what, err)
+	}
+	defer rollback(ctx, tx)
+	if _, err := tx.Exec(ctx, `SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`); err != nil {
+		return fmt.Errorf("postgres: %s: %w", what, err)
+	}
+	if err := f(tx); err != nil {
+		return fmt.Errorf("postgres: %s: %w", what, err)
+	}
+	return tx.Commit(ctx)
 }
 
 // ViolationsByClause implements supervise.Store and remind.ViolationCounter.
 func (db *DB) ViolationsByClause(ctx context.Context, since time.Time) (map[string]int, error) {
 	day := inspect.DateOf(since, since.Location())
-	rows, err := db.pool.Query(ctx, `SELECT c.clause, count(DISTINCT r.id)
-		FROM reports r JOIN report_findings f ON f.report_id = r.id
-		CROSS JOIN LATERAL jsonb_array_elements_text(f.clauses) AS c(clause)
-		WHERE r.visit_date >= $1::date AND r.state = ANY($2) GROUP BY c.clause`, day.String(), pgStates(supervise.Counted))
-	if err != nil {
-		return nil, fmt.Errorf("postgres: violations by clause: %w", err)
-	}
-	defer rows.Close()
 	out := map[string]int{}
-	for rows.Next() {
-		var clause string
-		var n int
-		if err := rows.Scan(&clause, &n); err != nil {
-			return nil, fmt.Errorf("postgres: violations by clause: %w", err)
+	err := db.svReadTx(ctx, "violations by clause", func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT c.clause, count(DISTINCT r.id)
+			FROM reports r JOIN report_findings f ON f.report_id = r.id
+			CROSS JOIN LATERAL jsonb_array_elements_text(f.clauses) AS c(clause)
+			WHERE r.visit_date >= $1::date AND r.state = ANY($2) GROUP BY c.clause`, day.String(), pgStates(supervise.Counted))
+		if err != nil {
+			return err
 		}
-		out[clause] = n
+		defer rows.Close()
+		for rows.Next() {
+			var clause string
+			var n int
+			if err := rows.Scan(&clause, &n); err != nil {
+				return err
+			}
+			out[clause] = n
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -532,12 +532,14 @@ func (db *DB) Tallies(ctx context.Context, from, to inspect.Date, states []inspe
 	out := map[int64]*supervise.Tally{}
 	args := []any{from.String(), to.String(), jsonList(states)}
 	const where = `r.visit_date BETWEEN ? AND ? AND r.state IN (SELECT value FROM json_each(?))`
-	rows, err := db.db.QueryContext(ctx, `SELECT r.window_id, count(DISTINCT r.id),
-			count(i.result) FILTER (WHERE i.result = 'pass'), count(i.result) FILTER (WHERE i.result = 'fail'),
-			count(i.result) FILTER (WHERE i.result = 'unobserved'),
-			coalesce(sum(i.weight) FILTER (WHERE i.result = 'pass'), 0), coalesce(sum(i.weight) FILTER (WHERE i.result IN ('pass', 'fail')), 0)
-		FROM reports r LEFT JOIN report_items i ON i.report_id = r.id
-		WHERE `+where+` GROUP BY r.window_id`, args...)
+	// Per report, then per window: cheaper than count(DISTINCT) over the joined items.
+	rows, err := db.db.QueryContext(ctx, `SELECT window_id, count(*), coalesce(sum(p), 0), coalesce(sum(f), 0), coalesce(sum(u), 0),
+			coalesce(sum(wp), 0), coalesce(sum(wo), 0) FROM (
+			SELECT r.window_id, sum(i.result = 'pass') AS p, sum(i.result = 'fail') AS f, sum(i.result = 'unobserved') AS u,
+				sum(CASE WHEN i.result = 'pass' THEN i.weight END) AS wp, sum(CASE WHEN i.result IN ('pass', 'fail') THEN i.weight END) AS wo
+			FROM reports r LEFT JOIN report_items i ON i.report_id = r.id
+			WHERE `+where+` GROUP BY r.id)
+		GROUP BY window_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: tallies: %w", err)
 	}

@@ -20,9 +20,13 @@ type CalendarSource interface {
 type ShippedCalendar struct{}
 
 // Calendar returns remind.ShippedCalendar().
-func (ShippedCalendar) Calendar(context.Context) (*remind.Calendar, error) { return remind.ShippedCalendar(), nil }
+func (ShippedCalendar) Calendar(context.Context) (*remind.Calendar, error) {
+	return remind.ShippedCalendar(), nil
+}
 
-func toRemind(d inspect.Date) remind.Date { return remind.Date{Year: d.Year, Month: d.Month, Day: d.Day} }
+func toRemind(d inspect.Date) remind.Date {
+	return remind.Date{Year: d.Year, Month: d.Month, Day: d.Day}
+}
 
 // AddWorkdays is the n-th working day after start (start itself does not count): a rectification required on
 // a Friday with 5 working days is due the next Friday, later when a public holiday falls between, earlier when

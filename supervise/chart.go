@@ -106,7 +106,7 @@ func Chart(m Month, ss []WindowScore, code *rules.Code) ([]byte, error) {
 	if len(labels) > 6 {
 		opt.CategoryAxis.LabelRotation = charts.DegreesToRadians(30)
 	}
-	opt.ValueAxis = []charts.ValueAxisOption{{Min: charts.Ptr(0.0), Max: charts.Ptr(100.0), LabelFontStyle: style(11),
+	opt.ValueAxis = []charts.ValueAxisOption{{Min: charts.Ptr(0.0), Max: charts.Ptr(100.0), LabelCount: 11, LabelFontStyle: style(11),
 		ValueFormatter: func(v float64) string { return fmt.Sprintf("%.0f", v) }}}
 	opt.Padding = charts.NewBox(20, 20, 30, 20)
 	opt.SeriesLabelPosition = charts.PositionTop
@@ -146,8 +146,10 @@ func Chart(m Month, ss []WindowScore, code *rules.Code) ([]byte, error) {
 	for _, c := range counts {
 		maxCount = math.Max(maxCount, c)
 	}
-	hopt.ValueAxis = []charts.ValueAxisOption{{Min: charts.Ptr(0.0), Max: charts.Ptr(math.Ceil(maxCount*1.15) + 1), LabelFontStyle: style(11),
-		ValueFormatter: func(v float64) string { return fmt.Sprintf("%.0f", v) }}}
+	step := niceStep(maxCount * 1.1)
+	axisMax := math.Ceil(maxCount*1.1/step) * step
+	hopt.ValueAxis = []charts.ValueAxisOption{{Min: charts.Ptr(0.0), Max: charts.Ptr(axisMax), LabelCount: int(axisMax/step) + 1,
+		LabelFontStyle: style(11), ValueFormatter: func(v float64) string { return fmt.Sprintf("%.0f", v) }}}
 	hopt.Padding = charts.NewBox(20, 10, 40, 20)
 	hopt.SeriesLabelPosition = charts.PositionRight
 	hopt.SeriesList[0].Label = charts.SeriesLabel{Show: charts.Ptr(true), FontStyle: style(11),
@@ -157,6 +159,17 @@ func Chart(m Month, ss []WindowScore, code *rules.Code) ([]byte, error) {
 		return nil, fmt.Errorf("supervise: clause chart: %w", err)
 	}
 	return p.Bytes()
+}
+
+// niceStep is a round step (1, 2, 5, 10, 20, 50 …) giving at most 10 intervals up to max.
+func niceStep(max float64) float64 {
+	for step := 1.0; ; step *= 10 {
+		for _, k := range []float64{1, 2, 5} {
+			if max/(k*step) <= 10 {
+				return k * step
+			}
+		}
+	}
 }
 
 // rateOrNull is the rate in percent, or the library's null value (no bar) when there is none.

@@ -24,10 +24,10 @@ func MonthOf(d inspect.Date) Month { return Month{d.Year, d.Month} }
 func MonthAt(t time.Time, loc *time.Location) Month { return MonthOf(inspect.DateOf(t, loc)) }
 
 var monthPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})$`),  // 2026-11, 2026/11
-	regexp.MustCompile(`^(\d{4})(\d{2})$`),         // 202611
-	regexp.MustCompile(`^(\d{4})年(\d{1,2})月?$`),    // 2026年11月
-	regexp.MustCompile(`^()(\d{1,2})月$`),           // 11月: the latest such month not after the current one
+	regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})$`), // 2026-11, 2026/11
+	regexp.MustCompile(`^(\d{4})(\d{2})$`),        // 202611
+	regexp.MustCompile(`^(\d{4})年(\d{1,2})月?$`),   // 2026年11月
+	regexp.MustCompile(`^()(\d{1,2})月$`),          // 11月: the latest such month not after the current one
 	regexp.MustCompile(`^(\d{4})-(\d{2})-\d{2}$`), // a day: its month
 }
 

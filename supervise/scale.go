@@ -46,7 +46,7 @@ type Band struct {
 // DefaultScale is the scale without CONDUCTBOT_SCORE_SCALE.
 func DefaultScale() Scale {
 	return Scale{
-		Bands: []Band{{98, 3}, {95, 2}, {90, 1}, {85, 0}, {80, -1}, {70, -2}, {60, -3}, {0, -4}},
+		Bands:    []Band{{98, 3}, {95, 2}, {90, 1}, {85, 0}, {80, -1}, {70, -2}, {60, -3}, {0, -4}},
 		Critical: -1, TrendMin: 5, TrendPts: 1, MinReports: 1,
 	}
 }

@@ -1,0 +1,210 @@
+package supervise_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/bot/bottest"
+	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/sqlite"
+	"github.com/conductbot/conductbot/supervise"
+)
+
+// cst is the center's zone in the tests (CONDUCTBOT_TZ).
+var cst = bottest.Start.Location()
+
+// at is a wall-clock time in the center's zone.
+func at(day string, hour, minute int) time.Time {
+	d := inspect.MustDate(day)
+	return time.Date(d.Year, d.Month, d.Day, hour, minute, 0, 0, cst)
+}
+
+// openStore opens a SQLite store in a temporary file with the shipped code imported.
+func openStore(t testing.TB) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "conductbot.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, _, err := db.PutCode(context.Background(), rules.Shipped(), "", bottest.Start); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// fixture is a store with a checklist and windows 3, 4, 5 (3号窗口 不动产登记 …).
+type fixture struct {
+	t       testing.TB
+	db      *sqlite.DB
+	version int64
+	cl      *inspect.Checklist
+	windows []inspect.Window
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	db := openStore(t)
+	v, err := db.CodeInForce(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, _ := inspect.Rebase(inspect.DefaultItems, v.Code)
+	cl := &inspect.Checklist{CodeVersionID: v.ID, Items: items, Created: inspect.MustDate("2026-10-01")}
+	if err := db.PutChecklist(ctx, cl); err != nil {
+		t.Fatal(err)
+	}
+	ws, _ := inspect.ParseWindows("3 不动产登记\n4 公积金\n5 社保")
+	if _, _, _, err := db.PutWindows(ctx, ws, true); err != nil {
+		t.Fatal(err)
+	}
+	all, err := db.Windows(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, db: db, version: v.ID, cl: cl, windows: all}
+}
+
+// file files a report of window w (index into the windows) visited on day, answering the checklist's items by
+// key (符合 for those not named), with a note on each failure; state is set after filing through the review's
+// moves. It returns the report as stored.
+func (f *fixture) file(id string, w int, day string, half inspect.HalfDay, state inspect.State, answers map[string]inspect.Result,
+	receipt string) *inspect.Report {
+	f.t.Helper()
+	ctx := context.Background()
+	win := f.windows[w]
+	r := &inspect.Report{ID: id, WindowID: win.ID, WindowLabel: win.Label(), VisitDate: inspect.MustDate(day), HalfDay: half,
+		Filed: inspect.MustDate(day), CodeVersionID: f.version, ChecklistID: f.cl.ID, Description: "窗口人员一直在看手机，没抬头。",
+		State: inspect.Pending, ReceiptHash: inspect.ReceiptHash(receipt)}
+	for _, item := range f.cl.Items {
+		res, ok := answers[item.Key]
+		if !ok {
+			res = inspect.Pass
+		}
+		r.Items = append(r.Items, inspect.ItemResult{Item: item, Result: res})
+		if res == inspect.Fail {
+			r.Findings = append(r.Findings, inspect.Finding{No: len(r.Findings) + 1, ItemKey: item.Key, Title: item.Title,
+				Clauses: item.Clauses, Critical: item.Critical, Note: "我排队时看到她在玩手机", Source: inspect.FromChecklist})
+		}
+	}
+	if err := f.db.FileReport(ctx, r, inspect.NewDraftID()); err != nil {
+		f.t.Fatal(err)
+	}
+	on := inspect.MustDate(day).AddDays(1)
+	switch state {
+	case inspect.Confirmed:
+		f.move(id, inspect.Pending, inspect.Confirmed, "", on)
+	case inspect.Rejected:
+		f.move(id, inspect.Pending, inspect.Rejected, "情况不实", on)
+	}
+	got, err := f.db.Report(ctx, id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return got
+}
+
+func (f *fixture) move(id string, from, to inspect.State, reason string, on inspect.Date) {
+	f.t.Helper()
+	if err := f.db.SetReportState(context.Background(), id, from, to, reason, on); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// service wires supervision on the fixture's store with clock.
+func (f *fixture) service(clock *bottest.Clock, opts ...func(*supervise.Options)) *supervise.Service {
+	f.t.Helper()
+	o := supervise.Options{Store: f.db, Reports: f.db, Code: f.db, Versions: f.db, Users: f.db, Admins: []int64{adminID},
+		Location: cst, Now: clock.Now, After: func(time.Duration) <-chan time.Time { return nil }}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	s, err := supervise.New(o)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return s
+}
+
+// Users of the tests.
+const (
+	adminID = 9001
+	superID = 5005
+	headID  = 1001 // 3号窗口's responsible person
+	head2ID = 1002 // 4号窗口's
+	staffID = 1003
+	inspID  = 7351906642
+)
+
+// sentMsg is a message a fake transport was asked to send.
+type sentMsg struct {
+	Chat    int64
+	Text    string
+	Buttons [][]bot.Button
+	File    *bot.File
+	Photo   bool
+}
+
+// fakeOut records what is sent; chats in blocked fail with bot.ErrBlocked.
+type fakeOut struct {
+	mu      sync.Mutex
+	sent    []sentMsg
+	blocked map[int64]bool
+}
+
+func (o *fakeOut) Send(_ context.Context, chat int64, m bot.Message) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.blocked[chat] {
+		return 0, bot.ErrBlocked
+	}
+	o.sent = append(o.sent, sentMsg{Chat: chat, Text: m.Text, Buttons: m.Buttons})
+	return len(o.sent), nil
+}
+
+func (o *fakeOut) Edit(ctx context.Context, chat int64, _ int, m bot.Message) error {
+	_, err := o.Send(ctx, chat, m)
+	return err
+}
+
+func (o *fakeOut) AnswerCallback(context.Context, string, bot.Notice) error { return nil }
+
+func (o *fakeOut) SendPhoto(ctx context.Context, chat int64, f bot.File, m bot.Message) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.sent = append(o.sent, sentMsg{Chat: chat, Text: m.Text, File: &f, Photo: true})
+	return len(o.sent), nil
+}
+
+func (o *fakeOut) SendDocument(ctx context.Context, chat int64, f bot.File, m bot.Message) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.sent = append(o.sent, sentMsg{Chat: chat, Text: m.Text, File: &f})
+	return len(o.sent), nil
+}
+
+func (o *fakeOut) Download(context.Context, string, int64) ([]byte, error) { return nil, bot.ErrTooLarge }
+
+func (o *fakeOut) to(chat int64) []sentMsg {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []sentMsg
+	for _, m := range o.sent {
+		if m.Chat == chat {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (o *fakeOut) reset() {
+	o.mu.Lock()
+	o.sent = nil
+	o.mu.Unlock()
+}

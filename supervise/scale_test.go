@@ -1,0 +1,145 @@
+package supervise_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/remind"
+	"github.com/conductbot/conductbot/supervise"
+)
+
+func TestParseScale(t *testing.T) {
+	def := supervise.DefaultScale()
+	got, err := supervise.ParseScale("")
+	if err != nil || !reflect.DeepEqual(got, def) {
+		t.Fatalf("empty scale: %+v %v", got, err)
+	}
+	back, err := supervise.ParseScale(def.String())
+	if err != nil || !reflect.DeepEqual(back, def) {
+		t.Fatalf("the default's text %q reads back as %+v (%v)", def.String(), back, err)
+	}
+	custom, err := supervise.ParseScale("95=+2, 80=0 0=-3 critical=-2 trend=3:2 min=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := supervise.Scale{Bands: []supervise.Band{{95, 2}, {80, 0}, {0, -3}}, Critical: -2, TrendMin: 3, TrendPts: 2, MinReports: 2}
+	if !reflect.DeepEqual(custom, want) {
+		t.Fatalf("custom: %+v", custom)
+	}
+	only, _ := supervise.ParseScale("critical=0")
+	if !reflect.DeepEqual(only.Bands, def.Bands) || only.Critical != 0 {
+		t.Fatalf("one term keeps the default's others: %+v", only)
+	}
+	for _, bad := range []string{"95", "95=+6", "101=1", "50=1", "90=1 0=2", "90=1 90=2 0=0", "critical=1", "trend=5", "trend=5:9",
+		"min=0", "x=1", "95=a"} {
+		if _, err := supervise.ParseScale(bad); err == nil {
+			t.Errorf("ParseScale(%q) succeeded", bad)
+		}
+	}
+	if s := def.Chinese(); !strings.Contains(s, "≥ 98%：+3") || !strings.Contains(s, "低于 60%：-4") || !strings.Contains(s, "关键项") {
+		t.Errorf("Chinese:\n%s", s)
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	def := supervise.DefaultScale()
+	sc := func(reports int, rate float64, critical int, prev float64, prevOK bool) *supervise.WindowScore {
+		s := &supervise.WindowScore{Compliance: rate, Observed: true, PrevCompliance: prev, PrevObserved: prevOK}
+		s.Reports = reports
+		for range critical {
+			s.Critical = append(s.Critical, supervise.CriticalFailure{})
+		}
+		return s
+	}
+	for _, c := range []struct {
+		name  string
+		s     *supervise.WindowScore
+		want  int
+		basis bool
+	}{
+		{"98% exactly", sc(1, 0.98, 0, 0, false), 3, true},
+		{"97.95% shows as 98.0%", sc(1, 0.9795, 0, 0, false), 3, true},
+		{"97.9%", sc(1, 0.979, 0, 0, false), 2, true},
+		{"85%", sc(1, 0.85, 0, 0, false), 0, true},
+		{"59.9%", sc(1, 0.599, 0, 0, false), -4, true},
+		{"clamped at −5", sc(3, 0.2, 4, 0.9, true), -5, true},
+		{"trend up 5 points", sc(2, 0.92, 0, 0.87, true), 2, true},
+		{"trend down 4.9 points: nothing", sc(2, 0.92, 0, 0.969, true), 1, true},
+		{"too few reports", func() *supervise.WindowScore { s := sc(0, 1, 0, 0, false); return s }(), 0, false},
+		{"nothing observed", &supervise.WindowScore{Tally: supervise.Tally{Reports: 2}}, 0, false},
+	} {
+		g := def.Suggest(c.s)
+		if g.Points != c.want || g.Basis != c.basis {
+			t.Errorf("%s: %+v, want %d (basis %v)", c.name, g, c.want, c.basis)
+		}
+	}
+	// The clamp at +5, on a scale that would give more.
+	big := supervise.Scale{Bands: []supervise.Band{{0, 5}}, TrendMin: 1, TrendPts: 3, MinReports: 1}
+	if g := big.Suggest(sc(1, 1, 0, 0.5, true)); g.Points != 5 || len(g.Parts) != 2 {
+		t.Errorf("clamp at +5: %+v", g)
+	}
+}
+
+func TestParseMonth(t *testing.T) {
+	cur := supervise.MustMonth("2026-03")
+	for in, want := range map[string]string{
+		"2026-11": "2026-11", "2026/1": "2026-01", "202611": "2026-11", "2026年11月": "2026-11", "2026年2": "2026-02",
+		"2月": "2026-02", "3月": "2026-03", "11月": "2025-11", "2026-11-05": "2026-11", " 2026-11 ": "2026-11",
+	} {
+		got, err := supervise.ParseMonth(in, cur)
+		if err != nil || got.String() != want {
+			t.Errorf("ParseMonth(%q) = %v, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "2026-13", "2026-00", "1999-01", "十一月", "13月", "2026-1-1x"} {
+		if _, err := supervise.ParseMonth(bad, cur); err == nil {
+			t.Errorf("ParseMonth(%q) succeeded", bad)
+		}
+	}
+	m := supervise.MustMonth("2026-11")
+	if m.Compact() != "202611" || m.Chinese() != "2026年11月" || !m.Contains(inspect.MustDate("2026-11-30")) || m.Contains(inspect.MustDate("2026-12-01")) ||
+		!m.Before(m.Next()) || m.Next().Before(m) {
+		t.Fatal("month helpers")
+	}
+}
+
+// TestDeadlines counts rectification deadlines in working days on the shipped calendar of 2026 (国务院办公厅
+// 2025-11-04): weekends, public holidays, and make-up working days on weekends (调休上班).
+func TestDeadlines(t *testing.T) {
+	cal := remind.ShippedCalendar()
+	for _, c := range []struct {
+		name  string
+		start string
+		n     int
+		want  string
+	}{
+		{"within a week", "2026-11-02", 5, "2026-11-09"},              // Monday → next Monday
+		{"across a weekend", "2026-11-05", 5, "2026-11-12"},           // Thursday: Fri, Mon, Tue, Wed, Thu
+		{"required on a Saturday", "2026-11-07", 5, "2026-11-13"},     // Mon…Fri of the next week
+		{"across 中秋 and a weekend", "2026-09-23", 5, "2026-10-08"},    // 24, 28, 29, 30 Sep; 25–27 off; 1–7 Oct 国庆
+		{"across 国庆 with 调休 Saturday", "2026-09-30", 5, "2026-10-13"}, // 8, 9, 10 (Sat, 调休上班), 12, 13 Oct
+		{"across 劳动节", "2026-04-29", 3, "2026-05-07"},                 // 30 Apr; 1–5 May off; 6, 7 May
+		{"调休 Saturday counts", "2026-05-08", 1, "2026-05-09"},         // Saturday 9 May is a working day
+		{"across 春节", "2026-02-12", 5, "2026-02-26"},                  // 13, 14 (调休) Feb; 15–23 off; 24, 25, 26
+		{"zero days", "2026-11-07", 0, "2026-11-07"},
+	} {
+		got := supervise.AddWorkdays(cal, inspect.MustDate(c.start), c.n)
+		if got.String() != c.want {
+			t.Errorf("%s: %s + %d working days = %s, want %s", c.name, c.start, c.n, got, c.want)
+		}
+	}
+	// Late days count working days only: due Thursday 24 Sep, the next day is 中秋, then a weekend and 国庆.
+	if n := supervise.WorkdaysLate(cal, inspect.MustDate("2026-09-24"), inspect.MustDate("2026-10-09")); n != 5 {
+		// 28, 29, 30 Sep; 8, 9 Oct
+		t.Errorf("WorkdaysLate across the holidays: %d", n)
+	}
+	if n := supervise.WorkdaysLate(cal, inspect.MustDate("2026-11-09"), inspect.MustDate("2026-11-09")); n != 0 {
+		t.Errorf("late on the deadline itself: %d", n)
+	}
+	// Years without a file fall back to Monday–Friday.
+	if got := supervise.AddWorkdays(cal, inspect.MustDate("2031-01-03"), 5); got.String() != "2031-01-10" {
+		t.Errorf("a year without a calendar: %s", got)
+	}
+}
