@@ -189,7 +189,9 @@ func (o *fakeOut) SendDocument(ctx context.Context, chat int64, f bot.File, m bo
 	return len(o.sent), nil
 }
 
-func (o *fakeOut) Download(context.Context, string, int64) ([]byte, error) { return nil, bot.ErrTooLarge }
+func (o *fakeOut) Download(context.Context, string, int64) ([]byte, error) {
+	return nil, bot.ErrTooLarge
+}
 
 func (o *fakeOut) to(chat int64) []sentMsg {
 	o.mu.Lock()
