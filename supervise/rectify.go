@@ -34,9 +34,10 @@ func (s *Service) requestText(ctx context.Context, rc *Rectification, wm map[int
 		crit = "【关键项】"
 	}
 	fmt.Fprintf(&b, "窗口：%s\n", windowLabel(wm, rc.WindowID))
-	fmt.Fprintf(&b, "问题：%s%s（%s暗访发现）\n", crit, rc.Title, MonthOf(rc.Required).Chinese())
+	fmt.Fprintf(&b, "问题：%s%s（暗访发现）\n", crit, rc.Title)
 	fmt.Fprintf(&b, "依据：\n%s\n", clauseText(code, rc.Clauses, 200))
 	fmt.Fprintf(&b, "状态：%s\n", rc.State.Chinese())
+	fmt.Fprintf(&b, "要求整改：%s\n", s.chinese(rc.Required))
 	fmt.Fprintf(&b, "整改期限：%s", s.chinese(rc.Deadline))
 	if rc.Overdue(today) {
 		fmt.Fprintf(&b, "（已逾期 %d 个工作日）", WorkdaysLate(s.calendar(ctx), rc.Deadline, today))

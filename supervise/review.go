@@ -454,9 +454,10 @@ func (s *Service) reportView(ctx context.Context, rep *inspect.Report, back Filt
 			fmt.Fprintf(&b, "\n%d. %s %s", sp.No, s.chinese(sp.Added), bot.Clip(sp.Text, 300))
 		}
 	}
-	if len(rep.Events) > 0 {
+	// The first event is the filing: its day is left out, like the filing day itself.
+	if len(rep.Events) > 1 {
 		b.WriteString("\n\n处理记录：")
-		for _, e := range rep.Events {
+		for _, e := range rep.Events[1:] {
 			fmt.Fprintf(&b, "\n%s %s", s.chinese(e.On), e.State.Chinese())
 			if e.Reason != "" {
 				fmt.Fprintf(&b, "：%s", bot.Clip(e.Reason, 100))

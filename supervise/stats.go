@@ -94,12 +94,15 @@ func StatsText(m Month, ss []WindowScore, code *rules.Code, sc Scale) string {
 		} else {
 			b.WriteString("无观察项")
 		}
-		if d, ok := w.Trend(); ok {
+		switch d, ok := w.Trend(); {
+		case ok:
 			b.WriteString("（" + trendText(d) + "）")
-		} else if !w.PrevObserved {
+		case !w.PrevObserved:
 			b.WriteString("（上月无数据）")
+		default:
+			b.WriteString("（无法比较）")
 		}
-		fmt.Fprintf(&b, " · 报告 %d · 关键项 %d · 建议 %s", w.Reports, len(w.Critical), suggestionText(w.Suggestion))
+		fmt.Fprintf(&b, "· 报告 %d · 关键项 %d · 建议 %s", w.Reports, len(w.Critical), suggestionText(w.Suggestion))
 		if w.Adjustment != nil {
 			fmt.Fprintf(&b, " · 最终 %s", FormatFinal(w.Adjustment.Final))
 		} else {

@@ -1,0 +1,144 @@
+package supervise_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/supervise"
+)
+
+// overdueFixture has two rectifications of 3号窗口 (head headID) due on Friday 6 November and one of 5号窗口
+// (no head) due on Monday 9 November.
+func overdueFixture(t *testing.T) (*fixture, []string) {
+	t.Helper()
+	ctx := context.Background()
+	f := newFixture(t)
+	f.file("rep1aaaaaaaaaaaa", 0, "2026-10-29", inspect.Morning, inspect.Confirmed,
+		map[string]inspect.Result{"tidy": inspect.Fail, "dress": inspect.Fail}, "K7P3-Q9XW-M2TA")
+	f.file("rep2bbbbbbbbbbbb", 2, "2026-10-29", inspect.Morning, inspect.Confirmed, map[string]inspect.Result{"tidy": inspect.Fail}, "K7P3-Q9XW-M2TB")
+	var ids []string
+	for _, r := range []struct {
+		report   string
+		finding  int
+		deadline string
+	}{{"rep1aaaaaaaaaaaa", 1, "2026-11-06"}, {"rep1aaaaaaaaaaaa", 2, "2026-11-06"}, {"rep2bbbbbbbbbbbb", 1, "2026-11-09"}} {
+		rc := &supervise.Rectification{ID: inspect.NewID(), ReportID: r.report, FindingNo: r.finding, Title: "问题",
+			Clauses: []string{"1.4.4"}, Required: inspect.MustDate("2026-10-30"), Deadline: inspect.MustDate(r.deadline)}
+		if err := f.db.RequireRectification(ctx, rc, "要求整改"); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, rc.ID)
+	}
+	if err := f.db.SetWindowHead(ctx, supervise.WindowHead{WindowID: f.windows[0].ID, UserID: headID, Since: inspect.MustDate("2026-10-01")}); err != nil {
+		t.Fatal(err)
+	}
+	return f, ids
+}
+
+// TestRemindOverdue: overdue rectifications are re-notified once a day to the window's head, and supervisors get
+// one list a day; a rectification still within its deadline is not; one answered is no longer overdue.
+func TestRemindOverdue(t *testing.T) {
+	ctx := context.Background()
+	f, ids := overdueFixture(t)
+	clock := newClock(at("2026-11-09", 9, 0))
+	s := f.service(clock)
+	out := &fakeOut{}
+	day := inspect.MustDate("2026-11-09")
+	n, err := s.RemindOverdue(ctx, out, day)
+	if err != nil || n != 2 {
+		t.Fatalf("RemindOverdue: %d %v", n, err)
+	}
+	head := out.to(headID)
+	if len(head) != 2 || !strings.Contains(head[0].Text, "⏰ 整改已逾期 1 个工作日") ||
+		!sameSet([]string{head[0].Buttons[0][0].Data, head[1].Buttons[0][0].Data}, []string{"rch:a:" + ids[0], "rch:a:" + ids[1]}) {
+		t.Fatalf("to the head: %+v", head)
+	}
+	sup := out.to(adminID)
+	if len(sup) != 1 || !strings.Contains(sup[0].Text, "逾期未整改 2 项") || strings.Contains(sup[0].Text, "5号窗口") {
+		t.Fatalf("to the supervisors: %+v", sup)
+	}
+	// Again the same day (another instance, a restart): nothing more.
+	out.reset()
+	if n, err := s.RemindOverdue(ctx, out, day); err != nil || n != 0 || len(out.sent) != 0 {
+		t.Fatalf("second run the same day: %d %v %+v", n, err, out.sent)
+	}
+	// The next day: the 5号窗口 one is overdue too (no head: in the supervisors' list only); one of 3号窗口 was
+	// answered meanwhile.
+	if err := f.db.SubmitRectification(ctx, ids[1], "已整改", nil, day); err != nil {
+		t.Fatal(err)
+	}
+	out.reset()
+	n, err = s.RemindOverdue(ctx, out, day.AddDays(1))
+	if err != nil || n != 1 || len(out.to(headID)) != 1 || !strings.Contains(out.to(headID)[0].Text, "逾期 2 个工作日") {
+		t.Fatalf("next day: %d %v %+v", n, err, out.sent)
+	}
+	if sup := out.to(adminID); len(sup) != 1 || !strings.Contains(sup[0].Text, "逾期未整改 2 项") || !strings.Contains(sup[0].Text, "5号窗口 社保") ||
+		!strings.Contains(sup[0].Text, "未登记负责人") {
+		t.Fatalf("next day to the supervisors: %+v", sup)
+	}
+	// A head who blocked the bot does not stop the others.
+	out.reset()
+	out.blocked = map[int64]bool{headID: true}
+	if _, err := s.RemindOverdue(ctx, out, day.AddDays(2)); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.to(adminID)) != 1 {
+		t.Fatalf("with the head blocked: %+v", out.sent)
+	}
+}
+
+// TestRunDaily drives the daily loop with an injected timer: started after 9:00 on a working day it catches up at
+// once, then waits for 9:00 of the next day; weekends send nothing.
+func TestRunDaily(t *testing.T) {
+	f, _ := overdueFixture(t)
+	clock := newClock(at("2026-11-13", 10, 30)) // Friday, after 9:00
+	ticks := make(chan time.Time)
+	asked := make(chan time.Duration, 16)
+	s := f.service(clock, func(o *supervise.Options) {
+		o.After = func(d time.Duration) <-chan time.Time {
+			asked <- d
+			return ticks
+		}
+	})
+	out := &fakeOut{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx, out) }()
+	var waits []time.Duration
+	// tick waits until the loop asks for its timer, then moves the clock to `to` and fires the timer.
+	tick := func(to time.Time) {
+		waits = append(waits, <-asked)
+		clock.Advance(to.Sub(clock.Now()))
+		ticks <- to
+	}
+	tick(clock.Now()) // the catch-up
+	tick(at("2026-11-14", 9, 0))
+	tick(at("2026-11-15", 9, 0))
+	tick(at("2026-11-16", 9, 0))
+	waits = append(waits, <-asked) // the loop is waiting again: everything before was handled
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if waits[0] != 0 || waits[1] != 22*time.Hour+30*time.Minute || waits[2] != 24*time.Hour || waits[4] != 24*time.Hour {
+		t.Fatalf("waits: %v", waits)
+	}
+	var days []string
+	for _, m := range out.to(adminID) {
+		days = append(days, m.Text[strings.Index(m.Text, "（")+3:strings.Index(m.Text, "）")])
+	}
+	if strings.Join(days, ",") != "11月13日,11月16日" {
+		t.Fatalf("supervisors' lists on %v", days)
+	}
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}

@@ -1,0 +1,259 @@
+package supervise_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/bot/telegram"
+	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/supervise"
+)
+
+// Telegram users of the end-to-end tests.
+var (
+	tgAdmin = telegramtest.User(adminID, "boss", "主任")
+	tgSuper = telegramtest.User(superID, "dujian", "督查员")
+	tgHead  = telegramtest.User(headID, "xiaowang", "小王")
+	tgHead2 = telegramtest.User(head2ID, "xiaoli", "小李")
+	tgStaff = telegramtest.User(staffID, "xiaozhao", "小赵")
+	tgInsp  = telegramtest.User(inspID, "secret_shopper_qz", "林晓燕")
+	tgGroup = telegramtest.Group(-100555, "窗口工作群")
+)
+
+// tgBot is the bot with the spot-check and supervision capabilities on the real go-telegram/bot client against
+// the Bot API stand-in, on a SQLite store.
+type tgBot struct {
+	t      testing.TB
+	f      *fixture
+	api    *telegramtest.Server
+	clock  *testClock
+	log    *logBuffer
+	sv     *supervise.Service
+	cancel context.CancelFunc
+	done   chan error
+
+	mu      sync.Mutex
+	handled map[int64]bool
+	changed chan struct{}
+}
+
+// startTG wires and starts the bot. The supervisor holds a granted role, window 3 (index 0) has tgHead as its
+// responsible person and window 4 tgHead2, and tgInsp is a registered inspector.
+func startTG(t testing.TB, f *fixture, clock *testClock) *tgBot {
+	t.Helper()
+	ctx := context.Background()
+	h := &tgBot{t: t, f: f, api: telegramtest.New(t), clock: clock, log: &logBuffer{}, handled: map[int64]bool{},
+		changed: make(chan struct{})}
+	db := f.db
+	for _, u := range []models.User{tgAdmin, tgSuper, tgHead, tgHead2, tgStaff} {
+		if _, err := db.SeeUser(ctx, bot.Identity{ID: u.ID, Username: u.Username, Name: u.FirstName}, clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.SetRole(ctx, superID, bot.Supervisor, true, adminID, clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for w, id := range map[int]int64{0: headID, 1: head2ID} {
+		if err := db.SetWindowHead(ctx, supervise.WindowHead{WindowID: f.windows[w].ID, UserID: id, Since: inspect.MustDate("2026-10-01")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hash := inspect.InviteHash("INVIT-00001")
+	if err := db.AddInvites(ctx, []string{hash}, inspect.MustDate("2026-10-01"), clock.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RedeemInvite(ctx, hash, inspID, clock.Now(), cst); err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	eng := stubAsker{}
+	insp, err := inspect.New(inspect.Options{Store: db, Code: db, Users: db, Admins: []int64{adminID}, Location: cst,
+		Now: clock.Now, Log: logger, After: func(time.Duration) <-chan time.Time { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.sv = f.service(clock, func(o *supervise.Options) { o.Log = logger })
+	rt, err := bot.New(bot.Config{Asker: eng, Code: db, Users: db, States: db, QA: db, Admins: []int64{adminID},
+		RoleSources: []bot.RoleSource{insp}, Now: clock.Now, Log: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	insp.Register(rt)
+	h.sv.Register(rt)
+	rt.Use(func(next bot.Handler) bot.Handler {
+		return func(ctx context.Context, r *bot.Request) error {
+			defer h.mark(r.ID)
+			return next(ctx, r)
+		}
+	})
+	runCtx, cancel := context.WithCancel(context.Background())
+	tb, err := telegram.New(runCtx, telegram.Options{Token: h.api.Token, ServerURL: h.api.URL, Router: rt, States: db, Log: logger,
+		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }, DrainTimeout: 5 * time.Second})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	h.cancel, h.done = cancel, make(chan error, 1)
+	go func() { h.done <- tb.Run(runCtx) }()
+	t.Cleanup(func() {
+		h.stop()
+		if t.Failed() {
+			t.Logf("log:\n%s", h.log.String())
+		}
+	})
+	return h
+}
+
+func (h *tgBot) mark(id int64) {
+	h.mu.Lock()
+	h.handled[id] = true
+	close(h.changed)
+	h.changed = make(chan struct{})
+	h.mu.Unlock()
+}
+
+func (h *tgBot) wait(id int64) {
+	h.t.Helper()
+	deadline := time.After(telegramtest.WaitTimeout)
+	for {
+		h.mu.Lock()
+		ok, ch := h.handled[id], h.changed
+		h.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			h.t.Fatalf("update %d not handled within %v", id, telegramtest.WaitTimeout)
+		}
+	}
+}
+
+func (h *tgBot) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	h.cancel = nil
+	select {
+	case <-h.done:
+	case <-time.After(10 * time.Second):
+		h.t.Fatal("the bot did not stop")
+	}
+}
+
+func (h *tgBot) push(u models.Update) {
+	h.t.Helper()
+	h.wait(h.api.Push(u)[0])
+}
+
+// say sends text from u in its private chat and returns the bot's last message there.
+func (h *tgBot) say(u models.User, text string) telegramtest.Msg {
+	h.t.Helper()
+	h.push(h.api.Text(telegramtest.Private(u), u, text))
+	return h.last(u.ID)
+}
+
+func (h *tgBot) last(chat int64) telegramtest.Msg {
+	ms := h.api.BotMessages(chat)
+	if len(ms) == 0 {
+		return telegramtest.Msg{}
+	}
+	return ms[len(ms)-1]
+}
+
+// withButton is the latest message in the chat with a button labelled label.
+func (h *tgBot) withButton(chat int64, label string) (telegramtest.Msg, models.InlineKeyboardButton) {
+	h.t.Helper()
+	ms := h.api.BotMessages(chat)
+	for i := len(ms) - 1; i >= 0; i-- {
+		if b, ok := ms[i].Button(label); ok {
+			return ms[i], b
+		}
+	}
+	h.t.Fatalf("no message in chat %d has a button %q; last: %q", chat, label, h.last(chat).Text)
+	return telegramtest.Msg{}, models.InlineKeyboardButton{}
+}
+
+// press presses the latest button labelled label in u's chat; it returns the callback's answer and the last
+// message after.
+func (h *tgBot) press(u models.User, label string) (string, telegramtest.Msg) {
+	h.t.Helper()
+	m, b := h.withButton(u.ID, label)
+	return h.pressData(u, m.ID, b.CallbackData)
+}
+
+// pressData presses a button with the given data (a forged one too) on message msgID of u's chat.
+func (h *tgBot) pressData(u models.User, msgID int, data string) (string, telegramtest.Msg) {
+	h.t.Helper()
+	up := h.api.Press(telegramtest.Private(u), u, msgID, data)
+	h.push(up)
+	id := telegramtest.CallbackID(up)
+	answer := ""
+	for _, c := range h.api.Calls("answerCallbackQuery") {
+		if c.Params["callback_query_id"] == id {
+			answer = c.Params["text"]
+		}
+	}
+	return answer, h.last(u.ID)
+}
+
+func expect(t testing.TB, text string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Fatalf("want %q in:\n%s", w, text)
+		}
+	}
+}
+
+func expectButton(t testing.TB, m telegramtest.Msg, label string) {
+	t.Helper()
+	if _, ok := m.Button(label); !ok {
+		var labels []string
+		for _, b := range m.Buttons() {
+			labels = append(labels, b.Text)
+		}
+		t.Fatalf("no button %q on:\n%s\nbuttons: %q", label, m.Text, labels)
+	}
+}
+
+func expectNot(t testing.TB, text string, unwanted ...string) {
+	t.Helper()
+	for _, w := range unwanted {
+		if strings.Contains(text, w) {
+			t.Fatalf("%q must not be in:\n%s", w, text)
+		}
+	}
+}
+
+func jpegPhoto(t testing.TB) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for x := 0; x < 64; x++ {
+		for y := 0; y < 48; y++ {
+			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 5), 90, 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// inspectorIdentity is every form of the inspector's identity a screen must not show.
+var inspectorIdentity = []string{"7351906642", "secret_shopper_qz", "林晓燕", "暗访员"}
