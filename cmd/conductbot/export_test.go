@@ -130,6 +130,10 @@ type exportBuffer struct {
 	b  bytes.Buffer
 }
 
-func (b *exportBuffer) Write(p []byte) (int, error) { b.mu.Lock(); defer b.mu.Unlock(); return b.b.Write(p) }
+func (b *exportBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
 
 func (b *exportBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
