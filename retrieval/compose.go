@@ -46,6 +46,9 @@ func composeAnswer(a *Answer, code *rules.Code) string {
 	var b strings.Builder
 	best := a.Citations[0]
 	if lead, ok := verdictLead[a.Verdict]; ok {
+		if a.Verdict == Allowed && a.Deciding != nil && a.Deciding.Modality == rules.Required {
+			lead = "可以，而且应当这样做。"
+		}
 		b.WriteString(lead)
 	}
 	quote := best.Text

@@ -34,30 +34,28 @@ type Options struct {
 
 // Tuning holds the weights of the ranking and the abstention thresholds, calibrated on the development sets.
 type Tuning struct {
-	LexicalWeight   float64 // BM25, scaled by the best document's score
-	CoverageWeight  float64 // share of the question the clause explains
-	VectorWeight    float64 // cosine similarity
-	MinCoverage     float64 // abstain when the best clause explains less of the question
-	MinEvidence     float64 // abstain when the best clause's strong evidence (in characters) is below this
-	MinFactCoverage float64 // a question asking for a number or a time needs this coverage, and a number in the clause
-	RelatedShown    int     // related clauses listed after the best one
-	RelatedMin      float64 // a related clause needs this share of the best score
-	VectorK         int     // clauses fetched from vector search
-	RemoteTimeout   time.Duration
+	LexicalWeight  float64 // BM25, scaled by the best document's score
+	CoverageWeight float64 // share of the question the clause explains
+	VectorWeight   float64 // cosine similarity
+	MinCoverage    float64 // abstain when the best clause explains less of the question
+	MinEvidence    float64 // abstain when the best clause's strong evidence (in characters) is below this
+	RelatedShown   int     // related clauses listed after the best one
+	RelatedMin     float64 // a related clause needs this share of the best score
+	VectorK        int     // clauses fetched from vector search
+	RemoteTimeout  time.Duration
 }
 
 // DefaultTuning is the calibrated setting.
 var DefaultTuning = Tuning{
-	LexicalWeight:   0.45,
-	CoverageWeight:  0.40,
-	VectorWeight:    0.15,
-	MinCoverage:     0,
-	MinEvidence:     1.0,
-	MinFactCoverage: 0.5,
-	RelatedShown:    2,
-	RelatedMin:      0.6,
-	VectorK:         20,
-	RemoteTimeout:   3 * time.Second,
+	LexicalWeight:  0.45,
+	CoverageWeight: 0.40,
+	VectorWeight:   0.15,
+	MinCoverage:    0,
+	MinEvidence:    1.0,
+	RelatedShown:   2,
+	RelatedMin:     0.6,
+	VectorK:        20,
+	RemoteTimeout:  3 * time.Second,
 }
 
 // Engine answers questions from the code in force. It is safe for concurrent use; Reload swaps in a new code
@@ -261,8 +259,14 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 	}
 	best := cands[0]
 	abstain := best.coverage < e.tun.MinCoverage || best.evidence < e.tun.MinEvidence
-	if factQuestion.MatchString(q.text) && !(hasNumber(best.doc.clause.Text) && best.coverage >= e.tun.MinFactCoverage) {
-		// 下班时间是几点: the code gives numbers only where it states them (3分钟, ±5分).
+	if offTopic(q, units(q, e.th), best.doc, best.evidence) {
+		// 今晚吃啥, 猫不吃饭咋办: a plain question with no workplace in it, tied to the code only by an everyday
+		// word, is not about conduct at work.
+		abstain = true
+	}
+	if f := factQuestion.FindString(q.text); f != "" && !(statesFact(best.doc.clause.Text, f) && best.evidence-factEvidence(q, f) >= e.tun.MinEvidence) {
+		// 下班时间是几点: the code gives numbers only where it states them (打电话不超过3分钟, ±5分), and the
+		// question must be about what the clause counts, not just share the unit (产假多长时间).
 		abstain = true
 	}
 	n := 1 + e.tun.RelatedShown
@@ -379,6 +383,9 @@ type unit struct {
 	runes  int
 	weight float64
 }
+
+// units is queryUnits, for readability at call sites.
+func units(q question, th *Thesaurus) []unit { return queryUnits(q, th) }
 
 func queryUnits(q question, th *Thesaurus) []unit {
 	var out []unit
@@ -545,6 +552,8 @@ func decideVerdict(q question, st *lexStmt, strong bool) Verdict {
 		return Forbidden
 	case m == rules.Required && q.negated && q.kind == askPermission:
 		return Forbidden
+	case m == rules.Required && q.kind == askPermission:
+		return Allowed // 能不能特事特办: yes — the code even asks for it
 	case m == rules.Required:
 		return Required
 	case q.kind == askRule:
@@ -554,9 +563,78 @@ func decideVerdict(q question, st *lexStmt, strong bool) Verdict {
 	}
 }
 
-// factQuestion matches questions that ask for a number, a time, a place or a person.
-var factQuestion = regexp.MustCompile(`多少|几点|几号|几天|几分|几度|几个月|几个人|哪个月|几月|多久|多长时间|什么时候|啥时候|哪天|找谁|谁负责|谁来管|谁会修|找哪个部门|哪个部门|在哪|哪里办|流程`)
+// workContext are words that place a question at work.
+var workContext = regexp.MustCompile(`窗口|上班|上岗|工作|在岗|岗位|群众|服务对象|办事|来办|来人|人家|同事|领导|柜台|大厅|中心|单位|接待|业务|审批|材料|科室|工位|值班|规范|规定|规矩|礼貌|考核|违规|扣分|员工|职工|工作人员|暗访|检查|申请|办证|办件|证照|手续|咨询|电话|部门`)
 
-func hasNumber(s string) bool { return strings.ContainsAny(s, "0123456789±") }
+// questionWord marks a question that asks something (rather than naming a topic, like 工服).
+var questionWord = regexp.MustCompile(`啥|什么|怎么|如何|哪|谁|吗|呢|么|[^\s]不[^\s]`)
+
+// offTopicEvidence is the most evidence (in characters) an off-topic question may have: one everyday word.
+const offTopicEvidence = 2
+
+// offTopic reports whether a plain question without any workplace word is tied to the clause only through one
+// short everyday word of the thesaurus (吃 in 今晚吃啥): none of its own words is the code's.
+func offTopic(q question, us []unit, d *lexDoc, evidence float64) bool {
+	if q.kind != askPlain || evidence > offTopicEvidence || workContext.MatchString(q.text) || !questionWord.MatchString(q.text) {
+		return false
+	}
+	for _, u := range us {
+		if len(u.senses) > 0 {
+			if strings.Contains(d.norm, u.text) && utf8.RuneCountInString(u.text) >= 2 {
+				return false // the code's own word
+			}
+			continue
+		}
+		rs := []rune(u.text)
+		for j := 0; j+1 < len(rs); j++ {
+			if d.tf[string(rs[j:j+2])] >= 1 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// factQuestion matches questions that ask for a number, a time, a place or a person.
+var factQuestion = regexp.MustCompile(`多少(?:分钟|分|个月|月|天|点|号|度|个人|人|钱|块|元)?|(?:^|[^好这那十])几(?:分钟|分|个月|月|天|点|号|度|个人|钱|块|元)|多久|多长时间|什么时候|啥时候|哪天|哪个月|找谁|谁负责|谁值班|谁会修|找哪个部门|哪个部门|在哪|哪里办|流程`)
+
+// factUnits are the units a fact question asks in, by the words that ask: a clause answers only if it states a
+// number in one of them.
+var factUnits = []struct {
+	ask   *regexp.Regexp
+	units string // alternatives separated by |
+}{
+	{regexp.MustCompile(`分钟|多久|多长时间`), "分钟|小时"},
+	{regexp.MustCompile(`分`), "分"},
+	{regexp.MustCompile(`天|日`), "天|日"},
+	{regexp.MustCompile(`钱|块|元`), "元|块"},
+}
+
+var numberUnit = regexp.MustCompile(`[0-9一二三四五六七八九十两]+\s*(分钟|小时|分|天|日|元|块)`)
+
+// statesFact reports whether a clause states a number in the unit the fact question asks for.
+func statesFact(text, asked string) bool {
+	for _, fu := range factUnits {
+		if !fu.ask.MatchString(asked) {
+			continue
+		}
+		for _, m := range numberUnit.FindAllStringSubmatch(text, -1) {
+			if strings.Contains("|"+fu.units+"|", "|"+m[1]+"|") {
+				return true
+			}
+		}
+		return false
+	}
+	return false // 几点, 找谁, 在哪: the code states no times, people or places
+}
+
+// factEvidence is the part of a question's evidence that the fact words themselves bring (打多久 is also a
+// thesaurus word): what remains must still tie the question to the clause.
+func factEvidence(q question, asked string) float64 {
+	if strings.Contains(q.content, asked) {
+		return math.Max(1.5, float64(utf8.RuneCountInString(asked)))
+	}
+	return 0
+}
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -37,9 +37,21 @@ var (
 		"违反规定不", "算违纪吗", "违规吗", "违规不", "违规没", "合不合适", "合不合规", "有没有问题", "有问题吗", "有问题不",
 		"有问题没", "有事吗", "有事没", "有事不", "没事吧", "没事吗", "没问题吧", "会被说吗", "会挨批吗", "会被批吗",
 		"会被骂吗", "会扣分吗", "扣分吗", "对不对", "合理吗", "合理吧", "合适吗", "合适不", "妥不妥", "妥吗", "可以吧",
-		"行吧", "对吗", "ok吗", "ok不", "ok嘛", "ok么", "ok的吧", "ok", "行不", "可以不", "能不", "好不",
-		"算不算不合规矩", "合不合规矩", "不合规矩", "合规矩吗", "合规吗", "合规不", "合规", "可以吗", "可以嘛",
-		"行了吗", "行了嘛", "就行了", "就行吧", "好嘛",
+		"行吧", "对吗", "ok吗", "ok嘛", "ok么", "ok的吧", "ok", "算不算不合规矩", "合不合规矩", "不合规矩",
+		"合规矩吗", "合规吗", "合规", "可以吗", "可以嘛", "行了吗", "行了嘛", "就行了", "就行吧", "好嘛",
+		"会有事不", "会有事吗", "过分吧", "过分吗", "不过分吧", "问题大不大", "大不大", "严重吗", "严重不",
+		"会不会被扣分", "会不会扣分", "会被扣分不", "扣分不",
+	}
+	// okEndForms ask "all right?" only at the end of a phrase: 抽烟可以不 asks, 可以不放 is 可以 + 不放.
+	okEndForms = []string{"可以不", "行不", "能不", "好不", "ok不", "合规不", "合适不", "中不"}
+	// aNotAForms come first: 能不能不走 is 能不能 + 不走, not 能不 + 能不 + 走.
+	aNotAForms = map[string]questionKind{
+		"可以不可以": askPermission, "可不可以": askPermission, "能不能够": askPermission, "能不能": askPermission,
+		"允不允许": askPermission, "行不行": askPermission, "准不准": askPermission, "让不让": askPermission,
+		"许不许": askPermission, "成不成": askPermission, "中不中": askPermission, "给不给": askPermission,
+		"需要不需要": askObligation, "应该不应该": askObligation, "需不需要": askObligation, "必不必须": askObligation,
+		"应不应该": askObligation, "要不要": askObligation, "用不用": askObligation, "得不得": askObligation,
+		"该不该": askObligation,
 	}
 	obligationForms = []string{
 		"需要不需要", "应该不应该", "是不是必须", "是不是需要", "是不是要", "是不是得", "需不需要", "必不必须", "应不应该",
@@ -70,6 +82,10 @@ var (
 	aNotA       = regexp.MustCompile(`(能不能|可不可|要不要|行不行|是不是|用不用|该不该|准不准|让不让|许不许|需不需|得不得|会不会|好不好|对不对)`)
 )
 
+// formNotBefore lists, for forms that begin common words, the characters after which they are those words:
+// 不准备 is not 不准 + 备, 能力 is not 能 + 力.
+var formNotBefore = map[string]string{"不准": "备确时", "不能": "力够", "能": "力够量源耐", "可": "能靠怜爱口笑疑", "要": "求点素件"}
+
 // modalForms are the forms that come before the action they ask about (我能不能不理他); the others (行不,
 // 算违规吗) come after it.
 var modalForms = map[questionKind]bool{askPermission: true, askObligation: true}
@@ -99,7 +115,7 @@ const contextWeight = 0.6
 var slang = strings.NewReplacer(
 	"有木有", "有没有", "木有", "没有", "肿么", "怎么", "神马", "什么", "啥子", "什么", "咋个", "怎么",
 	"可以滴", "可以的", "行滴", "行的", "好滴", "好的", "滴吧", "的吧", "滴吗", "的吗", "表酱紫", "不要这样",
-	"酱紫", "这样", "介样", "这样", "伐", "吗", "不啦", "不", "没得", "没有",
+	"酱紫", "这样", "介样", "这样", "伐", "吗", "不啦", "不", "没得", "没有", "咋", "怎么",
 )
 
 // analyze takes a question apart. known reports whether a two-character string occurs in the code's own words,
@@ -143,22 +159,37 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 				}
 			}
 		}
+		blankAt := func(f string, kind questionKind, modal, atEnd bool) {
+			fr := []rune(f)
+			for i := 0; i+len(fr) <= len(rs); i++ {
+				if !runesAt(rs, fr, i) || anyProtected(prot, i, i+len(fr)) {
+					continue
+				}
+				if atEnd && i+len(fr) != len(rs) {
+					continue
+				}
+				if next := i + len(fr); next < len(rs) && strings.ContainsRune(formNotBefore[f], rs[next]) {
+					continue
+				}
+				for j := i; j < i+len(fr); j++ {
+					rs[j] = ' '
+				}
+				note(kind, i+len(fr), modal)
+			}
+		}
 		blank := func(forms []string, kind questionKind, modal bool) {
 			for _, f := range forms {
-				fr := []rune(f)
-				for i := 0; i+len(fr) <= len(rs); i++ {
-					if !runesAt(rs, fr, i) || anyProtected(prot, i, i+len(fr)) {
-						continue
-					}
-					for j := i; j < i+len(fr); j++ {
-						rs[j] = ' '
-					}
-					note(kind, i+len(fr), modal)
-				}
+				blankAt(f, kind, modal, false)
 			}
+		}
+		for _, f := range sortedForms(aNotAForms) {
+			blankAt(f, aNotAForms[f], true, false)
 		}
 		blank(ruleForms, askRule, false)
 		blank(okForms, askPermission, false)
+		for _, f := range okEndForms {
+			blankAt(f, askPermission, false, true)
+		}
 		blank(obligationForms, askObligation, true)
 		blank(permissionForms, askPermission, true)
 		blank(fillerWords, askPlain, false)
@@ -173,6 +204,8 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 				continue
 			}
 			switch {
+			case i+1 < len(rs) && strings.ContainsRune(formNotBefore[string(r)], rs[i+1]):
+				// 能力, 可能, 要求: a word, not a form
 			case strings.ContainsRune(obligationRunes, r) && yesNo:
 				note(askObligation, i+1, true)
 				rs[i] = ' '
@@ -257,6 +290,21 @@ var fillerBigrams = func() map[string]bool {
 // knownOrFiller extends the code's bigrams with those of question forms and fillers.
 func knownOrFiller(known func(string) bool) func(string) bool {
 	return func(b string) bool { return known(b) || fillerBigrams[b] }
+}
+
+// sortedForms lists the forms of m longest first, so that a longer form is taken before one it contains.
+func sortedForms(m map[string]questionKind) []string {
+	out := make([]string, 0, len(m))
+	for f := range m {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i]) != len(out[j]) {
+			return len(out[i]) > len(out[j])
+		}
+		return out[i] < out[j]
+	})
+	return out
 }
 
 func runesAt(rs, f []rune, i int) bool {
