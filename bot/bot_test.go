@@ -11,7 +11,8 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/bottest"
-	"github.com/conductbot/conductbot/bot/memstore"
+	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/sqlite"
 )
 
 // recorder is a bot.Transport that keeps what handlers did.
@@ -78,8 +79,9 @@ func press(chat, from int64, data string) bot.Update {
 		Callback: &bot.Callback{ID: "cb", Data: data}}
 }
 
-func newRouter(t *testing.T, admins ...int64) (*bot.Router, *memstore.Store, *bottest.Clock) {
-	st := memstore.New()
+// newRouter is a router on a fresh SQLite store (in memory) with the usual middleware.
+func newRouter(t *testing.T, admins ...int64) (*bot.Router, *sqlite.DB, *bottest.Clock) {
+	st := testenv.EmptySQLite(t)
 	clock := bottest.NewClock(bottest.Start)
 	rt := bot.NewRouter(bot.Options{Now: clock.Now, States: st})
 	rt.Use(bot.Recover(nil2discard()), bot.Dedupe(4), bot.GroupFilter, bot.ResolveUser(st, admins))
@@ -248,7 +250,7 @@ func TestFormsAndState(t *testing.T) {
 
 func TestRecoverAndErrors(t *testing.T) {
 	log := &bottest.LogBuffer{}
-	st := memstore.New()
+	st := testenv.EmptySQLite(t)
 	rt := bot.NewRouter(bot.Options{States: st})
 	rt.Use(bot.Recover(slogTo(log)), bot.ResolveUser(st, nil))
 	rt.Command("boom", bot.Staff, func(context.Context, *bot.Request) error { panic("boom") })

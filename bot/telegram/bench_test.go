@@ -14,10 +14,9 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/bottest"
-	"github.com/conductbot/conductbot/bot/memstore"
 	"github.com/conductbot/conductbot/bot/telegram"
 	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/sqlite"
 )
 
@@ -27,28 +26,22 @@ var benchQuestions = []string{
 	"服务对象提意见时怎么办",
 }
 
-// benchBot runs the real bot — offline engine, the Telegram adapter, and the SQLite store in a file or the
-// in-memory stores — against a stand-in that keeps no call log. It returns the stand-in and a stop function.
+// benchBot runs the real bot — offline engine, the Telegram adapter, the SQLite store in a file ("sqlite-file")
+// or in memory ("sqlite-memory", one connection) — against a stand-in that keeps no call log. The engine is
+// wired on the same store, as serve does. It returns the stand-in and a stop function.
 func benchBot(b *testing.B, store string) (*telegramtest.Server, func()) {
 	b.Helper()
 	api := telegramtest.New(b, telegramtest.WithoutCallLog())
-	var st interface {
-		bot.UserStore
-		bot.StateStore
-		bot.QALog
-	}
-	closeStore := func() {}
+	var st *sqlite.DB
 	switch store {
-	case "sqlite":
-		db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		st, closeStore = db, func() { db.Close() }
+	case "sqlite-file":
+		st = testenv.SQLiteFile(b, filepath.Join(b.TempDir(), "bench.db"))
+	case "sqlite-memory":
+		st = testenv.SQLite(b)
 	default:
-		st = memstore.New()
+		b.Fatalf("no store %q", store)
 	}
-	eng := bottest.Engine(b)
+	eng := testenv.Engine(b, st)
 	rt, err := bot.New(bot.Config{Asker: eng, Code: eng, Users: st, States: st, QA: st, QuestionsPerMinute: 1 << 30})
 	if err != nil {
 		b.Fatal(err)
@@ -64,11 +57,10 @@ func benchBot(b *testing.B, store string) (*telegramtest.Server, func()) {
 	return api, func() {
 		cancel()
 		<-done
-		closeStore()
 	}
 }
 
-var benchStores = []string{"memory", "sqlite"}
+var benchStores = []string{"sqlite-memory", "sqlite-file"}
 
 // questionUpdates builds n questions from n/10+1 users, each in their private chat, with update IDs in order.
 func questionUpdates(api *telegramtest.Server, n int) []models.Update {
@@ -157,7 +149,7 @@ func BenchmarkLatency(b *testing.B) {
 // Run it with -benchtime 1x.
 func BenchmarkMemory(b *testing.B) {
 	for range b.N {
-		api, stop := benchBot(b, "sqlite")
+		api, stop := benchBot(b, "sqlite-file")
 		idle := heapInUse()
 		us := questionUpdates(api, 10000)
 		for i := 0; i < len(us); i += 100 {
