@@ -374,7 +374,6 @@ func (s *Service) answerInput(ctx context.Context, r *bot.Request) error {
 			_, err := r.Reply(ctx, "这张照片无法识别，请重新拍摄后发送。", answerButtons(rc.ID)...)
 			return err
 		}
-		ph.ID = inspect.NewID()
 		if err := s.o.Store.PutRectPhoto(ctx, rc.ID, ph); err != nil {
 			return err
 		}

@@ -59,7 +59,7 @@ func Overall(ss []WindowScore) (reports int, rate float64, ok bool) {
 }
 
 // StatsText is the short text summary of a month sent with the chart.
-func StatsText(m Month, ss []WindowScore, code *rules.Code, sc Scale) string {
+func StatsText(m Month, ss []WindowScore, code *rules.Code) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "📊 %s 窗口服务规范化评分\n", m.Chinese())
 	reports, rate, ok := Overall(ss)
@@ -138,8 +138,7 @@ func StatsText(m Month, ss []WindowScore, code *rules.Code, sc Scale) string {
 		}
 		b.WriteString(strings.Join(crit, "\n"))
 	}
-	b.WriteString("\n\n建议调整分按 /stats 下的“计算规则”得出，最终调整分由督查人员用“✏️ 调整分”记录（须写明理由）。")
-	_ = sc
+	b.WriteString("\n\n建议调整分的算法见“ℹ️ 计算规则”；最终调整分由督查人员用“✏️ 调整分”记录（须写明理由）。")
 	return b.String()
 }
 
@@ -258,7 +257,7 @@ func (s *Service) sendStats(ctx context.Context, r *bot.Request, m Month) error 
 	}
 	nav = append(nav, bot.Btn("ℹ️ 计算规则", prefixStats, "h"))
 	rows = append(rows, nav)
-	_, err = r.Reply(ctx, StatsText(m, ss, code, s.o.Scale), rows...)
+	_, err = r.Reply(ctx, StatsText(m, ss, code), rows...)
 	return err
 }
 
