@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/memstore"
+	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/inspect/inspectmem"
+	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/rules"
 )
 
@@ -61,23 +61,10 @@ func TestChecklistAdmin(t *testing.T) {
 	expect(t, e.last(inspUser.ID).Text, "检查项 2/3", "纪律与仪表")
 }
 
-// codeSource serves one version at a time.
-type codeSource struct {
-	mu sync.Mutex
-	v  *rules.Version
-}
-
-func (c *codeSource) CodeInForce(context.Context) (*rules.Version, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.v, nil
-}
-
 func TestChecklistFollowsTheCode(t *testing.T) {
 	code := rules.Shipped()
-	src := &codeSource{v: &rules.Version{ID: 1, Number: 1, Code: code}}
-	store := inspectmem.New()
-	svc, err := inspect.New(inspect.Options{Store: store, Code: src})
+	store := testenv.SQLite(t) // the shipped code is version 1
+	svc, err := inspect.New(inspect.Options{Store: store, Code: store})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,9 +81,9 @@ func TestChecklistFollowsTheCode(t *testing.T) {
 			changed.Clauses = append(changed.Clauses, c)
 		}
 	}
-	src.mu.Lock()
-	src.v = &rules.Version{ID: 2, Number: 2, Code: &changed}
-	src.mu.Unlock()
+	if v2, created, err := store.PutCode(ctx, &changed, "", bottest.Start.Add(time.Hour)); err != nil || !created || v2.ID != 2 {
+		t.Fatalf("import the changed code: %+v %v %v", v2, created, err)
+	}
 	cl2, _, err := svc.Checklist(ctx)
 	if err != nil || cl2.Number != 2 || cl2.CodeVersionID != 2 || len(cl2.Items) != len(inspect.DefaultItems)-1 {
 		t.Fatalf("after the code changed: %+v %v", cl2, err)
@@ -207,7 +194,7 @@ func (o notifyOut) Send(ctx context.Context, chat int64, m bot.Message) (int, er
 
 func TestBatchedReleaseLoop(t *testing.T) {
 	ts := newTimers()
-	e := newEnvOn(t, inspectmem.New(), memstore.New(), nil, func(o *inspect.Options) {
+	e := newEnvOn(t, testenv.SQLite(t), nil, func(o *inspect.Options) {
 		o.After = ts.After
 		o.NotifyChat = -100777
 		o.Release, _ = inspect.ParseRelease("18:00")
@@ -248,7 +235,7 @@ func TestBatchedReleaseLoop(t *testing.T) {
 
 func TestImmediateNotificationLoop(t *testing.T) {
 	ts := newTimers()
-	e := newEnvOn(t, inspectmem.New(), memstore.New(), nil, func(o *inspect.Options) { o.After = ts.After })
+	e := newEnvOn(t, testenv.SQLite(t), nil, func(o *inspect.Options) { o.After = ts.After })
 	if _, err := e.users.SetRole(context.Background(), supervisor.ID, bot.Supervisor, true, adminUser.ID, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}

@@ -8,32 +8,26 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conductbot/conductbot/bot/memstore"
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/inspect/inspectmem"
-	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/storetest"
 )
 
-// benchStores are the stores the benchmarks run on: in memory (the reference), SQLite in a file, and
-// PostgreSQL when TEST_DATABASE_URL is set.
-func benchStores(b *testing.B, run func(b *testing.B, store inspect.Store, users botStore)) {
-	b.Run("Memory", func(b *testing.B) {
-		run(b, inspectmem.New(), memstore.New())
+// benchStores are the stores the benchmarks run on: SQLite in memory (one connection), SQLite in a file, and
+// PostgreSQL when TEST_DATABASE_URL is set; each with the shipped code in force.
+func benchStores(b *testing.B, run func(b *testing.B, store fullStore)) {
+	b.Run("SQLiteMemory", func(b *testing.B) {
+		run(b, testenv.SQLite(b))
 	})
 	b.Run("SQLite", func(b *testing.B) {
-		db := openSQLite(b, filepath.Join(b.TempDir(), "bench.db"))
-		if _, _, err := db.PutCode(context.Background(), rules.Shipped(), "", time.Now()); err != nil {
-			b.Fatal(err)
-		}
-		run(b, db, db)
+		run(b, testenv.SQLiteFile(b, filepath.Join(b.TempDir(), "bench.db")))
 	})
 	b.Run("PostgreSQL", func(b *testing.B) {
 		db := openPostgres(b)
-		if _, _, err := db.PutCode(context.Background(), rules.Shipped(), "", time.Now()); err != nil {
+		if err := testenv.ImportShipped(context.Background(), db); err != nil {
 			b.Fatal(err)
 		}
-		run(b, db, db)
+		run(b, db)
 	})
 }
 
@@ -42,8 +36,8 @@ func benchStores(b *testing.B, run func(b *testing.B, store inspect.Store, users
 // sent. Filling the form before each press is not timed.
 func BenchmarkSubmit(b *testing.B) {
 	photo := gpsJPEG(b, 640, 480, 1)
-	benchStores(b, func(b *testing.B, store inspect.Store, users botStore) {
-		e := newEnvOn(b, store, users, nil)
+	benchStores(b, func(b *testing.B, store fullStore) {
+		e := newEnvOn(b, store, nil)
 		e.seedWindows()
 		e.join(inspUser)
 		b.ReportAllocs()
@@ -89,7 +83,7 @@ func Benchmark1000ReportsADay(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchStores(b, func(b *testing.B, store inspect.Store, _ botStore) {
+	benchStores(b, func(b *testing.B, store fullStore) {
 		ctx := context.Background()
 		f := storetest.NewReportFixture(b, store, 50)
 		day := inspect.MustDate("2026-11-02")

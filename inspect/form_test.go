@@ -8,9 +8,8 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/memstore"
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/inspect/inspectmem"
+	"github.com/conductbot/conductbot/internal/testenv"
 )
 
 // invite makes one invite code as the admin and returns it.
@@ -249,8 +248,9 @@ func (f *failingStore) FileReport(ctx context.Context, r *inspect.Report, draftI
 // TestFilingFailureKeepsTheDraft: a report is acknowledged only once it is written; when writing fails, the
 // inspector is told, gets no receipt, and submits again later from the same draft.
 func TestFilingFailureKeepsTheDraft(t *testing.T) {
-	fs := &failingStore{Store: inspectmem.New(), fail: true}
-	e := newEnvOn(t, fs, memstore.New(), nil)
+	db := testenv.SQLite(t)
+	fs := &failingStore{Store: db, fail: true}
+	e := newEnvOn(t, db, nil, func(o *inspect.Options) { o.Store = fs })
 	e.seedWindows()
 	e.join(inspUser)
 	e.say(inspUser, "/report")

@@ -12,9 +12,8 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/bottest"
-	"github.com/conductbot/conductbot/bot/memstore"
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/inspect/inspectmem"
+	"github.com/conductbot/conductbot/internal/testenv"
 )
 
 // Users of the tests. The inspector's ID and username are what the anonymity tests look for.
@@ -129,8 +128,8 @@ func (o *fakeOut) lastAnswer() bot.Notice {
 	return o.answers[len(o.answers)-1]
 }
 
-// env is the bot with the spot-check capability on in-memory stores, a settable clock and the real offline
-// retrieval engine.
+// env is the bot with the spot-check capability on the real SQLite store (in memory, the shipped code in force),
+// a settable clock and the real offline retrieval engine on that store.
 type env struct {
 	t      testing.TB
 	clock  *bottest.Clock
@@ -147,10 +146,9 @@ type env struct {
 type envOption func(*inspect.Options)
 
 func newEnv(t testing.TB, opts ...envOption) *env {
-	return newEnvOn(t, inspectmem.New(), memstore.New(), nil, opts...)
+	return newEnvOn(t, testenv.SQLite(t), nil, opts...)
 }
 
-// newEnvOn wires the bot on the given stores; clock may be nil for a fresh one at bottest.Start.
 // botStore is what the bot keeps.
 type botStore interface {
 	bot.UserStore
@@ -158,25 +156,29 @@ type botStore interface {
 	bot.QALog
 }
 
-func newEnvOn(t testing.TB, store inspect.Store, users botStore, clock *bottest.Clock, opts ...envOption) *env {
+// newEnvOn wires the bot on store, as serve does: the spot-check store (unless an option replaces Options.Store),
+// the bot's users and states, and the engine on the store's code in force; clock may be nil for a fresh one at
+// bottest.Start.
+func newEnvOn(t testing.TB, store fullStore, clock *bottest.Clock, opts ...envOption) *env {
 	t.Helper()
 	if clock == nil {
 		clock = bottest.NewClock(bottest.Start)
 	}
-	e := &env{t: t, clock: clock, users: users, store: store, out: newOut(), log: &bottest.LogBuffer{}}
+	e := &env{t: t, clock: clock, users: store, out: newOut(), log: &bottest.LogBuffer{}}
 	logger := slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	eng := bottest.Engine(t)
-	o := inspect.Options{Store: store, Code: eng, Asker: eng, Users: users, Admins: []int64{adminUser.ID},
+	eng := testenv.Engine(t, store)
+	o := inspect.Options{Store: store, Code: eng, Asker: eng, Users: store, Admins: []int64{adminUser.ID},
 		Location: bottest.Start.Location(), Now: clock.Now, Log: logger,
 		After: func(time.Duration) <-chan time.Time { return nil }}
 	for _, f := range opts {
 		f(&o)
 	}
+	e.store = o.Store
 	svc, err := inspect.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt, err := bot.New(bot.Config{Asker: eng, Code: eng, Users: users, States: users, QA: users, Admins: []int64{adminUser.ID},
+	rt, err := bot.New(bot.Config{Asker: eng, Code: eng, Users: store, States: store, QA: store, Admins: []int64{adminUser.ID},
 		RoleSources: []bot.RoleSource{svc}, Now: clock.Now, Log: logger})
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,7 @@ import (
 )
 
 // Store is everything the spot-check capability keeps. The PostgreSQL and SQLite stores implement it and pass
-// the contract suite storetest.TestReports; inspectmem is the in-memory reference.
+// the contract suite storetest.TestReports; tests run on the real stores (internal/testenv), never on a fake.
 type Store interface {
 	WindowStore
 	ChecklistStore

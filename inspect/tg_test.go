@@ -15,16 +15,19 @@ import (
 	"github.com/conductbot/conductbot/bot/telegram"
 	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/rules"
 )
 
-// fullStore is a SQL store: the bot's users and states, the code, and the spot-check store.
+// fullStore is a SQL store: the bot's users and states, the code and its vectors, and the spot-check store.
 type fullStore interface {
 	inspect.Store
 	bot.UserStore
 	bot.StateStore
 	bot.QALog
 	rules.Store
+	retrieval.VectorStore
 }
 
 // Telegram users of the end-to-end tests: the same identities as the bot-level tests.
@@ -84,7 +87,7 @@ func startTG(t testing.TB, store fullStore, s tgSetup) *tgBot {
 	}
 	h := &tgBot{t: t, api: s.api, store: store, clock: s.clock, log: s.log, handled: map[int64]bool{}, changed: make(chan struct{})}
 	logger := slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	eng := bottest.Engine(t)
+	eng := testenv.Engine(t, store)
 	o := inspect.Options{Store: store, Code: store, Asker: eng, Users: store, Admins: []int64{tgAdmin.ID},
 		Location: bottest.Start.Location(), Now: s.clock.Now, Log: logger,
 		After: func(time.Duration) <-chan time.Time { return nil }}

@@ -17,8 +17,7 @@ import (
 // keep code versions (rules.Store) get one imported by the suite, since checklists and reports refer to it.
 type OpenReports func(tb testing.TB) inspect.Store
 
-// TestReports is the contract of the spot-check store. The PostgreSQL and SQLite stores and inspect/inspectmem
-// run it.
+// TestReports is the contract of the spot-check store. The PostgreSQL and SQLite stores run it.
 func TestReports(t *testing.T, open OpenReports) {
 	t.Run("Windows", func(t *testing.T) { testWindows(t, open(t)) })
 	t.Run("Checklists", func(t *testing.T) { testChecklists(t, open(t)) })
