@@ -7,45 +7,40 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/remind"
-	"github.com/conductbot/conductbot/remind/remindtest"
 )
 
 // BenchmarkBroadcast10k sends one working day's reminder to 10,000 subscribers through the Bot API stand-in,
-// driving the real go-telegram/bot client over HTTP.
+// driving the real go-telegram/bot client over HTTP, on the real stores.
 //
 //   - paced: the default pacing (25 messages a second) on the fake clock; paced-s is the virtual time the
-//     broadcast takes (10,000 / 25 = 400 s is the bound), the ns/op its real cost.
-//   - unpaced: no pacing; msgs/s is the raw throughput of scheduler, store and client together.
+//     broadcast takes (10,000 / 25 = 400 s is the bound), the ns/op its real cost. SQLite in memory.
+//   - unpaced: no pacing; msgs/s is the raw throughput of scheduler, store and client together, on SQLite in
+//     memory (one connection), SQLite in a file, and PostgreSQL when TEST_DATABASE_URL is set.
 //
 // Each run checks that every subscriber got exactly one message (dups and lost are reported, and must be 0).
 // B/op and allocs/op (-benchmem) include the stand-in's side of the HTTP exchange; heap-MB is the live heap
 // after the broadcast, stand-in included.
 func BenchmarkBroadcast10k(b *testing.B) {
+	unpaced := remind.Pacing{PerSecond: -1, PerChat: -1}
 	for _, c := range []struct {
 		name   string
 		pacing remind.Pacing
+		open   func(testing.TB) remindStore
 	}{
-		{"paced", remind.Pacing{}},
-		{"unpaced", remind.Pacing{PerSecond: -1, PerChat: -1}},
+		{"paced-sqlite-memory", remind.Pacing{}, openSQLiteMemoryTB},
+		{"unpaced-sqlite-memory", unpaced, openSQLiteMemoryTB},
+		{"unpaced-sqlite-file", unpaced, openSQLiteFor},
+		{"unpaced-postgres", unpaced, openPostgresFor},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			benchBroadcast(b, 10000, c.pacing, func(testing.TB) remind.Store { return remindtest.NewMemStore() })
+			benchBroadcast(b, 10000, c.pacing, c.open)
 		})
 	}
-	b.Run("unpaced-sqlite", func(b *testing.B) {
-		benchBroadcast(b, 10000, remind.Pacing{PerSecond: -1, PerChat: -1}, func(tb testing.TB) remind.Store {
-			return openSQLiteTB(tb)
-		})
-	})
-	b.Run("unpaced-postgres", func(b *testing.B) {
-		benchBroadcast(b, 10000, remind.Pacing{PerSecond: -1, PerChat: -1}, func(tb testing.TB) remind.Store {
-			return openPostgresTB(tb)
-		})
-	})
 }
 
-func benchBroadcast(b *testing.B, n int, pacing remind.Pacing, open func(testing.TB) remind.Store) {
+func benchBroadcast(b *testing.B, n int, pacing remind.Pacing, open func(testing.TB) remindStore) {
 	ids := make([]int64, n)
 	for i := range ids {
 		ids[i] = int64(100000 + i)
@@ -118,11 +113,11 @@ func benchBroadcast(b *testing.B, n int, pacing remind.Pacing, open func(testing
 	}
 }
 
-func openSQLiteTB(tb testing.TB) remind.Store   { return openSQLiteFor(tb) }
-func openPostgresTB(tb testing.TB) remind.Store { return openPostgresFor(tb) }
+func openSQLiteMemoryTB(tb testing.TB) remindStore { return testenv.SQLite(tb) }
 
 // BenchmarkSchedulerOnly10k is the same broadcast without HTTP (the Recorder takes every message): the
-// scheduler's and the in-memory store's own cost, to set against the stand-in's share of the figures above.
+// scheduler's and the store's own cost (SQLite in memory), to set against the stand-in's share of the figures
+// above.
 func BenchmarkSchedulerOnly10k(b *testing.B) {
 	const n = 10000
 	start := at("2026-11-02 08:30")

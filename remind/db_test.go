@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/postgres"
 	"github.com/conductbot/conductbot/postgres/pgtest"
-	"github.com/conductbot/conductbot/remind"
-	"github.com/conductbot/conductbot/sqlite"
 )
 
-// openPostgresFor opens one handle on a fresh PostgreSQL schema, skipping tb without TEST_DATABASE_URL.
-func openPostgresFor(tb testing.TB) remind.Store {
+// openPostgresFor opens one handle on a fresh PostgreSQL schema with the shipped code in force, skipping tb
+// without TEST_DATABASE_URL.
+func openPostgresFor(tb testing.TB) remindStore {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -22,29 +22,30 @@ func openPostgresFor(tb testing.TB) remind.Store {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(db.Close)
-	return db
-}
-
-// openSQLiteFor opens one handle on a fresh SQLite file.
-func openSQLiteFor(tb testing.TB) remind.Store {
-	tb.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "conductbot.db"), nil)
-	if err != nil {
+	if err := testenv.ImportShipped(ctx, db); err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { db.Close() })
 	return db
 }
 
-// openPostgres opens n handles (n connection pools, as n processes would) on one fresh PostgreSQL schema.
-// It skips the test when TEST_DATABASE_URL is not set.
-func openPostgres(t *testing.T, n int) []remind.Store {
+// openSQLiteFor opens one handle on a fresh SQLite file with the shipped code in force.
+func openSQLiteFor(tb testing.TB) remindStore {
+	tb.Helper()
+	return testenv.SQLiteFile(tb, filepath.Join(tb.TempDir(), "conductbot.db"))
+}
+
+// openPostgres opens n handles (n connection pools, as n processes would) on one fresh PostgreSQL schema with
+// the shipped code in force. It skips the test when TEST_DATABASE_URL is not set.
+func openPostgres(t *testing.T, n int) []remindStore {
 	t.Helper()
 	url := pgtest.URL(t)
-	var out []remind.Store
+	var out []remindStore
 	for i := 0; i < n; i++ {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		db, err := postgres.Open(ctx, url, nil)
+		if err == nil {
+			err = testenv.ImportShipped(ctx, db)
+		}
 		cancel()
 		if err != nil {
 			t.Fatal(err)
@@ -55,18 +56,13 @@ func openPostgres(t *testing.T, n int) []remind.Store {
 	return out
 }
 
-// openSQLite opens n handles on one fresh SQLite file.
-func openSQLite(t *testing.T, n int) []remind.Store {
+// openSQLite opens n handles on one fresh SQLite file with the shipped code in force.
+func openSQLite(t *testing.T, n int) []remindStore {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "conductbot.db")
-	var out []remind.Store
+	var out []remindStore
 	for i := 0; i < n; i++ {
-		db, err := sqlite.Open(context.Background(), path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		out = append(out, db)
+		out = append(out, testenv.SQLiteFile(t, path))
 	}
 	return out
 }

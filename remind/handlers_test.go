@@ -7,8 +7,7 @@ import (
 	"testing"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/bottest"
-	"github.com/conductbot/conductbot/bot/memstore"
+	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/remind"
 	"github.com/conductbot/conductbot/remind/remindtest"
 )
@@ -21,7 +20,8 @@ const (
 	groupID      = -100777
 )
 
-// chatEnv is the reminders registered on a router with in-memory users, answering through a Recorder.
+// chatEnv is the reminders registered on a router, answering through a Recorder; the reminders, the bot's users
+// and the engine are on one SQLite store (in memory), as serve wires them.
 type chatEnv struct {
 	*env
 	rt     *bot.Router
@@ -30,11 +30,12 @@ type chatEnv struct {
 
 func newChat(t *testing.T, start string) *chatEnv {
 	t.Helper()
-	e := newEnv(t, at(start), func(c *remind.Config, _ *remind.SchedulerOptions) {
-		c.Asker = bottest.Engine(t)
+	users := testenv.SQLite(t)
+	eng := testenv.Engine(t, users)
+	e := newEnvOn(t, users, at(start), func(c *remind.Config, _ *remind.SchedulerOptions) {
+		c.Asker = eng
 		c.Admins = []int64{adminID}
 	})
-	users := memstore.New()
 	rt := bot.NewRouter(bot.Options{Now: e.clock.Now, States: users})
 	rt.Use(bot.ResolveUser(users, []int64{adminID}, bot.StaticRoles{supervisorID: bot.Roles(bot.Supervisor)}))
 	e.rem.Register(rt)

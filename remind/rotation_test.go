@@ -6,15 +6,40 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/remind"
+	"github.com/conductbot/conductbot/storetest"
 )
 
-type violations map[string]int
-
-func (v violations) ViolationsByClause(context.Context, time.Time) (map[string]int, error) {
-	return v, nil
+// fileViolations files, for each clause, n spot-check reports in st whose one finding cites it, visited in the
+// 25 days from first, and confirms them as a supervisor would: the store then counts them for the rotation
+// (remind.ViolationCounter), as serve wires it.
+func fileViolations(t *testing.T, st inspect.Store, first inspect.Date, counts map[string]int) {
+	t.Helper()
+	ctx := context.Background()
+	f := storetest.NewReportFixture(t, st, 3)
+	k := 0
+	for clause, n := range counts {
+		for range n {
+			r := f.NewReport(k, first.AddDays(k%25), inspect.Morning)
+			for i := range r.Items {
+				r.Items[i].Result = inspect.Pass
+			}
+			r.Findings = []inspect.Finding{{No: 1, Title: "违反第" + clause + "条", Clauses: []string{clause},
+				Note: "暗访发现", Source: inspect.FromDescription}}
+			if err := st.FileReport(ctx, r, inspect.NewDraftID()); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.SetReportState(ctx, r.ID, inspect.Pending, inspect.Confirmed, "", r.Filed.AddDays(1)); err != nil {
+				t.Fatal(err)
+			}
+			k++
+		}
+	}
 }
 
+// brokenCounter is a counter that fails, as a reports store that cannot be read does.
 type brokenCounter struct{}
 
 func (brokenCounter) ViolationsByClause(context.Context, time.Time) (map[string]int, error) {
@@ -86,8 +111,14 @@ func TestClauseRotationWithoutRepeats(t *testing.T) {
 func TestRotationFavoursViolatedClauses(t *testing.T) {
 	// Confirmed reports of the last 30 days found 1.3.3 (eating, phones at the window) broken 12 times and
 	// 1.2.1 (standing up to greet) 6 times: both come in the first week or so of the 30-day round.
-	e := newEnv(t, at("2026-03-02 08:00"), func(c *remind.Config, _ *remind.SchedulerOptions) {
-		c.Violations = violations{"1.3.3": 12, "1.2.1": 6}
+	db := testenv.SQLite(t)
+	fileViolations(t, db, inspect.MustDate("2026-02-02"), map[string]int{"1.3.3": 12, "1.2.1": 6})
+	if got, err := db.ViolationsByClause(context.Background(), at("2026-03-02 00:00").AddDate(0, 0, -30)); err != nil ||
+		len(got) != 2 || got["1.3.3"] != 12 || got["1.2.1"] != 6 {
+		t.Fatalf("violations by clause %v %v", got, err)
+	}
+	e := newEnvOn(t, db, at("2026-03-02 08:00"), func(c *remind.Config, _ *remind.SchedulerOptions) {
+		c.Violations = db
 	})
 	ps := plans(t, e, date("2026-03-02"), 30)
 	pos := map[string]int{}

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/remind"
 	"github.com/conductbot/conductbot/remind/remindtest"
-	"github.com/conductbot/conductbot/rules"
 )
 
 var shanghai = mustLoad("Asia/Shanghai")
@@ -35,16 +35,15 @@ func at(s string) time.Time {
 	return t
 }
 
-// shippedCode serves the shipped code as version 1.
-type shippedCode struct{ v *rules.Version }
-
-func (s shippedCode) CodeInForce(context.Context) (*rules.Version, error) { return s.v, nil }
-
-var code = shippedCode{&rules.Version{ID: 1, Number: 1, InForce: true, Code: rules.Shipped()}}
+// remindStore is what the reminders keep and read, as serve wires them: remind.Store and the code in force.
+type remindStore interface {
+	remind.Store
+	remind.CodeSource
+}
 
 type env struct {
 	t     testing.TB
-	store remind.Store
+	store remindStore
 	clock *remindtest.Clock
 	rec   *remindtest.Recorder
 	rem   *remind.Reminders
@@ -53,14 +52,17 @@ type env struct {
 
 type envOpt func(*remind.Config, *remind.SchedulerOptions)
 
+// newEnv wires the reminders on a fresh SQLite store (in memory, the shipped code in force).
 func newEnv(t testing.TB, start time.Time, opts ...envOpt) *env {
-	return newEnvOn(t, remindtest.NewMemStore(), start, opts...)
+	return newEnvOn(t, testenv.SQLite(t), start, opts...)
 }
 
-func newEnvOn(t testing.TB, store remind.Store, start time.Time, opts ...envOpt) *env {
+// newEnvOn wires the reminders on store, which keeps them and gives the code in force, with a fake clock
+// starting at start and a Recorder as the sender.
+func newEnvOn(t testing.TB, store remindStore, start time.Time, opts ...envOpt) *env {
 	t.Helper()
 	e := &env{t: t, store: store, clock: remindtest.NewClock(start), rec: &remindtest.Recorder{}}
-	cfg := remind.Config{Store: store, Code: code, Location: shanghai, Clock: e.clock}
+	cfg := remind.Config{Store: store, Code: store, Location: shanghai, Clock: e.clock}
 	so := remind.SchedulerOptions{Sender: e.rec}
 	for _, o := range opts {
 		o(&cfg, &so)
@@ -352,14 +354,16 @@ func TestBlockedChatIsUnsubscribed(t *testing.T) {
 	}
 }
 
+// TestRestartInTheMiddleOfABroadcast restarts the scheduler on the same handle (one in-memory SQLite store); the
+// OnSQLite and OnPostgres variants restart it on another handle of the database.
 func TestRestartInTheMiddleOfABroadcast(t *testing.T) {
-	store := remindtest.NewMemStore()
+	store := testenv.SQLite(t)
 	restartMidBroadcast(t, store, store)
 }
 
 // restartMidBroadcast stops a broadcast on before after 137 sends, as SIGTERM does, then lets a new process
 // on after (another handle of the same database) finish the day: each chat gets its reminder once.
-func restartMidBroadcast(t *testing.T, before, after remind.Store) {
+func restartMidBroadcast(t *testing.T, before, after remindStore) {
 	store := before
 	first := newEnvOn(t, store, at("2026-11-02 06:00"), func(_ *remind.Config, so *remind.SchedulerOptions) {
 		so.Instance = "first"
@@ -405,7 +409,7 @@ func restartMidBroadcast(t *testing.T, before, after remind.Store) {
 }
 
 func TestCrashedInstanceIsTakenOverAfterItsLease(t *testing.T) {
-	store := remindtest.NewMemStore()
+	store := testenv.SQLite(t)
 	e := newEnvOn(t, store, at("2026-11-02 06:00"), func(_ *remind.Config, so *remind.SchedulerOptions) {
 		so.Lease = 5 * time.Minute
 	})
@@ -434,14 +438,16 @@ func TestCrashedInstanceIsTakenOverAfterItsLease(t *testing.T) {
 	}
 }
 
+// TestTwoInstancesShareTheWork runs two schedulers on one handle (one in-memory SQLite store); the OnSQLite and
+// OnPostgres variants give each its own handle of the database.
 func TestTwoInstancesShareTheWork(t *testing.T) {
-	store := remindtest.NewMemStore()
+	store := testenv.SQLite(t)
 	twoInstances(t, store, store)
 }
 
 // twoInstances runs two schedulers at once, on two handles of one database, and checks that each chat got
 // one reminder.
-func twoInstances(t *testing.T, storeA, storeB remind.Store) {
+func twoInstances(t *testing.T, storeA, storeB remindStore) {
 	a := newEnvOn(t, storeA, at("2026-11-02 06:00"), func(_ *remind.Config, so *remind.SchedulerOptions) {
 		so.Instance, so.Batch = "a", 10
 	})

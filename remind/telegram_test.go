@@ -153,7 +153,7 @@ func TestAPISenderKeepsTheTokenOutOfErrors(t *testing.T) {
 func TestStandInEndToEnd(t *testing.T) {
 	srv := telegramtest.New(t)
 	env := bottest.New(t, nil)
-	e := newEnv(t, at("2026-11-02 06:00"), func(c *remind.Config, _ *remind.SchedulerOptions) {
+	e := newEnvOn(t, env.Store, at("2026-11-02 06:00"), func(c *remind.Config, _ *remind.SchedulerOptions) {
 		c.Asker = env.Config.Asker
 	})
 	e.rem.Register(env.Router)

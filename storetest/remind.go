@@ -15,7 +15,7 @@ import (
 // OpenRemind returns a fresh, empty remind.Store for tb (closing it with tb.Cleanup).
 type OpenRemind func(tb testing.TB) remind.Store
 
-// TestRemind is the contract of remind.Store. The PostgreSQL and SQLite stores and remindtest.MemStore run it.
+// TestRemind is the contract of remind.Store. The PostgreSQL and SQLite stores run it.
 func TestRemind(t *testing.T, open OpenRemind) {
 	t.Run("Subscriptions", func(t *testing.T) { testRemindSubscriptions(t, open(t)) })
 	t.Run("ScheduleAndClaim", func(t *testing.T) { testRemindScheduleAndClaim(t, open(t)) })

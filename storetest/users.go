@@ -23,7 +23,7 @@ type BotStore interface {
 // OpenBot returns a fresh, empty BotStore for tb (closing it with tb.Cleanup).
 type OpenBot func(tb testing.TB) BotStore
 
-// TestBot is the contract of the bot's stores. The PostgreSQL and SQLite stores and bot/memstore run it.
+// TestBot is the contract of the bot's stores. The PostgreSQL and SQLite stores run it.
 func TestBot(t *testing.T, open OpenBot) {
 	t.Run("Users", func(t *testing.T) { testBotUsers(t, open(t)) })
 	t.Run("Roles", func(t *testing.T) { testBotRoles(t, open(t)) })

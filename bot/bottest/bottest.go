@@ -83,10 +83,3 @@ func (l *LogBuffer) String() string {
 	defer l.mu.Unlock()
 	return string(l.buf)
 }
-
-// Engine is the offline retrieval engine on a store of its own: a fresh in-memory SQLite store with the shipped
-// code in force.
-func Engine(tb testing.TB) *retrieval.Engine {
-	tb.Helper()
-	return testenv.Engine(tb, testenv.SQLite(tb))
-}

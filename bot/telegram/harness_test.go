@@ -46,8 +46,8 @@ type setup struct {
 	router   *bot.Router          // instead of bottest's
 }
 
-// start runs a bot with the real engine, in-memory stores, admin as the configured admin, and sleeps that
-// only record how long they would have waited.
+// start runs a bot with the real engine on the real SQLite store (bottest.New), admin as the configured admin,
+// and sleeps that only record how long they would have waited.
 func start(t *testing.T, s setup) *harness {
 	t.Helper()
 	h := &harness{t: t, api: telegramtest.New(t), log: &bottest.LogBuffer{}}

@@ -1,3 +1,6 @@
+// Package remindtest has what tests and benchmarks of the reminders share besides the store (they run on the
+// real SQLite store, see internal/testenv): a fake clock whose sleeps return at once, moving the clock on, and
+// a Recorder that takes what the scheduler and the handlers send.
 package remindtest
 
 import (
