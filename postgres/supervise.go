@@ -533,90 +533,113 @@ func pgStates(states []inspect.State) []string {
 	return ss
 }
 
-// Tallies implements supervise.Store: three aggregate queries (answers and weights per report then per window,
-// critical failures, violations per clause) over the period's reports, in one read-only transaction without
-// JIT compilation (the estimate of the clause lists' expansion is far too high and would make PostgreSQL spend
-// more time compiling than running).
+// Tallies implements supervise.Store. Each report's answers and findings are aggregated once into
+// supervise_report_tallies (migrations/031_supervise_tallies.sql: they never change after filing); a period is
+// then one row a report, joined with the report's current state and added up in Go.
 func (db *DB) Tallies(ctx context.Context, from, to inspect.Date, states []inspect.State) (map[int64]*supervise.Tally, error) {
 	out := map[int64]*supervise.Tally{}
-	err := db.svReadTx(ctx, "tallies", func(tx pgx.Tx) error {
-		args := []any{from.String(), to.String(), pgStates(states)}
-		const where = `r.visit_date BETWEEN $1::date AND $2::date AND r.state = ANY($3)`
-		rows, err := tx.Query(ctx, `SELECT window_id, count(*), sum(p), sum(f), sum(u), sum(wp), sum(wo) FROM (
-				SELECT r.window_id, count(i.result) FILTER (WHERE i.result = 'pass') AS p, count(i.result) FILTER (WHERE i.result = 'fail') AS f,
-					count(i.result) FILTER (WHERE i.result = 'unobserved') AS u,
-					coalesce(sum(i.weight) FILTER (WHERE i.result = 'pass'), 0) AS wp,
-					coalesce(sum(i.weight) FILTER (WHERE i.result IN ('pass', 'fail')), 0) AS wo
-				FROM reports r LEFT JOIN report_items i ON i.report_id = r.id
-				WHERE `+where+` GROUP BY r.window_id, r.id) x
-			GROUP BY window_id`, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			t := &supervise.Tally{Violations: map[string]int{}}
-			if err := rows.Scan(&t.WindowID, &t.Reports, &t.Pass, &t.Fail, &t.Unobserved, &t.WeightPass, &t.WeightObserved); err != nil {
-				rows.Close()
-				return err
-			}
-			out[t.WindowID] = t
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows, err = tx.Query(ctx, `SELECT r.window_id, r.id, r.visit_date::text, r.half_day, i.key, i.title, i.clauses
-			FROM reports r JOIN report_items i ON i.report_id = r.id
-			WHERE `+where+` AND i.result = 'fail' AND i.critical
-			ORDER BY r.visit_date, r.half_day, r.id COLLATE "C", i.ord`, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var window int64
-			var visit, half string
-			var clauses []byte
-			var c supervise.CriticalFailure
-			if err := rows.Scan(&window, &c.ReportID, &visit, &half, &c.ItemKey, &c.Title, &clauses); err != nil {
-				rows.Close()
-				return err
-			}
-			c.VisitDate, _ = inspect.ParseDate(visit)
-			c.HalfDay = inspect.HalfDay(half)
-			_ = json.Unmarshal(clauses, &c.Clauses)
-			if t := out[window]; t != nil {
-				t.Critical = append(t.Critical, c)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows, err = tx.Query(ctx, `SELECT r.window_id, c.clause, count(DISTINCT r.id)
-			FROM reports r JOIN report_findings f ON f.report_id = r.id
-			CROSS JOIN LATERAL jsonb_array_elements_text(f.clauses) AS c(clause)
-			WHERE `+where+` GROUP BY r.window_id, c.clause`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var window int64
-			var clause string
-			var n int
-			if err := rows.Scan(&window, &clause, &n); err != nil {
-				return err
-			}
-			if t := out[window]; t != nil {
-				t.Violations[clause] = n
-			}
-		}
-		return rows.Err()
-	})
+	err := db.pgReportTallies(ctx, "tallies", `r.visit_date BETWEEN $1::date AND $2::date AND r.state = ANY($3)`,
+		[]any{from.String(), to.String(), pgStates(states)}, func(rt *supervise.ReportTally) { supervise.AddReport(out, rt) })
 	if err != nil {
 		return nil, err
 	}
+	supervise.SortTallies(out)
 	return out, nil
+}
+
+// pgReportTallies calls add with the aggregate of every report where selects, making the aggregates that are
+// missing first.
+func (db *DB) pgReportTallies(ctx context.Context, what, where string, args []any, add func(*supervise.ReportTally)) error {
+	read := func(tx pgx.Tx, add func(*supervise.ReportTally)) (missing []string, err error) {
+		rows, err := tx.Query(ctx, `SELECT r.id, r.window_id, r.visit_date::text, r.half_day, t.pass, t.fail, t.unobserved,
+				t.weight_pass, t.weight_observed, t.critical, t.clauses
+			FROM reports r LEFT JOIN supervise_report_tallies t ON t.report_id = r.id
+			WHERE `+where, args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var rt supervise.ReportTally
+			var visit, half string
+			var pass, fail, unobs, wp, wo *int
+			var critical []byte
+			var clauses *string
+			if err := rows.Scan(&rt.ReportID, &rt.WindowID, &visit, &half, &pass, &fail, &unobs, &wp, &wo, &critical, &clauses); err != nil {
+				return nil, err
+			}
+			if pass == nil {
+				missing = append(missing, rt.ReportID)
+				continue
+			}
+			rt.VisitDate, _ = inspect.ParseDate(visit)
+			rt.HalfDay = inspect.HalfDay(half)
+			rt.Pass, rt.Fail, rt.Unobserved, rt.WeightPass, rt.WeightObserved = *pass, *fail, *unobs, *wp, *wo
+			if len(critical) > 2 {
+				if err := json.Unmarshal(critical, &rt.Critical); err != nil {
+					return nil, err
+				}
+			}
+			if *clauses != "" {
+				rt.Clauses = strings.Split(*clauses, ",")
+			}
+			add(&rt)
+		}
+		return missing, rows.Err()
+	}
+	var missing []string
+	var got []supervise.ReportTally
+	err := db.svReadTx(ctx, what, func(tx pgx.Tx) error {
+		var err error
+		missing, err = read(tx, func(rt *supervise.ReportTally) { got = append(got, *rt) })
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		for i := 0; i < len(missing); i += 5000 {
+			if err := db.pgFillTallies(ctx, missing[i:min(i+5000, len(missing))]); err != nil {
+				return fmt.Errorf("postgres: %s: %w", what, err)
+			}
+		}
+		got = got[:0]
+		err = db.svReadTx(ctx, what, func(tx pgx.Tx) error {
+			left, err := read(tx, func(rt *supervise.ReportTally) { got = append(got, *rt) })
+			if err == nil && len(left) > 0 {
+				err = fmt.Errorf("%d reports without aggregates", len(left))
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for i := range got {
+		add(&got[i])
+	}
+	return nil
+}
+
+// pgFillTallies makes the aggregates of reports.
+func (db *DB) pgFillTallies(ctx context.Context, ids []string) error {
+	_, err := db.pool.Exec(ctx, `INSERT INTO supervise_report_tallies (report_id, pass, fail, unobserved, weight_pass, weight_observed,
+			critical, clauses)
+		SELECT r.id, it.p, it.f, it.u, it.wp, it.wo, it.crit, coalesce(fc.cl, '')
+		FROM reports r
+		CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE i.result = 'pass') AS p, count(*) FILTER (WHERE i.result = 'fail') AS f,
+				count(*) FILTER (WHERE i.result = 'unobserved') AS u,
+				coalesce(sum(i.weight) FILTER (WHERE i.result = 'pass'), 0) AS wp,
+				coalesce(sum(i.weight) FILTER (WHERE i.result IN ('pass', 'fail')), 0) AS wo,
+				coalesce(jsonb_agg(jsonb_build_object('key', i.key, 'title', i.title, 'clauses', i.clauses) ORDER BY i.ord)
+					FILTER (WHERE i.result = 'fail' AND i.critical), '[]'::jsonb) AS crit
+			FROM report_items i WHERE i.report_id = r.id) it
+		LEFT JOIN LATERAL (SELECT string_agg(DISTINCT c.clause, ',') AS cl
+			FROM report_findings f CROSS JOIN LATERAL jsonb_array_elements_text(f.clauses) AS c(clause)
+			WHERE f.report_id = r.id) fc ON true
+		WHERE r.id = ANY($1)
+		ON CONFLICT (report_id) DO NOTHING`, ids)
+	return err
 }
 
 // svReadTx runs f in a read-only transaction tuned for aggregates: no JIT, enough memory to sort in memory.
@@ -639,25 +662,12 @@ func (db *DB) svReadTx(ctx context.Context, what string, f func(tx pgx.Tx) error
 func (db *DB) ViolationsByClause(ctx context.Context, since time.Time) (map[string]int, error) {
 	day := inspect.DateOf(since, since.Location())
 	out := map[string]int{}
-	err := db.svReadTx(ctx, "violations by clause", func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT c.clause, count(DISTINCT r.id)
-			FROM reports r JOIN report_findings f ON f.report_id = r.id
-			CROSS JOIN LATERAL jsonb_array_elements_text(f.clauses) AS c(clause)
-			WHERE r.visit_date >= $1::date AND r.state = ANY($2) GROUP BY c.clause`, day.String(), pgStates(supervise.Counted))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var clause string
-			var n int
-			if err := rows.Scan(&clause, &n); err != nil {
-				return err
+	err := db.pgReportTallies(ctx, "violations by clause", `r.visit_date >= $1::date AND r.state = ANY($2)`,
+		[]any{day.String(), pgStates(supervise.Counted)}, func(rt *supervise.ReportTally) {
+			for _, c := range rt.Clauses {
+				out[c]++
 			}
-			out[clause] = n
-		}
-		return rows.Err()
-	})
+		})
 	if err != nil {
 		return nil, err
 	}

@@ -526,103 +526,112 @@ func (db *DB) AdjustmentRevisions(ctx context.Context, windowID int64, m supervi
 	return out, nil
 }
 
-// Tallies implements supervise.Store: three aggregate queries (answers and weights, critical failures,
-// violations per clause) over the period's reports.
+// Tallies implements supervise.Store. Each report's answers and findings are aggregated once into
+// supervise_report_tallies (migrations/031_supervise_tallies.sql: they never change after filing); a period is
+// then one row a report, joined with the report's current state and added up in Go.
 func (db *DB) Tallies(ctx context.Context, from, to inspect.Date, states []inspect.State) (map[int64]*supervise.Tally, error) {
 	out := map[int64]*supervise.Tally{}
-	args := []any{from.String(), to.String(), jsonList(states)}
-	const where = `r.visit_date BETWEEN ? AND ? AND r.state IN (SELECT value FROM json_each(?))`
-	// Per report, then per window: cheaper than count(DISTINCT) over the joined items.
-	rows, err := db.db.QueryContext(ctx, `SELECT window_id, count(*), coalesce(sum(p), 0), coalesce(sum(f), 0), coalesce(sum(u), 0),
-			coalesce(sum(wp), 0), coalesce(sum(wo), 0) FROM (
-			SELECT r.window_id, sum(i.result = 'pass') AS p, sum(i.result = 'fail') AS f, sum(i.result = 'unobserved') AS u,
-				sum(CASE WHEN i.result = 'pass' THEN i.weight END) AS wp, sum(CASE WHEN i.result IN ('pass', 'fail') THEN i.weight END) AS wo
-			FROM reports r LEFT JOIN report_items i ON i.report_id = r.id
-			WHERE `+where+` GROUP BY r.id)
-		GROUP BY window_id`, args...)
+	err := db.sqReportTallies(ctx, "tallies", `r.visit_date BETWEEN ? AND ? AND r.state IN (SELECT value FROM json_each(?))`,
+		[]any{from.String(), to.String(), jsonList(states)}, func(rt *supervise.ReportTally) { supervise.AddReport(out, rt) })
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: tallies: %w", err)
+		return nil, err
 	}
-	for rows.Next() {
-		t := &supervise.Tally{Violations: map[string]int{}}
-		if err := rows.Scan(&t.WindowID, &t.Reports, &t.Pass, &t.Fail, &t.Unobserved, &t.WeightPass, &t.WeightObserved); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("sqlite: tallies: %w", err)
-		}
-		out[t.WindowID] = t
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: tallies: %w", err)
-	}
-	rows, err = db.db.QueryContext(ctx, `SELECT r.window_id, r.id, r.visit_date, r.half_day, i.key, i.title, i.clauses
-		FROM reports r JOIN report_items i ON i.report_id = r.id
-		WHERE `+where+` AND i.result = 'fail' AND i.critical = 1
-		ORDER BY r.visit_date, r.half_day, r.id, i.ord`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: critical failures: %w", err)
-	}
-	for rows.Next() {
-		var window int64
-		var visit, half, clauses string
-		var c supervise.CriticalFailure
-		if err := rows.Scan(&window, &c.ReportID, &visit, &half, &c.ItemKey, &c.Title, &clauses); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("sqlite: critical failures: %w", err)
-		}
-		c.VisitDate, _ = inspect.ParseDate(visit)
-		c.HalfDay = inspect.HalfDay(half)
-		_ = json.Unmarshal([]byte(clauses), &c.Clauses)
-		if t := out[window]; t != nil {
-			t.Critical = append(t.Critical, c)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: critical failures: %w", err)
-	}
-	rows, err = db.db.QueryContext(ctx, `SELECT r.window_id, c.value, count(DISTINCT r.id)
-		FROM reports r JOIN report_findings f ON f.report_id = r.id JOIN json_each(f.clauses) c
-		WHERE `+where+` GROUP BY r.window_id, c.value`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: violations: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var window int64
-		var clause string
-		var n int
-		if err := rows.Scan(&window, &clause, &n); err != nil {
-			return nil, fmt.Errorf("sqlite: violations: %w", err)
-		}
-		if t := out[window]; t != nil {
-			t.Violations[clause] = n
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: violations: %w", err)
-	}
+	supervise.SortTallies(out)
 	return out, nil
+}
+
+// sqReportTallies calls add with the aggregate of every report where selects, making the aggregates that are
+// missing first.
+func (db *DB) sqReportTallies(ctx context.Context, what, where string, args []any, add func(*supervise.ReportTally)) error {
+	read := func() (got []supervise.ReportTally, missing []string, err error) {
+		rows, err := db.db.QueryContext(ctx, `SELECT r.id, r.window_id, r.visit_date, r.half_day, t.pass, t.fail, t.unobserved,
+				t.weight_pass, t.weight_observed, t.critical, t.clauses
+			FROM reports r LEFT JOIN supervise_report_tallies t ON t.report_id = r.id
+			WHERE `+where, args...)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var rt supervise.ReportTally
+			var visit, half string
+			var pass, fail, unobs, wp, wo sql.NullInt64
+			var critical, clauses sql.NullString
+			if err := rows.Scan(&rt.ReportID, &rt.WindowID, &visit, &half, &pass, &fail, &unobs, &wp, &wo, &critical, &clauses); err != nil {
+				return nil, nil, err
+			}
+			if !pass.Valid {
+				missing = append(missing, rt.ReportID)
+				continue
+			}
+			rt.VisitDate, _ = inspect.ParseDate(visit)
+			rt.HalfDay = inspect.HalfDay(half)
+			rt.Pass, rt.Fail, rt.Unobserved = int(pass.Int64), int(fail.Int64), int(unobs.Int64)
+			rt.WeightPass, rt.WeightObserved = int(wp.Int64), int(wo.Int64)
+			if len(critical.String) > 2 {
+				if err := json.Unmarshal([]byte(critical.String), &rt.Critical); err != nil {
+					return nil, nil, err
+				}
+			}
+			if clauses.String != "" {
+				rt.Clauses = strings.Split(clauses.String, ",")
+			}
+			got = append(got, rt)
+		}
+		return got, missing, rows.Err()
+	}
+	got, missing, err := read()
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	if len(missing) > 0 {
+		for i := 0; i < len(missing); i += 5000 {
+			if err := db.sqFillTallies(ctx, missing[i:min(i+5000, len(missing))]); err != nil {
+				return fmt.Errorf("sqlite: %s: %w", what, err)
+			}
+		}
+		if got, missing, err = read(); err != nil {
+			return fmt.Errorf("sqlite: %s: %w", what, err)
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("sqlite: %s: %d reports without aggregates", what, len(missing))
+		}
+	}
+	for i := range got {
+		add(&got[i])
+	}
+	return nil
+}
+
+// sqFillTallies makes the aggregates of reports.
+func (db *DB) sqFillTallies(ctx context.Context, ids []string) error {
+	_, err := db.db.ExecContext(ctx, `INSERT OR IGNORE INTO supervise_report_tallies (report_id, pass, fail, unobserved, weight_pass,
+			weight_observed, critical, clauses)
+		SELECT r.id, coalesce(it.p, 0), coalesce(it.f, 0), coalesce(it.u, 0), coalesce(it.wp, 0), coalesce(it.wo, 0),
+			coalesce((SELECT json_group_array(json_object('key', i.key, 'title', i.title, 'clauses', json(i.clauses)) ORDER BY i.ord)
+				FROM report_items i WHERE i.report_id = r.id AND i.result = 'fail' AND i.critical = 1), '[]'),
+			coalesce((SELECT group_concat(DISTINCT c.value) FROM report_findings f JOIN json_each(f.clauses) c WHERE f.report_id = r.id), '')
+		FROM reports r LEFT JOIN (
+			SELECT i.report_id, sum(i.result = 'pass') AS p, sum(i.result = 'fail') AS f, sum(i.result = 'unobserved') AS u,
+				sum(CASE WHEN i.result = 'pass' THEN i.weight ELSE 0 END) AS wp,
+				sum(CASE WHEN i.result IN ('pass', 'fail') THEN i.weight ELSE 0 END) AS wo
+			FROM report_items i WHERE i.report_id IN (SELECT value FROM json_each(?1)) GROUP BY i.report_id) it ON it.report_id = r.id
+		WHERE r.id IN (SELECT value FROM json_each(?1))`, jsonList(ids))
+	return err
 }
 
 // ViolationsByClause implements supervise.Store and remind.ViolationCounter.
 func (db *DB) ViolationsByClause(ctx context.Context, since time.Time) (map[string]int, error) {
 	day := inspect.DateOf(since, since.Location())
-	rows, err := db.db.QueryContext(ctx, `SELECT c.value, count(DISTINCT r.id)
-		FROM reports r JOIN report_findings f ON f.report_id = r.id JOIN json_each(f.clauses) c
-		WHERE r.visit_date >= ? AND r.state IN (SELECT value FROM json_each(?)) GROUP BY c.value`, day.String(), jsonList(supervise.Counted))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: violations by clause: %w", err)
-	}
-	defer rows.Close()
 	out := map[string]int{}
-	for rows.Next() {
-		var clause string
-		var n int
-		if err := rows.Scan(&clause, &n); err != nil {
-			return nil, fmt.Errorf("sqlite: violations by clause: %w", err)
-		}
-		out[clause] = n
+	err := db.sqReportTallies(ctx, "violations by clause", `r.visit_date >= ? AND r.state IN (SELECT value FROM json_each(?))`,
+		[]any{day.String(), jsonList(supervise.Counted)}, func(rt *supervise.ReportTally) {
+			for _, c := range rt.Clauses {
+				out[c]++
+			}
+		})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -446,6 +446,22 @@ func testTallies(t *testing.T, s SuperviseStore) {
 	f := NewReportFixture(t, s, 4)
 	rng := rand.New(rand.NewPCG(5, 5))
 	reps := randomReports(t, f, rng, 120, inspect.MustDate("2026-10-20"), 25)
+	checkTallies(t, s, reps)
+	// Reviews change states after the reports were first scored: the next scores follow.
+	for i := range reps {
+		if reps[i].State == inspect.Pending && i%2 == 0 {
+			rpNoErr(t, s.SetReportState(ctx, reps[i].ID, inspect.Pending, inspect.Confirmed, "", svDay))
+			reps[i].State = inspect.Confirmed
+		}
+	}
+	// More reports filed after the first scores.
+	reps = append(reps, randomReports(t, f, rng, 30, inspect.MustDate("2026-11-01"), 20)...)
+	checkTallies(t, s, reps)
+}
+
+func checkTallies(t *testing.T, s SuperviseStore, reps []inspect.Report) {
+	t.Helper()
+	ctx := context.Background()
 	for _, c := range []struct {
 		from, to inspect.Date
 		states   []inspect.State

@@ -170,6 +170,56 @@ func TallyReports(reports []inspect.Report, from, to inspect.Date, states []insp
 	return out
 }
 
+// ReportTally is one report's aggregate as a store reads it: its window and visit, the sums of its answers,
+// its critical items answered 不符合 and the clauses its findings break. Stores keep the part that never changes
+// (the answers and findings) per report and add the report's current state's filter when reading.
+type ReportTally struct {
+	ReportID                   string
+	WindowID                   int64
+	VisitDate                  inspect.Date
+	HalfDay                    inspect.HalfDay
+	Pass, Fail, Unobserved     int
+	WeightPass, WeightObserved int
+	Critical                   []CriticalItem
+	Clauses                    []string // distinct
+}
+
+// CriticalItem is a critical checklist item answered 不符合, as ReportTally keeps it (JSON in the stores).
+type CriticalItem struct {
+	Key     string   `json:"key"`
+	Title   string   `json:"title"`
+	Clauses []string `json:"clauses"`
+}
+
+// AddReport adds one report's aggregate to tallies by window. Call SortTallies when all are added.
+func AddReport(ts map[int64]*Tally, r *ReportTally) {
+	t := ts[r.WindowID]
+	if t == nil {
+		t = &Tally{WindowID: r.WindowID, Violations: map[string]int{}}
+		ts[r.WindowID] = t
+	}
+	t.Reports++
+	t.Pass += r.Pass
+	t.Fail += r.Fail
+	t.Unobserved += r.Unobserved
+	t.WeightPass += r.WeightPass
+	t.WeightObserved += r.WeightObserved
+	for _, c := range r.Critical {
+		t.Critical = append(t.Critical, CriticalFailure{ReportID: r.ReportID, VisitDate: r.VisitDate, HalfDay: r.HalfDay,
+			ItemKey: c.Key, Title: c.Title, Clauses: c.Clauses})
+	}
+	for _, c := range r.Clauses {
+		t.Violations[c]++
+	}
+}
+
+// SortTallies puts every tally's critical failures in order.
+func SortTallies(ts map[int64]*Tally) {
+	for _, t := range ts {
+		SortCritical(t.Critical)
+	}
+}
+
 // SortCritical puts critical failures in the order of Tally.Critical. Items of one report keep their order.
 func SortCritical(cs []CriticalFailure) {
 	sort.SliceStable(cs, func(i, j int) bool {
