@@ -47,5 +47,5 @@
 // screens do not even show the day a report was filed. What a window's responsible person is shown of a
 // rectification leaves out the visit's day and half-day, the inspector's notes, description and photos, so that
 // the window cannot work out who the visitor was: it names the problem, the clauses, the month and the
-// deadline. The store's tables (migrations 030_supervise.sql) name window heads, never inspectors.
+// deadline. The store's tables (migrations 030_supervise.sql, 031_supervise_tallies.sql) name window heads, never inspectors.
 package supervise
