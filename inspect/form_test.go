@@ -10,6 +10,7 @@ import (
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/sqlite"
 )
 
 // invite makes one invite code as the admin and returns it.
@@ -232,25 +233,29 @@ func TestBatchedRelease(t *testing.T) {
 	}
 }
 
-// failingStore fails FileReport while fail is set.
-type failingStore struct {
-	inspect.Store
-	fail bool
-}
-
-func (f *failingStore) FileReport(ctx context.Context, r *inspect.Report, draftID string) error {
-	if f.fail {
-		return fmt.Errorf("disk full")
+// failReportWrites makes every write of a report row fail in db, as a full disk would, until the returned
+// function is called: the real FileReport then fails inside its transaction and rolls back.
+func failReportWrites(t *testing.T, db *sqlite.DB) (repair func()) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.SQL().ExecContext(ctx, `CREATE TEMP TRIGGER disk_full BEFORE INSERT ON reports
+		BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
+		t.Fatal(err)
 	}
-	return f.Store.FileReport(ctx, r, draftID)
+	return func() {
+		t.Helper()
+		if _, err := db.SQL().ExecContext(ctx, `DROP TRIGGER temp.disk_full`); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // TestFilingFailureKeepsTheDraft: a report is acknowledged only once it is written; when writing fails, the
 // inspector is told, gets no receipt, and submits again later from the same draft.
 func TestFilingFailureKeepsTheDraft(t *testing.T) {
 	db := testenv.SQLite(t)
-	fs := &failingStore{Store: db, fail: true}
-	e := newEnvOn(t, db, nil, func(o *inspect.Options) { o.Store = fs })
+	e := newEnvOn(t, db, nil)
+	repair := failReportWrites(t, db)
 	e.seedWindows()
 	e.join(inspUser)
 	e.say(inspUser, "/report")
@@ -269,10 +274,10 @@ func TestFilingFailureKeepsTheDraft(t *testing.T) {
 		t.Fatal("a receipt for a report not written")
 	}
 	expect(t, m.Text, "核对")
-	fs.fail = false
+	repair()
 	m = e.press(inspUser, "提交")
 	expect(t, m.Text, "回执码")
-	if n, _ := fs.CountReports(context.Background(), inspect.ReportFilter{}); n != 1 {
+	if n, _ := db.CountReports(context.Background(), inspect.ReportFilter{}); n != 1 {
 		t.Fatalf("%d reports", n)
 	}
 	if !strings.Contains(e.log.String(), "disk full") {

@@ -2,9 +2,7 @@ package remind_test
 
 import (
 	"context"
-	"errors"
 	"testing"
-	"time"
 
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/internal/testenv"
@@ -37,13 +35,6 @@ func fileViolations(t *testing.T, st inspect.Store, first inspect.Date, counts m
 			k++
 		}
 	}
-}
-
-// brokenCounter is a counter that fails, as a reports store that cannot be read does.
-type brokenCounter struct{}
-
-func (brokenCounter) ViolationsByClause(context.Context, time.Time) (map[string]int, error) {
-	return nil, errors.New("reports store unavailable")
 }
 
 // plans plans n consecutive working days from start and returns the clause IDs in order.
@@ -131,8 +122,15 @@ func TestRotationFavoursViolatedClauses(t *testing.T) {
 	if len(pos) != 30 {
 		t.Fatalf("the round still shows every clause once: %d distinct", len(pos))
 	}
-	// The same with a counter that fails: no weights, no failure.
-	e2 := newEnv(t, at("2026-03-02 08:00"), func(c *remind.Config, _ *remind.SchedulerOptions) { c.Violations = brokenCounter{} })
+	// The same with a counter that fails (a reports store that cannot be read: closed): no weights, no failure.
+	gone := testenv.SQLite(t)
+	if err := gone.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gone.ViolationsByClause(context.Background(), at("2026-02-01 00:00")); err == nil {
+		t.Fatal("a closed store counted violations")
+	}
+	e2 := newEnv(t, at("2026-03-02 08:00"), func(c *remind.Config, _ *remind.SchedulerOptions) { c.Violations = gone })
 	if ps := plans(t, e2, date("2026-03-02"), 3); len(ps) != 3 {
 		t.Fatal(ps)
 	}
