@@ -46,6 +46,7 @@
 // Nothing shown here identifies an inspector: reports keep nothing that could (package inspect), and the review
 // screens do not even show the day a report was filed. What a window's responsible person is shown of a
 // rectification leaves out the visit's day and half-day, the inspector's notes, description and photos, so that
-// the window cannot work out who the visitor was: it names the problem, the clauses, the month and the
-// deadline. The store's tables (migrations 030_supervise.sql, 031_supervise_tallies.sql) name window heads, never inspectors.
+// the window cannot work out who the visitor was: it names the problem, the clauses, the day rectification was
+// required and the deadline. The store's tables (migrations 030_supervise.sql, 031_supervise_tallies.sql) name
+// window heads, never inspectors.
 package supervise
