@@ -113,7 +113,7 @@ func (e *Engine) Reload(ctx context.Context) error {
 	if cur := e.state.Load(); cur != nil && cur.version.ID == v.ID {
 		return nil
 	}
-	ix := &index{version: v, lex: newLexicon(v.Code)}
+	ix := &index{version: v, lex: newLexicon(v.Code, e.th)}
 	corpus := make([]string, len(v.Code.Clauses))
 	for i, c := range v.Code.Clauses {
 		corpus[i] = embedText(c)
@@ -282,10 +282,10 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 		a.Answer = composeAbstention(a.Citations)
 		return a, nil
 	}
-	st, strong := bestStatement(best.doc, q, e.th, ix.lex)
-	a.Verdict = decideVerdict(q, st, strong)
-	if st != nil {
-		s := st.statement
+	d := bestStatement(best.doc, q, e.th, ix.lex)
+	a.Verdict = decideVerdict(q, d)
+	if d.st != nil {
+		s := d.st.statement
 		a.Deciding = &s
 	}
 	a.Answer = composeAnswer(a, ix.version.Code)
@@ -476,17 +476,24 @@ func explain(units []unit, d *lexDoc, lx *lexicon) (coverage, evidence float64) 
 	return num / den, evidence
 }
 
+// decision is the statement that decides a question's verdict.
+type decision struct {
+	st       *lexStmt
+	strong   bool // matched strongly enough to decide
+	opposite bool // the question names the opposite of what the statement governs (便装 for 制服)
+}
+
 // bestStatement finds the statement of the clause that the question is about: the action counts fully, its
-// scene (sceneWeight) little. strong is false when the statement matched only through related words or common
-// characters, too weakly to decide a verdict.
-func bestStatement(d *lexDoc, q question, th *Thesaurus, lx *lexicon) (*lexStmt, bool) {
-	units := queryUnits(q, th)
-	var best *lexStmt
+// scene (sceneWeight) little, and a thesaurus word counts by how specific it is in the code. The decision is
+// weak when the statement matched only through related words or common characters.
+func bestStatement(d *lexDoc, q question, th *Thesaurus, lx *lexicon) decision {
+	us := queryUnits(q, th)
+	var best decision
 	bestScore, bestStrong := 0.0, 0.0
 	for i := range d.stmts {
 		st := &d.stmts[i]
-		score, strong := 0.0, 0.0
-		for _, u := range units {
+		score, strong, opposite := 0.0, 0.0, false
+		for _, u := range us {
 			choose := u.weight
 			if choose < 1 {
 				choose = sceneWeight
@@ -494,9 +501,12 @@ func bestStatement(d *lexDoc, q question, th *Thesaurus, lx *lexicon) (*lexStmt,
 			if len(u.senses) > 0 {
 				hit := senseHit(st.norm, u, 0.4)
 				w := math.Max(1.5, float64(u.runes))
-				score += w * hit * choose
+				score += w * lx.specificity(u) * hit * choose
 				if hit >= 1 {
 					strong += w * u.weight
+				}
+				if hit > 0 && u.weight >= 1 && hasOpposite(st.norm, u) {
+					opposite = true
 				}
 				if strings.Contains(st.norm, u.text) {
 					score += 0.2 // the statement uses the very word
@@ -516,13 +526,29 @@ func bestStatement(d *lexDoc, q question, th *Thesaurus, lx *lexicon) (*lexStmt,
 			score += 0.01 // between equals, the normative one
 		}
 		if score > bestScore {
-			best, bestScore, bestStrong = st, score, strong
+			best, bestScore, bestStrong = decision{st: st, opposite: opposite}, score, strong
 		}
 	}
-	if best == nil && len(d.stmts) > 0 {
-		return &d.stmts[0], false
+	if best.st == nil && len(d.stmts) > 0 {
+		return decision{st: &d.stmts[0]}
 	}
-	return best, bestStrong >= 1
+	best.strong = bestStrong >= 1
+	return best
+}
+
+// hasOpposite reports whether u names the opposite of a formal word the text has.
+func hasOpposite(text string, u unit) bool {
+	for _, s := range u.senses {
+		if s.rel != opposite {
+			continue
+		}
+		for _, f := range s.formal {
+			if strings.Contains(text, f) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sceneWeight is how much the context of a question counts when choosing the statement that decides its
@@ -532,12 +558,12 @@ const sceneWeight = 0.25
 // decideVerdict reads the verdict off the deciding statement and the question's form. A question that names the
 // opposite of what the statement governs (便装 where the rule says 制服) asks about breaking it; one that asks
 // about not doing something (可以不起立吗) asks whether the rule may be skipped.
-func decideVerdict(q question, st *lexStmt, strong bool) Verdict {
-	if st == nil || q.kind == askPlain || !strong {
+func decideVerdict(q question, d decision) Verdict {
+	if d.st == nil || q.kind == askPlain || !d.strong {
 		return NoVerdict
 	}
-	m := st.statement.Modality
-	if q.opposite && q.kind != askRule { // 字写得潦草有要求吗 asks what the rule requires, not about 潦草
+	m := d.st.statement.Modality
+	if d.opposite && q.kind != askRule { // 字写得潦草有要求吗 asks what the rule requires, not about 潦草
 		switch m {
 		case rules.Required:
 			m = rules.Prohibited

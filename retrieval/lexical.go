@@ -38,7 +38,8 @@ type lexicon struct {
 	idf    map[string]float64
 	maxIDF float64
 	avgLen float64
-	bigram map[string]bool // every bigram of the code: words a filler character may be part of
+	bigram map[string]bool    // every bigram of the code: words a filler character may be part of
+	formal map[string]float64 // specificity of the thesaurus's formal words in this code, 0.3…1
 }
 
 func clauseText(c rules.Clause) (titles, outside, inside string) {
@@ -46,8 +47,8 @@ func clauseText(c rules.Clause) (titles, outside, inside string) {
 	return strings.Join(c.Path, " ") + " " + c.Title, outside, inside
 }
 
-func newLexicon(code *rules.Code) *lexicon {
-	lx := &lexicon{df: map[string]int{}, idf: map[string]float64{}, bigram: map[string]bool{}}
+func newLexicon(code *rules.Code, th *Thesaurus) *lexicon {
+	lx := &lexicon{df: map[string]int{}, idf: map[string]float64{}, bigram: map[string]bool{}, formal: map[string]float64{}}
 	var total float64
 	for _, c := range code.Clauses {
 		titles, outside, inside := clauseText(c)
@@ -89,7 +90,31 @@ func newLexicon(code *rules.Code) *lexicon {
 		lx.idf[g] = math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
 	}
 	lx.maxIDF = math.Log(1 + (n+0.5)/0.5)
+	for f := range th.formalWords() {
+		df := 0
+		for i := range lx.docs {
+			if strings.Contains(lx.docs[i].norm, f) {
+				df++
+			}
+		}
+		lx.formal[f] = math.Max(0.3, math.Log(1+(n-float64(df)+0.5)/(float64(df)+0.5))/lx.maxIDF)
+	}
 	return lx
+}
+
+// specificity is how telling a thesaurus word is in this code: the most specific of its formal words (服务对象,
+// in a third of the clauses, tells little; 争辩 tells much).
+func (lx *lexicon) specificity(u unit) float64 {
+	best := 0.0
+	for _, s := range u.senses {
+		for _, f := range s.formal {
+			best = math.Max(best, lx.formal[f])
+		}
+	}
+	if best == 0 {
+		return 1
+	}
+	return best
 }
 
 // known reports whether a two-character string occurs in the code.

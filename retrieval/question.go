@@ -100,13 +100,12 @@ type piece struct {
 // question is a question taken apart: its kind, whether it asks about not doing something, and its content
 // with the question forms and fillers removed.
 type question struct {
-	text     string // normalized
-	kind     questionKind
-	negated  bool // 可以不起立吗: asks about not doing something
-	opposite bool // 能穿便装吗: names the opposite of what a rule says
-	pieces   []piece
-	content  string // the pieces joined by spaces
-	known    func(string) bool
+	text    string // normalized
+	kind    questionKind
+	negated bool // 可以不起立吗: asks about not doing something
+	pieces  []piece
+	content string // the pieces joined by spaces
+	known   func(string) bool
 }
 
 const contextWeight = 0.6
@@ -251,15 +250,6 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 			rs = rs[modalAt:]
 		}
 		add(rs, w)
-	}
-	for _, p := range q.pieces {
-		for _, m := range th.scanFuzzy(p.text, known, scanTypos) {
-			for _, s := range m.senses {
-				if s.rel == opposite {
-					q.opposite = true
-				}
-			}
-		}
 	}
 	if q.kind == askPlain {
 		q.negated = false

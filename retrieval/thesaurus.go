@@ -303,12 +303,25 @@ func (t *Thesaurus) homophonesAt(rs []rune, py []string, i int, known func(strin
 					same++
 				}
 			}
-			if same > 0 && same < len(wr) && !allKnown(string(rs[i:j+1]), known) {
+			if same > 0 && same < len(wr) && !allKnown(string(rs[i:j+1]), known) && !functionTypo(rs[i:j+1], wr) {
 				out = append(out, span{i, j + 1, w, typoWeight})
 			}
 		}
 	}
 	return out
+}
+
+// functionRunes are characters too common to be taken for a typo: 对群众 is not 怼群众.
+const functionRunes = "对的地得在是有和了着过给跟把被让也都就还很又要会能可这那我你他她它们"
+
+// functionTypo reports whether text differs from word in a function character.
+func functionTypo(text, word []rune) bool {
+	for k := range word {
+		if text[k] != word[k] && strings.ContainsRune(functionRunes, text[k]) {
+			return true
+		}
+	}
+	return false
 }
 
 func runesEqual(a, b []rune) bool {
