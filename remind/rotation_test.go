@@ -103,7 +103,7 @@ func TestRotationFavoursViolatedClauses(t *testing.T) {
 	// Confirmed reports of the last 30 days found 1.3.3 (eating, phones at the window) broken 12 times and
 	// 1.2.1 (standing up to greet) 6 times: both come in the first week or so of the 30-day round.
 	db := testenv.SQLite(t)
-	fileViolations(t, db, inspect.MustDate("2026-02-02"), map[string]int{"1.3.3": 12, "1.2.1": 6})
+	fileViolations(t, db, inspect.MustDate("2026-03-01"), map[string]int{"1.3.3": 12, "1.2.1": 6}) // within the 30 days the round reads
 	if got, err := db.ViolationsByClause(context.Background(), at("2026-03-02 00:00").AddDate(0, 0, -30)); err != nil ||
 		len(got) != 2 || got["1.3.3"] != 12 || got["1.2.1"] != 6 {
 		t.Fatalf("violations by clause %v %v", got, err)
