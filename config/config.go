@@ -36,6 +36,10 @@ type Config struct {
 	ReportRelease string  // CONDUCTBOT_REPORT_RELEASE: HH:MM of the daily batched release of notifications; "": at once
 	RemindRate    float64 // CONDUCTBOT_REMIND_RATE: reminder messages a second from this instance; 0: the default
 
+	ScoreScale    string // CONDUCTBOT_SCORE_SCALE: the scale of suggested ±5 adjustments; "": the default
+	RectifyDays   int    // CONDUCTBOT_RECTIFY_DAYS: working days to rectify a finding; 0: the default (5)
+	RectifyRemind string // CONDUCTBOT_RECTIFY_REMIND: HH:MM overdue rectifications are re-notified; "": 09:00
+
 	LogLevel string // LOG_LEVEL: debug, info, warn, error; empty: the command's default
 }
 
@@ -123,6 +127,20 @@ func Parse(lookup func(string) (string, bool)) (*Config, error) {
 			errs = append(errs, fmt.Errorf("CONDUCTBOT_REMIND_RATE=%q: want messages a second, more than 0 and at most 30", v))
 		}
 		c.RemindRate = r
+	}
+	c.ScoreScale = get("CONDUCTBOT_SCORE_SCALE", "")
+	if v := get("CONDUCTBOT_RECTIFY_DAYS", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 60 {
+			errs = append(errs, fmt.Errorf("CONDUCTBOT_RECTIFY_DAYS=%q: want working days, 1 to 60", v))
+		}
+		c.RectifyDays = n
+	}
+	c.RectifyRemind = get("CONDUCTBOT_RECTIFY_REMIND", "")
+	if v := c.RectifyRemind; v != "" {
+		if t, err := time.Parse("15:04", v); err != nil || t.Format("15:04") != v || v == "00:00" {
+			errs = append(errs, fmt.Errorf("CONDUCTBOT_RECTIFY_REMIND=%q: want HH:MM after midnight", v))
+		}
 	}
 	if c.DataDir != "" {
 		c.DataDir = filepath.Clean(c.DataDir)

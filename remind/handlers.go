@@ -24,7 +24,7 @@ const (
 func (r *Reminders) Register(rt *bot.Router) {
 	rt.Command("remind", bot.Staff, r.cmdRemind, bot.Describe(zh("每日提醒:/remind on|off|08:15")))
 	rt.Command("today", bot.Staff, r.cmdToday, bot.Describe("今日规范和每日一题"))
-	rt.Command("stats", bot.Supervisor, r.cmdStats, bot.Describe(zh("每日一题统计(近 30 天)")))
+	rt.Command("quizstats", bot.Supervisor, r.QuizStats, bot.Describe(zh("每日一题统计(近 30 天)")))
 	rt.Command("calendar", bot.Admin, r.cmdCalendar, bot.Describe("工作日历与节假日"))
 	rt.Callback(prefixAnswer, bot.Staff, r.answerButton)
 	rt.Callback(prefixAsk, bot.Staff, r.askButton)
@@ -381,7 +381,9 @@ func (r *Reminders) Stats(ctx context.Context, days int) (*Stats, error) {
 
 // cmdStats shows supervisors participation and the most missed questions: counts only, never anyone's name,
 // so it is safe in a group chat too.
-func (r *Reminders) cmdStats(ctx context.Context, req *bot.Request) error {
+// QuizStats answers /quizstats, and follows supervision's /stats: subscriptions, deliveries and the daily
+// question's participation over the last 30 days, never ranking named people.
+func (r *Reminders) QuizStats(ctx context.Context, req *bot.Request) error {
 	st, err := r.Stats(ctx, 30)
 	if err != nil {
 		return fmt.Errorf("stats: %w", err)

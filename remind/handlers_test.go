@@ -30,14 +30,14 @@ type chatEnv struct {
 
 func newChat(t *testing.T, start string) *chatEnv {
 	t.Helper()
-	users := testenv.SQLite(t)
-	eng := testenv.Engine(t, users)
-	e := newEnvOn(t, users, at(start), func(c *remind.Config, _ *remind.SchedulerOptions) {
+	db := testenv.SQLite(t)
+	eng := testenv.Engine(t, db)
+	e := newEnvOn(t, db, at(start), func(c *remind.Config, _ *remind.SchedulerOptions) {
 		c.Asker = eng
 		c.Admins = []int64{adminID}
 	})
-	rt := bot.NewRouter(bot.Options{Now: e.clock.Now, States: users})
-	rt.Use(bot.ResolveUser(users, []int64{adminID}, bot.StaticRoles{supervisorID: bot.Roles(bot.Supervisor)}))
+	rt := bot.NewRouter(bot.Options{Now: e.clock.Now, States: db})
+	rt.Use(bot.ResolveUser(db, []int64{adminID}, bot.StaticRoles{supervisorID: bot.Roles(bot.Supervisor)}))
 	e.rem.Register(rt)
 	return &chatEnv{env: e, rt: rt}
 }
@@ -264,11 +264,11 @@ func TestStatsForSupervisors(t *testing.T) {
 	c.press(staffID, 0, 41, bot.CallbackData("rmq", p.Day.Compact(), fmt.Sprint(p.Question.Answer)))
 	c.press(staff2ID, 0, 42, bot.CallbackData("rmq", p.Day.Compact(), fmt.Sprint((p.Question.Answer+1)%len(p.Question.Options))))
 
-	if got := c.command(staffID, 0, "stats", ""); !strings.Contains(got, "仅限督查") {
+	if got := c.command(staffID, 0, "quizstats", ""); !strings.Contains(got, "仅限督查") {
 		t.Fatalf("staff: %s", got)
 	}
 	for _, chat := range []int64{0, groupID} {
-		got := c.command(supervisorID, chat, "stats", "")
+		got := c.command(supervisorID, chat, "quizstats", "")
 		if !containsAll(got, "个人 2 人", "送达 2 次", "1 道题\uff0c2 人参与", "正确率 50%", "错得最多的题目", p.Question.Text) {
 			t.Fatalf("stats: %s", got)
 		}

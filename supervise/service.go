@@ -41,6 +41,9 @@ type Options struct {
 	Log      *slog.Logger     // default: discard
 	// After is the timer of the daily loop; tests replace it so that nothing waits on the wall clock.
 	After func(time.Duration) <-chan time.Time
+	// AfterStats, when set, runs after /stats has sent the scores: the reminders add the daily question's
+	// participation there (both capabilities report to supervisors under /stats).
+	AfterStats bot.Handler
 }
 
 // Service is the supervisors' capability: review of reports (/reports), rectifications (/rectify), window heads
@@ -101,8 +104,7 @@ func (s *Service) Today() inspect.Date { return inspect.DateOf(s.now(), s.loc) }
 // CurrentMonth is the month it is now in the center's zone.
 func (s *Service) CurrentMonth() Month { return MonthAt(s.now(), s.loc) }
 
-// Register adds the supervisors' commands, buttons and forms to rt. /stats is also the reminders' command
-// (quiz statistics): when it is taken, the scores answer to /scores only.
+// Register adds the supervisors' commands, buttons and forms to rt.
 func (s *Service) Register(rt *bot.Router) {
 	rt.Command("reports", bot.Supervisor, s.cmdReports, bot.PrivateOnly(),
 		bot.Describe("审核暗访报告：/reports [月份] [状态] [窗口号]"))
@@ -110,12 +112,8 @@ func (s *Service) Register(rt *bot.Router) {
 	rt.Command("heads", bot.Admin, s.cmdHeads, bot.PrivateOnly(), bot.Describe("登记窗口负责人"))
 	rt.Command("adjust", bot.Supervisor, s.cmdAdjust, bot.PrivateOnly(),
 		bot.Describe("记录窗口月度考核调整分：/adjust [月份] 窗口号 分数 理由"))
-	if tryCommand(rt, "stats", bot.Supervisor, s.cmdStats, bot.PrivateOnly(), bot.Describe("窗口月度评分与图表：/stats [月份]")) {
-		rt.Command("scores", bot.Supervisor, s.cmdStats, bot.PrivateOnly(), bot.Hidden())
-	} else {
-		rt.Command("scores", bot.Supervisor, s.cmdStats, bot.PrivateOnly(), bot.Describe("窗口月度评分与图表：/scores [月份]"))
-		s.log.Info("supervise: /stats is taken by another capability; scores answer to /scores")
-	}
+	rt.Command("stats", bot.Supervisor, s.cmdStats, bot.PrivateOnly(), bot.Describe("窗口月度评分与图表：/stats [月份]"))
+	rt.Command("scores", bot.Supervisor, s.cmdStats, bot.PrivateOnly(), bot.Hidden())
 	rt.Callback(prefixReview, bot.Supervisor, s.reviewButton)
 	rt.Callback(prefixSuper, bot.Supervisor, s.superRectButton)
 	rt.Callback(prefixHead, bot.Staff, s.headButton)
@@ -124,18 +122,6 @@ func (s *Service) Register(rt *bot.Router) {
 	rt.Form(bot.Form{Kind: KindReturn, Need: bot.Supervisor, Handle: s.returnInput})
 	rt.Form(bot.Form{Kind: KindAdjust, Need: bot.Supervisor, Handle: s.adjustInput})
 	rt.Form(bot.Form{Kind: KindAnswer, Need: bot.Staff, Handle: s.answerInput, Cancel: s.answerCancel})
-}
-
-// tryCommand registers a command unless the name is taken (the router panics on a duplicate; nothing else is
-// changed then).
-func tryCommand(rt *bot.Router, name string, need bot.Role, h bot.Handler, opts ...bot.Option) (ok bool) {
-	defer func() {
-		if p := recover(); p != nil {
-			ok = false
-		}
-	}()
-	rt.Command(name, need, h, opts...)
-	return true
 }
 
 // Callback prefixes and form kinds.

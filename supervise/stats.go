@@ -228,7 +228,13 @@ func (s *Service) cmdStats(ctx context.Context, r *bot.Request) error {
 			return err
 		}
 	}
-	return s.sendStats(ctx, r, m)
+	if err := s.sendStats(ctx, r, m); err != nil {
+		return err
+	}
+	if s.o.AfterStats != nil {
+		return s.o.AfterStats(ctx, r)
+	}
+	return nil
 }
 
 func (s *Service) sendStats(ctx context.Context, r *bot.Request, m Month) error {

@@ -97,7 +97,7 @@ func TestExportCommand(t *testing.T) {
 }
 
 // TestChatSupervisor: the supervisors' commands are wired into `conductbot chat` next to the other
-// capabilities; with the reminders' /stats taken, the scores answer to /scores.
+// capabilities; /stats gives the scores, then the daily question's participation from the reminders.
 func TestChatSupervisor(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("CONDUCTBOT_DATA_DIR", dir)
@@ -109,7 +109,7 @@ func TestChatSupervisor(t *testing.T) {
 	go func() {
 		done <- run(context.Background(), []string{"chat", "--as", "supervisor", "--user", "77"}, in, &stdout, &stderr)
 	}()
-	for _, l := range []string{"/reports", "/scores", "/rectify", "/heads", "/quit"} {
+	for _, l := range []string{"/reports", "/stats", "/rectify", "/heads", "/quit"} {
 		io.WriteString(w, l+"\n")
 	}
 	w.Close()
@@ -117,7 +117,7 @@ func TestChatSupervisor(t *testing.T) {
 		t.Fatalf("exit code %d: %s", code, stderr.String())
 	}
 	out := stdout.String()
-	for _, want := range []string{"暗访报告（第 1/1 页，共 0 份）", "窗口服务规范化评分", "还没有已确认的暗访报告", "没有未完成的整改", "仅限管理员"} {
+	for _, want := range []string{"暗访报告（第 1/1 页，共 0 份）", "窗口服务规范化评分", "还没有已确认的暗访报告", "每日提醒与每日一题", "没有未完成的整改", "仅限管理员"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
@@ -14,22 +11,7 @@ import (
 	"github.com/conductbot/conductbot/supervise"
 )
 
-// Settings of supervision read from the environment (see README):
-//
-//	CONDUCTBOT_SCORE_SCALE     the scale of suggested adjustments (supervise.ParseScale), e.g.
-//	                           "98=+3 95=+2 90=+1 85=0 80=-1 70=-2 60=-3 0=-4 critical=-1 trend=5:1 min=1" (the default)
-//	CONDUCTBOT_RECTIFY_DAYS    working days to rectify a finding (default 5)
-//	CONDUCTBOT_RECTIFY_REMIND  HH:MM on working days overdue rectifications are re-notified (default 09:00)
-//	CONDUCTBOT_REPORT_CHAT     the group chat supervisors are told in (shared with the spot-check notifications)
-const (
-	envScoreScale    = "CONDUCTBOT_SCORE_SCALE"
-	envRectifyDays   = "CONDUCTBOT_RECTIFY_DAYS"
-	envRectifyRemind = "CONDUCTBOT_RECTIFY_REMIND"
-	envSuperviseChat = "CONDUCTBOT_REPORT_CHAT"
-)
-
-// The feature is registered from this file, whose name sorts after remind_bot.go: the reminders' /stats is
-// registered first, and supervision's scores then answer to /scores (supervise.Service.Register).
+// Supervision owns /stats; the reminders' quiz statistics follow its scores there (and are /quizstats alone).
 func init() {
 	addBotFeature("supervise", func(ctx context.Context, m *Main) (botCapability, error) {
 		svc, err := m.openSupervise(ctx)
@@ -84,31 +66,19 @@ func (m *Main) openSupervise(ctx context.Context) (*supervise.Service, error) {
 			return nil, err
 		}
 		o.Calendar = rem
+		o.AfterStats = rem.QuizStats // /stats: the scores, then the daily question's participation
 	}
-	if v := strings.TrimSpace(os.Getenv(envSuperviseChat)); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id == 0 {
-			return nil, fmt.Errorf("%s=%q: want a Telegram chat ID", envSuperviseChat, v)
-		}
-		o.NotifyChat = id
-	}
-	sc, err := supervise.ParseScale(os.Getenv(envScoreScale))
+	// CONDUCTBOT_REPORT_CHAT, CONDUCTBOT_SCORE_SCALE, CONDUCTBOT_RECTIFY_DAYS and CONDUCTBOT_RECTIFY_REMIND,
+	// validated by config.
+	c := m.Config
+	o.NotifyChat = c.ReportChat
+	sc, err := supervise.ParseScale(c.ScoreScale)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", envScoreScale, err)
+		return nil, fmt.Errorf("CONDUCTBOT_SCORE_SCALE: %w", err)
 	}
 	o.Scale = sc
-	if v := strings.TrimSpace(os.Getenv(envRectifyDays)); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 60 {
-			return nil, fmt.Errorf("%s=%q: want working days, 1 to 60", envRectifyDays, v)
-		}
-		o.RectifyDays = n
-	}
-	if v := strings.TrimSpace(os.Getenv(envRectifyRemind)); v != "" {
-		t, err := time.Parse("15:04", v)
-		if err != nil || t.Hour() == 0 && t.Minute() == 0 {
-			return nil, fmt.Errorf("%s=%q: want HH:MM after midnight", envRectifyRemind, v)
-		}
+	o.RectifyDays = c.RectifyDays
+	if t, err := time.Parse("15:04", c.RectifyRemind); err == nil {
 		o.RemindAt = t.Hour()*60 + t.Minute()
 	}
 	return supervise.New(o)
