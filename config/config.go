@@ -161,10 +161,14 @@ func validSecret(s string) bool {
 }
 
 // OpenAIEnabled reports whether an OpenAI-compatible server is configured for embeddings.
-func (c *Config) OpenAIEnabled() bool { return c.EmbeddingModel != "" && (c.OpenAIAPIKey != "" || c.OpenAIBaseURL != "") }
+func (c *Config) OpenAIEnabled() bool {
+	return c.EmbeddingModel != "" && (c.OpenAIAPIKey != "" || c.OpenAIBaseURL != "")
+}
 
 // LLMEnabled reports whether answers are written by a chat model.
-func (c *Config) LLMEnabled() bool { return c.ChatModel != "" && (c.OpenAIAPIKey != "" || c.OpenAIBaseURL != "") }
+func (c *Config) LLMEnabled() bool {
+	return c.ChatModel != "" && (c.OpenAIAPIKey != "" || c.OpenAIBaseURL != "")
+}
 
 // IsAdmin reports whether the Telegram user is a bootstrap admin.
 func (c *Config) IsAdmin(userID int64) bool {
