@@ -13,13 +13,10 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"path"
-	"regexp"
-	"slices"
-	"strconv"
 	"time"
+
+	"github.com/conductbot/conductbot/internal/migrations"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -86,42 +83,11 @@ func Migrate(ctx context.Context, databaseURL string) error {
 	return migrate(ctx, databaseURL, slog.Default())
 }
 
-// migration is one embedded SQL file.
-type migration struct {
-	Version int    // NNN
-	Name    string // file name
-	SQL     string
-}
+// migration is one embedded SQL file; the two stores read them alike.
+type migration = migrations.File
 
-var migrationName = regexp.MustCompile(`^([0-9]{3})_[a-z0-9_]+\.sql$`)
-
-// loadMigrations reads the NNN_name.sql files of dir in fsys, ordered by number; numbers must be unique.
-func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
-	entries, err := fs.ReadDir(fsys, dir)
-	if err != nil {
-		return nil, fmt.Errorf("read migrations: %w", err)
-	}
-	var ms []migration
-	for _, e := range entries {
-		m := migrationName.FindStringSubmatch(e.Name())
-		if m == nil {
-			return nil, fmt.Errorf("migration %q: the name is not NNN_name.sql", e.Name())
-		}
-		v, _ := strconv.Atoi(m[1])
-		b, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
-		}
-		ms = append(ms, migration{Version: v, Name: e.Name(), SQL: string(b)})
-	}
-	slices.SortFunc(ms, func(a, b migration) int { return a.Version - b.Version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].Version == ms[i-1].Version {
-			return nil, fmt.Errorf("migrations %s and %s have the same number", ms[i-1].Name, ms[i].Name)
-		}
-	}
-	return ms, nil
-}
+// loadMigrations reads the NNN_name.sql files of dir in fsys, ordered by number.
+var loadMigrations = migrations.Load
 
 func migrate(ctx context.Context, databaseURL string, log *slog.Logger) error {
 	ms, err := loadMigrations(migrationFiles, "migrations")
