@@ -70,7 +70,7 @@ func readSet(tb testing.TB, path string) []retrieval.EvalItem {
 // both out-of-scope questions abstained on, every verdict right.
 func TestDevSet(t *testing.T) {
 	e := newEngine(t, openSQLite(t), retrieval.Options{})
-	results, m, err := retrieval.Evaluate(context.Background(), e.Ask, readSet(t, "../../shared/eval/dev.jsonl"))
+	results, m, err := retrieval.Evaluate(context.Background(), e.Ask, readSet(t, "testdata/eval/dev.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
