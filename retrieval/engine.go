@@ -42,6 +42,7 @@ type Tuning struct {
 	RelatedShown   int     // related clauses listed after the best one
 	RelatedMin     float64 // a related clause needs this share of the best score
 	VectorK        int     // clauses fetched from vector search
+	Candidates     int     // clauses explained in full: the best by BM25, and the vector hits
 	RemoteTimeout  time.Duration
 }
 
@@ -55,6 +56,7 @@ var DefaultTuning = Tuning{
 	RelatedShown:   2,
 	RelatedMin:     0.6,
 	VectorK:        20,
+	Candidates:     64,
 	RemoteTimeout:  3 * time.Second,
 }
 
@@ -74,7 +76,8 @@ type index struct {
 	lex          *lexicon
 	offline      *OfflineEmbedder
 	offlineSpace Space
-	remoteSpace  *Space // nil when no remote embedder or its indexing failed
+	remoteSpace  *Space         // nil when no remote embedder or its indexing failed
+	docByID      map[string]int // clause ID → its index in lex.docs
 }
 
 // NewEngine loads the code in force, builds the lexical index and makes sure every clause has vectors.
@@ -113,7 +116,10 @@ func (e *Engine) Reload(ctx context.Context) error {
 	if cur := e.state.Load(); cur != nil && cur.version.ID == v.ID {
 		return nil
 	}
-	ix := &index{version: v, lex: newLexicon(v.Code, e.th)}
+	ix := &index{version: v, lex: newLexicon(v.Code, e.th), docByID: map[string]int{}}
+	for i, d := range ix.lex.docs {
+		ix.docByID[d.clause.ID] = i
+	}
 	corpus := make([]string, len(v.Code.Clauses))
 	for i, c := range v.Code.Clauses {
 		corpus[i] = embedText(c)
@@ -331,8 +337,31 @@ func (e *Engine) rank(ctx context.Context, ix *index, q question) ([]candidate, 
 	for _, s := range bm {
 		maxBM = math.Max(maxBM, s)
 	}
-	cands := make([]candidate, len(ix.lex.docs))
-	for i := range ix.lex.docs {
+	// Explaining a clause is the costly part: only the best by BM25 and the vector hits are candidates (with the
+	// shipped code's 31 clauses, all of them).
+	cand := make([]int, 0, min(len(ix.lex.docs), e.tun.Candidates+len(cos)))
+	if len(ix.lex.docs) <= e.tun.Candidates {
+		for i := range ix.lex.docs {
+			cand = append(cand, i)
+		}
+	} else {
+		byBM := make([]int, len(bm))
+		for i := range byBM {
+			byBM[i] = i
+		}
+		sort.Slice(byBM, func(a, b int) bool { return bm[byBM[a]] > bm[byBM[b]] })
+		seen := map[int]bool{}
+		for _, i := range byBM[:e.tun.Candidates] {
+			cand, seen[i] = append(cand, i), true
+		}
+		for id := range cos {
+			if i, ok := ix.docByID[id]; ok && !seen[i] {
+				cand, seen[i] = append(cand, i), true
+			}
+		}
+	}
+	cands := make([]candidate, 0, len(cand))
+	for _, i := range cand {
 		d := &ix.lex.docs[i]
 		c := candidate{doc: d, bm25: bm[i], cosine: cos[d.clause.ID]}
 		c.coverage, c.evidence = explain(units, d, ix.lex)
@@ -341,7 +370,7 @@ func (e *Engine) rank(ctx context.Context, ix *index, q question) ([]candidate, 
 			lexical = bm[i] / maxBM
 		}
 		c.score = e.tun.LexicalWeight*lexical + e.tun.CoverageWeight*c.coverage + e.tun.VectorWeight*math.Max(0, c.cosine)
-		cands[i] = c
+		cands = append(cands, c)
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	return cands, nil

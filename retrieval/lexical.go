@@ -38,8 +38,9 @@ type lexicon struct {
 	idf    map[string]float64
 	maxIDF float64
 	avgLen float64
-	bigram map[string]bool    // every bigram of the code: words a filler character may be part of
-	formal map[string]float64 // specificity of the thesaurus's formal words in this code, 0.3…1
+	bigram map[string]bool      // every bigram of the code: words a filler character may be part of
+	post   map[string][]posting // gram → the documents that have it
+	formal map[string]float64   // specificity of the thesaurus's formal words in this code, 0.3…1
 }
 
 func clauseText(c rules.Clause) (titles, outside, inside string) {
@@ -47,8 +48,15 @@ func clauseText(c rules.Clause) (titles, outside, inside string) {
 	return strings.Join(c.Path, " ") + " " + c.Title, outside, inside
 }
 
+// posting is one document's weighted frequency of a gram.
+type posting struct {
+	doc int
+	tf  float64
+}
+
 func newLexicon(code *rules.Code, th *Thesaurus) *lexicon {
-	lx := &lexicon{df: map[string]int{}, idf: map[string]float64{}, bigram: map[string]bool{}, formal: map[string]float64{}}
+	lx := &lexicon{df: map[string]int{}, idf: map[string]float64{}, bigram: map[string]bool{}, formal: map[string]float64{},
+		post: map[string][]posting{}}
 	var total float64
 	for _, c := range code.Clauses {
 		titles, outside, inside := clauseText(c)
@@ -68,8 +76,9 @@ func newLexicon(code *rules.Code, th *Thesaurus) *lexicon {
 		add(titles, 1)
 		add(outside, 1)
 		add(inside, quotedWeight)
-		for g := range d.tf {
+		for g, tf := range d.tf {
 			lx.df[g]++
+			lx.post[g] = append(lx.post[g], posting{doc: len(lx.docs), tf: tf})
 		}
 		for _, s := range c.Statements {
 			n := normalize(s.Text)
@@ -126,7 +135,7 @@ type weightedTerm struct {
 	weight float64
 }
 
-// bm25 scores every document against the weighted query terms.
+// bm25 scores every document against the weighted query terms, through the postings of each term.
 func (lx *lexicon) bm25(terms []weightedTerm) []float64 {
 	scores := make([]float64, len(lx.docs))
 	for _, t := range terms {
@@ -134,14 +143,10 @@ func (lx *lexicon) bm25(terms []weightedTerm) []float64 {
 		if !ok {
 			continue
 		}
-		for i := range lx.docs {
-			d := &lx.docs[i]
-			tf := d.tf[t.gram]
-			if tf == 0 {
-				continue
-			}
-			norm := tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*d.length/lx.avgLen))
-			scores[i] += t.weight * idf * norm
+		for _, p := range lx.post[t.gram] {
+			d := &lx.docs[p.doc]
+			norm := p.tf * (bm25K1 + 1) / (p.tf + bm25K1*(1-bm25B+bm25B*d.length/lx.avgLen))
+			scores[p.doc] += t.weight * idf * norm
 		}
 	}
 	return scores
