@@ -563,4 +563,17 @@ func checkAnonymity(t *testing.T, s *anonScenario) {
 			}
 		}
 	})
+
+	// The outbox's claims name an instance, never a user, and keep no time with a report: the instance's lease
+	// (the one time they bring) is gone once the notifications went out.
+	t.Run("NoClaimLeftAfterNotifying", func(t *testing.T) {
+		if left := cat.strings(t, "notifier_leases", "owner"); len(left) > 0 {
+			t.Errorf("leases left after the flush: %v", left)
+		}
+		for _, owner := range cat.strings(t, "report_outbox", "lease_owner") {
+			if owner != "" {
+				t.Errorf("a claim left in the outbox: %q", owner)
+			}
+		}
+	})
 }

@@ -121,10 +121,24 @@ type ReportStore interface {
 	// report is no longer in from or CanMove forbids the move; ErrNotFound when there is no such report.
 	SetReportState(ctx context.Context, id string, from, to State, reason string, on Date) error
 
-	// PendingNotifications lists reports whose supervisors were not notified yet, at most limit.
+	// PendingNotifications lists the reports whose supervisors were not notified yet, claimed or not, by ID, at
+	// most limit (0: all).
 	PendingNotifications(ctx context.Context, limit int) ([]string, error)
-	// NotificationSent removes a report from the outbox.
-	NotificationSent(ctx context.Context, reportID string) error
+	// ClaimNotifications claims for owner (an instance ID, never a user) up to limit more reports of the outbox
+	// and leases everything owner holds until leaseUntil, in one step that no concurrent claim of this or another
+	// process interleaves with. It claims reports that nobody holds, and those of another owner whose lease
+	// ran out at now (the instance died); never one that another owner's live lease holds. It returns, by ID,
+	// every report owner holds afterwards: the new ones and those it held already. limit < 1 claims nothing and
+	// only renews the lease.
+	ClaimNotifications(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]string, error)
+	// NotificationSent removes a report from the outbox: its supervisors were told, and no claim returns it
+	// again. held is false when owner did not hold it any more (its lease ran out and another instance took the
+	// report over, or sent it already); the report leaves the outbox all the same.
+	NotificationSent(ctx context.Context, reportID, owner string) (held bool, err error)
+	// ReleaseNotifications gives back owner's claims on the reports named, on all of them when none are named,
+	// so that the next claim (of any instance) may take them at once. When owner holds nothing more, its lease
+	// is deleted.
+	ReleaseNotifications(ctx context.Context, owner string, reportIDs ...string) error
 }
 
 // SortWindows orders windows by number: numerically where both are numbers (3 before 12), numbers before

@@ -832,10 +832,88 @@ func (db *DB) PendingNotifications(ctx context.Context, limit int) ([]string, er
 	return out, rows.Err()
 }
 
-// NotificationSent implements inspect.ReportStore.
-func (db *DB) NotificationSent(ctx context.Context, reportID string) error {
-	if _, err := db.pool.Exec(ctx, `DELETE FROM report_outbox WHERE report_id = $1`, reportID); err != nil {
-		return fmt.Errorf("postgres: notification sent: %w", err)
+// outboxClaimLock is the key of the advisory lock under which claims on the notification outbox take turns
+// ("outboxcl" in ASCII). A claim decides whether another instance still holds a report by that instance's
+// lease in notifier_leases; FOR UPDATE SKIP LOCKED rechecks a row's own columns when a concurrent claim changed
+// it, but not another table, so without the lock two claims could both take a report the other just claimed.
+const outboxClaimLock int64 = 0x6f7574626f78636c
+
+// ClaimNotifications implements inspect.ReportStore: under outboxClaimLock, the leases run out at now are
+// dropped, up to limit reports nobody (alive) holds are locked (FOR UPDATE SKIP LOCKED: rows a sending
+// instance is deleting are passed over, not waited for) and claimed, and owner's lease is renewed, in one
+// transaction.
+func (db *DB) ClaimNotifications(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]string, error) {
+	if owner == "" {
+		return nil, errors.New("postgres: claim notifications: no owner")
 	}
-	return nil
+	var out []string
+	err := db.inspTx(ctx, "claim notifications", func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, outboxClaimLock); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM notifier_leases WHERE lease_until <= $2 AND owner <> $1`, owner, now); err != nil {
+			return err
+		}
+		if limit > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE report_outbox o SET lease_owner = $1
+				FROM (
+					SELECT c.report_id FROM report_outbox c
+					WHERE c.lease_owner = ''
+					   OR (c.lease_owner <> $1 AND NOT EXISTS (SELECT 1 FROM notifier_leases l WHERE l.owner = c.lease_owner))
+					ORDER BY c.report_id
+					LIMIT $2
+					FOR UPDATE OF c SKIP LOCKED
+				) picked
+				WHERE o.report_id = picked.report_id`, owner, limit); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.Query(ctx, `SELECT report_id FROM report_outbox WHERE lease_owner = $1 ORDER BY report_id`, owner)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		if len(out) == 0 {
+			_, err = tx.Exec(ctx, `DELETE FROM notifier_leases WHERE owner = $1`, owner)
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO notifier_leases (owner, lease_until) VALUES ($1, $2)
+			ON CONFLICT (owner) DO UPDATE SET lease_until = excluded.lease_until`, owner, leaseUntil)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// NotificationSent implements inspect.ReportStore.
+func (db *DB) NotificationSent(ctx context.Context, reportID, owner string) (bool, error) {
+	var held bool
+	err := db.pool.QueryRow(ctx, `WITH gone AS (DELETE FROM report_outbox WHERE report_id = $1 RETURNING lease_owner)
+		SELECT coalesce(bool_or(lease_owner = $2), false) FROM gone`, reportID, owner).Scan(&held)
+	if err != nil {
+		return false, fmt.Errorf("postgres: notification sent: %w", err)
+	}
+	return held, nil
+}
+
+// ReleaseNotifications implements inspect.ReportStore.
+func (db *DB) ReleaseNotifications(ctx context.Context, owner string, reportIDs ...string) error {
+	return db.inspTx(ctx, "release notifications", func(tx pgx.Tx) error {
+		if len(reportIDs) == 0 {
+			if _, err := tx.Exec(ctx, `UPDATE report_outbox SET lease_owner = '' WHERE lease_owner = $1`, owner); err != nil {
+				return err
+			}
+		} else if _, err := tx.Exec(ctx, `UPDATE report_outbox SET lease_owner = '' WHERE lease_owner = $1 AND report_id = ANY($2)`,
+			owner, reportIDs); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM notifier_leases WHERE owner = $1
+			AND NOT EXISTS (SELECT 1 FROM report_outbox WHERE lease_owner = $1)`, owner)
+		return err
+	})
 }

@@ -837,10 +837,91 @@ func (db *DB) PendingNotifications(ctx context.Context, limit int) ([]string, er
 	return out, rows.Err()
 }
 
-// NotificationSent implements inspect.ReportStore.
-func (db *DB) NotificationSent(ctx context.Context, reportID string) error {
-	if _, err := db.db.ExecContext(ctx, `DELETE FROM report_outbox WHERE report_id = ?`, reportID); err != nil {
-		return fmt.Errorf("sqlite: notification sent: %w", err)
+// ClaimNotifications implements inspect.ReportStore: one write transaction (BEGIN IMMEDIATE) drops the leases
+// run out at now, claims up to limit reports nobody (alive) holds and renews owner's lease, so no other claim, of
+// this or another process, sees those reports free.
+func (db *DB) ClaimNotifications(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]string, error) {
+	if owner == "" {
+		return nil, errors.New("sqlite: claim notifications: no owner")
 	}
-	return nil
+	var out []string
+	err := db.inspTx(ctx, "claim notifications", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM notifier_leases WHERE lease_until <= ? AND owner <> ?`,
+			formatTime(now), owner); err != nil {
+			return err
+		}
+		if limit > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE report_outbox SET lease_owner = ?1
+				WHERE report_id IN (
+					SELECT c.report_id FROM report_outbox c
+					WHERE c.lease_owner = ''
+					   OR (c.lease_owner <> ?1 AND NOT EXISTS (SELECT 1 FROM notifier_leases l WHERE l.owner = c.lease_owner))
+					ORDER BY c.report_id
+					LIMIT ?2)`, owner, limit); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT report_id FROM report_outbox WHERE lease_owner = ? ORDER BY report_id`, owner)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(out) == 0 {
+			_, err = tx.ExecContext(ctx, `DELETE FROM notifier_leases WHERE owner = ?`, owner)
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO notifier_leases (owner, lease_until) VALUES (?, ?)
+			ON CONFLICT (owner) DO UPDATE SET lease_until = excluded.lease_until`, owner, formatTime(leaseUntil))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// NotificationSent implements inspect.ReportStore.
+func (db *DB) NotificationSent(ctx context.Context, reportID, owner string) (bool, error) {
+	var held bool
+	err := db.inspTx(ctx, "notification sent", func(tx *sql.Tx) error {
+		var was string
+		err := tx.QueryRowContext(ctx, `DELETE FROM report_outbox WHERE report_id = ? RETURNING lease_owner`, reportID).Scan(&was)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		held = err == nil && was == owner
+		return err
+	})
+	return held, err
+}
+
+// ReleaseNotifications implements inspect.ReportStore.
+func (db *DB) ReleaseNotifications(ctx context.Context, owner string, reportIDs ...string) error {
+	return db.inspTx(ctx, "release notifications", func(tx *sql.Tx) error {
+		if len(reportIDs) == 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE report_outbox SET lease_owner = '' WHERE lease_owner = ?`, owner); err != nil {
+				return err
+			}
+		}
+		for _, id := range reportIDs {
+			if _, err := tx.ExecContext(ctx, `UPDATE report_outbox SET lease_owner = '' WHERE lease_owner = ? AND report_id = ?`,
+				owner, id); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM notifier_leases WHERE owner = ?1
+			AND NOT EXISTS (SELECT 1 FROM report_outbox WHERE lease_owner = ?1)`, owner)
+		return err
+	})
 }

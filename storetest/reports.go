@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -29,6 +30,219 @@ func TestReports(t *testing.T, open OpenReports) {
 	t.Run("StatesAndSupplements", func(t *testing.T) { testReportStates(t, open(t)) })
 	t.Run("DraftPhotos", func(t *testing.T) { testDraftPhotos(t, open(t)) })
 	t.Run("Concurrent", func(t *testing.T) { testReportsConcurrent(t, open(t)) })
+	t.Run("OutboxClaims", func(t *testing.T) { testOutboxClaims(t, open(t)) })
+	t.Run("OutboxConcurrentClaims", func(t *testing.T) {
+		s := open(t)
+		testOutboxConcurrent(t, []inspect.Store{s, s})
+	})
+}
+
+// OpenSharedReports returns two handles on one fresh, empty spot-check store, as two processes sharing a
+// database hold them (two connection pools on one PostgreSQL schema, two handles on one SQLite file), closing
+// them with tb.Cleanup.
+type OpenSharedReports func(tb testing.TB) (inspect.Store, inspect.Store)
+
+// TestReportsShared is the part of the spot-check store's contract that needs two processes on one database:
+// their claims on the notification outbox never take the same report, and each report is sent once.
+func TestReportsShared(t *testing.T, open OpenSharedReports) {
+	t.Run("OutboxClaimsAcrossProcesses", func(t *testing.T) {
+		a, b := open(t)
+		testOutboxConcurrent(t, []inspect.Store{a, b})
+	})
+	t.Run("OutboxLeaseAcrossProcesses", func(t *testing.T) {
+		a, b := open(t)
+		ctx := context.Background()
+		f := NewReportFixture(t, a, 2)
+		ids := fileForOutbox(t, f, 3)
+		lease := 5 * time.Minute
+		got, err := a.ClaimNotifications(ctx, "a", rpT0, rpT0.Add(lease), 10)
+		rpNoErr(t, err)
+		if !reflect.DeepEqual(got, ids) {
+			t.Fatalf("a claimed %v, want %v", got, ids)
+		}
+		if got, _ := b.ClaimNotifications(ctx, "b", rpT0.Add(lease-time.Second), rpT0.Add(2*lease), 10); len(got) != 0 {
+			t.Fatalf("b claimed %v under a's live lease", got)
+		}
+		if held, err := a.NotificationSent(ctx, ids[0], "a"); err != nil || !held {
+			t.Fatalf("a sent %s: held %v, %v", ids[0], held, err)
+		}
+		// a died: once its lease ran out, b takes over what a had not sent.
+		got, err = b.ClaimNotifications(ctx, "b", rpT0.Add(lease), rpT0.Add(2*lease), 10)
+		rpNoErr(t, err)
+		if !reflect.DeepEqual(got, ids[1:]) {
+			t.Fatalf("b took over %v, want %v", got, ids[1:])
+		}
+		if got, _ := a.ClaimNotifications(ctx, "a", rpT0.Add(lease), rpT0.Add(2*lease), 10); len(got) != 0 {
+			t.Fatalf("a, back, still holds %v", got)
+		}
+	})
+}
+
+// fileForOutbox files n reports and returns their IDs in order: the order in which claims take them.
+func fileForOutbox(t *testing.T, f *ReportFixture, n int) []string {
+	t.Helper()
+	var ids []string
+	for i := 0; i < n; i++ {
+		r := f.NewReport(i, inspect.MustDate("2026-11-02"), inspect.Morning)
+		rpNoErr(t, f.Store.FileReport(context.Background(), r, inspect.NewDraftID()))
+		ids = append(ids, r.ID)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func testOutboxClaims(t *testing.T, s inspect.Store) {
+	ctx := context.Background()
+	f := NewReportFixture(t, s, 2)
+	ids := fileForOutbox(t, f, 6)
+	lease := 5 * time.Minute
+	at := func(d time.Duration) time.Time { return rpT0.Add(d) }
+	claim := func(owner string, now time.Duration, limit int, want ...string) {
+		t.Helper()
+		got, err := s.ClaimNotifications(ctx, owner, at(now), at(now+lease), limit)
+		rpNoErr(t, err)
+		if len(got) == 0 {
+			got = nil
+		}
+		if len(want) == 0 {
+			want = nil
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s claims at +%v (limit %d): %v, want %v", owner, now, limit, got, want)
+		}
+	}
+	if _, err := s.ClaimNotifications(ctx, "", rpT0, rpT0.Add(lease), 1); err == nil {
+		t.Fatal("a claim without an owner succeeded")
+	}
+	// Claims take reports by ID, never one another instance holds.
+	claim("a", 0, 2, ids[0], ids[1])
+	claim("b", 0, 3, ids[2], ids[3], ids[4])
+	claim("a", time.Minute, 0, ids[0], ids[1]) // renews a's lease to +6m, claims nothing
+	claim("c", time.Minute, 10, ids[5])
+	claim("d", time.Minute, 10)
+	if got, _ := s.PendingNotifications(ctx, 0); !reflect.DeepEqual(got, ids) {
+		t.Fatalf("claimed reports are still pending until sent: %v, want %v", got, ids)
+	}
+	// A report sent leaves the outbox and is never claimed again.
+	if held, err := s.NotificationSent(ctx, ids[0], "a"); err != nil || !held {
+		t.Fatalf("a sent %s: held %v, %v", ids[0], held, err)
+	}
+	if got, _ := s.PendingNotifications(ctx, 0); !reflect.DeepEqual(got, ids[1:]) {
+		t.Fatalf("pending after one was sent: %v", got)
+	}
+	claim("a", time.Minute, 0, ids[1])
+	// A claim given back is free at once.
+	rpNoErr(t, s.ReleaseNotifications(ctx, "b", ids[2]))
+	claim("b", 2*time.Minute, 0, ids[3], ids[4]) // b's lease now runs to +7m
+	claim("d", 2*time.Minute, 10, ids[2])
+	// An expired claim is taken over: c's lease ran out at +6m, a's at +6m; b's and d's hold to +7m.
+	claim("e", 6*time.Minute, 10, ids[1], ids[5])
+	claim("e", 6*time.Minute, 10, ids[1], ids[5])
+	claim("a", 6*time.Minute, 0)
+	claim("c", 6*time.Minute, 10)
+	// a, which stalled past its lease, sends what e took over: it learns it no longer held it; e never
+	// claims it again.
+	if held, err := s.NotificationSent(ctx, ids[1], "a"); err != nil || held {
+		t.Fatalf("a sent %s after its lease: held %v, %v", ids[1], held, err)
+	}
+	claim("e", 6*time.Minute, 0, ids[5])
+	if held, err := s.NotificationSent(ctx, ids[1], "e"); err != nil || held {
+		t.Fatalf("sending a report twice: held %v, %v", held, err)
+	}
+	// Giving back everything.
+	rpNoErr(t, s.ReleaseNotifications(ctx, "e"))
+	claim("e", 6*time.Minute, 0)
+	claim("f", 6*time.Minute, 10, ids[5])
+	rpNoErr(t, s.ReleaseNotifications(ctx, "nobody"))
+	rpNoErr(t, s.ReleaseNotifications(ctx, "d", ids[3])) // b's, not d's: nothing happens
+	claim("g", 6*time.Minute+time.Second, 10)
+	// A report filed now is free, whoever holds the others.
+	late := f.NewReport(9, inspect.MustDate("2026-11-02"), inspect.Afternoon)
+	rpNoErr(t, s.FileReport(ctx, late, inspect.NewDraftID()))
+	claim("g", 6*time.Minute+time.Second, 10, late.ID)
+	// All sent: nothing is left to claim, ever.
+	for _, x := range []struct{ id, owner string }{{ids[2], "d"}, {ids[3], "b"}, {ids[4], "b"}, {ids[5], "f"}, {late.ID, "g"}} {
+		if held, err := s.NotificationSent(ctx, x.id, x.owner); err != nil || !held {
+			t.Fatalf("%s sent %s: held %v, %v", x.owner, x.id, held, err)
+		}
+	}
+	claim("h", 24*time.Hour, 10)
+	if got, _ := s.PendingNotifications(ctx, 0); len(got) != 0 {
+		t.Fatalf("pending after all were sent: %v", got)
+	}
+}
+
+// testOutboxConcurrent runs claimers at once, spread over stores (handles on one database), each claiming,
+// sending and sometimes giving back notifications until none is left to claim: every report is sent exactly
+// once, by the claimer that held it.
+func testOutboxConcurrent(t *testing.T, stores []inspect.Store) {
+	ctx := context.Background()
+	f := NewReportFixture(t, stores[0], 3)
+	ids := fileForOutbox(t, f, 40)
+	const claimers = 6
+	var mu sync.Mutex
+	sent := map[string][]string{}
+	var wg sync.WaitGroup
+	errs := make(chan error, claimers)
+	for w := 0; w < claimers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, owner := stores[w%len(stores)], fmt.Sprintf("w%d", w)
+			for round := 0; ; round++ {
+				if round > 4*len(ids) {
+					errs <- fmt.Errorf("%s still claims after %d rounds", owner, round)
+					return
+				}
+				held, err := s.ClaimNotifications(ctx, owner, rpT0, rpT0.Add(time.Hour), 3)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(held) == 0 {
+					return
+				}
+				if round%3 == 2 && len(held) > 1 { // give the last one back
+					if err := s.ReleaseNotifications(ctx, owner, held[len(held)-1]); err != nil {
+						errs <- err
+						return
+					}
+					held = held[:len(held)-1]
+				}
+				for _, id := range held {
+					mu.Lock()
+					sent[id] = append(sent[id], owner)
+					mu.Unlock()
+					ok, err := s.NotificationSent(ctx, id, owner)
+					if err != nil {
+						errs <- err
+						return
+					}
+					if !ok {
+						errs <- fmt.Errorf("%s sent %s without holding it", owner, id)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for _, id := range ids {
+		if len(sent[id]) != 1 {
+			t.Errorf("report %s sent by %v, want exactly one claimer", id, sent[id])
+		}
+	}
+	if len(sent) != len(ids) {
+		t.Errorf("%d reports sent, want %d", len(sent), len(ids))
+	}
+	for _, s := range stores {
+		if got, _ := s.PendingNotifications(ctx, 0); len(got) != 0 {
+			t.Errorf("pending after every claimer finished: %v", got)
+		}
+	}
 }
 
 var rpT0 = time.Date(2026, 11, 2, 1, 2, 3, 456789000, time.UTC)
@@ -365,7 +579,9 @@ func testFileReport(t *testing.T, s inspect.Store) {
 	if len(ids) != 1 || ids[0] != r.ID {
 		t.Fatalf("PendingNotifications: %v", ids)
 	}
-	rpNoErr(t, s.NotificationSent(ctx, r.ID))
+	if held, err := s.NotificationSent(ctx, r.ID, "unclaimed"); err != nil || held {
+		t.Fatalf("NotificationSent of an unclaimed report: held %v, %v", held, err)
+	}
 	if ids, _ := s.PendingNotifications(ctx, 10); len(ids) != 0 {
 		t.Fatalf("pending after sent: %v", ids)
 	}
