@@ -24,13 +24,15 @@
 //     state; the report gets a new random ID and keeps nothing of the draft.
 //   - Supervisors are notified through an outbox with no timestamps; the notification carries the report's
 //     content and nothing about who filed it, and can be held back to a fixed time of day (Release) so that its
-//     timing does not point to the visit.
+//     timing does not point to the visit. Several instances claim outbox rows with a lease: the row records only
+//     the claiming instance's random ID, and the lease's expiry lives in notifier_leases, one row per instance,
+//     naming no report and deleted as soon as the instance holds nothing.
 //   - A receipt or invite code sent without its command is taken as /status or /join (codeGuard), so that it
 //     never reaches the question log, which keeps questions with the asker's user ID.
 //
 // What this package cannot close on its own, outside its tables: the bot's users table (bot_users) records
-// every user, inspectors included, with the hour they were last seen, and the question log keeps what an
-// inspector asks with their user ID; PostgreSQL stamps every row with the ID of the transaction that wrote it
-// (xmin), which orders a report among the other writes of the day, such as a bot_users update; SQLite keeps
-// deleted rows (a filed draft) in free pages until they are reused unless PRAGMA secure_delete is on.
+// every user, inspectors included (the bot does not refresh an inspector's last-seen time, and does not log an
+// inspector's questions); PostgreSQL stamps every row with the ID of the transaction that wrote it (xmin), which
+// orders a report among the other writes of the day. SQLite runs with PRAGMA secure_delete, so a deleted draft
+// does not linger in free pages.
 package inspect
