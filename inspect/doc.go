@@ -28,7 +28,7 @@
 //     the claiming instance's random ID, and the lease's expiry lives in notifier_leases, one row per instance,
 //     naming no report and deleted as soon as the instance holds nothing.
 //   - A receipt or invite code sent without its command is taken as /status or /join (codeGuard), so that it
-//     never reaches the question log, which keeps questions with the asker's user ID.
+//     never reaches the question log (which, for other users, keeps questions with the asker's user ID).
 //
 // What this package cannot close on its own, outside its tables: the bot's users table (bot_users) records
 // every user, inspectors included (the bot does not refresh an inspector's last-seen time, and does not log an
