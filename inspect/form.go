@@ -243,9 +243,6 @@ func (s *Service) formButton(ctx context.Context, r *bot.Request) error {
 	return r.Edit(ctx, m)
 }
 
-// errBadButton marks a button whose action does not fit the draft's step (forged, or from a changed form).
-var errBadButton = errors.New("inspect: button does not fit the step")
-
 // apply performs a button's action on the draft. It returns a short notice for the button's answer.
 // An action that ends the draft (submit, confirmed cancel) answers and clears the step.
 func (s *Service) apply(ctx context.Context, r *bot.Request, d *draft, cl *Checklist, action, arg string) (string, error) {

@@ -36,7 +36,6 @@ var (
 	tgInsp    = telegramtest.User(inspUser.ID, inspUser.Username, inspUser.Name)
 	tgInsp2   = telegramtest.User(inspUser2.ID, inspUser2.Username, inspUser2.Name)
 	tgStaff   = telegramtest.User(staffUser.ID, staffUser.Username, staffUser.Name)
-	tgSuper   = telegramtest.User(supervisor.ID, supervisor.Username, supervisor.Name)
 	tgGroup   = telegramtest.Group(-100555, "窗口工作群")
 	tgReports = telegramtest.Group(-100777, "督查通知群")
 )

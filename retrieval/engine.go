@@ -234,7 +234,6 @@ func IndexVersion(ctx context.Context, store VectorStore, emb Embedder, v *rules
 // candidate is a clause with its scores for one question.
 type candidate struct {
 	doc      *lexDoc
-	bm25     float64
 	coverage float64
 	evidence float64 // characters of the question explained by strong evidence
 	cosine   float64
@@ -259,13 +258,14 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 		a.Answer = "没看懂您的问题。请用一句话描述要问的做法，例如：“窗口可以带小孩吗？”"
 		return a, nil
 	}
-	cands, err := e.rank(ctx, ix, q)
+	us := queryUnits(q, e.th)
+	cands, err := e.rank(ctx, ix, q, us)
 	if err != nil {
 		return nil, err
 	}
 	best := cands[0]
 	abstain := best.coverage < e.tun.MinCoverage || best.evidence < e.tun.MinEvidence
-	if offTopic(q, units(q, e.th), best.doc, best.evidence) {
+	if offTopic(q, us, best.doc, best.evidence) {
 		// 今晚吃啥, 猫不吃饭咋办: a plain question with no workplace in it, tied to the code only by an everyday
 		// word, is not about conduct at work.
 		abstain = true
@@ -288,7 +288,7 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 		a.Answer = composeAbstention(a.Citations)
 		return a, nil
 	}
-	d := bestStatement(best.doc, q, e.th, ix.lex)
+	d := bestStatement(best.doc, us, ix.lex)
 	a.Verdict = decideVerdict(q, d)
 	if d.st != nil {
 		s := d.st.statement
@@ -303,8 +303,7 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 
 // rank scores every clause: BM25 with the thesaurus's formal words added, the share of the question each clause
 // explains, and vector similarity; best first.
-func (e *Engine) rank(ctx context.Context, ix *index, q question) ([]candidate, error) {
-	units := queryUnits(q, e.th)
+func (e *Engine) rank(ctx context.Context, ix *index, q question, units []unit) ([]candidate, error) {
 	var terms []weightedTerm
 	addGrams := func(text string, w float64) {
 		for _, g := range grams(text, true) {
@@ -363,7 +362,7 @@ func (e *Engine) rank(ctx context.Context, ix *index, q question) ([]candidate, 
 	cands := make([]candidate, 0, len(cand))
 	for _, i := range cand {
 		d := &ix.lex.docs[i]
-		c := candidate{doc: d, bm25: bm[i], cosine: cos[d.clause.ID]}
+		c := candidate{doc: d, cosine: cos[d.clause.ID]}
 		c.coverage, c.evidence = explain(units, d, ix.lex)
 		lexical := 0.0
 		if maxBM > 0 {
@@ -412,9 +411,6 @@ type unit struct {
 	runes  int
 	weight float64
 }
-
-// units is queryUnits, for readability at call sites.
-func units(q question, th *Thesaurus) []unit { return queryUnits(q, th) }
 
 func queryUnits(q question, th *Thesaurus) []unit {
 	var out []unit
@@ -515,8 +511,7 @@ type decision struct {
 // bestStatement finds the statement of the clause that the question is about: the action counts fully, its
 // scene (sceneWeight) little, and a thesaurus word counts by how specific it is in the code. The decision is
 // weak when the statement matched only through related words or common characters.
-func bestStatement(d *lexDoc, q question, th *Thesaurus, lx *lexicon) decision {
-	us := queryUnits(q, th)
+func bestStatement(d *lexDoc, us []unit, lx *lexicon) decision {
 	var best decision
 	bestScore, bestStrong := 0.0, 0.0
 	for i := range d.stmts {

@@ -86,10 +86,6 @@ var (
 // 不准备 is not 不准 + 备, 能力 is not 能 + 力.
 var formNotBefore = map[string]string{"不准": "备确时", "不能": "力够", "能": "力够量源耐", "可": "能靠怜爱口笑疑", "要": "求点素件"}
 
-// modalForms are the forms that come before the action they ask about (我能不能不理他); the others (行不,
-// 算违规吗) come after it.
-var modalForms = map[questionKind]bool{askPermission: true, askObligation: true}
-
 // piece is a phrase of a question's content (between punctuation or spaces), with its weight: the phrase that
 // carries the question form is what is asked; the others are context.
 type piece struct {

@@ -50,9 +50,9 @@ func TestReviewThroughTelegram(t *testing.T) {
 
 	// The other is confirmed, then its finding must be rectified within 5 working days.
 	h.say(tgSuper, "/reports")
-	answer, m := h.press(tgSuper, "1")
+	_, m = h.press(tgSuper, "1")
 	expect(t, m.Text, "rep2bbbbbbbbbbbb", "【关键】无吃东西、打瞌睡、玩手机、串岗", "1.3.3 服务仪表：")
-	answer, m = h.press(tgSuper, "✅ 确认")
+	answer, m := h.press(tgSuper, "✅ 确认")
 	expect(t, answer, "已确认")
 	expect(t, m.Text, "状态：已确认")
 	expectButton(t, m, "🛠 整改 1")

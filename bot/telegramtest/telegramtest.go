@@ -565,8 +565,6 @@ func len16(s string) int {
 	return n
 }
 
-var errNoBody = errors.New("no body")
-
 // params reads a request's parameters from its query and its body, whatever the encoding.
 func params(r *http.Request) (map[string]string, map[string]File, error) {
 	p := map[string]string{}
