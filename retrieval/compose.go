@@ -42,7 +42,8 @@ func titleSuffix(title string) string {
 
 // composeAnswer writes the extractive answer: the verdict first, the deciding sentence quoted, the clause ID and
 // its section title, then related clauses.
-func composeAnswer(a *Answer, code *rules.Code) string {
+// related clauses are listed when their score is at least relatedMin of the best one's.
+func composeAnswer(a *Answer, code *rules.Code, relatedMin float64) string {
 	var b strings.Builder
 	best := a.Citations[0]
 	if lead, ok := verdictLead[a.Verdict]; ok {
@@ -60,15 +61,14 @@ func composeAnswer(a *Answer, code *rules.Code) string {
 	if quote != best.Text {
 		fmt.Fprintf(&b, "\n\n原文%s%s", cnColon, best.Text)
 	}
-	if len(a.Citations) > 1 {
-		b.WriteString("\n\n相关条款" + cnColon)
-		for i, c := range a.Citations[1:] {
-			if i > 0 {
-				b.WriteString(cnSemi)
-			}
-			b.WriteString(CiteLabel(c.ID, c.Title))
+	var related []string
+	for _, c := range a.Citations[1:] {
+		if c.Score >= best.Score*relatedMin {
+			related = append(related, CiteLabel(c.ID, c.Title))
 		}
-		b.WriteString("。")
+	}
+	if len(related) > 0 {
+		b.WriteString("\n\n相关条款" + cnColon + strings.Join(related, cnSemi) + "。")
 	}
 	return b.String()
 }

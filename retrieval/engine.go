@@ -39,8 +39,8 @@ type Tuning struct {
 	VectorWeight   float64 // cosine similarity
 	MinCoverage    float64 // abstain when the best clause explains less of the question
 	MinEvidence    float64 // abstain when the best clause's strong evidence (in characters) is below this
-	RelatedShown   int     // related clauses listed after the best one
-	RelatedMin     float64 // a related clause needs this share of the best score
+	RelatedShown   int     // related clauses cited after the best one
+	RelatedMin     float64 // a related clause is named in the answer's text with this share of the best score
 	VectorK        int     // clauses fetched from vector search
 	Candidates     int     // clauses explained in full: the best by BM25, and the vector hits
 	RemoteTimeout  time.Duration
@@ -275,12 +275,10 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 		// question must be about what the clause counts, not just share the unit (产假多长时间).
 		abstain = true
 	}
-	n := 1 + e.tun.RelatedShown
-	for i := 0; i < len(cands) && i < n; i++ {
+	// The citations are the best clauses, ranked; the answer's text names only the related ones that come
+	// close to the best (RelatedMin).
+	for i := 0; i < len(cands) && i < 1+e.tun.RelatedShown; i++ {
 		c := cands[i]
-		if i > 0 && c.score < best.score*e.tun.RelatedMin {
-			break
-		}
 		a.Citations = append(a.Citations, Citation{ID: c.doc.clause.ID, Title: c.doc.clause.Title, Text: c.doc.clause.Text, Score: round3(c.score)})
 	}
 	if abstain {
@@ -294,7 +292,7 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 		s := d.st.statement
 		a.Deciding = &s
 	}
-	a.Answer = composeAnswer(a, ix.version.Code)
+	a.Answer = composeAnswer(a, ix.version.Code, e.tun.RelatedMin)
 	if e.opts.Writer != nil {
 		a.Answer = e.writeWithLLM(ctx, a)
 	}
@@ -486,6 +484,8 @@ func explain(units []unit, d *lexDoc, lx *lexicon) (coverage, evidence float64) 
 						w *= quotedWeight
 					}
 					best = math.Max(best, w)
+				} else if d.topic[g] {
+					best = math.Max(best, topicWeight*lx.topic[g])
 				}
 			}
 			if best == 0 && len(rs) == 1 && d.tf["1:"+string(rs[i])] > 0 {

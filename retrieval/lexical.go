@@ -14,6 +14,7 @@ const (
 
 	unigramWeight = 0.3 // a single character is weak evidence next to a bigram
 	quotedWeight  = 0.5 // the code's quoted examples are weaker evidence than its own words
+	topicWeight   = 0.4 // a topic bigram (lexDoc.topic) counts at most this much of a bigram of the code
 )
 
 // lexDoc is one clause prepared for lexical matching.
@@ -23,6 +24,10 @@ type lexDoc struct {
 	tf     map[string]float64 // weighted gram frequencies
 	length float64
 	stmts  []lexStmt
+	// topic holds the bigrams of the everyday words the thesaurus gives for this clause's formal words (头发
+	// from 扎头发 and 长头发, for 披散发 and 长发): weak evidence for words the thesaurus does not list as such
+	// (头发扎起来).
+	topic map[string]bool
 }
 
 type lexStmt struct {
@@ -41,6 +46,7 @@ type lexicon struct {
 	bigram map[string]bool      // every bigram of the code: words a filler character may be part of
 	post   map[string][]posting // gram → the documents that have it
 	formal map[string]float64   // specificity of the thesaurus's formal words in this code, 0.3…1
+	topic  map[string]float64   // specificity of a topic bigram: IDF over the clauses' topic sets, as a share of the highest
 }
 
 func clauseText(c rules.Clause) (titles, outside, inside string) {
@@ -56,7 +62,7 @@ type posting struct {
 
 func newLexicon(code *rules.Code, th *Thesaurus) *lexicon {
 	lx := &lexicon{df: map[string]int{}, idf: map[string]float64{}, bigram: map[string]bool{}, formal: map[string]float64{},
-		post: map[string][]posting{}}
+		post: map[string][]posting{}, topic: map[string]float64{}}
 	var total float64
 	for _, c := range code.Clauses {
 		titles, outside, inside := clauseText(c)
@@ -108,7 +114,47 @@ func newLexicon(code *rules.Code, th *Thesaurus) *lexicon {
 		}
 		lx.formal[f] = math.Max(0.3, math.Log(1+(n-float64(df)+0.5)/(float64(df)+0.5))/lx.maxIDF)
 	}
+	lx.addTopics(th)
 	return lx
+}
+
+// addTopics gives each clause the bigrams of the everyday words that stand for its formal words, and weighs each
+// bigram by how few clauses share it.
+func (lx *lexicon) addTopics(th *Thesaurus) {
+	topicDF := map[string]int{}
+	for i := range lx.docs {
+		d := &lx.docs[i]
+		d.topic = map[string]bool{}
+		for word, senses := range th.senses {
+			for _, s := range senses {
+				if !containsAny(d.norm, s.formal) {
+					continue
+				}
+				for _, g := range grams(word, false) {
+					if d.tf[g] == 0 {
+						d.topic[g] = true
+					}
+				}
+				break
+			}
+		}
+		for g := range d.topic {
+			topicDF[g]++
+		}
+	}
+	n := float64(len(lx.docs))
+	for g, df := range topicDF {
+		lx.topic[g] = math.Log(1+(n-float64(df)+0.5)/(float64(df)+0.5)) / lx.maxIDF
+	}
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // specificity is how telling a thesaurus word is in this code: the most specific of its formal words (服务对象,

@@ -260,7 +260,7 @@ func (t *Thesaurus) spansAt(rs []rune, py []string, i int, known func(string) bo
 	for _, w := range t.byFirst[rs[i]] {
 		wr := []rune(w)
 		if len(wr) >= minFuzzyRunes && i+len(wr) <= len(rs) && oneInnerTypo(rs[i:i+len(wr)], wr) &&
-			!allKnown(string(rs[i:i+len(wr)]), known) {
+			!strings.ContainsAny(string(rs[i:i+len(wr)]), questionRunes) && !allKnown(string(rs[i:i+len(wr)]), known) {
 			out = append(out, span{i, i + len(wr), w, typoWeight})
 		}
 	}
@@ -311,8 +311,11 @@ func (t *Thesaurus) homophonesAt(rs []rune, py []string, i int, known func(strin
 	return out
 }
 
-// functionRunes are characters too common to be taken for a typo: 对群众 is not 怼群众.
-const functionRunes = "对的地得在是有和了着过给跟把被让也都就还很又要会能可这那我你他她它们"
+// functionRunes are characters too common to be taken for a homophone typo: 对群众 is not 怼群众.
+const functionRunes = "对的地得在是有和了着过给跟把被让也都就还很又要会能可这那我你他她它们" + questionRunes
+
+// questionRunes ask rather than name: a word with one of them in the middle is not a typo, 个啥形象 is not 个人形象.
+const questionRunes = "啥吗呢吧么哪谁咋怎"
 
 // functionTypo reports whether text differs from word in a function character.
 func functionTypo(text, word []rune) bool {
