@@ -270,7 +270,7 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 		// word, is not about conduct at work.
 		abstain = true
 	}
-	if f := factQuestion.FindString(q.text); f != "" && !(statesFact(best.doc.clause.Text, f) && best.evidence-factEvidence(q, f) >= e.tun.MinEvidence) {
+	if f := factQuestion.FindString(q.text); f != "" && !(statesFact(best.doc.clause.Text, f) && best.evidence-factEvidence(q, us, f) >= e.tun.MinEvidence) {
 		// 下班时间是几点: the code gives numbers only where it states them (打电话不超过3分钟, ±5分), and the
 		// question must be about what the clause counts, not just share the unit (产假多长时间).
 		abstain = true
@@ -646,7 +646,7 @@ func offTopic(q question, us []unit, d *lexDoc, evidence float64) bool {
 }
 
 // factQuestion matches questions that ask for a number, a time, a place or a person.
-var factQuestion = regexp.MustCompile(`多少(?:分钟|分|个月|月|天|点|号|度|个人|人|钱|块|元)?|(?:^|[^好这那十])几(?:分钟|分|个月|月|天|点|号|度|个人|钱|块|元)|多久|多长时间|什么时候|啥时候|哪天|哪个月|找谁|谁负责|谁值班|谁会修|找哪个部门|哪个部门|在哪|哪里办|流程`)
+var factQuestion = regexp.MustCompile(`多少(?:分钟|分|个月|月|天|点|号|度|个人|人|钱|块|元)?|(?:^|[^好这那十哪])几(?:分钟|分|个月|月|天|点|号|度|个人|钱|块|元)|多久|多长时间|什么时候|啥时候|哪天|哪个月|找谁|谁负责|谁值班|谁会修|找哪个部门|哪个部门|在哪|哪里办|去哪(?:儿|里)?(?:投诉|申请|报销|领|交)|几楼|几层|哪层|哪一层|流程`)
 
 // factUnits are the units a fact question asks in, by the words that ask: a clause answers only if it states a
 // number in one of them.
@@ -658,7 +658,11 @@ var factUnits = []struct {
 	{regexp.MustCompile(`分`), "分"},
 	{regexp.MustCompile(`天|日`), "天|日"},
 	{regexp.MustCompile(`钱|块|元`), "元|块"},
+	{regexp.MustCompile(`^多少$`), "分钟|小时|分|天|日|元|块"}, // 占多少: any count
 }
+
+// promptly are the code's words for "at once": they answer how long something may take (即办件多久办完).
+var promptly = regexp.MustCompile(`即时|立即|当场|马上`)
 
 var numberUnit = regexp.MustCompile(`[0-9一二三四五六七八九十两]+\s*(分钟|小时|分|天|日|元|块)`)
 
@@ -667,6 +671,9 @@ func statesFact(text, asked string) bool {
 	for _, fu := range factUnits {
 		if !fu.ask.MatchString(asked) {
 			continue
+		}
+		if strings.Contains(fu.units, "分钟") && promptly.MatchString(text) {
+			return true
 		}
 		for _, m := range numberUnit.FindAllStringSubmatch(text, -1) {
 			if strings.Contains("|"+fu.units+"|", "|"+m[1]+"|") {
@@ -679,12 +686,22 @@ func statesFact(text, asked string) bool {
 }
 
 // factEvidence is the part of a question's evidence that the fact words themselves bring (打多久 is also a
-// thesaurus word): what remains must still tie the question to the clause.
-func factEvidence(q question, asked string) float64 {
-	if strings.Contains(q.content, asked) {
-		return math.Max(1.5, float64(utf8.RuneCountInString(asked)))
+// thesaurus word): what remains must still tie the question to the clause. A fact word that means one of the
+// code's own words (多少分 = 考核) is not deducted: it asks about the very thing the clause counts.
+func factEvidence(q question, us []unit, asked string) float64 {
+	if !strings.Contains(q.content, asked) {
+		return 0
 	}
-	return 0
+	for _, u := range us {
+		if strings.Contains(u.text, asked) || strings.Contains(asked, u.text) && len(u.senses) > 0 {
+			for _, s := range u.senses {
+				if s.rel == same {
+					return 0
+				}
+			}
+		}
+	}
+	return math.Max(1.5, float64(utf8.RuneCountInString(asked)))
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -41,6 +41,9 @@ var (
 		"合规矩吗", "合规吗", "合规", "可以吗", "可以嘛", "行了吗", "行了嘛", "就行了", "就行吧", "好嘛",
 		"会有事不", "会有事吗", "过分吧", "过分吗", "不过分吧", "问题大不大", "大不大", "严重吗", "严重不",
 		"会不会被扣分", "会不会扣分", "会被扣分不", "扣分不",
+		"算不算问题", "算什么问题", "算不算错", "违纪吗", "违纪不", "违不违纪", "算违纪不", "会被查吗", "会被查不",
+		"会被查到吗", "会被发现吗", "会怎么样", "会被说不", "会被说吗", "会被处分吗", "会被处分不", "会不会被处分",
+		"会被罚吗", "会被罚不", "会不会被罚", "会挨骂吗", "会挨说吗", "管不管", "管吗", "不太好吧", "不好吧", "不妥吧",
 	}
 	// okEndForms ask "all right?" only at the end of a phrase: 抽烟可以不 asks, 可以不放 is 可以 + 不放.
 	okEndForms = []string{"可以不", "行不", "能不", "好不", "ok不", "合规不", "合适不", "中不"}
@@ -48,7 +51,7 @@ var (
 	aNotAForms = map[string]questionKind{
 		"可以不可以": askPermission, "可不可以": askPermission, "能不能够": askPermission, "能不能": askPermission,
 		"允不允许": askPermission, "行不行": askPermission, "准不准": askPermission, "让不让": askPermission,
-		"许不许": askPermission, "成不成": askPermission, "中不中": askPermission, "给不给": askPermission,
+		"许不许": askPermission, "成不成": askPermission, "算不算": askPermission, "中不中": askPermission, "给不给": askPermission,
 		"需要不需要": askObligation, "应该不应该": askObligation, "需不需要": askObligation, "必不必须": askObligation,
 		"应不应该": askObligation, "要不要": askObligation, "用不用": askObligation, "得不得": askObligation,
 		"该不该": askObligation,
@@ -60,7 +63,7 @@ var (
 	}
 	permissionForms = []string{
 		"可以不可以", "可不可以", "允不允许", "能不能够", "能不能", "是否可以", "是否允许", "是否能", "准不准", "让不让",
-		"许不许", "行不行", "成不成", "中不中", "给不给", "能否", "可否", "能够", "可以", "允许", "准许", "不可以", "不能",
+		"许不许", "行不行", "成不成", "中不中", "给不给", "算不算", "能否", "可否", "能够", "可以", "允许", "准许", "不可以", "不能",
 		"不准", "不让", "不许", "行吗", "行么", "行嘛", "好吗", "可行",
 	}
 	// Single characters are forms only outside words: 要 in 群众要复印 is the citizen's wish, 要…吗 asks.
@@ -79,7 +82,7 @@ var (
 	fillerRunes = "我你他她它吗呢吧啊呀哦哈啦嘛呗么了的地得着过还就都也又很太挺好真在是有会被把给让和跟与及或个些这那算咋整弄干"
 	negRunes    = "不没别未勿莫"
 	yesNoEnd    = regexp.MustCompile(`(吗|么|嘛|不|没|没有|否|吧|没得|不成)$`)
-	aNotA       = regexp.MustCompile(`(能不能|可不可|要不要|行不行|是不是|用不用|该不该|准不准|让不让|许不许|需不需|得不得|会不会|好不好|对不对)`)
+	aNotA       = regexp.MustCompile(`(能不能|可不可|要不要|行不行|是不是|用不用|该不该|准不准|让不让|许不许|需不需|得不得|会不会|好不好|对不对|算不算)`)
 )
 
 // formNotBefore lists, for forms that begin common words, the characters after which they are those words:
