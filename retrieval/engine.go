@@ -270,7 +270,7 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 		// word, is not about conduct at work.
 		abstain = true
 	}
-	if f := factQuestion.FindString(q.text); f != "" && !(statesFact(best.doc.clause.Text, f) && best.evidence-factEvidence(q, us, f) >= e.tun.MinEvidence) {
+	if f := askedFact(q.text); f != "" && !(statesFact(best.doc.clause.Text, f) && best.evidence-factEvidence(q, us, f) >= e.tun.MinEvidence) {
 		// 下班时间是几点: the code gives numbers only where it states them (打电话不超过3分钟, ±5分), and the
 		// question must be about what the clause counts, not just share the unit (产假多长时间).
 		abstain = true
@@ -404,7 +404,8 @@ func (e *Engine) similarities(ctx context.Context, ix *index, content string) (m
 
 // unit is a piece of a question's content: a thesaurus word with its senses, or a run of other characters.
 type unit struct {
-	text   string
+	text   string // the thesaurus word, or the question's own characters
+	span   string // the question's characters it stands for (扣几分 for the word 扣五分)
 	senses []sense
 	runes  int
 	weight float64
@@ -415,13 +416,13 @@ func queryUnits(q question, th *Thesaurus) []unit {
 	for _, p := range q.pieces {
 		plain := func(s string) {
 			if s != "" {
-				out = append(out, unit{text: s, runes: utf8.RuneCountInString(s), weight: p.weight})
+				out = append(out, unit{text: s, span: s, runes: utf8.RuneCountInString(s), weight: p.weight})
 			}
 		}
 		last := 0
 		for _, m := range th.scanFuzzy(p.text, q.known, scanTypos) {
 			plain(p.text[last:m.start])
-			out = append(out, unit{text: m.word, senses: m.senses, runes: utf8.RuneCountInString(m.word), weight: p.weight})
+			out = append(out, unit{text: m.word, span: p.text[m.start:m.end], senses: m.senses, runes: utf8.RuneCountInString(m.word), weight: p.weight})
 			last = m.end
 		}
 		plain(p.text[last:])
@@ -645,8 +646,21 @@ func offTopic(q question, us []unit, d *lexDoc, evidence float64) bool {
 	return true
 }
 
-// factQuestion matches questions that ask for a number, a time, a place or a person.
-var factQuestion = regexp.MustCompile(`多少(?:分钟|分|个月|月|天|点|号|度|个人|人|钱|块|元)?|(?:^|[^好这那十哪])几(?:分钟|分|个月|月|天|点|号|度|个人|钱|块|元)|多久|多长时间|什么时候|啥时候|哪天|哪个月|找谁|谁负责|谁值班|谁会修|找哪个部门|哪个部门|在哪|哪里办|去哪(?:儿|里)?(?:投诉|申请|报销|领|交)|几楼|几层|哪层|哪一层|流程`)
+// factQuestion matches questions that ask for a number, a time, a place, a person, an attribute (颜色, 尺码) or how
+// to operate a system: the code states none of these unless a clause gives the number.
+var factQuestion = regexp.MustCompile(`多少(?:分钟|分|个月|月|天|点|号|度|个人|人|钱|块|元)?|(?:^|[^好这那十哪])(几(?:分钟|分|个月|月|天|点|号|度|个人|钱|块|元))|多久|多长时间|什么时候|啥时候|哪天|哪个月|找谁|谁负责|谁值班|谁会修|找哪个部门|哪个部门|在哪|哪里办|去哪(?:儿|里)?(?:投诉|申请|报销|领|交)|几楼|几层|哪层|哪一层|由谁|哪位|颜色|款式|尺码|型号|品牌|牌子|怎么登录|登录不了|登不上|忘了密码|密码忘|怎么操作|流程`)
+
+// askedFact is the fact a question asks for, without the character before 几 that the pattern needs to see.
+func askedFact(text string) string {
+	m := factQuestion.FindStringSubmatch(text)
+	if m == nil {
+		return ""
+	}
+	if m[1] != "" {
+		return m[1]
+	}
+	return m[0]
+}
 
 // factUnits are the units a fact question asks in, by the words that ask: a clause answers only if it states a
 // number in one of them.
@@ -693,7 +707,7 @@ func factEvidence(q question, us []unit, asked string) float64 {
 		return 0
 	}
 	for _, u := range us {
-		if strings.Contains(u.text, asked) || strings.Contains(asked, u.text) && len(u.senses) > 0 {
+		if len(u.senses) > 0 && (strings.Contains(u.span, asked) || strings.Contains(asked, u.span)) {
 			for _, s := range u.senses {
 				if s.rel == same {
 					return 0
