@@ -216,9 +216,11 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 		}
 		cs[pi] = cleaned{runes: rs, protected: prot}
 	}
+	standalone := false
 	if formPhrase > 0 && strings.TrimSpace(string(cs[formPhrase].runes)) == "" {
-		// 没走行权网，这样行吗: the form stands alone; the action is the phrase before it.
-		formPhrase, modalAt = formPhrase-1, -1
+		// 没走行权网，这样行吗: the form stands alone and asks about what was told before it, all of it alike
+		// (我趴在桌上睡了十分钟，被领导看到了，这算违规吗); a negation is read in the phrase just before.
+		formPhrase, modalAt, standalone = formPhrase-1, -1, true
 	}
 	if lastKind == askObligation && !yesNo {
 		// 必须/需要 without a question: still asks what the rule requires.
@@ -232,7 +234,7 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 	}
 	for pi, c := range cs {
 		w := 1.0
-		if formPhrase >= 0 && pi != formPhrase && len(cs) > 1 {
+		if formPhrase >= 0 && pi != formPhrase && len(cs) > 1 && !standalone {
 			w = contextWeight
 		}
 		rs := c.runes
