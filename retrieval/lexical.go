@@ -105,40 +105,44 @@ func newLexicon(code *rules.Code, th *Thesaurus) *lexicon {
 		lx.idf[g] = math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
 	}
 	lx.maxIDF = math.Log(1 + (n+0.5)/0.5)
+	docsWith := map[string][]int{} // formal word → the clauses that have it
 	for f := range th.formalWords() {
-		df := 0
 		for i := range lx.docs {
 			if strings.Contains(lx.docs[i].norm, f) {
-				df++
+				docsWith[f] = append(docsWith[f], i)
 			}
 		}
-		lx.formal[f] = math.Max(0.3, math.Log(1+(n-float64(df)+0.5)/(float64(df)+0.5))/lx.maxIDF)
+		df := float64(len(docsWith[f]))
+		lx.formal[f] = math.Max(0.3, math.Log(1+(n-df+0.5)/(df+0.5))/lx.maxIDF)
 	}
-	lx.addTopics(th)
+	lx.addTopics(th, docsWith)
 	return lx
 }
 
 // addTopics gives each clause the bigrams of the everyday words that stand for its formal words, and weighs each
 // bigram by how few clauses share it.
-func (lx *lexicon) addTopics(th *Thesaurus) {
-	topicDF := map[string]int{}
+func (lx *lexicon) addTopics(th *Thesaurus, docsWith map[string][]int) {
 	for i := range lx.docs {
-		d := &lx.docs[i]
-		d.topic = map[string]bool{}
-		for word, senses := range th.senses {
-			for _, s := range senses {
-				if !containsAny(d.norm, s.formal) {
-					continue
-				}
-				for _, g := range grams(word, false) {
-					if d.tf[g] == 0 {
-						d.topic[g] = true
+		lx.docs[i].topic = map[string]bool{}
+	}
+	for word, senses := range th.senses {
+		gs := grams(word, false)
+		for _, s := range senses {
+			for _, f := range s.formal {
+				for _, i := range docsWith[f] {
+					d := &lx.docs[i]
+					for _, g := range gs {
+						if d.tf[g] == 0 {
+							d.topic[g] = true
+						}
 					}
 				}
-				break
 			}
 		}
-		for g := range d.topic {
+	}
+	topicDF := map[string]int{}
+	for i := range lx.docs {
+		for g := range lx.docs[i].topic {
 			topicDF[g]++
 		}
 	}
@@ -146,15 +150,6 @@ func (lx *lexicon) addTopics(th *Thesaurus) {
 	for g, df := range topicDF {
 		lx.topic[g] = math.Log(1+(n-float64(df)+0.5)/(float64(df)+0.5)) / lx.maxIDF
 	}
-}
-
-func containsAny(s string, words []string) bool {
-	for _, w := range words {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
 }
 
 // specificity is how telling a thesaurus word is in this code: the most specific of its formal words (服务对象,
