@@ -270,7 +270,7 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 		// word, is not about conduct at work.
 		abstain = true
 	}
-	if f := askedFact(q.text); f != "" && !(statesFact(best.doc.clause.Text, f) && best.evidence-factEvidence(q, us, f) >= e.tun.MinEvidence) {
+	if f := askedFact(q.text); f != "" && !(statesFact(best.doc.clause.Text, f, q.text) && best.evidence-factEvidence(q, us, f) >= e.tun.MinEvidence) {
 		// 下班时间是几点: the code gives numbers only where it states them (打电话不超过3分钟, ±5分), and the
 		// question must be about what the clause counts, not just share the unit (产假多长时间).
 		abstain = true
@@ -675,13 +675,22 @@ var factUnits = []struct {
 	{regexp.MustCompile(`^多少$`), "分钟|小时|分|天|日|元|块"}, // 占多少: any count
 }
 
+// putWhere asks where a thing goes.
+var putWhere = regexp.MustCompile(`[放摆搁]在?哪`)
+
 // promptly are the code's words for "at once": they answer how long something may take (即办件多久办完).
 var promptly = regexp.MustCompile(`即时|立即|当场|马上`)
 
 var numberUnit = regexp.MustCompile(`[0-9一二三四五六七八九十两]+\s*(分钟|小时|分|天|日|元|块)`)
 
 // statesFact reports whether a clause states a number in the unit the fact question asks for.
-func statesFact(text, asked string) bool {
+func statesFact(text, asked, question string) bool {
+	if asked == "在哪" && putWhere.MatchString(question) && strings.ContainsAny(text, "放摆") {
+		return true // 复印机应该摆在哪: the clause says where a thing may (not) be put
+	}
+	if utf8.RuneCountInString(asked) >= 2 && strings.Contains(text, asked) {
+		return true // 网上流程: the code's own word, not a fact it leaves out
+	}
 	for _, fu := range factUnits {
 		if !fu.ask.MatchString(asked) {
 			continue

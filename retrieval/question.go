@@ -217,8 +217,8 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 		cs[pi] = cleaned{runes: rs, protected: prot}
 	}
 	standalone := false
-	if formPhrase > 0 && strings.TrimSpace(string(cs[formPhrase].runes)) == "" {
-		// 没走行权网，这样行吗: the form stands alone and asks about what was told before it, all of it alike
+	if formPhrase > 0 && utf8.RuneCountInString(strings.ReplaceAll(string(cs[formPhrase].runes), " ", "")) < 2 {
+		// 没走行权网，这样行吗 (or 我需要做什么): the form stands alone, or nearly, and asks about what was told before it, all of it alike
 		// (我趴在桌上睡了十分钟，被领导看到了，这算违规吗); a negation is read in the phrase just before.
 		formPhrase, modalAt, standalone = formPhrase-1, -1, true
 	}
