@@ -646,9 +646,9 @@ func offTopic(q question, us []unit, d *lexDoc, evidence float64) bool {
 	return true
 }
 
-// factQuestion matches questions that ask for a number, a time, a place, a person, an attribute (颜色, 尺码) or how
-// to operate a system: the code states none of these unless a clause gives the number.
-var factQuestion = regexp.MustCompile(`多少(?:分钟|分|个月|月|天|点|号|度|个人|人|钱|块|元)?|(?:^|[^好这那十哪])(几(?:分钟|分|个月|月|天|点|号|度|个人|钱|块|元))|多久|多长时间|什么时候|啥时候|哪天|哪个月|找谁|谁负责|谁值班|谁会修|找哪个部门|哪个部门|在哪|哪里办|去哪(?:儿|里)?(?:投诉|申请|报销|领|交)|几楼|几层|哪层|哪一层|由谁|哪位|颜色|款式|尺码|型号|品牌|牌子|怎么登录|登录不了|登不上|忘了密码|密码忘|怎么操作|流程`)
+// factQuestion matches questions that ask for a number, a time, a place, a person, an attribute (颜色, 尺码), how
+// to operate a system or a fault (卡纸, 死机): the code states none of these unless a clause gives the number.
+var factQuestion = regexp.MustCompile(`多少(?:分钟|分|个月|月|天|点|号|度|个人|人|钱|块|元)?|(?:^|[^好这那十哪])(几(?:分钟|分|个月|月|天|点|号|度|个人|钱|块|元))|多久|多长时间|什么时候|啥时候|哪天|哪个月|找谁|谁负责|谁值班|谁会修|找哪个部门|哪个部门|在哪|哪里办|去哪(?:儿|里)?(?:投诉|申请|报销|领|交)|几楼|几层|哪层|哪一层|由谁|哪位|颜色|款式|尺码|型号|品牌|牌子|怎么登录|登录不了|登不上|忘了密码|密码忘|怎么操作|卡纸|卡住了|坏了|死机|开不了机|打不开|连不上|没网|断网|故障|报错|蓝屏|中毒|流程`)
 
 // askedFact is the fact a question asks for, without the character before 几 that the pattern needs to see.
 func askedFact(text string) string {
