@@ -160,7 +160,12 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 		blankAt := func(f string, kind questionKind, modal, atEnd bool) {
 			fr := []rune(f)
 			for i := 0; i+len(fr) <= len(rs); i++ {
-				if !runesAt(rs, fr, i) || anyProtected(prot, i, i+len(fr)) {
+				if !runesAt(rs, fr, i) {
+					continue
+				}
+				if anyProtected(prot, i, i+len(fr)) && !(kind == askPermission && !modal && len(fr) >= 3 && i+len(fr) == len(rs)) {
+					// A thesaurus word is content, except inside an "is it all right" form that ends the
+					// phrase: 扣分 in 说方言会被扣分吗 asks about the rule, it is not about the score.
 					continue
 				}
 				if atEnd && i+len(fr) != len(rs) {
