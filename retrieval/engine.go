@@ -48,9 +48,9 @@ type Tuning struct {
 
 // DefaultTuning is the calibrated setting.
 var DefaultTuning = Tuning{
-	LexicalWeight:  0.45,
-	CoverageWeight: 0.40,
-	VectorWeight:   0.15,
+	LexicalWeight:  0.35,
+	CoverageWeight: 0.50,
+	VectorWeight:   0.25,
 	MinCoverage:    0,
 	MinEvidence:    1.0,
 	RelatedShown:   2,
