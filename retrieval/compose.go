@@ -41,8 +41,7 @@ func titleSuffix(title string) string {
 }
 
 // composeAnswer writes the extractive answer: the verdict first, the deciding sentence quoted, the clause ID and
-// its section title, then related clauses.
-// related clauses are listed when their score is at least relatedMin of the best one's.
+// its section title, then the related clauses that score at least relatedMin of the best one's score.
 func composeAnswer(a *Answer, code *rules.Code, relatedMin float64) string {
 	var b strings.Builder
 	best := a.Citations[0]

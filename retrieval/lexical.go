@@ -102,9 +102,9 @@ func newLexicon(code *rules.Code, th *Thesaurus) *lexicon {
 		lx.avgLen = total / n
 	}
 	for g, df := range lx.df {
-		lx.idf[g] = math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+		lx.idf[g] = idf(n, float64(df))
 	}
-	lx.maxIDF = math.Log(1 + (n+0.5)/0.5)
+	lx.maxIDF = idf(n, 0)
 	docsWith := map[string][]int{} // formal word → the clauses that have it
 	for f := range th.formalWords() {
 		for i := range lx.docs {
@@ -113,11 +113,14 @@ func newLexicon(code *rules.Code, th *Thesaurus) *lexicon {
 			}
 		}
 		df := float64(len(docsWith[f]))
-		lx.formal[f] = math.Max(0.3, math.Log(1+(n-df+0.5)/(df+0.5))/lx.maxIDF)
+		lx.formal[f] = math.Max(0.3, idf(n, df)/lx.maxIDF)
 	}
 	lx.addTopics(th, docsWith)
 	return lx
 }
+
+// idf is the BM25 inverse document frequency of a term in df of n documents.
+func idf(n, df float64) float64 { return math.Log(1 + (n-df+0.5)/(df+0.5)) }
 
 // addTopics gives each clause the bigrams of the everyday words that stand for its formal words, and weighs each
 // bigram by how few clauses share it.
@@ -148,7 +151,7 @@ func (lx *lexicon) addTopics(th *Thesaurus, docsWith map[string][]int) {
 	}
 	n := float64(len(lx.docs))
 	for g, df := range topicDF {
-		lx.topic[g] = math.Log(1+(n-float64(df)+0.5)/(float64(df)+0.5)) / lx.maxIDF
+		lx.topic[g] = idf(n, float64(df)) / lx.maxIDF
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
-	"math"
 	"sort"
 	"strings"
 )
@@ -39,10 +38,10 @@ func NewOfflineEmbedder(th *Thesaurus, corpus []string) *OfflineEmbedder {
 	n := float64(len(corpus))
 	keys := make([]string, 0, len(df))
 	for f, d := range df {
-		e.idf[f] = math.Log(1 + (n-float64(d)+0.5)/(float64(d)+0.5))
+		e.idf[f] = idf(n, float64(d))
 		keys = append(keys, f)
 	}
-	e.unknown = math.Log(1 + (n+0.5)/0.5)
+	e.unknown = idf(n, 0)
 	sort.Strings(keys)
 	h := fnv.New64a()
 	for _, k := range keys {
