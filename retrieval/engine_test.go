@@ -89,7 +89,7 @@ func TestDevSet(t *testing.T) {
 	t.Logf("dev: %+v", m)
 }
 
-// TestColloquialSets guards the figures on the six colloquial sets, each written independently of the engine
+// TestColloquialSets guards the figures on the seven colloquial sets, each written independently of the engine
 // (testdata/eval/README.md), against regressions. The bars are below the measured figures, which the closing
 // notes record.
 func TestColloquialSets(t *testing.T) {
@@ -104,6 +104,7 @@ func TestColloquialSets(t *testing.T) {
 		{"testdata/eval/blind4.jsonl", 0.91, 0.96, 0.88, 0.03, 0.75},
 		{"testdata/eval/blind5.jsonl", 0.91, 0.96, 0.60, 0.03, 0.78},
 		{"testdata/eval/blind6.jsonl", 0.90, 0.97, 0.70, 0.02, 0.84},
+		{"testdata/eval/blind7.jsonl", 0.90, 0.95, 0.66, 0.04, 0.74},
 	} {
 		t.Run(filepath.Base(set.file), func(t *testing.T) {
 			_, m, err := retrieval.Evaluate(context.Background(), e.Ask, readSet(t, set.file))

@@ -198,6 +198,7 @@ func (t *Thesaurus) scanFuzzy(s string, known func(string) bool, mode scanMode) 
 	if len(spans) == 0 {
 		return nil
 	}
+	spans = dropTyposOfWords(rs, spans)
 	byStart := make([][]span, len(rs))
 	for _, sp := range spans {
 		byStart[sp.from] = append(byStart[sp.from], sp)
@@ -271,6 +272,36 @@ func (t *Thesaurus) spansAt(rs []rune, py []string, i int, known func(string) bo
 	for _, sp := range out {
 		if sp.weight < separableWeight && cutsWord(rs, sp.from, known) {
 			continue
+		}
+		kept = append(kept, sp)
+	}
+	return kept
+}
+
+// dropTyposOfWords removes the typo matches that would correct a character belonging to a thesaurus word
+// written out as it is: in 窗口禁语, 禁 is part of 禁语, not a slip for the 用 of 窗口用语.
+func dropTyposOfWords(rs []rune, spans []span) []span {
+	inWord := make([]bool, len(rs))
+	for _, sp := range spans {
+		if sp.weight == exactWeight {
+			for i := sp.from; i < sp.to; i++ {
+				inWord[i] = true
+			}
+		}
+	}
+	kept := spans[:0]
+	for _, sp := range spans {
+		if sp.weight == typoWeight {
+			wr := []rune(sp.word)
+			typoOfWord := false
+			for k := range wr {
+				if rs[sp.from+k] != wr[k] && inWord[sp.from+k] {
+					typoOfWord = true
+				}
+			}
+			if typoOfWord {
+				continue
+			}
 		}
 		kept = append(kept, sp)
 	}
