@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"strings"
 )
 
@@ -144,3 +145,34 @@ type StaticRoles map[int64]Roles
 
 // RolesOf returns the user's fixed roles.
 func (s StaticRoles) RolesOf(_ context.Context, userID int64) (Roles, error) { return s[userID], nil }
+
+// SupervisorChats are the chats where supervisors are told of things: the configured group chat when there is
+// one, else each admin and each user granted the supervisor or admin role, once each. users may be nil.
+func SupervisorChats(ctx context.Context, group int64, admins []int64, users UserStore) ([]int64, error) {
+	if group != 0 {
+		return []int64{group}, nil
+	}
+	seen := map[int64]bool{}
+	var out []int64
+	add := func(id int64) {
+		if id != 0 && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, id := range admins {
+		add(id)
+	}
+	if users != nil {
+		us, err := users.ListUsers(ctx, 1000)
+		if err != nil {
+			return nil, fmt.Errorf("list supervisors: %w", err)
+		}
+		for _, u := range us {
+			if u.Granted.Contains(Supervisor) || u.Granted.Contains(Admin) {
+				add(u.ID)
+			}
+		}
+	}
+	return out, nil
+}

@@ -432,33 +432,7 @@ func (n *Notifier) forgetOld() {
 
 // recipients are the configured group chat, or every supervisor and admin.
 func (n *Notifier) recipients(ctx context.Context) ([]int64, error) {
-	s := n.s
-	if s.o.NotifyChat != 0 {
-		return []int64{s.o.NotifyChat}, nil
-	}
-	seen := map[int64]bool{}
-	var out []int64
-	add := func(id int64) {
-		if id != 0 && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	for _, id := range s.o.Admins {
-		add(id)
-	}
-	if s.o.Users != nil {
-		us, err := s.o.Users.ListUsers(ctx, 1000)
-		if err != nil {
-			return nil, fmt.Errorf("list supervisors: %w", err)
-		}
-		for _, u := range us {
-			if u.Granted.Contains(bot.Supervisor) || u.Granted.Contains(bot.Admin) {
-				add(u.ID)
-			}
-		}
-	}
-	return out, nil
+	return bot.SupervisorChats(ctx, n.s.o.NotifyChat, n.s.o.Admins, n.s.o.Users)
 }
 
 // NotificationText is what supervisors are told of a new report: the window, the visit, the answers counted

@@ -235,32 +235,7 @@ func (s *Service) headedWindows(ctx context.Context, userID int64) ([]int64, err
 
 // supervisors are the chats supervisors are told in: the configured group, or every supervisor and admin.
 func (s *Service) supervisors(ctx context.Context) ([]int64, error) {
-	if s.o.NotifyChat != 0 {
-		return []int64{s.o.NotifyChat}, nil
-	}
-	seen := map[int64]bool{}
-	var out []int64
-	add := func(id int64) {
-		if id != 0 && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	for _, id := range s.o.Admins {
-		add(id)
-	}
-	if s.o.Users != nil {
-		us, err := s.o.Users.ListUsers(ctx, 1000)
-		if err != nil {
-			return nil, fmt.Errorf("list supervisors: %w", err)
-		}
-		for _, u := range us {
-			if u.Granted.Contains(bot.Supervisor) || u.Granted.Contains(bot.Admin) {
-				add(u.ID)
-			}
-		}
-	}
-	return out, nil
+	return bot.SupervisorChats(ctx, s.o.NotifyChat, s.o.Admins, s.o.Users)
 }
 
 // tellSupervisors sends m to every supervisor chat; a chat that blocked the bot is skipped.
