@@ -327,7 +327,7 @@ func runAnonScenario(t *testing.T, store fullStore, cat catalog) *anonScenario {
 	h.press(tgInsp2, "今天")
 	h.press(tgInsp2, "上午")
 	h.press(tgInsp2, "不符合")
-	h.push(h.api.Photo(telegramtest.Private(tgInsp2), tgInsp2, "", gpsJPEG(t, 64, 48, 1)))
+	h.Push(h.api.Photo(telegramtest.Private(tgInsp2), tgInsp2, "", gpsJPEG(t, 64, 48, 1)))
 	st2, err := store.GetState(ctx, tgInsp2.ID, inspect.KindDraft)
 	if err != nil {
 		t.Fatal(err)
@@ -343,7 +343,7 @@ func runAnonScenario(t *testing.T, store fullStore, cat catalog) *anonScenario {
 	for _, r := range reps {
 		s.reportIDs = append(s.reportIDs, r.ID)
 	}
-	if n, err := h.svc.Notifier().Flush(ctx, h.tb.Client()); err != nil || n != 2 {
+	if n, err := h.svc.Notifier().Flush(ctx, h.Bot.Client()); err != nil || n != 2 {
 		t.Fatalf("flush: %d %v", n, err)
 	}
 	for _, c := range h.api.Calls("sendMessage") {
@@ -351,7 +351,7 @@ func runAnonScenario(t *testing.T, store fullStore, cat catalog) *anonScenario {
 			s.notes = append(s.notes, c.Text())
 		}
 	}
-	h.stop()
+	h.Stop()
 	return s
 }
 

@@ -72,7 +72,7 @@ func TestTelegramFullReportWithPhoto(t *testing.T) {
 	}
 
 	// The supervisors' group hears of it through the bot's own client.
-	if n, err := h.svc.Notifier().Flush(ctx, h.tb.Client()); err != nil || n != 1 {
+	if n, err := h.svc.Notifier().Flush(ctx, h.Bot.Client()); err != nil || n != 1 {
 		t.Fatalf("flush: %d %v", n, err)
 	}
 	note := h.api.WaitSent(t, tgReports.ID, 0)
@@ -103,10 +103,10 @@ func TestTelegramRestartMidForm(t *testing.T) {
 	h.press(tgInsp, "✅ 符合")
 	h.press(tgInsp, "不符合")
 	h.say(tgInsp, "没有使用文明用语，一直不耐烦")
-	h.push(api.Photo(telegramtest.Private(tgInsp), tgInsp, "", gpsJPEG(t, 64, 48, 1)))
+	h.Push(api.Photo(telegramtest.Private(tgInsp), tgInsp, "", gpsJPEG(t, 64, 48, 1)))
 	oldMsg, oldBtn := h.withButton(tgInsp.ID, "下一项")
 
-	h.stop()
+	h.Stop()
 	if err := store.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestTelegramBadInput(t *testing.T) {
 	m := h.say(tgStaff, "/report")
 	expect(t, m.Text, "仅限暗访人员")
 	h.join(tgInsp)
-	h.push(h.api.Text(tgGroup, tgInsp, "/report"))
+	h.Push(h.api.Text(tgGroup, tgInsp, "/report"))
 	expect(t, h.last(tgGroup.ID).Text, "私聊")
 
 	h.say(tgInsp, "/report")
@@ -241,15 +241,15 @@ func TestTelegramBadInput(t *testing.T) {
 	h.press(tgInsp, "✅ 符合")
 	h.press(tgInsp, "不符合")
 	// A document and a too large photo where a photo is expected.
-	h.push(h.api.Document(telegramtest.Private(tgInsp), tgInsp, "scan.pdf", "application/pdf", []byte("%PDF-1.4")))
+	h.Push(h.api.Document(telegramtest.Private(tgInsp), tgInsp, "scan.pdf", "application/pdf", []byte("%PDF-1.4")))
 	expect(t, h.last(tgInsp.ID).Text, "以“照片”方式发送")
 	big := gpsJPEG(t, 1200, 900, 1)
 	for len(big) < 60<<10 { // pad past the limit after the image data: still a valid JPEG
 		big = append(big, make([]byte, 8<<10)...)
 	}
-	h.push(h.api.Photo(telegramtest.Private(tgInsp), tgInsp, "", big))
+	h.Push(h.api.Photo(telegramtest.Private(tgInsp), tgInsp, "", big))
 	expect(t, h.last(tgInsp.ID).Text, "照片太大了")
-	h.push(h.api.Photo(telegramtest.Private(tgInsp), tgInsp, "", []byte("not an image at all")))
+	h.Push(h.api.Photo(telegramtest.Private(tgInsp), tgInsp, "", []byte("not an image at all")))
 	expect(t, h.last(tgInsp.ID).Text, "无法识别")
 	h.say(tgInsp, "说了“你去投诉好了”")
 	// Two forms at once: /report again offers to resume.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/bottest"
-	"github.com/conductbot/conductbot/bot/telegram"
 	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/internal/testenv"
@@ -43,20 +41,14 @@ var (
 // tgBot is the bot with the spot-check capability running on the real go-telegram/bot client against the Bot
 // API stand-in, on a SQL store.
 type tgBot struct {
-	t      testing.TB
-	api    *telegramtest.Server
-	store  fullStore
-	clock  *bottest.Clock
-	log    *bottest.LogBuffer
-	svc    *inspect.Service
-	rt     *bot.Router
-	tb     *telegram.Bot
-	cancel context.CancelFunc
-	done   chan error
-
-	mu      sync.Mutex
-	handled map[int64]bool
-	changed chan struct{}
+	t     testing.TB
+	api   *telegramtest.Server
+	store fullStore
+	clock *bottest.Clock
+	log   *bottest.LogBuffer
+	svc   *inspect.Service
+	rt    *bot.Router
+	*bottest.Telegram
 }
 
 type tgSetup struct {
@@ -84,7 +76,7 @@ func startTG(t testing.TB, store fullStore, s tgSetup) *tgBot {
 			t.Fatal(err)
 		}
 	}
-	h := &tgBot{t: t, api: s.api, store: store, clock: s.clock, log: s.log, handled: map[int64]bool{}, changed: make(chan struct{})}
+	h := &tgBot{t: t, api: s.api, store: store, clock: s.clock, log: s.log}
 	logger := slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	eng := testenv.Engine(t, store)
 	o := inspect.Options{Store: store, Code: store, Asker: eng, Users: store, Admins: []int64{tgAdmin.ID},
@@ -103,79 +95,15 @@ func startTG(t testing.TB, store fullStore, s tgSetup) *tgBot {
 		t.Fatal(err)
 	}
 	svc.Register(rt)
-	// Innermost: marks each update handled, so that the test knows when to look.
-	rt.Use(func(next bot.Handler) bot.Handler {
-		return func(ctx context.Context, r *bot.Request) error {
-			defer h.mark(r.ID)
-			return next(ctx, r)
-		}
-	})
 	h.svc, h.rt = svc, rt
-	runCtx, cancel := context.WithCancel(context.Background())
-	tb, err := telegram.New(runCtx, telegram.Options{Token: h.api.Token, ServerURL: h.api.URL, Router: rt, States: store, Log: logger,
-		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }, DrainTimeout: 5 * time.Second})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	h.tb, h.cancel, h.done = tb, cancel, make(chan error, 1)
-	go func() { h.done <- tb.Run(runCtx) }()
-	t.Cleanup(func() { h.stop() })
+	h.Telegram = bottest.StartTelegram(t, s.api, rt, store, logger) // innermost: marks each update handled
 	return h
-}
-
-func (h *tgBot) mark(id int64) {
-	h.mu.Lock()
-	h.handled[id] = true
-	close(h.changed)
-	h.changed = make(chan struct{})
-	h.mu.Unlock()
-}
-
-// wait blocks until the update was handled.
-func (h *tgBot) wait(id int64) {
-	h.t.Helper()
-	deadline := time.After(telegramtest.WaitTimeout)
-	for {
-		h.mu.Lock()
-		ok, ch := h.handled[id], h.changed
-		h.mu.Unlock()
-		if ok {
-			return
-		}
-		select {
-		case <-ch:
-		case <-deadline:
-			h.t.Fatalf("update %d not handled within %v", id, telegramtest.WaitTimeout)
-		}
-	}
-}
-
-// stop shuts the bot down; later calls do nothing.
-func (h *tgBot) stop() {
-	if h.cancel == nil {
-		return
-	}
-	h.cancel()
-	h.cancel = nil
-	select {
-	case <-h.done:
-	case <-time.After(10 * time.Second):
-		h.t.Fatal("the bot did not stop")
-	}
-}
-
-// push sends an update and waits until the bot handled it.
-func (h *tgBot) push(u models.Update) {
-	h.t.Helper()
-	ids := h.api.Push(u)
-	h.wait(ids[0])
 }
 
 // say sends a text from u in its private chat and returns the bot's last message there.
 func (h *tgBot) say(u models.User, text string) telegramtest.Msg {
 	h.t.Helper()
-	h.push(h.api.Text(telegramtest.Private(u), u, text))
+	h.Push(h.api.Text(telegramtest.Private(u), u, text))
 	return h.last(u.ID)
 }
 
@@ -213,7 +141,7 @@ func (h *tgBot) press(u models.User, label string) (answer string, last telegram
 func (h *tgBot) pressData(u models.User, msgID int, data string) (answer string, last telegramtest.Msg) {
 	h.t.Helper()
 	up := h.api.Press(telegramtest.Private(u), u, msgID, data)
-	h.push(up)
+	h.Push(up)
 	id := telegramtest.CallbackID(up)
 	for _, c := range h.api.Calls("answerCallbackQuery") {
 		if c.Params["callback_query_id"] == id {
@@ -259,7 +187,7 @@ func (h *tgBot) answerItems(u models.User, photo []byte) {
 			h.press(u, "不符合")
 			h.say(u, "工作人员一直低头玩手机")
 			if photo != nil {
-				h.push(h.api.Photo(telegramtest.Private(u), u, "", photo))
+				h.Push(h.api.Photo(telegramtest.Private(u), u, "", photo))
 				expect(h.t, h.last(u.ID).Text, "已收到第 1 张照片")
 			}
 			h.press(u, "下一项")

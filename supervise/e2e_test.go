@@ -84,7 +84,7 @@ func TestReviewThroughTelegram(t *testing.T) {
 	expect(t, h.last(headID).Text, "请发送整改情况")
 	m = h.say(tgHead, "已对当班人员批评教育，手机统一放入储物柜")
 	expect(t, m.Text, "已记下整改情况")
-	h.push(h.api.Photo(telegramtest.Private(tgHead), tgHead, "", jpegPhoto(t)))
+	h.Push(h.api.Photo(telegramtest.Private(tgHead), tgHead, "", jpegPhoto(t)))
 	expect(t, h.last(headID).Text, "已收到照片 1 张")
 	_, m = h.press(tgHead, "📤 提交")
 	expect(t, m.Text, "已提交，等待督查人员验收")
@@ -187,7 +187,7 @@ func TestAccessThroughTelegram(t *testing.T) {
 	expect(t, m.Text, "未完成的整改 1 项：逾期 1", "⏰ 已逾期：", "逾期 1 个工作日")
 
 	// Review commands stay in private chats.
-	h.push(h.api.Text(tgGroup, tgSuper, "/reports"))
+	h.Push(h.api.Text(tgGroup, tgSuper, "/reports"))
 	expect(t, h.last(tgGroup.ID).Text, "请在与我的私聊中使用 /reports")
 	// Garbage in a filter button is refused, not acted on.
 	if a, _ := h.pressData(tgSuper, 1, "sv:l:zz:99:x:0"); a != "此按钮已失效。" {

@@ -8,14 +8,13 @@ import (
 	"image/jpeg"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-telegram/bot/models"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/telegram"
+	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/supervise"
@@ -35,18 +34,13 @@ var (
 // tgBot is the bot with the spot-check and supervision capabilities on the real go-telegram/bot client against
 // the Bot API stand-in, on a SQLite store.
 type tgBot struct {
-	t      testing.TB
-	f      *fixture
-	api    *telegramtest.Server
-	clock  *testClock
-	log    *logBuffer
-	sv     *supervise.Service
-	cancel context.CancelFunc
-	done   chan error
-
-	mu      sync.Mutex
-	handled map[int64]bool
-	changed chan struct{}
+	t     testing.TB
+	f     *fixture
+	api   *telegramtest.Server
+	clock *testClock
+	log   *logBuffer
+	sv    *supervise.Service
+	*bottest.Telegram
 }
 
 // startTG wires and starts the bot. The supervisor holds a granted role, window 3 (index 0) has tgHead as its
@@ -54,8 +48,7 @@ type tgBot struct {
 func startTG(t testing.TB, f *fixture, clock *testClock) *tgBot {
 	t.Helper()
 	ctx := context.Background()
-	h := &tgBot{t: t, f: f, api: telegramtest.New(t), clock: clock, log: &logBuffer{}, handled: map[int64]bool{},
-		changed: make(chan struct{})}
+	h := &tgBot{t: t, f: f, api: telegramtest.New(t), clock: clock, log: &logBuffer{}}
 	db := f.db
 	for _, u := range []models.User{tgAdmin, tgSuper, tgHead, tgHead2, tgStaff} {
 		if _, err := db.SeeUser(ctx, bot.Identity{ID: u.ID, Username: u.Username, Name: u.FirstName}, clock.Now()); err != nil {
@@ -92,23 +85,8 @@ func startTG(t testing.TB, f *fixture, clock *testClock) *tgBot {
 	}
 	insp.Register(rt)
 	h.sv.Register(rt)
-	rt.Use(func(next bot.Handler) bot.Handler {
-		return func(ctx context.Context, r *bot.Request) error {
-			defer h.mark(r.ID)
-			return next(ctx, r)
-		}
-	})
-	runCtx, cancel := context.WithCancel(context.Background())
-	tb, err := telegram.New(runCtx, telegram.Options{Token: h.api.Token, ServerURL: h.api.URL, Router: rt, States: db, Log: logger,
-		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }, DrainTimeout: 5 * time.Second})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	h.cancel, h.done = cancel, make(chan error, 1)
-	go func() { h.done <- tb.Run(runCtx) }()
+	h.Telegram = bottest.StartTelegram(t, h.api, rt, db, logger) // innermost: marks each update handled
 	t.Cleanup(func() {
-		h.stop()
 		if t.Failed() {
 			t.Logf("log:\n%s", h.log.String())
 		}
@@ -116,54 +94,10 @@ func startTG(t testing.TB, f *fixture, clock *testClock) *tgBot {
 	return h
 }
 
-func (h *tgBot) mark(id int64) {
-	h.mu.Lock()
-	h.handled[id] = true
-	close(h.changed)
-	h.changed = make(chan struct{})
-	h.mu.Unlock()
-}
-
-func (h *tgBot) wait(id int64) {
-	h.t.Helper()
-	deadline := time.After(telegramtest.WaitTimeout)
-	for {
-		h.mu.Lock()
-		ok, ch := h.handled[id], h.changed
-		h.mu.Unlock()
-		if ok {
-			return
-		}
-		select {
-		case <-ch:
-		case <-deadline:
-			h.t.Fatalf("update %d not handled within %v", id, telegramtest.WaitTimeout)
-		}
-	}
-}
-
-func (h *tgBot) stop() {
-	if h.cancel == nil {
-		return
-	}
-	h.cancel()
-	h.cancel = nil
-	select {
-	case <-h.done:
-	case <-time.After(10 * time.Second):
-		h.t.Fatal("the bot did not stop")
-	}
-}
-
-func (h *tgBot) push(u models.Update) {
-	h.t.Helper()
-	h.wait(h.api.Push(u)[0])
-}
-
 // say sends text from u in its private chat and returns the bot's last message there.
 func (h *tgBot) say(u models.User, text string) telegramtest.Msg {
 	h.t.Helper()
-	h.push(h.api.Text(telegramtest.Private(u), u, text))
+	h.Push(h.api.Text(telegramtest.Private(u), u, text))
 	return h.last(u.ID)
 }
 
@@ -200,7 +134,7 @@ func (h *tgBot) press(u models.User, label string) (string, telegramtest.Msg) {
 func (h *tgBot) pressData(u models.User, msgID int, data string) (string, telegramtest.Msg) {
 	h.t.Helper()
 	up := h.api.Press(telegramtest.Private(u), u, msgID, data)
-	h.push(up)
+	h.Push(up)
 	id := telegramtest.CallbackID(up)
 	answer := ""
 	for _, c := range h.api.Calls("answerCallbackQuery") {

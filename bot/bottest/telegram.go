@@ -1,0 +1,101 @@
+package bottest
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/bot/telegram"
+	"github.com/conductbot/conductbot/bot/telegramtest"
+)
+
+// Telegram is a router running on the real go-telegram client against the Bot API stand-in. Each update is
+// marked when its handler returns, so a test can push an update and look at the replies once it was handled.
+type Telegram struct {
+	API *telegramtest.Server
+	Bot *telegram.Bot
+
+	t      testing.TB
+	cancel context.CancelFunc
+	done   chan error
+
+	mu      sync.Mutex
+	handled map[int64]bool
+	changed chan struct{}
+}
+
+// StartTelegram adds the marking middleware to rt (innermost, so call it after every Register) and starts
+// polling api; states keeps the polling offset (optional). The bot stops at the test's cleanup at the latest.
+func StartTelegram(t testing.TB, api *telegramtest.Server, rt *bot.Router, states bot.StateStore, log *slog.Logger) *Telegram {
+	t.Helper()
+	h := &Telegram{API: api, t: t, handled: map[int64]bool{}, changed: make(chan struct{})}
+	rt.Use(func(next bot.Handler) bot.Handler {
+		return func(ctx context.Context, r *bot.Request) error {
+			defer h.mark(r.ID)
+			return next(ctx, r)
+		}
+	})
+	runCtx, cancel := context.WithCancel(context.Background())
+	tb, err := telegram.New(runCtx, telegram.Options{Token: api.Token, ServerURL: api.URL, Router: rt, States: states, Log: log,
+		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }, DrainTimeout: 5 * time.Second})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	h.Bot, h.cancel, h.done = tb, cancel, make(chan error, 1)
+	go func() { h.done <- tb.Run(runCtx) }()
+	t.Cleanup(h.Stop)
+	return h
+}
+
+func (h *Telegram) mark(id int64) {
+	h.mu.Lock()
+	h.handled[id] = true
+	close(h.changed)
+	h.changed = make(chan struct{})
+	h.mu.Unlock()
+}
+
+// Wait blocks until the update was handled.
+func (h *Telegram) Wait(id int64) {
+	h.t.Helper()
+	deadline := time.After(telegramtest.WaitTimeout)
+	for {
+		h.mu.Lock()
+		ok, ch := h.handled[id], h.changed
+		h.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			h.t.Fatalf("update %d not handled within %v", id, telegramtest.WaitTimeout)
+		}
+	}
+}
+
+// Push sends an update and waits until the bot handled it.
+func (h *Telegram) Push(u models.Update) {
+	h.t.Helper()
+	h.Wait(h.API.Push(u)[0])
+}
+
+// Stop shuts the bot down; later calls do nothing.
+func (h *Telegram) Stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	h.cancel = nil
+	select {
+	case <-h.done:
+	case <-time.After(10 * time.Second):
+		h.t.Fatal("the bot did not stop")
+	}
+}
