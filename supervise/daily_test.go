@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/supervise"
 )
@@ -44,7 +45,7 @@ func overdueFixture(t *testing.T) (*fixture, []string) {
 func TestRemindOverdue(t *testing.T) {
 	ctx := context.Background()
 	f, ids := overdueFixture(t)
-	clock := newClock(at("2026-11-09", 9, 0))
+	clock := bottest.NewClock(at("2026-11-09", 9, 0))
 	s := f.service(clock)
 	out := &fakeOut{}
 	day := inspect.MustDate("2026-11-09")
@@ -95,7 +96,7 @@ func TestRemindOverdue(t *testing.T) {
 // once, then waits for 9:00 of the next day; weekends send nothing.
 func TestRunDaily(t *testing.T) {
 	f, _ := overdueFixture(t)
-	clock := newClock(at("2026-11-13", 10, 30)) // Friday, after 9:00
+	clock := bottest.NewClock(at("2026-11-13", 10, 30)) // Friday, after 9:00
 	ticks := make(chan time.Time)
 	asked := make(chan time.Duration, 16)
 	s := f.service(clock, func(o *supervise.Options) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/supervise"
 )
@@ -34,7 +35,7 @@ func exportMonth(t *testing.T) (*supervise.MonthData, *fixture) {
 	f.file("r2bbbbbbbbbbbbbb", 0, "2026-11-20", inspect.Afternoon, inspect.Pending, nil, "AAAA-BBBB-CCC2")
 	f.file("r3cccccccccccccc", 1, "2026-10-15", inspect.Morning, inspect.Confirmed, map[string]inspect.Result{"polite": inspect.Fail}, "AAAA-BBBB-CCC3")
 	f.file("r4dddddddddddddd", 1, "2026-11-10", inspect.Morning, inspect.Confirmed, nil, "AAAA-BBBB-CCC4")
-	clock := newClock(at("2026-11-12", 10, 0))
+	clock := bottest.NewClock(at("2026-11-12", 10, 0))
 	s := f.service(clock)
 	rc := &supervise.Rectification{ID: "rcaaaaaaaaaaaaaa", ReportID: r1.ID, FindingNo: 1, Title: r1.Findings[0].Title,
 		Clauses: r1.Findings[0].Clauses, Critical: true, Required: inspect.MustDate("2026-11-04"),
@@ -263,7 +264,7 @@ func TestCSVFormulaInjection(t *testing.T) {
 		Decided: inspect.MustDate("2026-11-12")}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := f.service(newClock(at("2026-11-12", 10, 0))).MonthData(ctx, d.Month)
+	d, err := f.service(bottest.NewClock(at("2026-11-12", 10, 0))).MonthData(ctx, d.Month)
 	if err != nil {
 		t.Fatal(err)
 	}

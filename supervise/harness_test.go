@@ -3,12 +3,12 @@ package supervise_test
 import (
 	"context"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/rules"
@@ -21,32 +21,6 @@ var cst = time.FixedZone("CST", 8*3600)
 
 // start is where test clocks start: Monday 2 November 2026, 09:00 in the center's zone.
 var start = time.Date(2026, 11, 2, 9, 0, 0, 0, cst)
-
-// testClock is a settable clock, safe for concurrent use.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(t time.Time) *testClock { return &testClock{t: t} }
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-// logBuffer collects log output, safe for concurrent use.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // stubAsker answers every question by abstaining: the tests here do not ask questions.
 type stubAsker struct{}
@@ -155,7 +129,7 @@ func (f *fixture) move(id string, from, to inspect.State, reason string, on insp
 }
 
 // service wires supervision on the fixture's store with clock.
-func (f *fixture) service(clock *testClock, opts ...func(*supervise.Options)) *supervise.Service {
+func (f *fixture) service(clock *bottest.Clock, opts ...func(*supervise.Options)) *supervise.Service {
 	f.t.Helper()
 	o := supervise.Options{Store: f.db, Reports: f.db, Code: f.db, Versions: f.db, Users: f.db, Admins: []int64{adminID},
 		Location: cst, Now: clock.Now, After: func(time.Duration) <-chan time.Time { return nil }}

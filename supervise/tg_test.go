@@ -37,18 +37,18 @@ type tgBot struct {
 	t     testing.TB
 	f     *fixture
 	api   *telegramtest.Server
-	clock *testClock
-	log   *logBuffer
+	clock *bottest.Clock
+	log   *bottest.LogBuffer
 	sv    *supervise.Service
 	*bottest.Telegram
 }
 
 // startTG wires and starts the bot. The supervisor holds a granted role, window 3 (index 0) has tgHead as its
 // responsible person and window 4 tgHead2, and tgInsp is a registered inspector.
-func startTG(t testing.TB, f *fixture, clock *testClock) *tgBot {
+func startTG(t testing.TB, f *fixture, clock *bottest.Clock) *tgBot {
 	t.Helper()
 	ctx := context.Background()
-	h := &tgBot{t: t, f: f, api: telegramtest.New(t), clock: clock, log: &logBuffer{}}
+	h := &tgBot{t: t, f: f, api: telegramtest.New(t), clock: clock, log: &bottest.LogBuffer{}}
 	db := f.db
 	for _, u := range []models.User{tgAdmin, tgSuper, tgHead, tgHead2, tgStaff} {
 		if _, err := db.SeeUser(ctx, bot.Identity{ID: u.ID, Username: u.Username, Name: u.FirstName}, clock.Now()); err != nil {
