@@ -304,6 +304,24 @@ func TestCodeTypedWithoutCommand(t *testing.T) {
 			t.Fatalf("the receipt went to the question log: %+v", q)
 		}
 	}
+	// A code without digits, as the bot shows codes (with dashes), is still a code; ten letters without a dash
+	// are a word, asked as a question.
+	expect(t, e.say(staffUser, "HKDPQ-XMWTA").Text, "邀请码不正确")
+	if m := e.say(staffUser, "HELLOWORLD").Text; strings.Contains(m, "邀请码") {
+		t.Errorf("a word taken for an invite code: %s", m)
+	}
 	// Ordinary questions still reach the answers.
 	expect(t, e.say(inspUser, "上班时间可以在窗口吃东西吗").Text, "1.3.3")
+}
+
+// TestCodesHaveADigit: every receipt and invite code has a digit, so that typed alone without its dashes it is
+// still told from a word.
+func TestCodesHaveADigit(t *testing.T) {
+	for i := 0; i < 2000; i++ {
+		for _, c := range []string{inspect.NewReceipt(), inspect.NewInviteCode()} {
+			if !strings.ContainsAny(c, "0123456789") {
+				t.Fatalf("code %s has no digit", c)
+			}
+		}
+	}
 }

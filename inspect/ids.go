@@ -61,12 +61,22 @@ const (
 	InviteLen  = 10
 )
 
-// NewReceipt returns a random receipt code, 12 symbols (60 bits): K7P3-Q9XW-M2TA.
-func NewReceipt() string { return randomCode(4, 4, 4) }
+// NewReceipt returns a random receipt code, 12 symbols (a little under 60 bits): K7P3-Q9XW-M2TA.
+func NewReceipt() string { return codeWithDigit(4, 4, 4) }
 
-// NewInviteCode returns a random one-time invite code, 10 symbols (50 bits), guarded by the lock-out after
-// ten wrong codes: H4KD7-PQ2XM.
-func NewInviteCode() string { return randomCode(5, 5) }
+// NewInviteCode returns a random one-time invite code, 10 symbols (a little under 50 bits), guarded by the
+// lock-out after ten wrong codes: H4KD7-PQ2XM.
+func NewInviteCode() string { return codeWithDigit(5, 5) }
+
+// codeWithDigit is a random code with at least one digit, drawn again until it has one (1 in 40 would not):
+// a code typed alone without its dashes is told from a word by its digits.
+func codeWithDigit(groups ...int) string {
+	for {
+		if c := randomCode(groups...); strings.ContainsAny(c, "0123456789") {
+			return c
+		}
+	}
+}
 
 // NormalizeCode reads a code as a user typed it: upper case, without spaces or dashes, full-width characters
 // made ASCII, O read as 0 and I, L as 1.

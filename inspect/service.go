@@ -141,7 +141,8 @@ var (
 )
 
 // codeGuard takes a receipt or invite code sent in a private chat without its command, as /status or /join
-// would. Otherwise the text would be an ordinary question, and the question log keeps questions with the
+// would: written as the bot showed it (with its dashes), or without them when it has a digit — a word of ten
+// letters is not taken for a code. Otherwise the text would be an ordinary question, and the question log keeps questions with the
 // asker's user ID: a receipt there would tie the inspector to the report.
 func (s *Service) codeGuard(next bot.Handler) bot.Handler {
 	return func(ctx context.Context, r *bot.Request) error {
@@ -150,14 +151,14 @@ func (s *Service) codeGuard(next bot.Handler) bot.Handler {
 		}
 		text := strings.TrimSpace(r.Text)
 		switch {
-		case receiptText.MatchString(text) && LooksLikeCode(text, ReceiptLen) && strings.ContainsAny(text, "0123456789"):
+		case receiptText.MatchString(text) && LooksLikeCode(text, ReceiptLen) && (strings.Count(text, "-") == 2 || strings.ContainsAny(text, "0123456789")):
 			if !r.Has(bot.Inspector) {
 				_, err := r.Reply(ctx, "这像是一个回执码。暗访人员请发送 /status 回执码 查看报告进度。")
 				return err
 			}
 			r.Command, r.Args = "status", text
 			return s.status(ctx, r)
-		case inviteText.MatchString(text) && LooksLikeCode(text, InviteLen) && strings.ContainsAny(text, "0123456789"):
+		case inviteText.MatchString(text) && LooksLikeCode(text, InviteLen) && (strings.Contains(text, "-") || strings.ContainsAny(text, "0123456789")):
 			r.Command, r.Args = "join", text
 			return s.join(ctx, r)
 		}
