@@ -206,6 +206,34 @@ func TestAbstention(t *testing.T) {
 	}
 }
 
+// TestQuestionForms: the verdict follows the question's form — may I, must I, may I not, is it a violation, and
+// what/how questions, which get none — and a form is not taken for the content it asks about.
+func TestQuestionForms(t *testing.T) {
+	e := newEngine(t, openSQLite(t), retrieval.Options{})
+	for _, c := range []struct {
+		q       string
+		clause  string
+		verdict retrieval.Verdict
+	}{
+		{"上班时间可以在窗口吃东西吗", "1.3.3", retrieval.Forbidden},
+		{"接待群众要不要起立", "1.2.1", retrieval.Required},
+		{"群众来了可以不起立吗", "1.2.1", retrieval.Forbidden},
+		{"女同事可以化淡妆吗", "1.3.2", retrieval.Allowed},
+		{"上班刷抖音算不算违规", "1.3.3", retrieval.Forbidden},
+		{"我趴在桌上睡了十分钟，被领导看到了，这算违规吗", "1.3.3", retrieval.Forbidden},
+		{"接电话要先说什么", "1.2.6", retrieval.NoVerdict}, // ends in 么, but asks what
+		{"说方言会被扣分吗", "1.1.1", ""}, // about Mandarin, not about the score
+	} {
+		a, err := e.Ask(context.Background(), c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Citations) == 0 || a.Citations[0].ID != c.clause || c.verdict != "" && a.Verdict != c.verdict {
+			t.Errorf("%s: got %v verdict %s, want %s verdict %s", c.q, ids(a), a.Verdict, c.clause, c.verdict)
+		}
+	}
+}
+
 // TestLookup: a question that names a clause gets that clause.
 func TestLookup(t *testing.T) {
 	e := newEngine(t, openSQLite(t), retrieval.Options{})
