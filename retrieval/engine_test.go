@@ -222,7 +222,7 @@ func TestQuestionForms(t *testing.T) {
 		{"上班刷抖音算不算违规", "1.3.3", retrieval.Forbidden},
 		{"我趴在桌上睡了十分钟，被领导看到了，这算违规吗", "1.3.3", retrieval.Forbidden},
 		{"接电话要先说什么", "1.2.6", retrieval.NoVerdict}, // ends in 么, but asks what
-		{"说方言会被扣分吗", "1.1.1", ""}, // about Mandarin, not about the score
+		{"说方言会被扣分吗", "1.1.1", ""},                  // about Mandarin, not about the score
 	} {
 		a, err := e.Ask(context.Background(), c.q)
 		if err != nil {
