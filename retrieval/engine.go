@@ -252,6 +252,9 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 	if id, ok := lookup(raw, ix.version.Code); ok {
 		return e.lookupAnswer(ix, a, id), nil
 	}
+	if aboutCode.MatchString(normalize(raw)) && codeFacts(a, ix.version.Code) {
+		return a, nil
+	}
 	q := analyze(raw, e.th, ix.lex.known)
 	if q.content == "" {
 		a.Abstained = true
@@ -675,6 +678,9 @@ var factUnits = []struct {
 	{regexp.MustCompile(`^多少$`), "分钟|小时|分|天|日|元|块"}, // 占多少: any count
 }
 
+// whenRule is a rule stated for an occasion: 接待服务对象时要…, 领导…前来窗口检查指导工作时，应….
+var whenRule = regexp.MustCompile(`时[，,]?(?:要|应|必须|不得|不准|不要|一律)`)
+
 // putWhere asks where a thing goes.
 var putWhere = regexp.MustCompile(`[放摆搁]在?哪`)
 
@@ -687,6 +693,9 @@ var numberUnit = regexp.MustCompile(`[0-9一二三四五六七八九十两]+\s*(
 func statesFact(text, asked, question string) bool {
 	if asked == "在哪" && putWhere.MatchString(question) && strings.ContainsAny(text, "放摆") {
 		return true // 复印机应该摆在哪: the clause says where a thing may (not) be put
+	}
+	if (asked == "什么时候" || asked == "啥时候") && whenRule.MatchString(text) {
+		return true // 什么时候要起立: the clause says when (接待服务对象时要…)
 	}
 	if utf8.RuneCountInString(asked) >= 2 && strings.Contains(text, asked) {
 		return true // 网上流程: the code's own word, not a fact it leaves out

@@ -223,6 +223,7 @@ func TestQuestionForms(t *testing.T) {
 		{"我趴在桌上睡了十分钟，被领导看到了，这算违规吗", "1.3.3", retrieval.Forbidden},
 		{"接电话要先说什么", "1.2.6", retrieval.NoVerdict}, // ends in 么, but asks what
 		{"说方言会被扣分吗", "1.1.1", ""},                  // about Mandarin, not about the score
+		{"规定什么时候要起立", "1.2.1", ""},                 // the clause says when: 接待服务对象时
 	} {
 		a, err := e.Ask(context.Background(), c.q)
 		if err != nil {
@@ -231,6 +232,41 @@ func TestQuestionForms(t *testing.T) {
 		if len(a.Citations) == 0 || a.Citations[0].ID != c.clause || c.verdict != "" && a.Verdict != c.verdict {
 			t.Errorf("%s: got %v verdict %s, want %s verdict %s", c.q, ids(a), a.Verdict, c.clause, c.verdict)
 		}
+	}
+}
+
+// TestEncouragedIsNotRequired: 提倡 answers a may-I question with 可以 and says it is not a hard rule.
+func TestEncouragedIsNotRequired(t *testing.T) {
+	e := newEngine(t, openSQLite(t), retrieval.Options{})
+	a, err := e.Ask(context.Background(), "跟老乡能用方言吗")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Verdict != retrieval.Allowed || !strings.HasPrefix(a.Answer, "可以") || !strings.Contains(a.Answer, "不是硬性要求") {
+		t.Errorf("verdict %s, answer %q", a.Verdict, a.Answer)
+	}
+}
+
+// TestCodeFacts: questions about the code itself are answered from its header, citing the preamble; a
+// question about a rule that shares the words is not.
+func TestCodeFacts(t *testing.T) {
+	e := newEngine(t, openSQLite(t), retrieval.Options{})
+	for _, q := range []string{"服务规范是哪年发的", "这套规范什么时候出台的", "规范的文号是多少", "谁制定的这个规范"} {
+		a, err := e.Ask(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Abstained || len(a.Citations) != 1 || a.Citations[0].ID != "0" ||
+			!strings.Contains(a.Answer, "2012 年 6 月 12 日") || !strings.Contains(a.Answer, "皋行服中心〔2012〕25号") {
+			t.Errorf("%s: abstained %v citations %v answer %q", q, a.Abstained, ids(a), a.Answer)
+		}
+	}
+	a, err := e.Ask(context.Background(), "规范里什么时候要起立")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(a.Answer, "皋行服中心〔2012〕25号") {
+		t.Errorf("a rule question answered with the code's header: %q", a.Answer)
 	}
 }
 
