@@ -454,6 +454,25 @@ func senseHit(text string, u unit, relatedHit float64) float64 {
 	return best
 }
 
+// meansFormalIn reports whether text has a formal word that u means (a "=" sense).
+func meansFormalIn(text string, u unit) bool {
+	for _, s := range u.senses {
+		if s.rel == same && containsAnyWord(text, s.formal) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAnyWord(text string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // bigramWeight is how telling a bigram of the code is: its IDF as a share of the highest, at least 0.3.
 func (lx *lexicon) bigramWeight(g string) float64 {
 	return math.Max(0.3, lx.idf[g]/lx.maxIDF)
@@ -530,7 +549,9 @@ func bestStatement(d *lexDoc, us []unit, lx *lexicon) decision {
 				hit := senseHit(st.norm, u, 0.4)
 				w := math.Max(1.5, float64(u.runes))
 				score += w * lx.specificity(u) * hit * choose
-				if hit >= 1 {
+				if hit >= 1 && (u.runes >= 2 || meansFormalIn(st.norm, u)) {
+					// A single character found as written (穿 in 不得穿拖鞋, asked of 穿高跟鞋) is not enough to
+					// decide; it must stand for a formal word the statement has (睡 for 打瞌睡).
 					strong += w * u.weight
 				}
 				if hit > 0 && u.weight >= 1 && hasOpposite(st.norm, u) {
