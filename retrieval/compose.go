@@ -51,6 +51,10 @@ func composeAnswer(a *Answer, code *rules.Code, relatedMin float64) string {
 		if a.Verdict == Allowed && a.Deciding != nil && a.Deciding.Modality == rules.Required {
 			lead = "可以，而且应当这样做。"
 		}
+		if a.Verdict == Allowed && a.Deciding != nil && a.Deciding.Modality == rules.Prohibited {
+			// 能涂透明指甲油吗: the question names the opposite of what is prohibited (不涂浓指甲油).
+			lead = "可以：规范禁止的是下面这种做法，您问的不在其列。"
+		}
 		if a.Verdict == Allowed && a.Deciding != nil && a.Deciding.Modality == rules.Encouraged {
 			// 能用方言吗 / 能讲普通话吗: 提倡讲普通话 neither forbids the one nor requires the other.
 			lead = "可以：规范对此是提倡，不是硬性要求。"

@@ -224,7 +224,9 @@ func TestQuestionForms(t *testing.T) {
 		{"接电话要先说什么", "1.2.6", retrieval.NoVerdict}, // ends in 么, but asks what
 		{"说方言会被扣分吗", "1.1.1", ""},                  // about Mandarin, not about the score
 		{"规定什么时候要起立", "1.2.1", ""},
-		{"女的能穿高跟鞋吗", "1.3.2", retrieval.NoVerdict}, // 不得穿拖鞋 shares only 穿 with it                 // the clause says when: 接待服务对象时
+		{"女的能穿高跟鞋吗", "1.3.2", retrieval.NoVerdict}, // 不得穿拖鞋 shares only 穿 with it
+		{"能涂透明指甲油吗", "1.3.2", retrieval.Allowed},   // the opposite of 不涂浓指甲油
+		{"男同事能留短发吗", "1.3.2", retrieval.Allowed},   // the clause says when: 接待服务对象时
 	} {
 		a, err := e.Ask(context.Background(), c.q)
 		if err != nil {
