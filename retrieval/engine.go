@@ -266,18 +266,32 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	best := cands[0]
-	abstain := best.coverage < e.tun.MinCoverage || best.evidence < e.tun.MinEvidence
-	if offTopic(q, us, best.doc, best.evidence) {
+	fact := askedFact(q.text)
+	covers := func(c candidate) bool {
 		// 今晚吃啥, 猫不吃饭咋办: a plain question with no workplace in it, tied to the code only by an everyday
 		// word, is not about conduct at work.
-		abstain = true
+		return c.coverage >= e.tun.MinCoverage && c.evidence >= e.tun.MinEvidence && !offTopic(q, us, c.doc, c.evidence)
 	}
-	if f := askedFact(q.text); f != "" && !(statesFact(best.doc.clause.Text, f, q.text) && best.evidence-factEvidence(q, us, f) >= e.tun.MinEvidence) {
+	statesIt := func(c candidate) bool {
 		// 下班时间是几点: the code gives numbers only where it states them (打电话不超过3分钟, ±5分), and the
 		// question must be about what the clause counts, not just share the unit (产假多长时间).
-		abstain = true
+		return fact == "" || statesFact(c.doc.clause.Text, fact, q.text) && c.evidence-factEvidence(q, us, fact) >= e.tun.MinEvidence
 	}
+	abstain := !covers(cands[0]) || !statesIt(cands[0])
+	if abstain && covers(cands[0]) && countQuestion.MatchString(fact) {
+		// 上班刷短视频被抓了扣几分: the best clause is about the act and a close one states the count; it goes
+		// first, the others keep their order.
+		for i := 1; i < len(cands) && i <= e.tun.RelatedShown; i++ {
+			if cands[i].score >= cands[0].score*e.tun.RelatedMin && covers(cands[i]) && statesIt(cands[i]) {
+				c := cands[i]
+				copy(cands[1:i+1], cands[:i])
+				cands[0] = c
+				abstain = false
+				break
+			}
+		}
+	}
+	best := cands[0]
 	// The citations are the best clauses, ranked; the answer's text names only the related ones that come
 	// close to the best (RelatedMin).
 	for i := 0; i < len(cands) && i < 1+e.tun.RelatedShown; i++ {
@@ -700,7 +714,11 @@ var factUnits = []struct {
 }
 
 // whenRule is a rule stated for an occasion: 接待服务对象时要…, 领导…前来窗口检查指导工作时，应….
-var whenRule = regexp.MustCompile(`时[，,]?(?:要|应|必须|不得|不准|不要|一律)`)
+var whenRule = regexp.MustCompile(`[^同及随按准暂临适]时[，,]?(?:要|应|必须|不得|不准|不要|一律)`) // not 同时，要
+
+// countQuestion is a fact question that asks how many (多少分, 几分钟): a clause that states the count answers it
+// even when another clause is about the act.
+var countQuestion = regexp.MustCompile(`多少|几`)
 
 // putWhere asks where a thing goes.
 var putWhere = regexp.MustCompile(`[放摆搁]在?哪`)

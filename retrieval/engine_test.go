@@ -195,7 +195,7 @@ func keys(m map[string]any) []string {
 // TestAbstention: a question the code does not cover gets 规范中没有相关规定 and the nearest clauses, no verdict.
 func TestAbstention(t *testing.T) {
 	e := newEngine(t, openSQLite(t), retrieval.Options{})
-	for _, q := range []string{"今天天气怎么样", "食堂几点开饭", "年假有几天"} {
+	for _, q := range []string{"今天天气怎么样", "食堂几点开饭", "年假有几天", "窗口人员的年度体检什么时候"} {
 		a, err := e.Ask(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
@@ -226,7 +226,9 @@ func TestQuestionForms(t *testing.T) {
 		{"规定什么时候要起立", "1.2.1", ""},
 		{"女的能穿高跟鞋吗", "1.3.2", retrieval.NoVerdict}, // 不得穿拖鞋 shares only 穿 with it
 		{"能涂透明指甲油吗", "1.3.2", retrieval.Allowed},   // the opposite of 不涂浓指甲油
-		{"男同事能留短发吗", "1.3.2", retrieval.Allowed},   // the clause says when: 接待服务对象时
+		{"男同事能留短发吗", "1.3.2", retrieval.Allowed},
+		{"即办件能拖到明天吗", "1.5.3", retrieval.Forbidden},
+		{"上班刷短视频被抓了扣几分", "3", retrieval.NoVerdict}, // 1.3.3 is about the act, 3 states the count   // the clause says when: 接待服务对象时
 	} {
 		a, err := e.Ask(context.Background(), c.q)
 		if err != nil {
