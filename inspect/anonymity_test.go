@@ -275,7 +275,7 @@ func runAnonScenario(t *testing.T, store fullStore, cat catalog) *anonScenario {
 	}
 	h.seedWindows()
 	// A wrong code first: the lock-out counts the chat, then forgets it on success.
-	expect(t, h.say(tgInsp, "/join ZZZZZ-ZZZZZ").Text, "邀请码不正确")
+	expect(t, h.Say(tgInsp, "/join ZZZZZ-ZZZZZ").Text, "邀请码不正确")
 	h.join(tgInsp)
 	h.join(tgInsp2)
 	// An inspector's questions are answered but not logged, and their activity does not refresh when they
@@ -285,16 +285,16 @@ func runAnonScenario(t *testing.T, store fullStore, cat catalog) *anonScenario {
 		t.Fatal(err)
 	}
 	h.clock.Advance(3 * time.Hour)
-	expect(t, h.say(tgInsp, "窗口可以吃东西吗").Text, "1.3.3")
+	expect(t, h.Say(tgInsp, "窗口可以吃东西吗").Text, "1.3.3")
 	if again, err := store.GetUser(ctx, id); err != nil || !again.LastSeen.Equal(seen.LastSeen) {
 		t.Errorf("the inspector's last-seen time moved from %v to %v (%v)", seen.LastSeen, again.LastSeen, err)
 	}
 
 	// Mid-form: the draft is keyed by the chat, its photo by the draft.
-	h.say(tgInsp, "/report")
-	h.press(tgInsp, "3号窗口")
-	h.press(tgInsp, "昨天")
-	h.press(tgInsp, "下午")
+	h.Say(tgInsp, "/report")
+	h.Press(tgInsp, "3号窗口")
+	h.Press(tgInsp, "昨天")
+	h.Press(tgInsp, "下午")
 	h.answerItems(tgInsp, gpsJPEG(t, 320, 240, 1))
 	s.midForm["user ID"] = cat.holding(t, s.identity["user ID"])
 	s.midPhotos = cat.strings(t, "report_photos", "draft_id")
@@ -305,28 +305,28 @@ func runAnonScenario(t *testing.T, store fullStore, cat catalog) *anonScenario {
 	var d struct{ ID string }
 	_ = json.Unmarshal(st.Data, &d)
 	s.draftIDs = append(s.draftIDs, d.ID)
-	h.say(tgInsp, "窗口人员一直在看手机，没抬头。")
+	h.Say(tgInsp, "窗口人员一直在看手机，没抬头。")
 	for i := 1; i < 6; i++ {
-		m := h.last(tgInsp.ID)
+		m := h.Last(tgInsp.ID)
 		if b, ok := m.Button(fmt.Sprintf("✅ 采纳 %d", i)); ok {
-			h.pressData(tgInsp, m.ID, b.CallbackData)
+			h.PressData(tgInsp, m.ID, b.CallbackData)
 		}
 	}
-	h.press(tgInsp, "完成")
-	h.press(tgInsp, "提交")
-	s.receipts = append(s.receipts, codePattern.FindString(h.last(tgInsp.ID).Text))
-	h.say(tgInsp, "/status "+s.receipts[0])
-	h.press(tgInsp, "补充情况")
-	expect(t, h.say(tgInsp, "离开时看到他又在玩手机。").Text, "已补充")
+	h.Press(tgInsp, "完成")
+	h.Press(tgInsp, "提交")
+	s.receipts = append(s.receipts, codePattern.FindString(h.Last(tgInsp.ID).Text))
+	h.Say(tgInsp, "/status "+s.receipts[0])
+	h.Press(tgInsp, "补充情况")
+	expect(t, h.Say(tgInsp, "离开时看到他又在玩手机。").Text, "已补充")
 
 	s.receipts = append(s.receipts, h.fileReport(tgInsp, nil))
 
 	// Another inspector opens a draft with a photo and cancels it.
-	h.say(tgInsp2, "/report")
-	h.press(tgInsp2, "4号窗口")
-	h.press(tgInsp2, "今天")
-	h.press(tgInsp2, "上午")
-	h.press(tgInsp2, "不符合")
+	h.Say(tgInsp2, "/report")
+	h.Press(tgInsp2, "4号窗口")
+	h.Press(tgInsp2, "今天")
+	h.Press(tgInsp2, "上午")
+	h.Press(tgInsp2, "不符合")
 	h.Push(h.api.Photo(telegramtest.Private(tgInsp2), tgInsp2, "", gpsJPEG(t, 64, 48, 1)))
 	st2, err := store.GetState(ctx, tgInsp2.ID, inspect.KindDraft)
 	if err != nil {
@@ -334,7 +334,7 @@ func runAnonScenario(t *testing.T, store fullStore, cat catalog) *anonScenario {
 	}
 	_ = json.Unmarshal(st2.Data, &d)
 	s.draftIDs = append(s.draftIDs, d.ID)
-	expect(t, h.say(tgInsp2, "/cancel").Text, "已取消")
+	expect(t, h.Say(tgInsp2, "/cancel").Text, "已取消")
 
 	reps, err := store.Reports(ctx, inspect.ReportFilter{})
 	if err != nil || len(reps) != 2 {

@@ -78,7 +78,7 @@ func TestTelegramFullReportWithPhoto(t *testing.T) {
 	note := h.api.WaitSent(t, tgReports.ID, 0)
 	expect(t, note.Text(), "新的暗访报告", "3号窗口 不动产登记", "1.3.3")
 
-	m := h.say(tgInsp, "/status "+receipt)
+	m := h.Say(tgInsp, "/status "+receipt)
 	expect(t, m.Text, "待审核")
 	if un := h.api.Unanswered(); len(un) > 0 {
 		t.Errorf("unanswered callback queries: %v", un)
@@ -96,15 +96,15 @@ func TestTelegramRestartMidForm(t *testing.T) {
 	h := startTG(t, store, tgSetup{api: api, log: log, clock: clock})
 	h.seedWindows()
 	h.join(tgInsp)
-	h.say(tgInsp, "/report")
-	h.press(tgInsp, "3号窗口")
-	h.press(tgInsp, "今天")
-	h.press(tgInsp, "上午")
-	h.press(tgInsp, "✅ 符合")
-	h.press(tgInsp, "不符合")
-	h.say(tgInsp, "没有使用文明用语，一直不耐烦")
+	h.Say(tgInsp, "/report")
+	h.Press(tgInsp, "3号窗口")
+	h.Press(tgInsp, "今天")
+	h.Press(tgInsp, "上午")
+	h.Press(tgInsp, "✅ 符合")
+	h.Press(tgInsp, "不符合")
+	h.Say(tgInsp, "没有使用文明用语，一直不耐烦")
 	h.Push(api.Photo(telegramtest.Private(tgInsp), tgInsp, "", gpsJPEG(t, 64, 48, 1)))
-	oldMsg, oldBtn := h.withButton(tgInsp.ID, "下一项")
+	oldMsg, oldBtn := h.WithButton(tgInsp.ID, "下一项")
 
 	h.Stop()
 	if err := store.Close(); err != nil {
@@ -114,19 +114,19 @@ func TestTelegramRestartMidForm(t *testing.T) {
 
 	store2 := openSQLite(t, path)
 	h2 := startTG(t, store2, tgSetup{api: api, log: log, clock: clock})
-	m := h2.say(tgInsp, "/report")
+	m := h2.Say(tgInsp, "/report")
 	expect(t, m.Text, "未完成的暗访报告", "3号窗口 不动产登记", "已填 2/11 项")
 	// The old message's button belongs to a rendering before the restart: answered, not acted upon.
-	ans, _ := h2.pressData(tgInsp, oldMsg.ID, oldBtn.CallbackData)
+	ans, _ := h2.PressData(tgInsp, oldMsg.ID, oldBtn.CallbackData)
 	expect(t, ans, "已过期")
-	_, m = h2.press(tgInsp, "继续填写")
+	_, m = h2.Press(tgInsp, "继续填写")
 	expect(t, m.Text, "不符合", "没有使用文明用语", "已收到照片 1 张")
-	h2.press(tgInsp, "下一项")
+	h2.Press(tgInsp, "下一项")
 	h2.answerItems(tgInsp, nil)
-	_, m = h2.press(tgInsp, "跳过")
+	_, m = h2.Press(tgInsp, "跳过")
 	expect(t, m.Text, "核对", "❌ 使用文明用语", "照片 1 张", "❌ 无吃东西")
-	h2.press(tgInsp, "提交")
-	expect(t, h2.last(tgInsp.ID).Text, "回执码")
+	h2.Press(tgInsp, "提交")
+	expect(t, h2.Last(tgInsp.ID).Text, "回执码")
 
 	reps, err := store2.Reports(context.Background(), inspect.ReportFilter{WithItems: true})
 	if err != nil || len(reps) != 1 {
@@ -156,14 +156,14 @@ func TestTelegramStrayButtons(t *testing.T) {
 	h.join(tgInsp2)
 	ctx := context.Background()
 
-	h.say(tgInsp, "/report")
-	h.say(tgInsp2, "/report")
-	_, first := h.press(tgInsp, "3号窗口")
+	h.Say(tgInsp, "/report")
+	h.Say(tgInsp2, "/report")
+	_, first := h.Press(tgInsp, "3号窗口")
 	// A forged press in inspector 2's chat carrying inspector 1's form ID.
-	_, b := h.withButton(tgInsp.ID, "今天")
-	ans, _ := h.pressData(tgInsp2, h.last(tgInsp2.ID).ID, b.CallbackData)
+	_, b := h.WithButton(tgInsp.ID, "今天")
+	ans, _ := h.PressData(tgInsp2, h.Last(tgInsp2.ID).ID, b.CallbackData)
 	expect(t, ans, "已提交、取消或过期")
-	if m := h.last(tgInsp2.ID); !strings.Contains(m.Text, "第 1/5 步") {
+	if m := h.Last(tgInsp2.ID); !strings.Contains(m.Text, "第 1/5 步") {
 		t.Fatalf("inspector 2's form moved: %s", m.Text)
 	}
 	// An older rendering of the same form: the window buttons after the window was chosen.
@@ -176,27 +176,27 @@ func TestTelegramStrayButtons(t *testing.T) {
 		t.Fatal(err)
 	}
 	stale := "rp:" + st.ID + ":" + strconv.Itoa(st.Rev-1) + ":w:1"
-	ans, _ = h.pressData(tgInsp, first.ID, stale)
+	ans, _ = h.PressData(tgInsp, first.ID, stale)
 	expect(t, ans, "已过期")
 	// A button that does not fit the step, with the right revision (forged).
-	ans, _ = h.pressData(tgInsp, first.ID, "rp:"+st.ID+":"+strconv.Itoa(st.Rev)+":s")
+	ans, _ = h.PressData(tgInsp, first.ID, "rp:"+st.ID+":"+strconv.Itoa(st.Rev)+":s")
 	expect(t, ans, "已过期")
 	// Junk.
-	ans, _ = h.pressData(tgInsp, first.ID, "rp:!!:x")
+	ans, _ = h.PressData(tgInsp, first.ID, "rp:!!:x")
 	expect(t, ans, "失效")
-	ans, _ = h.pressData(tgInsp, first.ID, "zz:1:2")
+	ans, _ = h.PressData(tgInsp, first.ID, "zz:1:2")
 	expect(t, ans, "失效")
 	// A form replaced by 重新开始.
-	oldMsg, oldBtn := h.withButton(tgInsp.ID, "今天")
-	h.say(tgInsp, "/report")
-	h.press(tgInsp, "重新开始")
-	ans, _ = h.pressData(tgInsp, oldMsg.ID, oldBtn.CallbackData)
+	oldMsg, oldBtn := h.WithButton(tgInsp.ID, "今天")
+	h.Say(tgInsp, "/report")
+	h.Press(tgInsp, "重新开始")
+	ans, _ = h.PressData(tgInsp, oldMsg.ID, oldBtn.CallbackData)
 	expect(t, ans, "已提交、取消或过期")
 	// A finished form: its 提交 pressed again files nothing more.
-	expect(t, h.say(tgInsp2, "/cancel").Text, "已取消")
+	expect(t, h.Say(tgInsp2, "/cancel").Text, "已取消")
 	h.fileReport(tgInsp2, nil)
-	sub, subBtn := h.withButton(tgInsp2.ID, "跳过")
-	ans, _ = h.pressData(tgInsp2, sub.ID, subBtn.CallbackData)
+	sub, subBtn := h.WithButton(tgInsp2.ID, "跳过")
+	ans, _ = h.PressData(tgInsp2, sub.ID, subBtn.CallbackData)
 	expect(t, ans, "已提交、取消或过期")
 	if n, _ := store.CountReports(ctx, inspect.ReportFilter{}); n != 1 {
 		t.Fatalf("%d reports", n)
@@ -212,59 +212,59 @@ func TestTelegramBadInput(t *testing.T) {
 	h.seedWindows()
 
 	// /report from a non-inspector, and in a group.
-	m := h.say(tgStaff, "/report")
+	m := h.Say(tgStaff, "/report")
 	expect(t, m.Text, "仅限暗访人员")
 	h.join(tgInsp)
 	h.Push(h.api.Text(tgGroup, tgInsp, "/report"))
-	expect(t, h.last(tgGroup.ID).Text, "私聊")
+	expect(t, h.Last(tgGroup.ID).Text, "私聊")
 
-	h.say(tgInsp, "/report")
+	h.Say(tgInsp, "/report")
 	// Text where a button is expected.
-	m = h.say(tgInsp, "随便说点什么")
+	m = h.Say(tgInsp, "随便说点什么")
 	expect(t, m.Text, "没有找到这个窗口", "第 1/5 步")
-	h.say(tgInsp, "3号")
+	h.Say(tgInsp, "3号")
 	// A future date, typed and forged.
-	m = h.say(tgInsp, "11月5日")
+	m = h.Say(tgInsp, "11月5日")
 	expect(t, m.Text, "不能选择未来的日期", "第 2/5 步")
-	m = h.say(tgInsp, "2026-10-01")
+	m = h.Say(tgInsp, "2026-10-01")
 	expect(t, m.Text, "最近 14 天")
-	mm, b := h.withButton(tgInsp.ID, "今天")
+	mm, b := h.WithButton(tgInsp.ID, "今天")
 	forged := strings.Replace(b.CallbackData, ":20261102", ":20261103", 1)
-	ans, _ := h.pressData(tgInsp, mm.ID, forged)
+	ans, _ := h.PressData(tgInsp, mm.ID, forged)
 	expect(t, ans, "不能选择未来的日期")
-	h.press(tgInsp, "今天")
+	h.Press(tgInsp, "今天")
 	// The afternoon of today at 09:00, forged.
-	mm, b = h.withButton(tgInsp.ID, "上午")
-	ans, _ = h.pressData(tgInsp, mm.ID, strings.Replace(b.CallbackData, ":am", ":pm", 1))
+	mm, b = h.WithButton(tgInsp.ID, "上午")
+	ans, _ = h.PressData(tgInsp, mm.ID, strings.Replace(b.CallbackData, ":am", ":pm", 1))
 	expect(t, ans, "下午还没到")
-	h.press(tgInsp, "上午")
-	h.press(tgInsp, "✅ 符合")
-	h.press(tgInsp, "不符合")
+	h.Press(tgInsp, "上午")
+	h.Press(tgInsp, "✅ 符合")
+	h.Press(tgInsp, "不符合")
 	// A document and a too large photo where a photo is expected.
 	h.Push(h.api.Document(telegramtest.Private(tgInsp), tgInsp, "scan.pdf", "application/pdf", []byte("%PDF-1.4")))
-	expect(t, h.last(tgInsp.ID).Text, "以“照片”方式发送")
+	expect(t, h.Last(tgInsp.ID).Text, "以“照片”方式发送")
 	big := gpsJPEG(t, 1200, 900, 1)
 	for len(big) < 60<<10 { // pad past the limit after the image data: still a valid JPEG
 		big = append(big, make([]byte, 8<<10)...)
 	}
 	h.Push(h.api.Photo(telegramtest.Private(tgInsp), tgInsp, "", big))
-	expect(t, h.last(tgInsp.ID).Text, "照片太大了")
+	expect(t, h.Last(tgInsp.ID).Text, "照片太大了")
 	h.Push(h.api.Photo(telegramtest.Private(tgInsp), tgInsp, "", []byte("not an image at all")))
-	expect(t, h.last(tgInsp.ID).Text, "无法识别")
-	h.say(tgInsp, "说了“你去投诉好了”")
+	expect(t, h.Last(tgInsp.ID).Text, "无法识别")
+	h.Say(tgInsp, "说了“你去投诉好了”")
 	// Two forms at once: /report again offers to resume.
-	m = h.say(tgInsp, "/report")
+	m = h.Say(tgInsp, "/report")
 	expect(t, m.Text, "未完成的暗访报告", "已填 2/11 项")
-	_, m = h.press(tgInsp, "继续填写")
+	_, m = h.Press(tgInsp, "继续填写")
 	expect(t, m.Text, "你去投诉好了")
 
 	// Revoked mid-form: text and buttons are refused, the draft stays.
-	h.say(tgAdmin, "/inspectors revoke 01")
-	m = h.say(tgInsp, "又补充一句")
+	h.Say(tgAdmin, "/inspectors revoke 01")
+	m = h.Say(tgInsp, "又补充一句")
 	expect(t, m.Text, "资格已被撤销")
-	ans, _ = h.press(tgInsp, "下一项")
+	ans, _ = h.Press(tgInsp, "下一项")
 	expect(t, ans, "资格已被撤销")
-	m = h.say(tgInsp, "/report")
+	m = h.Say(tgInsp, "/report")
 	expect(t, m.Text, "仅限暗访人员")
 	var d struct {
 		Notes map[string]string `json:"notes"`

@@ -100,61 +100,10 @@ func startTG(t testing.TB, store fullStore, s tgSetup) *tgBot {
 	return h
 }
 
-// say sends a text from u in its private chat and returns the bot's last message there.
-func (h *tgBot) say(u models.User, text string) telegramtest.Msg {
-	h.t.Helper()
-	h.Push(h.api.Text(telegramtest.Private(u), u, text))
-	return h.last(u.ID)
-}
-
-// last is the bot's last message in a chat, as it is now.
-func (h *tgBot) last(chat int64) telegramtest.Msg {
-	ms := h.api.BotMessages(chat)
-	if len(ms) == 0 {
-		return telegramtest.Msg{}
-	}
-	return ms[len(ms)-1]
-}
-
-// withButton is the bot's latest message in the chat that has a button labelled with label.
-func (h *tgBot) withButton(chat int64, label string) (telegramtest.Msg, models.InlineKeyboardButton) {
-	h.t.Helper()
-	ms := h.api.BotMessages(chat)
-	for i := len(ms) - 1; i >= 0; i-- {
-		if b, ok := ms[i].Button(label); ok {
-			return ms[i], b
-		}
-	}
-	h.t.Fatalf("no message in chat %d has a button %q; last: %q", chat, label, h.last(chat).Text)
-	return telegramtest.Msg{}, models.InlineKeyboardButton{}
-}
-
-// press presses the button labelled label of the latest message having one, and returns the answer the
-// callback query got and the bot's last message after.
-func (h *tgBot) press(u models.User, label string) (answer string, last telegramtest.Msg) {
-	h.t.Helper()
-	m, b := h.withButton(u.ID, label)
-	return h.pressData(u, m.ID, b.CallbackData)
-}
-
-// pressData presses a button with the given data on message msgID (forged or stale presses too).
-func (h *tgBot) pressData(u models.User, msgID int, data string) (answer string, last telegramtest.Msg) {
-	h.t.Helper()
-	up := h.api.Press(telegramtest.Private(u), u, msgID, data)
-	h.Push(up)
-	id := telegramtest.CallbackID(up)
-	for _, c := range h.api.Calls("answerCallbackQuery") {
-		if c.Params["callback_query_id"] == id {
-			answer = c.Params["text"]
-		}
-	}
-	return answer, h.last(u.ID)
-}
-
 // invite has the admin make a code and returns it.
 func (h *tgBot) invite() string {
 	h.t.Helper()
-	m := h.say(tgAdmin, "/invite")
+	m := h.Say(tgAdmin, "/invite")
 	code := codePattern.FindString(m.Text)
 	if code == "" {
 		h.t.Fatalf("no invite code in %q", m.Text)
@@ -164,7 +113,7 @@ func (h *tgBot) invite() string {
 
 func (h *tgBot) join(u models.User) {
 	h.t.Helper()
-	m := h.say(u, "/join "+h.invite())
+	m := h.Say(u, "/join "+h.invite())
 	expect(h.t, m.Text, "欢迎加入")
 }
 
@@ -181,18 +130,18 @@ func (h *tgBot) seedWindows() {
 func (h *tgBot) answerItems(u models.User, photo []byte) {
 	h.t.Helper()
 	for i := 0; i < 40; i++ {
-		m := h.last(u.ID)
+		m := h.Last(u.ID)
 		switch {
 		case strings.Contains(m.Text, "无吃东西") && strings.Contains(m.Text, "是否符合"):
-			h.press(u, "不符合")
-			h.say(u, "工作人员一直低头玩手机")
+			h.Press(u, "不符合")
+			h.Say(u, "工作人员一直低头玩手机")
 			if photo != nil {
 				h.Push(h.api.Photo(telegramtest.Private(u), u, "", photo))
-				expect(h.t, h.last(u.ID).Text, "已收到第 1 张照片")
+				expect(h.t, h.Last(u.ID).Text, "已收到第 1 张照片")
 			}
-			h.press(u, "下一项")
+			h.Press(u, "下一项")
 		case strings.Contains(m.Text, "是否符合"):
-			h.press(u, "✅ 符合")
+			h.Press(u, "✅ 符合")
 		case strings.Contains(m.Text, "情况描述"):
 			return
 		default:
@@ -205,24 +154,24 @@ func (h *tgBot) answerItems(u models.User, photo []byte) {
 // fileReport files a whole report as u through Telegram and returns the receipt code.
 func (h *tgBot) fileReport(u models.User, photo []byte) string {
 	h.t.Helper()
-	h.say(u, "/report")
-	h.press(u, "3号窗口")
-	h.press(u, "今天")
-	h.press(u, "上午")
+	h.Say(u, "/report")
+	h.Press(u, "3号窗口")
+	h.Press(u, "今天")
+	h.Press(u, "上午")
 	h.answerItems(u, photo)
-	h.say(u, "窗口人员一直在看手机，没抬头。")
+	h.Say(u, "窗口人员一直在看手机，没抬头。")
 	for i := 1; ; i++ {
-		m := h.last(u.ID)
+		m := h.Last(u.ID)
 		b, ok := m.Button("✅ 采纳 " + string(rune('0'+i)))
 		if !ok {
 			break
 		}
-		h.pressData(u, m.ID, b.CallbackData)
+		h.PressData(u, m.ID, b.CallbackData)
 	}
-	_, m := h.press(u, "完成")
+	_, m := h.Press(u, "完成")
 	expect(h.t, m.Text, "核对")
-	h.press(u, "提交")
-	m = h.last(u.ID)
+	h.Press(u, "提交")
+	m = h.Last(u.ID)
 	expect(h.t, m.Text, "回执码")
 	return codePattern.FindString(m.Text)
 }

@@ -30,45 +30,45 @@ func TestReviewThroughTelegram(t *testing.T) {
 		map[string]inspect.Result{"discipline": inspect.Fail, "dress": inspect.Unobserved}, code2)
 	h := startTG(t, f, bottest.NewClock(start)) // Monday 2 November 2026, 09:00
 
-	m := h.say(tgSuper, "/reports")
+	m := h.Say(tgSuper, "/reports")
 	expect(t, m.Text, "共 2 份", "状态 待审核", "10月30日 下午 · 3号窗口 不动产登记 · 待审核 · 不符合 1 项（关键 1）", "10月29日 上午")
 	expectNot(t, m.Text, inspectorIdentity...)
 
 	// The older report (2.) is rejected with a reason.
-	_, m = h.press(tgSuper, "2")
+	_, m = h.Press(tgSuper, "2")
 	expect(t, m.Text, "📄 暗访报告 rep1aaaaaaaaaaaa", "暗访时间：10月29日 上午", "台面整洁", "1.4.4", "说明：我排队时看到她在玩手机",
 		"情况描述：窗口人员一直在看手机")
 	expectNot(t, m.Text, append([]string{"提交日期", "回执"}, inspectorIdentity...)...)
-	h.press(tgSuper, "❌ 驳回")
-	expect(t, h.last(superID).Text, "请输入驳回", "暗访人员凭回执码可以看到")
-	m = h.say(tgSuper, "描述与现场情况不符")
+	h.Press(tgSuper, "❌ 驳回")
+	expect(t, h.Last(superID).Text, "请输入驳回", "暗访人员凭回执码可以看到")
+	m = h.Say(tgSuper, "描述与现场情况不符")
 	expect(t, m.Text, "已驳回", "状态：已驳回（驳回原因：描述与现场情况不符）", "处理记录：\n11月2日 已驳回：描述与现场情况不符")
 	if _, ok := m.Button("↩ 重新审核"); !ok {
 		t.Fatalf("no button to reopen: %+v", m.Buttons())
 	}
-	m = h.say(tgInsp, "/status "+code1)
+	m = h.Say(tgInsp, "/status "+code1)
 	expect(t, m.Text, "处理状态：已驳回", "驳回原因：描述与现场情况不符")
 
 	// The other is confirmed, then its finding must be rectified within 5 working days.
-	h.say(tgSuper, "/reports")
-	_, m = h.press(tgSuper, "1")
+	h.Say(tgSuper, "/reports")
+	_, m = h.Press(tgSuper, "1")
 	expect(t, m.Text, "rep2bbbbbbbbbbbb", "【关键】无吃东西、打瞌睡、玩手机、串岗", "1.3.3 服务仪表：")
-	answer, m := h.press(tgSuper, "✅ 确认")
+	answer, m := h.Press(tgSuper, "✅ 确认")
 	expect(t, answer, "已确认")
 	expect(t, m.Text, "状态：已确认")
 	expectButton(t, m, "🛠 整改 1")
-	_, m = h.press(tgSuper, "🛠 整改 1")
+	_, m = h.Press(tgSuper, "🛠 整改 1")
 	expect(t, m.Text, "请选择整改期限")
 	expectButton(t, m, "⭐ 5 个工作日（11月9日）")
-	_, m = h.press(tgSuper, "⭐ 5 个工作日")
+	_, m = h.Press(tgSuper, "⭐ 5 个工作日")
 	expect(t, m.Text, "已要求 3号窗口 不动产登记 整改问题 1，期限 11月9日（5 个工作日）", "已通知窗口负责人@xiaowang 小王")
 
 	// The responsible person is told the problem, the clause and the deadline, and nothing of the visit.
-	n := h.last(headID)
+	n := h.Last(headID)
 	expect(t, n.Text, "🛠 整改通知", "3号窗口 不动产登记", "【关键项】无吃东西、打瞌睡、玩手机、串岗（暗访发现）", "1.3.3 服务仪表：",
 		"要求整改：11月2日", "整改期限：11月9日")
 	expectNot(t, n.Text, append([]string{"10月30日", "下午", "我排队时", "一直在看手机", "rep2bbbbbbbbbbbb"}, inspectorIdentity...)...)
-	if m := h.say(tgInsp, "/status "+code2); !strings.Contains(m.Text, "处理状态：整改中") {
+	if m := h.Say(tgInsp, "/status "+code2); !strings.Contains(m.Text, "处理状态：整改中") {
 		t.Fatalf("the inspector sees:\n%s", m.Text)
 	}
 
@@ -78,29 +78,29 @@ func TestReviewThroughTelegram(t *testing.T) {
 		t.Fatalf("rectifications: %v %v", rects, err)
 	}
 	rid := rects[0].ID
-	if a, _ := h.pressData(tgHead2, 1, bot.CallbackData("rch", "a", rid)); !strings.Contains(a, "只有本窗口的负责人") {
+	if a, _ := h.PressData(tgHead2, 1, bot.CallbackData("rch", "a", rid)); !strings.Contains(a, "只有本窗口的负责人") {
 		t.Fatalf("another window's head answering: %q", a)
 	}
-	h.press(tgHead, "✍️ 回复整改情况")
-	expect(t, h.last(headID).Text, "请发送整改情况")
-	m = h.say(tgHead, "已对当班人员批评教育，手机统一放入储物柜")
+	h.Press(tgHead, "✍️ 回复整改情况")
+	expect(t, h.Last(headID).Text, "请发送整改情况")
+	m = h.Say(tgHead, "已对当班人员批评教育，手机统一放入储物柜")
 	expect(t, m.Text, "已记下整改情况")
 	h.Push(h.api.Photo(telegramtest.Private(tgHead), tgHead, "", jpegPhoto(t)))
-	expect(t, h.last(headID).Text, "已收到照片 1 张")
-	_, m = h.press(tgHead, "📤 提交")
+	expect(t, h.Last(headID).Text, "已收到照片 1 张")
+	_, m = h.Press(tgHead, "📤 提交")
 	expect(t, m.Text, "已提交，等待督查人员验收")
 
 	// Supervisors are told; they look at the photo and accept. The report becomes 已整改.
-	n = h.last(superID)
+	n = h.Last(superID)
 	expect(t, n.Text, "📥 整改回复待验收", "已对当班人员批评教育", "附照片 1 张")
-	h.press(tgSuper, "📷 整改照片（1）")
-	if p := h.last(superID); len(p.Photo) == 0 || !strings.Contains(p.Text, "整改照片 1/1") {
+	h.Press(tgSuper, "📷 整改照片（1）")
+	if p := h.Last(superID); len(p.Photo) == 0 || !strings.Contains(p.Text, "整改照片 1/1") {
 		t.Fatalf("no photo sent: %+v", p.Text)
 	}
-	answer, _ = h.press(tgSuper, "✅ 验收通过")
+	answer, _ = h.Press(tgSuper, "✅ 验收通过")
 	expect(t, answer, "已验收通过")
-	expect(t, h.last(headID).Text, "✅ 整改已验收通过")
-	m = h.say(tgInsp, "/status "+code2)
+	expect(t, h.Last(headID).Text, "✅ 整改已验收通过")
+	m = h.Say(tgInsp, "/status "+code2)
 	expect(t, m.Text, "处理状态：已整改")
 	rep, err := f.db.Report(context.Background(), "rep2bbbbbbbbbbbb")
 	if err != nil || rep.State != inspect.Rectified {
@@ -132,11 +132,11 @@ func TestAccessThroughTelegram(t *testing.T) {
 		user models.User
 	}{{"staff", tgStaff}, {"inspector", tgInsp}, {"window head", tgHead}} {
 		for _, cmd := range []string{"/reports", "/stats", "/stats 2026-10", "/scores", "/adjust 3 +1 很好"} {
-			if m := h.say(u.user, cmd); m.Text != denied {
+			if m := h.Say(u.user, cmd); m.Text != denied {
 				t.Errorf("%s %s: %q", u.name, cmd, m.Text)
 			}
 		}
-		if m := h.say(u.user, "/heads set 3 @xiaozhao"); m.Text != bot.Denied(bot.Admin) {
+		if m := h.Say(u.user, "/heads set 3 @xiaozhao"); m.Text != bot.Denied(bot.Admin) {
 			t.Errorf("%s /heads: %q", u.name, m.Text)
 		}
 		// Forged buttons of every supervisor screen.
@@ -147,11 +147,11 @@ func TestAccessThroughTelegram(t *testing.T) {
 			bot.CallbackData("rcs", "v", rc.ID), bot.CallbackData("ss", "x", "202611"), bot.CallbackData("ss", "w", "202611", "1"),
 		} {
 			before := len(h.api.BotMessages(u.user.ID))
-			if a, _ := h.pressData(u.user, 1, data); a != denied {
+			if a, _ := h.PressData(u.user, 1, data); a != denied {
 				t.Errorf("%s pressing %s: %q", u.name, data, a)
 			}
 			if after := len(h.api.BotMessages(u.user.ID)); after != before {
-				t.Errorf("%s pressing %s got a message: %q", u.name, data, h.last(u.user.ID).Text)
+				t.Errorf("%s pressing %s got a message: %q", u.name, data, h.Last(u.user.ID).Text)
 			}
 		}
 	}
@@ -163,39 +163,39 @@ func TestAccessThroughTelegram(t *testing.T) {
 	}
 
 	// Window staff see their own window's requests only.
-	expect(t, h.say(tgStaff, "/rectify").Text, "您还不是任何窗口的负责人")
-	m := h.say(tgHead, "/rectify")
+	expect(t, h.Say(tgStaff, "/rectify").Text, "您还不是任何窗口的负责人")
+	m := h.Say(tgHead, "/rectify")
 	expect(t, m.Text, "本窗口的整改事项", "3号窗口 不动产登记 · 台面整洁（1.4.4）", "待整改，期限 11月6日")
 	if b, ok := m.Button("✍️ 回复 1"); !ok || !strings.Contains(b.CallbackData, rc.ID) {
 		t.Fatalf("buttons: %+v", m.Buttons())
 	}
-	expect(t, h.say(tgHead2, "/rectify").Text, "目前没有整改事项")
+	expect(t, h.Say(tgHead2, "/rectify").Text, "目前没有整改事项")
 	for _, data := range []string{bot.CallbackData("rch", "v", rc.ID), bot.CallbackData("rch", "a", rc.ID), bot.CallbackData("rch", "s", rc.ID)} {
-		if a, _ := h.pressData(tgHead2, 1, data); !strings.Contains(a, "只有本窗口的负责人") {
+		if a, _ := h.PressData(tgHead2, 1, data); !strings.Contains(a, "只有本窗口的负责人") {
 			t.Errorf("another window's head pressing %s: %q", data, a)
 		}
 	}
 	// A supervisor may look at a request through the head's button but not answer it.
-	if a, m := h.pressData(tgSuper, 1, bot.CallbackData("rch", "v", rc.ID)); a != "" || !strings.Contains(m.Text, "台面整洁") {
+	if a, m := h.PressData(tgSuper, 1, bot.CallbackData("rch", "v", rc.ID)); a != "" || !strings.Contains(m.Text, "台面整洁") {
 		t.Errorf("supervisor viewing: %q %q", a, m.Text)
 	}
-	if a, _ := h.pressData(tgSuper, 1, bot.CallbackData("rch", "a", rc.ID)); !strings.Contains(a, "只有本窗口的负责人") {
+	if a, _ := h.PressData(tgSuper, 1, bot.CallbackData("rch", "a", rc.ID)); !strings.Contains(a, "只有本窗口的负责人") {
 		t.Errorf("supervisor answering: %q", a)
 	}
 	// Supervisors see everything unfinished, overdue first.
 	h.clock.Advance(7 * 24 * time.Hour) // Monday 9 November: the 6 November deadline has passed
-	m = h.say(tgSuper, "/rectify")
+	m = h.Say(tgSuper, "/rectify")
 	expect(t, m.Text, "未完成的整改 1 项：逾期 1", "⏰ 已逾期：", "逾期 1 个工作日")
 
 	// Review commands stay in private chats.
 	h.Push(h.api.Text(tgGroup, tgSuper, "/reports"))
-	expect(t, h.last(tgGroup.ID).Text, "请在与我的私聊中使用 /reports")
+	expect(t, h.Last(tgGroup.ID).Text, "请在与我的私聊中使用 /reports")
 	// Garbage in a filter button is refused, not acted on.
-	if a, _ := h.pressData(tgSuper, 1, "sv:l:zz:99:x:0"); a != "此按钮已失效。" {
+	if a, _ := h.PressData(tgSuper, 1, "sv:l:zz:99:x:0"); a != "此按钮已失效。" {
 		t.Errorf("a malformed filter: %q", a)
 	}
 	// Admins hold the supervisor's rights.
-	expect(t, h.say(tgAdmin, "/reports").Text, "暗访报告")
+	expect(t, h.Say(tgAdmin, "/reports").Text, "暗访报告")
 	if left := h.api.Unanswered(); len(left) > 0 {
 		t.Fatalf("unanswered callback queries: %v", left)
 	}
@@ -210,7 +210,7 @@ func TestStatsThroughTelegram(t *testing.T) {
 	f.file("rep3cccccccccccc", 1, "2026-10-12", inspect.Morning, inspect.Confirmed, map[string]inspect.Result{"greet": inspect.Fail}, "K7P3-Q9XW-M2TC")
 	h := startTG(t, f, bottest.NewClock(start.Add(8*time.Hour))) // 17:00
 
-	m := h.say(tgSuper, "/stats")
+	m := h.Say(tgSuper, "/stats")
 	photos := h.api.Calls("sendPhoto")
 	if len(photos) != 1 || photos[0].ChatID() != superID || len(photos[0].Files["photo"].Data) < 1000 {
 		t.Fatalf("sendPhoto calls: %d", len(photos))
@@ -219,7 +219,7 @@ func TestStatsThroughTelegram(t *testing.T) {
 		"3号窗口 不动产登记：83.3%（上月无数据）· 报告 1 · 关键项 1 · 建议 −2 · 最终未定",
 		"4号窗口 公积金：100.0%（↑11.1）· 报告 1 · 关键项 0 · 建议 +4", "本月无已确认报告的窗口：5号窗口 社保", "1.1.4 服务语言 ×1")
 
-	_, _ = h.press(tgSuper, "📥 导出")
+	_, _ = h.Press(tgSuper, "📥 导出")
 	docs := h.api.Calls("sendDocument")
 	if len(docs) != 2 || docs[0].Files["document"].Name != "conductbot-2026-11.xlsx" || docs[1].Files["document"].Name != "conductbot-2026-11-csv.zip" {
 		t.Fatalf("documents: %+v", docs)
@@ -233,29 +233,29 @@ func TestStatsThroughTelegram(t *testing.T) {
 	}
 	x.Close()
 
-	h.press(tgSuper, "✏️ 调整分")
-	_, m = h.press(tgSuper, "4号窗口 公积金")
+	h.Press(tgSuper, "✏️ 调整分")
+	_, m = h.Press(tgSuper, "4号窗口 公积金")
 	expect(t, m.Text, "4号窗口 公积金 · 2026年11月", "建议调整分：+4（符合率 100.0% → +3；较上月 +11.1 个百分点 → +1）", "请输入最终调整分")
-	expect(t, h.say(tgSuper, "+9 太好了").Text, "调整分应为 −5 到 +5")
-	expect(t, h.say(tgSuper, "+2").Text, "请写明理由")
-	expect(t, h.say(tgSuper, "+2 本月服务明显改进，群众好评多").Text, "已记录 4号窗口 公积金 2026年11月 的最终调整分 +2（建议 +4），理由：本月服务明显改进，群众好评多。")
-	expect(t, h.say(tgSuper, "/adjust 2026-11 4 1.5 复核后调整").Text, "最终调整分 +1.5", "这是第 2 次记录")
-	expect(t, h.say(tgSuper, "/adjust 9 1 x").Text, "没有窗口号为 9 的窗口")
+	expect(t, h.Say(tgSuper, "+9 太好了").Text, "调整分应为 −5 到 +5")
+	expect(t, h.Say(tgSuper, "+2").Text, "请写明理由")
+	expect(t, h.Say(tgSuper, "+2 本月服务明显改进，群众好评多").Text, "已记录 4号窗口 公积金 2026年11月 的最终调整分 +2（建议 +4），理由：本月服务明显改进，群众好评多。")
+	expect(t, h.Say(tgSuper, "/adjust 2026-11 4 1.5 复核后调整").Text, "最终调整分 +1.5", "这是第 2 次记录")
+	expect(t, h.Say(tgSuper, "/adjust 9 1 x").Text, "没有窗口号为 9 的窗口")
 	revs, err := f.db.AdjustmentRevisions(context.Background(), f.windows[1].ID, supervise.MustMonth("2026-11"))
 	if err != nil || len(revs) != 2 || revs[0].Suggested != 4 || revs[0].Final != 2 || revs[1].Final != 1.5 || revs[1].Reason != "复核后调整" ||
 		revs[0].Compliance == nil || *revs[0].Compliance != 1 {
 		t.Fatalf("revisions: %+v %v", revs, err)
 	}
-	m = h.say(tgSuper, "/stats 2026-11")
+	m = h.Say(tgSuper, "/stats 2026-11")
 	expect(t, m.Text, "建议 +4 · 最终 +1.5")
 	// A month with nothing: no chart, a plain answer.
 	before := len(h.api.Calls("sendPhoto"))
-	expect(t, h.say(tgSuper, "/stats 2026-08").Text, "2026年8月还没有已确认的暗访报告")
+	expect(t, h.Say(tgSuper, "/stats 2026-08").Text, "2026年8月还没有已确认的暗访报告")
 	if len(h.api.Calls("sendPhoto")) != before {
 		t.Fatal("a chart of an empty month")
 	}
-	expect(t, h.say(tgSuper, "/stats 2026-13").Text, "月份的格式不对")
-	_, m = h.press(tgSuper, "ℹ️ 计算规则")
+	expect(t, h.Say(tgSuper, "/stats 2026-13").Text, "月份的格式不对")
+	_, m = h.Press(tgSuper, "ℹ️ 计算规则")
 	expect(t, m.Text, "符合率 ≥ 98%：+3", "未观察项不计")
 	if left := h.api.Unanswered(); len(left) > 0 {
 		t.Fatalf("unanswered callback queries: %v", left)
@@ -266,15 +266,15 @@ func TestStatsThroughTelegram(t *testing.T) {
 func TestHeadsThroughTelegram(t *testing.T) {
 	f := newFixture(t)
 	h := startTG(t, f, bottest.NewClock(start))
-	m := h.say(tgAdmin, "/heads")
+	m := h.Say(tgAdmin, "/heads")
 	expect(t, m.Text, "3号窗口 不动产登记：@xiaowang 小王", "5号窗口 社保：未登记")
-	m = h.say(tgAdmin, "/heads set 5 @XiaoZhao")
+	m = h.Say(tgAdmin, "/heads set 5 @XiaoZhao")
 	expect(t, m.Text, "已登记 5号窗口 社保 的负责人：@xiaozhao 小赵", "5号窗口 社保：@xiaozhao 小赵（11月2日 起）")
-	expect(t, h.last(staffID).Text, "您已被登记为 5号窗口 社保 的窗口负责人")
-	expect(t, h.say(tgStaff, "/rectify").Text, "目前没有整改事项")
-	expect(t, h.say(tgAdmin, "/heads set 5 @nobody").Text, "找不到用户 @nobody")
-	expect(t, h.say(tgAdmin, "/heads set 8 @xiaozhao").Text, "没有窗口号为 8 的窗口")
-	expect(t, h.say(tgAdmin, "/heads del 5").Text, "已取消 5号窗口 社保 的负责人")
-	expect(t, h.say(tgStaff, "/rectify").Text, "您还不是任何窗口的负责人")
-	expect(t, h.say(tgSuper, "/heads").Text, bot.Denied(bot.Admin))
+	expect(t, h.Last(staffID).Text, "您已被登记为 5号窗口 社保 的窗口负责人")
+	expect(t, h.Say(tgStaff, "/rectify").Text, "目前没有整改事项")
+	expect(t, h.Say(tgAdmin, "/heads set 5 @nobody").Text, "找不到用户 @nobody")
+	expect(t, h.Say(tgAdmin, "/heads set 8 @xiaozhao").Text, "没有窗口号为 8 的窗口")
+	expect(t, h.Say(tgAdmin, "/heads del 5").Text, "已取消 5号窗口 社保 的负责人")
+	expect(t, h.Say(tgStaff, "/rectify").Text, "您还不是任何窗口的负责人")
+	expect(t, h.Say(tgSuper, "/heads").Text, bot.Denied(bot.Admin))
 }

@@ -94,57 +94,6 @@ func startTG(t testing.TB, f *fixture, clock *bottest.Clock) *tgBot {
 	return h
 }
 
-// say sends text from u in its private chat and returns the bot's last message there.
-func (h *tgBot) say(u models.User, text string) telegramtest.Msg {
-	h.t.Helper()
-	h.Push(h.api.Text(telegramtest.Private(u), u, text))
-	return h.last(u.ID)
-}
-
-func (h *tgBot) last(chat int64) telegramtest.Msg {
-	ms := h.api.BotMessages(chat)
-	if len(ms) == 0 {
-		return telegramtest.Msg{}
-	}
-	return ms[len(ms)-1]
-}
-
-// withButton is the latest message in the chat with a button labelled label.
-func (h *tgBot) withButton(chat int64, label string) (telegramtest.Msg, models.InlineKeyboardButton) {
-	h.t.Helper()
-	ms := h.api.BotMessages(chat)
-	for i := len(ms) - 1; i >= 0; i-- {
-		if b, ok := ms[i].Button(label); ok {
-			return ms[i], b
-		}
-	}
-	h.t.Fatalf("no message in chat %d has a button %q; last: %q", chat, label, h.last(chat).Text)
-	return telegramtest.Msg{}, models.InlineKeyboardButton{}
-}
-
-// press presses the latest button labelled label in u's chat; it returns the callback's answer and the last
-// message after.
-func (h *tgBot) press(u models.User, label string) (string, telegramtest.Msg) {
-	h.t.Helper()
-	m, b := h.withButton(u.ID, label)
-	return h.pressData(u, m.ID, b.CallbackData)
-}
-
-// pressData presses a button with the given data (a forged one too) on message msgID of u's chat.
-func (h *tgBot) pressData(u models.User, msgID int, data string) (string, telegramtest.Msg) {
-	h.t.Helper()
-	up := h.api.Press(telegramtest.Private(u), u, msgID, data)
-	h.Push(up)
-	id := telegramtest.CallbackID(up)
-	answer := ""
-	for _, c := range h.api.Calls("answerCallbackQuery") {
-		if c.Params["callback_query_id"] == id {
-			answer = c.Params["text"]
-		}
-	}
-	return answer, h.last(u.ID)
-}
-
 func expect(t testing.TB, text string, want ...string) {
 	t.Helper()
 	for _, w := range want {

@@ -99,3 +99,54 @@ func (h *Telegram) Stop() {
 		h.t.Fatal("the bot did not stop")
 	}
 }
+
+// Say sends text from u in its private chat and returns the bot's last message there.
+func (h *Telegram) Say(u models.User, text string) telegramtest.Msg {
+	h.t.Helper()
+	h.Push(h.API.Text(telegramtest.Private(u), u, text))
+	return h.Last(u.ID)
+}
+
+// Last is the bot's last message in a chat, as it is now.
+func (h *Telegram) Last(chat int64) telegramtest.Msg {
+	ms := h.API.BotMessages(chat)
+	if len(ms) == 0 {
+		return telegramtest.Msg{}
+	}
+	return ms[len(ms)-1]
+}
+
+// WithButton is the bot's latest message in the chat that has a button labelled label.
+func (h *Telegram) WithButton(chat int64, label string) (telegramtest.Msg, models.InlineKeyboardButton) {
+	h.t.Helper()
+	ms := h.API.BotMessages(chat)
+	for i := len(ms) - 1; i >= 0; i-- {
+		if b, ok := ms[i].Button(label); ok {
+			return ms[i], b
+		}
+	}
+	h.t.Fatalf("no message in chat %d has a button %q; last: %q", chat, label, h.Last(chat).Text)
+	return telegramtest.Msg{}, models.InlineKeyboardButton{}
+}
+
+// Press presses the button labelled label of the latest message in u's chat having one, and returns the answer
+// the callback query got and the bot's last message after.
+func (h *Telegram) Press(u models.User, label string) (answer string, last telegramtest.Msg) {
+	h.t.Helper()
+	m, b := h.WithButton(u.ID, label)
+	return h.PressData(u, m.ID, b.CallbackData)
+}
+
+// PressData presses a button with the given data on message msgID of u's chat (forged or stale presses too).
+func (h *Telegram) PressData(u models.User, msgID int, data string) (answer string, last telegramtest.Msg) {
+	h.t.Helper()
+	up := h.API.Press(telegramtest.Private(u), u, msgID, data)
+	h.Push(up)
+	id := telegramtest.CallbackID(up)
+	for _, c := range h.API.Calls("answerCallbackQuery") {
+		if c.Params["callback_query_id"] == id {
+			answer = c.Params["text"]
+		}
+	}
+	return answer, h.Last(u.ID)
+}
