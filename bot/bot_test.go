@@ -13,6 +13,7 @@ import (
 	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/sqlite"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // recorder is a bot.Transport that keeps what handlers did.
@@ -80,9 +81,9 @@ func press(chat, from int64, data string) bot.Update {
 }
 
 // newRouter is a router on a fresh SQLite store (in memory) with the usual middleware.
-func newRouter(t *testing.T, admins ...int64) (*bot.Router, *sqlite.DB, *bottest.Clock) {
+func newRouter(t *testing.T, admins ...int64) (*bot.Router, *sqlite.DB, *workday.Fake) {
 	st := testenv.EmptySQLite(t)
-	clock := bottest.NewClock(bottest.Start)
+	clock := workday.NewFake(bottest.Start)
 	rt := bot.NewRouter(bot.Options{Now: clock.Now, States: st})
 	rt.Use(bot.Recover(nil2discard()), bot.Dedupe(4), bot.GroupFilter, bot.ResolveUser(st, admins))
 	return rt, st, clock
@@ -316,7 +317,7 @@ func TestDedupeAndGroupFilter(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	clock := bottest.NewClock(bottest.Start)
+	clock := workday.NewFake(bottest.Start)
 	l := bot.NewLimiter(3, time.Minute, clock.Now)
 	var got []string
 	for range 5 {

@@ -12,6 +12,7 @@ import (
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/workday"
 )
 
 func TestWindowsAdmin(t *testing.T) {
@@ -152,6 +153,16 @@ type timer struct {
 
 func newTimers() *timers { return &timers{added: make(chan struct{}, 100)} }
 
+// withTimers is c whose timers are ts's, fired by the test.
+func withTimers(c workday.Clock, ts *timers) workday.Clock { return timedClock{c, ts} }
+
+type timedClock struct {
+	workday.Clock
+	ts *timers
+}
+
+func (c timedClock) After(d time.Duration) <-chan time.Time { return c.ts.After(d) }
+
 func (ts *timers) After(d time.Duration) <-chan time.Time {
 	ch := make(chan time.Time, 1)
 	ts.mu.Lock()
@@ -195,7 +206,7 @@ func (o notifyOut) Send(ctx context.Context, chat int64, m bot.Message) (int, er
 func TestBatchedReleaseLoop(t *testing.T) {
 	ts := newTimers()
 	e := newEnvOn(t, testenv.SQLite(t), nil, func(o *inspect.Options) {
-		o.After = ts.After
+		o.Clock = withTimers(o.Clock, ts)
 		o.NotifyChat = -100777
 		o.Release, _ = inspect.ParseRelease("18:00")
 	})
@@ -207,9 +218,13 @@ func TestBatchedReleaseLoop(t *testing.T) {
 	go func() { done <- e.svc.Run(ctx, out) }()
 	defer func() { cancel(); <-done }()
 
-	ws := ts.await(t, 2) // the sweep and the release
-	if ws[0].d != time.Hour || ws[1].d != 9*time.Hour {
-		t.Fatalf("timers %v %v, want the hourly sweep and 9h to 18:00", ws[0].d, ws[1].d)
+	ws := ts.await(t, 1) // the sweep
+	if ws[0].d != time.Hour {
+		t.Fatalf("timer %v, want the hourly sweep", ws[0].d)
+	}
+	jobs := e.svc.DailyJobs(out)
+	if len(jobs) != 1 || jobs[0].At != 18*60 || jobs[0].Days != workday.EveryDay {
+		t.Fatalf("daily jobs %+v, want the release at 18:00 every day", jobs)
 	}
 	e.fileReport(inspUser, nil) // kicks the loop: nothing goes out before the release time
 	select {
@@ -218,7 +233,8 @@ func TestBatchedReleaseLoop(t *testing.T) {
 	default:
 	}
 	e.clock.Advance(9 * time.Hour)
-	ws[1].ch <- e.clock.Now()
+	released := make(chan error, 1)
+	go func() { released <- jobs[0].Run(ctx, workday.DateOf(e.clock.Now(), nil)) }()
 	select {
 	case chat := <-out.sent:
 		if chat != -100777 {
@@ -228,14 +244,14 @@ func TestBatchedReleaseLoop(t *testing.T) {
 		t.Fatal("nothing sent at the release time")
 	}
 	expect(t, e.last(-100777).Text, "新的暗访报告")
-	if next := ts.await(t, 3)[2]; next.d != 24*time.Hour {
-		t.Errorf("next release in %v, want 24h", next.d)
+	if err := <-released; err != nil {
+		t.Errorf("the release: %v", err)
 	}
 }
 
 func TestImmediateNotificationLoop(t *testing.T) {
 	ts := newTimers()
-	e := newEnvOn(t, testenv.SQLite(t), nil, func(o *inspect.Options) { o.After = ts.After })
+	e := newEnvOn(t, testenv.SQLite(t), nil, func(o *inspect.Options) { o.Clock = withTimers(o.Clock, ts) })
 	if _, err := e.users.SetRole(context.Background(), supervisor.ID, bot.Supervisor, true, adminUser.ID, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/conductbot/conductbot/postgres"
 	"github.com/conductbot/conductbot/sqlite"
 	"github.com/conductbot/conductbot/storetest"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // The anonymity rules of DESIGN.md, each proven on both stores: a report is filed through the real Telegram
@@ -421,7 +422,7 @@ func checkAnonymity(t *testing.T, s *anonScenario) {
 		f := storetest.NewReportFixture(t, s.store, 3)
 		var ids []string
 		for i := 0; i < 50; i++ {
-			r := f.NewReport(i, inspect.MustDate("2026-11-02"), inspect.Morning)
+			r := f.NewReport(i, workday.MustDate("2026-11-02"), inspect.Morning)
 			if err := s.store.FileReport(ctx, r, inspect.NewDraftID()); err != nil {
 				t.Fatal(err)
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/storetest"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // benchStores are the stores the benchmarks run on: SQLite in memory (one connection), SQLite in a file, and
@@ -86,7 +87,7 @@ func Benchmark1000ReportsADay(b *testing.B) {
 	benchStores(b, func(b *testing.B, store fullStore) {
 		ctx := context.Background()
 		f := storetest.NewReportFixture(b, store, 50)
-		day := inspect.MustDate("2026-11-02")
+		day := workday.MustDate("2026-11-02")
 		b.ReportAllocs()
 		b.ResetTimer()
 		var filing time.Duration

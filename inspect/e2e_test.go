@@ -15,6 +15,7 @@ import (
 	"github.com/conductbot/conductbot/postgres"
 	"github.com/conductbot/conductbot/postgres/pgtest"
 	"github.com/conductbot/conductbot/sqlite"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // openSQLite opens (creating) the SQLite store at path; it is closed when the test ends unless closed before.
@@ -92,7 +93,7 @@ func TestTelegramRestartMidForm(t *testing.T) {
 	store := openSQLite(t, path)
 	api := telegramtest.New(t)
 	log := &bottest.LogBuffer{}
-	clock := bottest.NewClock(bottest.Start)
+	clock := workday.NewFake(bottest.Start)
 	h := startTG(t, store, tgSetup{api: api, log: log, clock: clock})
 	h.seedWindows()
 	h.join(tgInsp)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // KindDraft is the bot state holding a chat's report draft.
@@ -66,10 +67,10 @@ type draft struct {
 	ChecklistID   int64 `json:"cl"`
 	CodeVersionID int64 `json:"cv"`
 
-	WindowID int64   `json:"win,omitempty"`
-	Visit    Date    `json:"visit,omitzero"`
-	Half     HalfDay `json:"half,omitempty"`
-	Cursor   int     `json:"cur"` // the checklist item shown
+	WindowID int64        `json:"win,omitempty"`
+	Visit    workday.Date `json:"visit,omitzero"`
+	Half     HalfDay      `json:"half,omitempty"`
+	Cursor   int          `json:"cur"` // the checklist item shown
 
 	Answers     map[string]Result     `json:"ans,omitempty"`
 	Notes       map[string]string     `json:"notes,omitempty"`
@@ -293,10 +294,10 @@ func (s *Service) apply(ctx context.Context, r *bot.Request, d *draft, cl *Check
 		if err != nil {
 			return bad()
 		}
-		if msg := s.checkVisitDate(Date{day.Year(), day.Month(), day.Day()}); msg != "" {
+		if msg := s.checkVisitDate(workday.DateOf(day, nil)); msg != "" {
 			return "", r.Alert(ctx, msg)
 		}
-		d.Visit = Date{day.Year(), day.Month(), day.Day()}
+		d.Visit = workday.DateOf(day, nil)
 		if d.Half != "" && s.futureHalf(d.Visit, d.Half) {
 			d.Half = ""
 			d.Return = false
@@ -529,7 +530,7 @@ func refIDs(refs []PhotoRef) []string {
 }
 
 // checkVisitDate returns why a visit date cannot be taken, or "".
-func (s *Service) checkVisitDate(d Date) string {
+func (s *Service) checkVisitDate(d workday.Date) string {
 	today := s.today()
 	switch {
 	case d.After(today):
@@ -541,7 +542,7 @@ func (s *Service) checkVisitDate(d Date) string {
 }
 
 // futureHalf reports whether the half-day of the date has not begun yet.
-func (s *Service) futureHalf(d Date, h HalfDay) bool {
+func (s *Service) futureHalf(d workday.Date, h HalfDay) bool {
 	if d != s.today() || h != Afternoon {
 		return false
 	}
@@ -794,7 +795,7 @@ func (s *Service) takePhoto(ctx context.Context, r *bot.Request, d *draft, cl *C
 }
 
 // parseDay reads a typed day: 今天, 昨天, 前天, 11月2日, 11-02, 11/2, 2026-11-02.
-func (s *Service) parseDay(t string) (Date, bool) {
+func (s *Service) parseDay(t string) (workday.Date, bool) {
 	today := s.today()
 	t = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(t), "日"), "号"))
 	switch t {
@@ -811,24 +812,24 @@ func (s *Service) parseDay(t string) (Date, bool) {
 	for _, p := range parts {
 		n, err := strconv.Atoi(strings.TrimSpace(p))
 		if err != nil {
-			return Date{}, false
+			return workday.Date{}, false
 		}
 		nums = append(nums, n)
 	}
-	var d Date
+	var d workday.Date
 	switch len(nums) {
 	case 2:
-		d = Date{today.Year, time.Month(nums[0]), nums[1]}
+		d = workday.Date{Year: today.Year, Month: time.Month(nums[0]), Day: nums[1]}
 		if d.After(today) && d.DaysSince(today) > 31 { // December's visit reported in January
 			d.Year--
 		}
 	case 3:
-		d = Date{nums[0], time.Month(nums[1]), nums[2]}
+		d = workday.Date{Year: nums[0], Month: time.Month(nums[1]), Day: nums[2]}
 	default:
-		return Date{}, false
+		return workday.Date{}, false
 	}
 	if d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > 31 || d.AddDays(0) != d {
-		return Date{}, false
+		return workday.Date{}, false
 	}
 	return d, true
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/sqlite"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // invite makes one invite code as the admin and returns it.
@@ -135,7 +136,7 @@ func TestFullReport(t *testing.T) {
 		t.Fatalf("reports: %v %d", err, len(reps))
 	}
 	r := reps[0]
-	if r.VisitDate != inspect.MustDate("2026-11-02") || r.HalfDay != inspect.Morning || r.Filed != inspect.MustDate("2026-11-02") ||
+	if r.VisitDate != workday.MustDate("2026-11-02") || r.HalfDay != inspect.Morning || r.Filed != workday.MustDate("2026-11-02") ||
 		r.State != inspect.Pending || r.WindowLabel != "3号窗口 不动产登记" || len(r.Items) != 11 || r.CodeVersionID != 1 {
 		t.Errorf("report: %+v", r)
 	}
@@ -177,12 +178,12 @@ func TestFullReport(t *testing.T) {
 	m = e.say(inspUser, "离开时又看到他在打瞌睡。")
 	expect(t, m.Text, "已补充")
 	got, _ := e.store.Report(ctx, r.ID)
-	if len(got.Supplements) != 1 || got.Supplements[0].Added != inspect.MustDate("2026-11-02") {
+	if len(got.Supplements) != 1 || got.Supplements[0].Added != workday.MustDate("2026-11-02") {
 		t.Errorf("supplements %+v", got.Supplements)
 	}
 
 	// A rejection's reason reaches the inspector through the receipt.
-	if err := e.store.SetReportState(ctx, r.ID, inspect.Pending, inspect.Rejected, "描述与监控不符", inspect.MustDate("2026-11-03")); err != nil {
+	if err := e.store.SetReportState(ctx, r.ID, inspect.Pending, inspect.Rejected, "描述与监控不符", workday.MustDate("2026-11-03")); err != nil {
 		t.Fatal(err)
 	}
 	m = e.say(inspUser, "/status "+receipt)
@@ -212,24 +213,6 @@ func TestNotification(t *testing.T) {
 	}
 	if n, _ := e.svc.Notifier().Flush(context.Background(), e.out); n != 0 {
 		t.Errorf("a second flush sent %d", n)
-	}
-}
-
-func TestBatchedRelease(t *testing.T) {
-	r, err := inspect.ParseRelease("18:00")
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc := time.FixedZone("CST", 8*3600)
-	for _, tc := range []struct{ now, want string }{
-		{"2026-11-02T09:00:00+08:00", "2026-11-02T18:00:00+08:00"},
-		{"2026-11-02T18:00:00+08:00", "2026-11-03T18:00:00+08:00"},
-		{"2026-11-02T23:59:00+08:00", "2026-11-03T18:00:00+08:00"},
-	} {
-		now, _ := time.Parse(time.RFC3339, tc.now)
-		if got := r.Next(now, loc).Format(time.RFC3339); got != tc.want {
-			t.Errorf("Next(%s) = %s, want %s", tc.now, got, tc.want)
-		}
 	}
 }
 

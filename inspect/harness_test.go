@@ -8,12 +8,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // Users of the tests. The inspector's ID and username are what the anonymity tests look for.
@@ -132,7 +132,7 @@ func (o *fakeOut) lastAnswer() bot.Notice {
 // a settable clock and the real offline retrieval engine on that store.
 type env struct {
 	t      testing.TB
-	clock  *bottest.Clock
+	clock  *workday.Fake
 	users  botStore
 	store  inspect.Store
 	svc    *inspect.Service
@@ -159,17 +159,16 @@ type botStore interface {
 // newEnvOn wires the bot on store, as serve does: the spot-check store (unless an option replaces Options.Store),
 // the bot's users and states, and the engine on the store's code in force; clock may be nil for a fresh one at
 // bottest.Start.
-func newEnvOn(t testing.TB, store fullStore, clock *bottest.Clock, opts ...envOption) *env {
+func newEnvOn(t testing.TB, store fullStore, clock *workday.Fake, opts ...envOption) *env {
 	t.Helper()
 	if clock == nil {
-		clock = bottest.NewClock(bottest.Start)
+		clock = workday.NewFake(bottest.Start)
 	}
 	e := &env{t: t, clock: clock, users: store, out: newOut(), log: &bottest.LogBuffer{}}
 	logger := slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	eng := testenv.Engine(t, store)
 	o := inspect.Options{Store: store, Code: eng, Asker: eng, Users: store, Admins: []int64{adminUser.ID},
-		Location: bottest.Start.Location(), Now: clock.Now, Log: logger,
-		After: func(time.Duration) <-chan time.Time { return nil }}
+		Location: bottest.Start.Location(), Clock: clock, Log: logger}
 	for _, f := range opts {
 		f(&o)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // maxInviteDays is the longest validity an admin may give invite codes.
@@ -112,10 +113,10 @@ func (s *Service) join(ctx context.Context, r *bot.Request) error {
 // clock shows a time of day, with the date when it is not today: 10:35, 11月3日 10:35.
 func (s *Service) clock(t time.Time) string {
 	t = t.In(s.loc)
-	if DateOf(t, s.loc) == s.today() {
+	if workday.DateOf(t, s.loc) == s.today() {
 		return t.Format("15:04")
 	}
-	return DateOf(t, s.loc).Chinese(s.today().Year) + " " + t.Format("15:04")
+	return workday.DateOf(t, s.loc).Chinese(s.today().Year) + " " + t.Format("15:04")
 }
 
 func chineseDuration(d time.Duration) string {

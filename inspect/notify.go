@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // Release is the time of day notifications of new reports go out, in the center's zone. The zero Release
@@ -44,16 +45,6 @@ func (r Release) String() string {
 	return fmt.Sprintf("%02d:%02d", r.Hour, r.Minute)
 }
 
-// Next is the first release time strictly after now.
-func (r Release) Next(now time.Time, loc *time.Location) time.Time {
-	n := now.In(loc)
-	t := time.Date(n.Year(), n.Month(), n.Day(), r.Hour, r.Minute, 0, 0, loc)
-	if !t.After(n) {
-		t = time.Date(n.Year(), n.Month(), n.Day()+1, r.Hour, r.Minute, 0, 0, loc)
-	}
-	return t
-}
-
 // Notifier tells supervisors about new reports. Filing puts the report in the store's outbox in the same
 // transaction; the notifier sends what the outbox holds and takes each report out once every recipient got
 // it, so a crash between filing and sending loses nothing.
@@ -63,8 +54,9 @@ func (r Release) Next(now time.Time, loc *time.Location) time.Time {
 // no report goes out twice while its claimer is alive; the claims of an instance that died are taken over by
 // another once its lease ran out, so none is lost. A claim names an instance, never a user.
 type Notifier struct {
-	s    *Service
-	kick chan struct{}
+	s        *Service
+	kick     chan struct{}
+	releases chan chan struct{} // the daily release job asks the loop to release, and waits for it
 
 	mu        sync.Mutex // one flush at a time: a notifier's own claims are not handed to it twice
 	opts      NotifierOptions
@@ -150,7 +142,35 @@ func (n *Notifier) Kick() {
 	}
 }
 
-// Run sends notifications through out until ctx ends: at once after each Kick, or at the release time. When
+// DailyJobs is the release, for the program's one workday.Daily runner: with a release time set, every day at
+// that time the loop (Run) sends what the outbox holds. Each instance releases (the outbox's claims keep each
+// report's notification once); nil when notifications go out at once.
+func (n *Notifier) DailyJobs() []workday.Job {
+	r := n.s.o.Release
+	if !r.Set {
+		return nil
+	}
+	return []workday.Job{{Name: "inspect.release", At: r.Hour*60 + r.Minute, Days: workday.EveryDay, Everywhere: true,
+		Run: n.Release}}
+}
+
+// Release asks the loop (Run) to send what the outbox holds now, and waits until it has.
+func (n *Notifier) Release(ctx context.Context, _ workday.Date) error {
+	done := make(chan struct{})
+	select {
+	case n.releases <- done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Run sends notifications through out until ctx ends: at once after each Kick, or when released (Release). When
 // another instance holds claims on notifications that are due, the loop looks again once that instance's lease
 // ran out, and takes over what is still there (that instance died). Sending at once, it also looks every hour
 // (with the sweep of expired drafts) for notifications no instance was told about.
@@ -171,9 +191,9 @@ func (n *Notifier) Run(ctx context.Context, out bot.Transport) error {
 		switch {
 		case err != nil:
 			s.log.LogAttrs(ctx, slog.LevelWarn, "inspect: notifications not all sent", slog.String("error", err.Error()))
-			retry = s.o.After(retryAfter)
+			retry = s.o.Clock.After(retryAfter)
 		case len(left) > 0: // claimed by another instance: sent by it, or taken over when its lease runs out
-			retry = s.o.After(o.Lease)
+			retry = s.o.Clock.After(o.Lease)
 		default:
 			retry = nil
 		}
@@ -188,15 +208,7 @@ func (n *Notifier) Run(ctx context.Context, out bot.Transport) error {
 	if !s.o.Release.Set {
 		flush(nil) // what the outbox kept over a restart
 	}
-	sweep := s.o.After(sweepEvery)
-	var release <-chan time.Time
-	nextRelease := func() {
-		if s.o.Release.Set {
-			now := s.now()
-			release = s.o.After(s.o.Release.Next(now, s.loc).Sub(now))
-		}
-	}
-	nextRelease()
+	sweep := s.o.Clock.After(sweepEvery)
 	for {
 		select {
 		case <-ctx.Done():
@@ -205,9 +217,9 @@ func (n *Notifier) Run(ctx context.Context, out bot.Transport) error {
 			if !s.o.Release.Set {
 				flush(nil)
 			}
-		case <-release:
+		case done := <-n.releases:
 			flush(nil)
-			nextRelease()
+			close(done)
 		case <-retry:
 			retry = nil
 			flush(retryDue)
@@ -220,7 +232,7 @@ func (n *Notifier) Run(ctx context.Context, out bot.Transport) error {
 			if !s.o.Release.Set && retry == nil {
 				flush(nil) // filed on an instance that died before it sent them
 			}
-			sweep = s.o.After(sweepEvery)
+			sweep = s.o.Clock.After(sweepEvery)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/conductbot/conductbot/postgres"
 	"github.com/conductbot/conductbot/postgres/pgtest"
 	"github.com/conductbot/conductbot/storetest"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // Several instances of the bot share one database (DESIGN.md, "Telegram facts"): the tests here run two
@@ -71,7 +72,7 @@ type instance struct {
 type notifyWorld struct {
 	t       *testing.T
 	api     *telegramtest.Server
-	clock   *bottest.Clock
+	clock   *workday.Fake
 	fixture *storetest.ReportFixture
 	sa, sb  fullStore // the instances' handles on the one database
 	a, b    *instance
@@ -82,7 +83,7 @@ const testLease = 2 * time.Minute
 
 func newNotifyWorld(t *testing.T, sa, sb fullStore, opts ...envOption) *notifyWorld {
 	t.Helper()
-	w := &notifyWorld{t: t, api: telegramtest.New(t), clock: bottest.NewClock(bottest.Start), log: &bottest.LogBuffer{},
+	w := &notifyWorld{t: t, api: telegramtest.New(t), clock: workday.NewFake(bottest.Start), log: &bottest.LogBuffer{},
 		sa: sa, sb: sb}
 	ctx := context.Background()
 	for _, id := range []int64{supervisor.ID, supervisor2.ID} {
@@ -105,8 +106,7 @@ func (w *notifyWorld) instance(st fullStore, name string, opts []envOption) *ins
 	w.t.Helper()
 	logger := slog.New(slog.NewTextHandler(w.log, &slog.HandlerOptions{Level: slog.LevelDebug})).With("instance", name)
 	o := inspect.Options{Store: st, Code: st, Users: st, Admins: []int64{adminUser.ID},
-		Location: bottest.Start.Location(), Now: w.clock.Now, Log: logger,
-		After: func(time.Duration) <-chan time.Time { return nil }}
+		Location: bottest.Start.Location(), Clock: w.clock, Log: logger}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -133,7 +133,7 @@ func (w *notifyWorld) file(n int) []string {
 	w.t.Helper()
 	var ids []string
 	for i := 0; i < n; i++ {
-		r := w.fixture.NewReport(i, inspect.MustDate("2026-11-02"), inspect.Morning)
+		r := w.fixture.NewReport(i, workday.MustDate("2026-11-02"), inspect.Morning)
 		var store inspect.Store = w.sa
 		if i%2 == 1 {
 			store = w.sb
@@ -324,7 +324,7 @@ func TestCrashedNotifierTakenOverOnSQLite(t *testing.T) {
 
 func crashedNotifier(t *testing.T, sa, sb fullStore) {
 	ts := newTimers()
-	w := newNotifyWorld(t, sa, sb, func(o *inspect.Options) { o.After = ts.After })
+	w := newNotifyWorld(t, sa, sb, func(o *inspect.Options) { o.Clock = withTimers(o.Clock, ts) })
 	ids := w.file(5)
 	stopA := w.hang(w.a) // a holds the first three (its batch) and will never send them
 	defer stopA()
@@ -369,21 +369,22 @@ func batchedTakeover(t *testing.T, sa, sb fullStore) {
 	ctx := context.Background()
 	ts := newTimers()
 	w := newNotifyWorld(t, sa, sb, func(o *inspect.Options) {
-		o.After = ts.After
+		o.Clock = withTimers(o.Clock, ts)
 		o.Release, _ = inspect.ParseRelease("18:00")
 	})
 	ids := w.file(5)
 	stopA := runLoop(t, w.a, ts)
 	defer stopA()
-	release := timerOf(t, ts, 2, 9*time.Hour)
+	ts.await(t, 1) // the loop runs
 	// 18:00: b's release claims its batch and dies; a's release sends the rest.
 	w.clock.Advance(9 * time.Hour)
 	stopB := w.hang(w.b)
 	defer stopB()
-	release.ch <- w.clock.Now()
+	if err := w.a.svc.DailyJobs(w.a.client)[0].Run(ctx, workday.DateOf(w.clock.Now(), nil)); err != nil {
+		t.Fatal(err)
+	}
 	w.api.WaitCount(t, "sendMessage", 2*len(recipients))
-	retry := timerOf(t, ts, 4, testLease)
-	timerOf(t, ts, 4, 24*time.Hour)
+	retry := timerOf(t, ts, 2, testLease)
 	late := w.file(1)[0] // filed after the release
 	w.clock.Advance(testLease)
 	retry.ch <- w.clock.Now()

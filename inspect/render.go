@@ -8,6 +8,7 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/workday"
 )
 
 var weekdays = []string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
@@ -280,4 +281,4 @@ func (s *Service) windowLabel(ctx context.Context, id int64) string {
 }
 
 // compact writes a date as a callback argument: 20261102.
-func compact(d Date) string { return fmt.Sprintf("%04d%02d%02d", d.Year, d.Month, d.Day) }
+func compact(d workday.Date) string { return fmt.Sprintf("%04d%02d%02d", d.Year, d.Month, d.Day) }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // Defaults of Options.
@@ -41,15 +42,13 @@ type Options struct {
 	// Release holds notifications back to a fixed time of day; the zero Release sends them at once.
 	Release Release
 
-	Location      *time.Location   // CONDUCTBOT_TZ: the day of visits and filing; default Asia/Shanghai
-	Now           func() time.Time // default time.Now
-	Log           *slog.Logger     // default: discard
-	MaxPhotoBytes int64            // default MaxPhotoBytes
-	InviteTTL     time.Duration    // default 7 days
-	DraftTTL      time.Duration    // default 24 hours
-	Lockout       Lockout          // default DefaultLockout
-	// After is the timer of the notifier's loop; tests replace it so that nothing waits on the wall clock.
-	After func(time.Duration) <-chan time.Time
+	Location      *time.Location // CONDUCTBOT_TZ: the day of visits and filing; default Asia/Shanghai
+	Clock         workday.Clock  // default workday.System: the time, and the timers of the background loops
+	Log           *slog.Logger   // default: discard
+	MaxPhotoBytes int64          // default MaxPhotoBytes
+	InviteTTL     time.Duration  // default 7 days
+	DraftTTL      time.Duration  // default 24 hours
+	Lockout       Lockout        // default DefaultLockout
 }
 
 // Service is the spot-check capability: its conversations (Register), the inspector role (RolesOf) and the
@@ -77,8 +76,8 @@ func New(o Options) (*Service, error) {
 		}
 		o.Location = loc
 	}
-	if o.Now == nil {
-		o.Now = time.Now
+	if o.Clock == nil {
+		o.Clock = workday.System
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -95,16 +94,13 @@ func New(o Options) (*Service, error) {
 	if o.Lockout.Max <= 0 {
 		o.Lockout = DefaultLockout
 	}
-	if o.After == nil {
-		o.After = time.After
-	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	s := &Service{o: o, loc: o.Location, now: o.Now, log: o.Log, key: key,
-		statusRL: bot.NewLimiter(10, time.Hour, o.Now)}
-	s.notifier = &Notifier{s: s, kick: make(chan struct{}, 1)}
+	s := &Service{o: o, loc: o.Location, now: o.Clock.Now, log: o.Log, key: key,
+		statusRL: bot.NewLimiter(10, time.Hour, o.Clock.Now)}
+	s.notifier = &Notifier{s: s, kick: make(chan struct{}, 1), releases: make(chan chan struct{})}
 	return s, nil
 }
 
@@ -170,7 +166,7 @@ func (s *Service) codeGuard(next bot.Handler) bot.Handler {
 func (s *Service) Notifier() *Notifier { return s.notifier }
 
 // today is the current day in the center's zone.
-func (s *Service) today() Date { return DateOf(s.now(), s.loc) }
+func (s *Service) today() workday.Date { return workday.DateOf(s.now(), s.loc) }
 
 // CreateInvites makes n one-time invite codes valid for ttl (the default when 0) and returns them with their
 // expiry. Only their hashes are stored: the codes are shown once.
@@ -189,7 +185,7 @@ func (s *Service) CreateInvites(ctx context.Context, n int, ttl time.Duration) (
 		codes[i] = NewInviteCode()
 		hashes[i] = InviteHash(codes[i])
 	}
-	if err := s.o.Store.AddInvites(ctx, hashes, DateOf(now, s.loc), expires); err != nil {
+	if err := s.o.Store.AddInvites(ctx, hashes, workday.DateOf(now, s.loc), expires); err != nil {
 		return nil, time.Time{}, err
 	}
 	return codes, expires, nil
@@ -252,8 +248,11 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	return s.o.Store.DeleteExpiredDrafts(ctx, s.now())
 }
 
-// Run sends supervisors' notifications through out (at once, or at the release time) and sweeps expired
-// drafts hourly, until ctx ends.
+// DailyJobs are the service's daily work (the release of notifications), for the program's workday.Daily.
+func (s *Service) DailyJobs(bot.Transport) []workday.Job { return s.notifier.DailyJobs() }
+
+// Run sends supervisors' notifications through out (at once, or when released) and sweeps expired drafts
+// hourly, until ctx ends.
 func (s *Service) Run(ctx context.Context, out bot.Transport) error {
 	return s.notifier.Run(ctx, out)
 }

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/conductbot/conductbot/workday"
 )
 
 // Store is everything the spot-check capability keeps. The PostgreSQL and SQLite stores implement it and pass
@@ -55,7 +57,7 @@ var DefaultLockout = Lockout{Max: 10, Window: time.Hour, For: time.Hour}
 // Telegram users, and nothing in the reports refers to it.
 type InspectorStore interface {
 	// AddInvites stores invite codes by their hashes (InviteHash), usable until expires.
-	AddInvites(ctx context.Context, hashes []string, created Date, expires time.Time) error
+	AddInvites(ctx context.Context, hashes []string, created workday.Date, expires time.Time) error
 	// RedeemInvite uses the invite and makes userID an active inspector with a new label, in one transaction;
 	// a revoked inspector comes back under a new label. Errors: ErrInviteUnknown, ErrInviteUsed,
 	// ErrInviteExpired; ErrDuplicate when the user is an active inspector already (the invite stays unused).
@@ -69,7 +71,7 @@ type InspectorStore interface {
 	// Inspectors lists the registry by label number.
 	Inspectors(ctx context.Context) ([]Inspector, error)
 	// RevokeInspector revokes the active inspector with label number no; ErrNotFound when there is none.
-	RevokeInspector(ctx context.Context, no int, on Date) (*Inspector, error)
+	RevokeInspector(ctx context.Context, no int, on workday.Date) (*Inspector, error)
 	// JoinLocked returns until when the chat is locked out of /join at now; the zero time when it is not.
 	JoinLocked(ctx context.Context, chatID int64, now time.Time) (time.Time, error)
 	// JoinFailed counts a wrong code from the chat under policy p and returns the failures counted in the
@@ -82,9 +84,9 @@ type InspectorStore interface {
 // ReportFilter selects reports. Zero fields select everything.
 type ReportFilter struct {
 	WindowID  int64
-	From, To  Date    // visit dates, inclusive
-	States    []State // any of them
-	Limit     int     // 0: no limit
+	From, To  workday.Date // visit dates, inclusive
+	States    []State      // any of them
+	Limit     int          // 0: no limit
 	Offset    int
 	WithItems bool // load Items and Findings (scores need them; lists may not)
 }
@@ -116,10 +118,10 @@ type ReportStore interface {
 	// Photo returns a stored photo of a report, or ErrNotFound (drafts' photos are not returned).
 	Photo(ctx context.Context, id string) (*Photo, error)
 	// AddSupplement appends the inspector's supplement to a report and returns its number.
-	AddSupplement(ctx context.Context, reportID, text string, on Date) (int, error)
+	AddSupplement(ctx context.Context, reportID, text string, on workday.Date) (int, error)
 	// SetReportState moves the report from state from to state to, recording the event; ErrConflict when the
 	// report is no longer in from or CanMove forbids the move; ErrNotFound when there is no such report.
-	SetReportState(ctx context.Context, id string, from, to State, reason string, on Date) error
+	SetReportState(ctx context.Context, id string, from, to State, reason string, on workday.Date) error
 
 	// PendingNotifications lists the reports whose supervisors were not notified yet, claimed or not, by ID, at
 	// most limit (0: all).

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // fullStore is a SQL store: the bot's users and states, the code and its vectors, and the spot-check store.
@@ -44,7 +44,7 @@ type tgBot struct {
 	t     testing.TB
 	api   *telegramtest.Server
 	store fullStore
-	clock *bottest.Clock
+	clock *workday.Fake
 	log   *bottest.LogBuffer
 	svc   *inspect.Service
 	rt    *bot.Router
@@ -54,7 +54,7 @@ type tgBot struct {
 type tgSetup struct {
 	api   *telegramtest.Server // shared across a restart; nil: a new one
 	log   *bottest.LogBuffer   // shared across a restart; nil: a new one
-	clock *bottest.Clock
+	clock *workday.Fake
 	opts  []envOption
 }
 
@@ -69,7 +69,7 @@ func startTG(t testing.TB, store fullStore, s tgSetup) *tgBot {
 		s.log = &bottest.LogBuffer{}
 	}
 	if s.clock == nil {
-		s.clock = bottest.NewClock(bottest.Start)
+		s.clock = workday.NewFake(bottest.Start)
 	}
 	if _, err := store.CodeInForce(ctx); err != nil {
 		if _, _, err := store.PutCode(ctx, rules.Shipped(), "", s.clock.Now()); err != nil {
@@ -80,8 +80,7 @@ func startTG(t testing.TB, store fullStore, s tgSetup) *tgBot {
 	logger := slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	eng := testenv.Engine(t, store)
 	o := inspect.Options{Store: store, Code: store, Asker: eng, Users: store, Admins: []int64{tgAdmin.ID},
-		Location: bottest.Start.Location(), Now: s.clock.Now, Log: logger,
-		After: func(time.Duration) <-chan time.Time { return nil }}
+		Location: bottest.Start.Location(), Clock: s.clock, Log: logger}
 	for _, f := range s.opts {
 		f(&o)
 	}

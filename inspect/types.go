@@ -5,107 +5,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/conductbot/conductbot/workday"
 )
-
-// Date is a calendar day in the center's time zone (CONDUCTBOT_TZ), without a time: the only kind of time a
-// report keeps. The zero Date is "no date".
-type Date struct {
-	Year  int
-	Month time.Month
-	Day   int
-}
-
-// DateOf is the day t falls on in loc.
-func DateOf(t time.Time, loc *time.Location) Date {
-	if loc != nil {
-		t = t.In(loc)
-	}
-	y, m, d := t.Date()
-	return Date{y, m, d}
-}
-
-// ParseDate reads YYYY-MM-DD.
-func ParseDate(s string) (Date, error) {
-	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
-	if err != nil {
-		return Date{}, fmt.Errorf("date %q: want YYYY-MM-DD", s)
-	}
-	return Date{t.Year(), t.Month(), t.Day()}, nil
-}
-
-// MustDate is ParseDate for constants in tests and tables; it panics on a bad date.
-func MustDate(s string) Date {
-	d, err := ParseDate(s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
-
-// String is YYYY-MM-DD, or "" for the zero Date.
-func (d Date) String() string {
-	if d.IsZero() {
-		return ""
-	}
-	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
-}
-
-// IsZero reports whether d is the zero Date.
-func (d Date) IsZero() bool { return d == Date{} }
-
-// Time is midnight of the day in loc (UTC when loc is nil).
-func (d Date) Time(loc *time.Location) time.Time {
-	if loc == nil {
-		loc = time.UTC
-	}
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
-}
-
-// AddDays returns the day n days later (earlier when n < 0).
-func (d Date) AddDays(n int) Date { return DateOf(d.Time(time.UTC).AddDate(0, 0, n), time.UTC) }
-
-// Compare orders dates: -1 when d is before e, 0 when equal, +1 after.
-func (d Date) Compare(e Date) int { return d.Time(time.UTC).Compare(e.Time(time.UTC)) }
-
-// Before reports whether d is before e.
-func (d Date) Before(e Date) bool { return d.Compare(e) < 0 }
-
-// After reports whether d is after e.
-func (d Date) After(e Date) bool { return d.Compare(e) > 0 }
-
-// DaysSince is the number of days from e to d (positive when d is later).
-func (d Date) DaysSince(e Date) int {
-	return int(d.Time(time.UTC).Sub(e.Time(time.UTC)).Hours() / 24)
-}
-
-// Chinese is the date as shown to users: 11月2日, with the year when it is not year.
-func (d Date) Chinese(year int) string {
-	if d.Year != year {
-		return fmt.Sprintf("%d年%d月%d日", d.Year, int(d.Month), d.Day)
-	}
-	return fmt.Sprintf("%d月%d日", int(d.Month), d.Day)
-}
-
-// Weekday is the day of the week.
-func (d Date) Weekday() time.Weekday { return d.Time(time.UTC).Weekday() }
-
-// MarshalText writes YYYY-MM-DD (JSON and database text).
-func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
-
-// UnmarshalText reads YYYY-MM-DD; empty text is the zero Date.
-func (d *Date) UnmarshalText(b []byte) error {
-	if len(b) == 0 {
-		*d = Date{}
-		return nil
-	}
-	v, err := ParseDate(string(b))
-	if err != nil {
-		return err
-	}
-	*d = v
-	return nil
-}
 
 // HalfDay is the part of the day of a visit.
 type HalfDay string
@@ -264,7 +166,7 @@ type Checklist struct {
 	Number        int   // 1, 2, 3 … in order of revision
 	CodeVersionID int64 // the rules.Version whose clause IDs the items cite
 	Items         []Item
-	Created       Date
+	Created       workday.Date
 }
 
 // Item returns the item with the key.
@@ -298,9 +200,9 @@ func (w Window) Label() string {
 // inspector role, and nothing refers to it: reports do not name their inspector.
 type Inspector struct {
 	UserID  int64
-	No      int  // the neutral label's number: 暗访员 07
-	Joined  Date // the day the invite was redeemed
-	Revoked Date // zero while active
+	No      int          // the neutral label's number: 暗访员 07
+	Joined  workday.Date // the day the invite was redeemed
+	Revoked workday.Date // zero while active
 }
 
 // Label is the neutral name admins see: 暗访员07.
@@ -321,22 +223,22 @@ func ParseLabel(s string) (int, bool) {
 
 // Report is a filed spot-check report. It holds what the inspector saw and nothing about who they are.
 type Report struct {
-	ID            string  // random (NewID)
-	WindowID      int64   // the window visited
-	WindowLabel   string  // its label when the report was filed
-	VisitDate     Date    // the day of the visit
-	HalfDay       HalfDay // 上午 or 下午
-	Filed         Date    // the day the report was filed: no time of day
-	CodeVersionID int64   // the rules.Version the report was judged against
-	ChecklistID   int64   // the checklist revision answered
+	ID            string       // random (NewID)
+	WindowID      int64        // the window visited
+	WindowLabel   string       // its label when the report was filed
+	VisitDate     workday.Date // the day of the visit
+	HalfDay       HalfDay      // 上午 or 下午
+	Filed         workday.Date // the day the report was filed: no time of day
+	CodeVersionID int64        // the rules.Version the report was judged against
+	ChecklistID   int64        // the checklist revision answered
 
 	Items       []ItemResult // every checklist item with its answer, in checklist order
 	Findings    []Finding    // what breaks the code: failed items, then confirmed findings of the description
 	Description string       // the inspector's own words, if any
 
 	State       State
-	StateReason string // the reason of the last state change (a rejection's reason, shown to the inspector)
-	Changed     Date   // the day of the last state change; Filed until then
+	StateReason string       // the reason of the last state change (a rejection's reason, shown to the inspector)
+	Changed     workday.Date // the day of the last state change; Filed until then
 
 	ReceiptHash string       // ReceiptHash of the receipt code given to the inspector
 	Supplements []Supplement // what the inspector added later through the receipt code
@@ -389,14 +291,14 @@ type Photo struct {
 type Supplement struct {
 	No    int
 	Text  string
-	Added Date
+	Added workday.Date
 }
 
 // Event is one change of a report's state.
 type Event struct {
 	State  State
 	Reason string
-	On     Date
+	On     workday.Date
 }
 
 // Counts are a report's answers counted.

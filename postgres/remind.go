@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/conductbot/conductbot/remind"
+	"github.com/conductbot/conductbot/workday"
 )
 
 var _ remind.Store = (*DB)(nil)
@@ -87,7 +88,7 @@ func (db *DB) CountSubscriptions(ctx context.Context) (users, groups int, err er
 }
 
 // Schedule implements remind.Store.
-func (db *DB) Schedule(ctx context.Context, day remind.Date, minute int, now time.Time) (int, error) {
+func (db *DB) Schedule(ctx context.Context, day workday.Date, minute int, now time.Time) (int, error) {
 	tag, err := db.pool.Exec(ctx, `INSERT INTO remind_deliveries (day, chat_id, created_at)
 		SELECT $1::date, s.chat_id, $3 FROM remind_subscriptions s
 		WHERE s.enabled AND s.minute <= $2
@@ -101,7 +102,7 @@ func (db *DB) Schedule(ctx context.Context, day remind.Date, minute int, now tim
 
 // Claim implements remind.Store: the candidates are locked with FOR UPDATE SKIP LOCKED, so concurrent claims
 // (of this or another process) never take the same delivery, and leased in the same statement.
-func (db *DB) Claim(ctx context.Context, day remind.Date, minute int, owner string, now, leaseUntil time.Time, limit int) ([]remind.Delivery, error) {
+func (db *DB) Claim(ctx context.Context, day workday.Date, minute int, owner string, now, leaseUntil time.Time, limit int) ([]remind.Delivery, error) {
 	rows, err := db.pool.Query(ctx, `UPDATE remind_deliveries d SET lease_owner = $3, lease_until = $5
 		FROM (
 			SELECT c.day, c.chat_id, s.minute FROM remind_deliveries c
@@ -161,7 +162,7 @@ func scanDelivery(r pgx.Row, extra ...any) (*remind.Delivery, error) {
 		return nil, err
 	}
 	var err error
-	if d.Day, err = remind.ParseDate(day); err != nil {
+	if d.Day, err = workday.ParseDate(day); err != nil {
 		return nil, err
 	}
 	d.NotBefore, d.LeaseUntil, d.SentAt, d.MessageID = fromNull(notBefore), fromNull(leaseUntil), fromNull(sentAt), int(msgID)
@@ -169,7 +170,7 @@ func scanDelivery(r pgx.Row, extra ...any) (*remind.Delivery, error) {
 }
 
 // MarkSent implements remind.Store.
-func (db *DB) MarkSent(ctx context.Context, day remind.Date, chatID int64, owner string, messageID int, now time.Time) (bool, error) {
+func (db *DB) MarkSent(ctx context.Context, day workday.Date, chatID int64, owner string, messageID int, now time.Time) (bool, error) {
 	var ok bool
 	err := db.pool.QueryRow(ctx, `WITH old AS (
 			SELECT lease_owner, state FROM remind_deliveries WHERE day = $1::date AND chat_id = $2 FOR UPDATE)
@@ -187,7 +188,7 @@ func (db *DB) MarkSent(ctx context.Context, day remind.Date, chatID int64, owner
 }
 
 // MarkBlocked implements remind.Store.
-func (db *DB) MarkBlocked(ctx context.Context, day remind.Date, chatID int64, owner string, now time.Time) error {
+func (db *DB) MarkBlocked(ctx context.Context, day workday.Date, chatID int64, owner string, now time.Time) error {
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: mark chat blocked: %w", err)
@@ -212,7 +213,7 @@ func (db *DB) MarkBlocked(ctx context.Context, day remind.Date, chatID int64, ow
 }
 
 // Release implements remind.Store.
-func (db *DB) Release(ctx context.Context, day remind.Date, chatID int64, owner string, notBefore time.Time, failed bool, lastError string, maxAttempts int) error {
+func (db *DB) Release(ctx context.Context, day workday.Date, chatID int64, owner string, notBefore time.Time, failed bool, lastError string, maxAttempts int) error {
 	_, err := db.pool.Exec(ctx, `UPDATE remind_deliveries SET lease_owner = '', lease_until = NULL, not_before = $4,
 			attempts = attempts + CASE WHEN $5 THEN 1 ELSE 0 END,
 			last_error = CASE WHEN $5 THEN $6 ELSE last_error END,
@@ -226,7 +227,7 @@ func (db *DB) Release(ctx context.Context, day remind.Date, chatID int64, owner 
 }
 
 // Delivery implements remind.Store.
-func (db *DB) Delivery(ctx context.Context, day remind.Date, chatID int64) (*remind.Delivery, error) {
+func (db *DB) Delivery(ctx context.Context, day workday.Date, chatID int64) (*remind.Delivery, error) {
 	d, err := scanDelivery(db.pool.QueryRow(ctx, `SELECT day::text, chat_id, state, attempts, not_before, lease_owner,
 		lease_until, message_id, sent_at, last_error FROM remind_deliveries WHERE day = $1::date AND chat_id = $2`,
 		day.String(), chatID))
@@ -240,7 +241,7 @@ func (db *DB) Delivery(ctx context.Context, day remind.Date, chatID int64) (*rem
 }
 
 // DeliveryCounts implements remind.Store.
-func (db *DB) DeliveryCounts(ctx context.Context, since remind.Date) (map[string]int, error) {
+func (db *DB) DeliveryCounts(ctx context.Context, since workday.Date) (map[string]int, error) {
 	rows, err := db.pool.Query(ctx, `SELECT state, count(*) FROM remind_deliveries WHERE day >= $1::date GROUP BY state`,
 		since.String())
 	if err != nil {
@@ -274,7 +275,7 @@ func scanPlan(r pgx.Row) (*remind.DayPlan, error) {
 		return nil, err
 	}
 	var err error
-	if p.Day, err = remind.ParseDate(day); err != nil {
+	if p.Day, err = workday.ParseDate(day); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(q, &p.Question); err != nil {
@@ -284,7 +285,7 @@ func scanPlan(r pgx.Row) (*remind.DayPlan, error) {
 }
 
 // DayPlan implements remind.Store.
-func (db *DB) DayPlan(ctx context.Context, day remind.Date) (*remind.DayPlan, error) {
+func (db *DB) DayPlan(ctx context.Context, day workday.Date) (*remind.DayPlan, error) {
 	p, err := scanPlan(db.pool.QueryRow(ctx, `SELECT `+planColumns+` FROM remind_day_plans WHERE day = $1::date`, day.String()))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, remind.ErrNotFound
@@ -312,7 +313,7 @@ func (db *DB) PutDayPlan(ctx context.Context, p remind.DayPlan) (*remind.DayPlan
 }
 
 // DayPlans implements remind.Store.
-func (db *DB) DayPlans(ctx context.Context, before remind.Date, limit int) ([]remind.DayPlan, error) {
+func (db *DB) DayPlans(ctx context.Context, before workday.Date, limit int) ([]remind.DayPlan, error) {
 	rows, err := db.pool.Query(ctx, `SELECT `+planColumns+` FROM remind_day_plans WHERE day < $1::date
 		ORDER BY day DESC LIMIT $2`, before.String(), limit)
 	if err != nil {
@@ -347,7 +348,7 @@ func (db *DB) PutAnswer(ctx context.Context, a remind.Answer) (*remind.Answer, b
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: put answer: %w", err)
 	}
-	if s.Day, err = remind.ParseDate(day); err != nil {
+	if s.Day, err = workday.ParseDate(day); err != nil {
 		return nil, false, fmt.Errorf("postgres: put answer: %w", err)
 	}
 	return &s, tag.RowsAffected() == 1, nil
@@ -364,7 +365,7 @@ func (db *DB) AnswerCounts(ctx context.Context, userID int64) (answered, correct
 }
 
 // AnswerStats implements remind.Store.
-func (db *DB) AnswerStats(ctx context.Context, since remind.Date) ([]remind.DayStats, int, error) {
+func (db *DB) AnswerStats(ctx context.Context, since workday.Date) ([]remind.DayStats, int, error) {
 	rows, err := db.pool.Query(ctx, `SELECT day::text, count(*), count(*) FILTER (WHERE correct) FROM remind_answers
 		WHERE day >= $1::date GROUP BY day ORDER BY day`, since.String())
 	if err != nil {
@@ -377,7 +378,7 @@ func (db *DB) AnswerStats(ctx context.Context, since remind.Date) ([]remind.DayS
 			return s, err
 		}
 		var err error
-		s.Day, err = remind.ParseDate(day)
+		s.Day, err = workday.ParseDate(day)
 		return s, err
 	})
 	if err != nil {
@@ -420,14 +421,4 @@ func (db *DB) PutCalendarYear(ctx context.Context, year int, text string, now ti
 		return fmt.Errorf("postgres: put calendar: %w", err)
 	}
 	return nil
-}
-
-// Once implements remind.Store.
-func (db *DB) Once(ctx context.Context, key string, now time.Time) (bool, error) {
-	tag, err := db.pool.Exec(ctx, `INSERT INTO remind_notices (key, created_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`,
-		key, now)
-	if err != nil {
-		return false, fmt.Errorf("postgres: once: %w", err)
-	}
-	return tag.RowsAffected() == 1, nil
 }

@@ -13,14 +13,15 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // The spot-check store (package inspect): see migrations/020_reports.sql. Days go in as 'YYYY-MM-DD' text cast
-// to date and come out as ::text, the same form inspect.Date reads.
+// to date and come out as ::text, the same form workday.Date reads.
 
 var _ inspect.Store = (*DB)(nil)
 
-func inspNullDay(d inspect.Date) *string {
+func inspNullDay(d workday.Date) *string {
 	if d.IsZero() {
 		return nil
 	}
@@ -28,11 +29,11 @@ func inspNullDay(d inspect.Date) *string {
 	return &s
 }
 
-func inspParseNullDay(s *string) (inspect.Date, error) {
+func inspParseNullDay(s *string) (workday.Date, error) {
 	if s == nil || *s == "" {
-		return inspect.Date{}, nil
+		return workday.Date{}, nil
 	}
-	return inspect.ParseDate(*s)
+	return workday.ParseDate(*s)
 }
 
 // isUnique reports whether err is a unique or primary key violation.
@@ -154,7 +155,7 @@ func scanPgChecklist(row pgx.Row) (*inspect.Checklist, error) {
 	if err := json.Unmarshal(items, &c.Items); err != nil {
 		return nil, fmt.Errorf("checklist items: %w", err)
 	}
-	d, err := inspect.ParseDate(created)
+	d, err := workday.ParseDate(created)
 	c.Created = d
 	return &c, err
 }
@@ -200,7 +201,7 @@ func (db *DB) PutChecklist(ctx context.Context, c *inspect.Checklist) error {
 }
 
 // AddInvites implements inspect.InspectorStore.
-func (db *DB) AddInvites(ctx context.Context, hashes []string, created inspect.Date, expires time.Time) error {
+func (db *DB) AddInvites(ctx context.Context, hashes []string, created workday.Date, expires time.Time) error {
 	return db.inspTx(ctx, "add invites", func(tx pgx.Tx) error {
 		for _, h := range hashes {
 			_, err := tx.Exec(ctx, `INSERT INTO inspector_invites (hash, created, expires_at) VALUES ($1, $2::date, $3)`, h, created.String(), expires)
@@ -249,7 +250,7 @@ func (db *DB) RedeemInvite(ctx context.Context, hash string, userID int64, now t
 		if _, err := tx.Exec(ctx, `UPDATE inspector_invites SET used = true WHERE hash = $1`, hash); err != nil {
 			return err
 		}
-		joined := inspect.DateOf(now, loc)
+		joined := workday.DateOf(now, loc)
 		var no int
 		if err := tx.QueryRow(ctx, `INSERT INTO inspectors (user_id, no, joined)
 			VALUES ($1, (SELECT coalesce(max(no), 0) + 1 FROM inspectors), $2::date)
@@ -291,7 +292,7 @@ func scanPgInspector(row pgx.Row) (*inspect.Inspector, error) {
 		return nil, err
 	}
 	var err1, err2 error
-	in.Joined, err1 = inspect.ParseDate(joined)
+	in.Joined, err1 = workday.ParseDate(joined)
 	in.Revoked, err2 = inspParseNullDay(revoked)
 	return &in, errors.Join(err1, err2)
 }
@@ -327,7 +328,7 @@ func (db *DB) Inspectors(ctx context.Context) ([]inspect.Inspector, error) {
 }
 
 // RevokeInspector implements inspect.InspectorStore.
-func (db *DB) RevokeInspector(ctx context.Context, no int, on inspect.Date) (*inspect.Inspector, error) {
+func (db *DB) RevokeInspector(ctx context.Context, no int, on workday.Date) (*inspect.Inspector, error) {
 	in, err := scanPgInspector(db.pool.QueryRow(ctx, `UPDATE inspectors SET revoked = $2::date WHERE no = $1 AND revoked IS NULL
 		RETURNING `+pgInspectorColumns, no, on.String()))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -522,9 +523,9 @@ func scanPgReport(row pgx.Row) (*inspect.Report, error) {
 	}
 	r.HalfDay, r.State = inspect.HalfDay(half), inspect.State(state)
 	var e1, e2, e3 error
-	r.VisitDate, e1 = inspect.ParseDate(visit)
-	r.Filed, e2 = inspect.ParseDate(filed)
-	r.Changed, e3 = inspect.ParseDate(changed)
+	r.VisitDate, e1 = workday.ParseDate(visit)
+	r.Filed, e2 = workday.ParseDate(filed)
+	r.Changed, e3 = workday.ParseDate(changed)
 	return &r, errors.Join(e1, e2, e3)
 }
 
@@ -617,7 +618,7 @@ func (db *DB) loadPgDetails(ctx context.Context, reps []*inspect.Report, full bo
 			rows.Close()
 			return err
 		}
-		s.Added, _ = inspect.ParseDate(added)
+		s.Added, _ = workday.ParseDate(added)
 		byID[id].Supplements = append(byID[id].Supplements, s)
 	}
 	rows.Close()
@@ -637,7 +638,7 @@ func (db *DB) loadPgDetails(ctx context.Context, reps []*inspect.Report, full bo
 			return err
 		}
 		e.State = inspect.State(state)
-		e.On, _ = inspect.ParseDate(on)
+		e.On, _ = workday.ParseDate(on)
 		byID[id].Events = append(byID[id].Events, e)
 	}
 	return rows.Err()
@@ -764,7 +765,7 @@ func (db *DB) Photo(ctx context.Context, id string) (*inspect.Photo, error) {
 }
 
 // AddSupplement implements inspect.ReportStore.
-func (db *DB) AddSupplement(ctx context.Context, reportID, text string, on inspect.Date) (int, error) {
+func (db *DB) AddSupplement(ctx context.Context, reportID, text string, on workday.Date) (int, error) {
 	var no int
 	err := db.inspTx(ctx, "add supplement", func(tx pgx.Tx) error {
 		// Locking the report row numbers its supplements one at a time.
@@ -784,7 +785,7 @@ func (db *DB) AddSupplement(ctx context.Context, reportID, text string, on inspe
 }
 
 // SetReportState implements inspect.ReportStore.
-func (db *DB) SetReportState(ctx context.Context, id string, from, to inspect.State, reason string, on inspect.Date) error {
+func (db *DB) SetReportState(ctx context.Context, id string, from, to inspect.State, reason string, on workday.Date) error {
 	return db.inspTx(ctx, "set report state", func(tx pgx.Tx) error {
 		var state string
 		err := tx.QueryRow(ctx, `SELECT state FROM reports WHERE id = $1 FOR UPDATE`, id).Scan(&state)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/supervise"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // The supervision store (package supervise): see migrations/030_supervise.sql. Rectifications move their report
@@ -74,14 +75,14 @@ func (db *DB) WindowHeads(ctx context.Context) ([]supervise.WindowHead, error) {
 		if err := rows.Scan(&h.WindowID, &h.UserID, &since); err != nil {
 			return nil, fmt.Errorf("postgres: window heads: %w", err)
 		}
-		h.Since, _ = inspect.ParseDate(since)
+		h.Since, _ = workday.ParseDate(since)
 		out = append(out, h)
 	}
 	return out, rows.Err()
 }
 
 // svMoveReport moves a report within a transaction that locked it: the update and its event, as SetReportState.
-func svMoveReport(ctx context.Context, tx pgx.Tx, id string, to inspect.State, reason string, on inspect.Date) error {
+func svMoveReport(ctx context.Context, tx pgx.Tx, id string, to inspect.State, reason string, on workday.Date) error {
 	if _, err := tx.Exec(ctx, `UPDATE reports SET state = $2, state_reason = $3, changed = $4::date WHERE id = $1`,
 		id, string(to), reason, on.String()); err != nil {
 		return err
@@ -145,7 +146,7 @@ func (db *DB) RequireRectification(ctx context.Context, r *supervise.Rectificati
 	})
 }
 
-func pgRectEvent(ctx context.Context, tx pgx.Tx, id string, a supervise.RectAction, note string, deadline, on inspect.Date) error {
+func pgRectEvent(ctx context.Context, tx pgx.Tx, id string, a supervise.RectAction, note string, deadline, on workday.Date) error {
 	_, err := tx.Exec(ctx, `INSERT INTO supervise_rect_events (rect_id, no, action, note, deadline, on_day)
 		VALUES ($1, (SELECT coalesce(max(no), 0) + 1 FROM supervise_rect_events WHERE rect_id = $1), $2, $3, $4::date, $5::date)`,
 		id, string(a), note, inspNullDay(deadline), on.String())
@@ -167,8 +168,8 @@ func scanPgRect(row pgx.Row) (*supervise.Rectification, error) {
 	r.State = supervise.RectState(state)
 	_ = json.Unmarshal(clauses, &r.Clauses)
 	var errs [5]error
-	r.Required, errs[0] = inspect.ParseDate(required)
-	r.Deadline, errs[1] = inspect.ParseDate(deadline)
+	r.Required, errs[0] = workday.ParseDate(required)
+	r.Deadline, errs[1] = workday.ParseDate(deadline)
 	r.Replied, errs[2] = inspParseNullDay(replied)
 	r.Closed, errs[3] = inspParseNullDay(closed)
 	r.Notified, errs[4] = inspParseNullDay(notified)
@@ -219,7 +220,7 @@ func (db *DB) loadPgRectDetails(ctx context.Context, rs []*supervise.Rectificati
 		}
 		e.Action = supervise.RectAction(action)
 		e.Deadline, _ = inspParseNullDay(deadline)
-		e.On, _ = inspect.ParseDate(on)
+		e.On, _ = workday.ParseDate(on)
 		byID[id].Events = append(byID[id].Events, e)
 	}
 	return rows.Err()
@@ -358,7 +359,7 @@ func lockPgRect(ctx context.Context, tx pgx.Tx, id string) (state supervise.Rect
 }
 
 // SubmitRectification implements supervise.Store.
-func (db *DB) SubmitRectification(ctx context.Context, id, reply string, photoIDs []string, on inspect.Date) error {
+func (db *DB) SubmitRectification(ctx context.Context, id, reply string, photoIDs []string, on workday.Date) error {
 	return db.svTx(ctx, "submit rectification", func(tx pgx.Tx) error {
 		state, round, _, err := lockPgRect(ctx, tx, id)
 		if err != nil {
@@ -385,12 +386,12 @@ func (db *DB) SubmitRectification(ctx context.Context, id, reply string, photoID
 			WHERE id = $1`, id, reply, on.String(), round); err != nil {
 			return err
 		}
-		return pgRectEvent(ctx, tx, id, supervise.ActSubmitted, reply, inspect.Date{}, on)
+		return pgRectEvent(ctx, tx, id, supervise.ActSubmitted, reply, workday.Date{}, on)
 	})
 }
 
 // AcceptRectification implements supervise.Store.
-func (db *DB) AcceptRectification(ctx context.Context, id, note string, on inspect.Date) error {
+func (db *DB) AcceptRectification(ctx context.Context, id, note string, on workday.Date) error {
 	return db.svTx(ctx, "accept rectification", func(tx pgx.Tx) error {
 		state, _, report, err := lockPgRect(ctx, tx, id)
 		if err != nil {
@@ -408,7 +409,7 @@ func (db *DB) AcceptRectification(ctx context.Context, id, note string, on inspe
 		if _, err := tx.Exec(ctx, `UPDATE supervise_rectifications SET state = 'accepted', closed = $2::date WHERE id = $1`, id, on.String()); err != nil {
 			return err
 		}
-		if err := pgRectEvent(ctx, tx, id, supervise.ActAccepted, note, inspect.Date{}, on); err != nil {
+		if err := pgRectEvent(ctx, tx, id, supervise.ActAccepted, note, workday.Date{}, on); err != nil {
 			return err
 		}
 		var left bool
@@ -424,7 +425,7 @@ func (db *DB) AcceptRectification(ctx context.Context, id, note string, on inspe
 }
 
 // ReturnRectification implements supervise.Store.
-func (db *DB) ReturnRectification(ctx context.Context, id, reason string, deadline, on inspect.Date) error {
+func (db *DB) ReturnRectification(ctx context.Context, id, reason string, deadline, on workday.Date) error {
 	return db.svTx(ctx, "return rectification", func(tx pgx.Tx) error {
 		state, _, _, err := lockPgRect(ctx, tx, id)
 		if err != nil {
@@ -442,20 +443,11 @@ func (db *DB) ReturnRectification(ctx context.Context, id, reason string, deadli
 }
 
 // MarkRectNotified implements supervise.Store.
-func (db *DB) MarkRectNotified(ctx context.Context, id string, day inspect.Date) (bool, error) {
+func (db *DB) MarkRectNotified(ctx context.Context, id string, day workday.Date) (bool, error) {
 	tag, err := db.pool.Exec(ctx, `UPDATE supervise_rectifications SET notified = $2::date WHERE id = $1 AND (notified IS NULL OR notified < $2::date)`,
 		id, day.String())
 	if err != nil {
 		return false, fmt.Errorf("postgres: mark rectification notified: %w", err)
-	}
-	return tag.RowsAffected() == 1, nil
-}
-
-// ClaimDay implements supervise.Store.
-func (db *DB) ClaimDay(ctx context.Context, kind string, day inspect.Date) (bool, error) {
-	tag, err := db.pool.Exec(ctx, `INSERT INTO supervise_daily (kind, day) VALUES ($1, $2::date) ON CONFLICT DO NOTHING`, kind, day.String())
-	if err != nil {
-		return false, fmt.Errorf("postgres: claim day: %w", err)
 	}
 	return tag.RowsAffected() == 1, nil
 }
@@ -488,7 +480,7 @@ func scanPgAdjustments(rows pgx.Rows) ([]supervise.Adjustment, error) {
 		a.Final = math.Round(a.Final*10) / 10
 		var err1, err2 error
 		a.Month, err1 = supervise.ParseMonth(month, supervise.Month{})
-		a.Decided, err2 = inspect.ParseDate(decided)
+		a.Decided, err2 = workday.ParseDate(decided)
 		if err := errors.Join(err1, err2); err != nil {
 			return nil, err
 		}
@@ -536,7 +528,7 @@ func pgStates(states []inspect.State) []string {
 // Tallies implements supervise.Store. Each report's answers and findings are aggregated once into
 // supervise_report_tallies (migrations/031_supervise_tallies.sql: they never change after filing); a period is
 // then one row a report, joined with the report's current state and added up in Go.
-func (db *DB) Tallies(ctx context.Context, from, to inspect.Date, states []inspect.State) (map[int64]*supervise.Tally, error) {
+func (db *DB) Tallies(ctx context.Context, from, to workday.Date, states []inspect.State) (map[int64]*supervise.Tally, error) {
 	out := map[int64]*supervise.Tally{}
 	err := db.pgReportTallies(ctx, "tallies", `r.visit_date BETWEEN $1::date AND $2::date AND r.state = ANY($3)`,
 		[]any{from.String(), to.String(), pgStates(states)}, func(rt *supervise.ReportTally) { supervise.AddReport(out, rt) })
@@ -572,7 +564,7 @@ func (db *DB) pgReportTallies(ctx context.Context, what, where string, args []an
 				missing = append(missing, rt.ReportID)
 				continue
 			}
-			rt.VisitDate, _ = inspect.ParseDate(visit)
+			rt.VisitDate, _ = workday.ParseDate(visit)
 			rt.HalfDay = inspect.HalfDay(half)
 			rt.Pass, rt.Fail, rt.Unobserved, rt.WeightPass, rt.WeightObserved = *pass, *fail, *unobs, *wp, *wo
 			if len(critical) > 2 {
@@ -660,7 +652,7 @@ func (db *DB) svReadTx(ctx context.Context, what string, f func(tx pgx.Tx) error
 
 // ViolationsByClause implements supervise.Store and remind.ViolationCounter.
 func (db *DB) ViolationsByClause(ctx context.Context, since time.Time) (map[string]int, error) {
-	day := inspect.DateOf(since, since.Location())
+	day := workday.DateOf(since, since.Location())
 	out := map[string]int{}
 	err := db.pgReportTallies(ctx, "violations by clause", `r.visit_date >= $1::date AND r.state = ANY($2)`,
 		[]any{day.String(), pgStates(supervise.Counted)}, func(rt *supervise.ReportTally) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // Callback prefixes of the reminders' buttons.
@@ -135,7 +136,7 @@ func (r *Reminders) status(ctx context.Context, sub *Subscription, who string) s
 // todayNote says what happens today: a day off, sent already, still to come, or too late.
 func (r *Reminders) todayNote(ctx context.Context, sub *Subscription) string {
 	now := r.clock.Now()
-	today := DateOf(now, r.loc)
+	today := workday.DateOf(now, r.loc)
 	cal, err := r.Calendar(ctx)
 	if err != nil {
 		return ""
@@ -143,7 +144,7 @@ func (r *Reminders) todayNote(ctx context.Context, sub *Subscription) string {
 	info := cal.Day(today)
 	if !info.Workday {
 		next := cal.NextWorkday(today)
-		return fmt.Sprintf(zh("今天(%s)%s,不推送;下一个工作日是 %s。"), today.Chinese(), info.Reason, next.Chinese())
+		return fmt.Sprintf(zh("今天(%s)%s,不推送;下一个工作日是 %s。"), today.Long(), info.Reason, next.Long())
 	}
 	if !sub.Enabled {
 		return ""
@@ -195,7 +196,7 @@ func (r *Reminders) cmdToday(ctx context.Context, req *bot.Request) error {
 	}
 	if info := cal.Day(today); !info.Workday {
 		_, err := req.Reply(ctx, fmt.Sprintf(zh("今天(%s)%s,休息日没有今日规范。下一个工作日是 %s。"),
-			today.Chinese(), info.Reason, cal.NextWorkday(today).Chinese()))
+			today.Long(), info.Reason, cal.NextWorkday(today).Long()))
 		return err
 	}
 	p, err := r.Plan(ctx, today)
@@ -209,7 +210,7 @@ func (r *Reminders) cmdToday(ctx context.Context, req *bot.Request) error {
 // answerButton takes an answer to a day's question. The button names the day and the option; everything
 // else (the question, the right answer, whether the user answered already) is the server's.
 func (r *Reminders) answerButton(ctx context.Context, req *bot.Request) error {
-	day, ok := ParseCompact(req.Arg(0))
+	day, ok := workday.ParseCompact(req.Arg(0))
 	choice, err := strconv.Atoi(req.Arg(1))
 	if !ok || err != nil || len(req.CallbackArgs) != 2 || req.Arg(1) != strconv.Itoa(choice) {
 		return req.Answer(ctx, "此按钮已失效。")
@@ -301,7 +302,7 @@ func (r *Reminders) askButton(ctx context.Context, req *bot.Request) error {
 
 // Stats is the participation in the daily question over a period, without anyone's name.
 type Stats struct {
-	Since           Date
+	Since           workday.Date
 	Users, Groups   int            // enabled subscriptions now
 	Deliveries      map[string]int // by state
 	Questions       int            // days with answers
@@ -432,7 +433,7 @@ func (r *Reminders) cmdCalendar(ctx context.Context, req *bot.Request) error {
 		switch {
 		case !ok:
 			fmt.Fprintf(&b, zh("%d 年:没有日历,按周一至周五推送(不含节假日和调休)。\n"), n)
-		case y.Status == StatusProvisional:
+		case y.Status == workday.StatusProvisional:
 			fmt.Fprintf(&b, zh("%d 年:预估(%s),待国务院公布后更新。\n"), n, y.Source)
 		default:
 			fmt.Fprintf(&b, zh("%d 年:%s\n"), n, y.Source)
@@ -452,12 +453,12 @@ func (r *Reminders) cmdCalendar(ctx context.Context, req *bot.Request) error {
 		if info.Workday {
 			state = "上班"
 		}
-		fmt.Fprintf(&b, "• %s %s %s\n", d.Chinese(), info.Reason, state)
+		fmt.Fprintf(&b, "• %s %s %s\n", d.Long(), info.Reason, state)
 	}
 	if !found {
 		b.WriteString(zh("(没有:均为正常的周一至周五上班)\n"))
 	}
-	b.WriteString(zh("\n更新日历:把国务院的放假安排写成日历文件(格式见 remind/calendar/2026.txt)," +
+	b.WriteString(zh("\n更新日历:把国务院的放假安排写成日历文件(格式见 workday/calendar/2026.txt)," +
 		"在服务器上运行 conductbot remind calendar 文件。"))
 	_, err = req.Reply(ctx, b.String())
 	return err

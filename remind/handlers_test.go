@@ -10,6 +10,7 @@ import (
 	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/remind"
 	"github.com/conductbot/conductbot/remind/remindtest"
+	"github.com/conductbot/conductbot/workday"
 )
 
 const (
@@ -290,3 +291,5 @@ func TestCalendarCommand(t *testing.T) {
 		t.Fatalf("calendar: %s", got)
 	}
 }
+
+func date(s string) workday.Date { return workday.MustDate(s) }

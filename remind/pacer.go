@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/conductbot/conductbot/workday"
 )
 
 // Pacing limits how fast a broadcast sends. The Bot API allows about 30 messages a second across chats and
@@ -36,7 +38,7 @@ func (p Pacing) normalized() Pacing {
 // (a 429's retry_after) ends. Waiters take turns (turn is a one-slot semaphore), so the global rate holds
 // however many workers send, and a fake clock sees one sleep at a time.
 type pacer struct {
-	clock    Clock
+	clock    workday.Clock
 	interval time.Duration // 0: no overall limit
 	perChat  time.Duration // 0: no per-chat limit
 	turn     chan struct{}
@@ -47,7 +49,7 @@ type pacer struct {
 	lastChat map[int64]time.Time
 }
 
-func newPacer(clock Clock, p Pacing) *pacer {
+func newPacer(clock workday.Clock, p Pacing) *pacer {
 	p = p.normalized()
 	pc := &pacer{clock: clock, turn: make(chan struct{}, 1), lastChat: map[int64]time.Time{}}
 	if p.PerSecond > 0 {
@@ -66,7 +68,7 @@ func (p *pacer) wait(ctx context.Context, chatID int64) error {
 		pause := p.pause
 		p.mu.Unlock()
 		if d := pause.Sub(p.clock.Now()); d > 0 {
-			return p.clock.Sleep(ctx, d)
+			return workday.Sleep(ctx, p.clock, d)
 		}
 		return ctx.Err()
 	}
@@ -100,7 +102,7 @@ func (p *pacer) wait(ctx context.Context, chatID int64) error {
 		}
 		p.mu.Unlock()
 		// Sleep, then look again: a 429 may have paused everything meanwhile.
-		if err := p.clock.Sleep(ctx, slot.Sub(now)); err != nil {
+		if err := workday.Sleep(ctx, p.clock, slot.Sub(now)); err != nil {
 			return err
 		}
 	}

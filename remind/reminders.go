@@ -11,6 +11,7 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // Times of day, in minutes after midnight in CONDUCTBOT_TZ.
@@ -39,12 +40,12 @@ type Config struct {
 	// Asker answers the "ask about it" button (retrieval.Engine); nil: the button shows the clause and asks the
 	// user to type a question.
 	Asker      bot.Asker
-	Violations ViolationCounter // optional
-	Location   *time.Location   // CONDUCTBOT_TZ; default Asia/Shanghai
-	Clock      Clock            // default SystemClock
-	Admins     []int64          // CONDUCTBOT_ADMINS: told when the calendar lacks a year
-	Content    *Content         // readings and questions; default ShippedContent()
-	Calendar   *Calendar        // the shipped years; default ShippedCalendar(); the store's files override it
+	Violations ViolationCounter  // optional
+	Location   *time.Location    // CONDUCTBOT_TZ; default Asia/Shanghai
+	Clock      workday.Clock     // default workday.System
+	Admins     []int64           // CONDUCTBOT_ADMINS: told when the calendar lacks a year
+	Content    *Content          // readings and questions; default ShippedContent()
+	Calendar   *workday.Calendar // the shipped years; default workday.ShippedCalendar(); the store's files override it
 	Log        *slog.Logger
 }
 
@@ -56,10 +57,10 @@ type Reminders struct {
 	asker      bot.Asker
 	violations ViolationCounter
 	loc        *time.Location
-	clock      Clock
+	clock      workday.Clock
 	admins     []int64
 	content    *Content
-	shipped    *Calendar
+	shipped    *workday.Calendar
 	log        *slog.Logger
 
 	planMu sync.Mutex // one plan computation at a time in this process (the store arbitrates between processes)
@@ -78,13 +79,13 @@ func New(c Config) (*Reminders, error) {
 		c.Location = loc
 	}
 	if c.Clock == nil {
-		c.Clock = SystemClock
+		c.Clock = workday.System
 	}
 	if c.Content == nil {
 		c.Content = ShippedContent()
 	}
 	if c.Calendar == nil {
-		c.Calendar = ShippedCalendar()
+		c.Calendar = workday.ShippedCalendar()
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
@@ -97,11 +98,11 @@ func New(c Config) (*Reminders, error) {
 func (r *Reminders) Location() *time.Location { return r.loc }
 
 // Today is the date now in the reminders' time zone.
-func (r *Reminders) Today() Date { return DateOf(r.clock.Now(), r.loc) }
+func (r *Reminders) Today() workday.Date { return workday.DateOf(r.clock.Now(), r.loc) }
 
 // Calendar is the shipped calendar with the years admins stored over it. A stored file that no longer parses
 // is skipped with a warning.
-func (r *Reminders) Calendar(ctx context.Context) (*Calendar, error) {
+func (r *Reminders) Calendar(ctx context.Context) (*workday.Calendar, error) {
 	stored, err := r.store.CalendarYears(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("remind: stored calendars: %w", err)
@@ -109,24 +110,21 @@ func (r *Reminders) Calendar(ctx context.Context) (*Calendar, error) {
 	if len(stored) == 0 {
 		return r.shipped, nil
 	}
-	years := make([]*Year, 0, len(r.shipped.years)+len(stored))
-	for _, y := range r.shipped.years {
-		years = append(years, y)
-	}
+	years := make([]*workday.Year, 0, len(stored))
 	for n, text := range stored {
-		y, err := ParseYear(text)
+		y, err := workday.ParseYear(text)
 		if err != nil || y.Year != n {
 			r.log.Warn("remind: a stored calendar does not parse; using the shipped one", "year", n, "error", err)
 			continue
 		}
 		years = append(years, y)
 	}
-	return NewCalendar(years...), nil
+	return r.shipped.With(years...), nil
 }
 
 // PutCalendar validates a calendar file and stores it for its year: it then overrides the shipped one.
-func (r *Reminders) PutCalendar(ctx context.Context, text string) (*Year, error) {
-	y, err := ParseYear(text)
+func (r *Reminders) PutCalendar(ctx context.Context, text string) (*workday.Year, error) {
+	y, err := workday.ParseYear(text)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +136,7 @@ func (r *Reminders) PutCalendar(ctx context.Context, text string) (*Year, error)
 
 // Plan returns the plan of day: the stored one, or a new one (which the store keeps unless another instance
 // stored one first).
-func (r *Reminders) Plan(ctx context.Context, day Date) (*DayPlan, error) {
+func (r *Reminders) Plan(ctx context.Context, day workday.Date) (*DayPlan, error) {
 	p, err := r.store.DayPlan(ctx, day)
 	if err == nil {
 		return p, nil
@@ -165,7 +163,7 @@ func (r *Reminders) Plan(ctx context.Context, day Date) (*DayPlan, error) {
 // historyLimit bounds the plans read to continue the rotations: more than any code's clauses or questions.
 const historyLimit = 2000
 
-func (r *Reminders) newPlan(ctx context.Context, day Date) (*DayPlan, error) {
+func (r *Reminders) newPlan(ctx context.Context, day workday.Date) (*DayPlan, error) {
 	v, err := r.code.CodeInForce(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("remind: code in force: %w", err)
@@ -234,7 +232,7 @@ func (r *Reminders) newPlan(ctx context.Context, day Date) (*DayPlan, error) {
 }
 
 // violationCounts asks the counter for the last 30 days; a nil or failing counter is no data.
-func (r *Reminders) violationCounts(ctx context.Context, day Date) map[string]int {
+func (r *Reminders) violationCounts(ctx context.Context, day workday.Date) map[string]int {
 	if r.violations == nil {
 		return nil
 	}
@@ -254,7 +252,7 @@ var optionLetters = []string{"A", "B", "C", "D", "E", "F"}
 // buttons, and a button to ask about the clause.
 func (r *Reminders) Message(p *DayPlan, group bool) bot.Message {
 	var b strings.Builder
-	fmt.Fprintf(&b, "📌 今日规范 · %s\n", p.Day.Chinese())
+	fmt.Fprintf(&b, "📌 今日规范 · %s\n", p.Day.Long())
 	fmt.Fprintf(&b, zh("第 %s 条(%s)\n%s\n"), p.ClauseID, p.Title, p.Text)
 	if p.Reading != "" {
 		fmt.Fprintf(&b, zh("💡 一句话:%s\n"), p.Reading)

@@ -10,12 +10,13 @@ import (
 	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/remind"
 	"github.com/conductbot/conductbot/storetest"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // fileViolations files, for each clause, n spot-check reports in st whose one finding cites it, visited in the
 // 25 days from first, and confirms them as a supervisor would: the store then counts them for the rotation
 // (remind.ViolationCounter), as serve wires it.
-func fileViolations(t *testing.T, st inspect.Store, first inspect.Date, counts map[string]int) {
+func fileViolations(t *testing.T, st inspect.Store, first workday.Date, counts map[string]int) {
 	t.Helper()
 	ctx := context.Background()
 	f := storetest.NewReportFixture(t, st, 3)
@@ -40,9 +41,9 @@ func fileViolations(t *testing.T, st inspect.Store, first inspect.Date, counts m
 }
 
 // plans plans n consecutive working days from start and returns the clause IDs in order.
-func plans(t *testing.T, e *env, start remind.Date, n int) []*remind.DayPlan {
+func plans(t *testing.T, e *env, start workday.Date, n int) []*remind.DayPlan {
 	t.Helper()
-	cal := remind.ShippedCalendar()
+	cal := workday.ShippedCalendar()
 	var out []*remind.DayPlan
 	for d := start; len(out) < n; d = d.AddDays(1) {
 		if !cal.IsWorkday(d) {
@@ -105,7 +106,7 @@ func TestRotationFavoursViolatedClauses(t *testing.T) {
 	// Confirmed reports of the last 30 days found 1.3.3 (eating, phones at the window) broken 12 times and
 	// 1.2.1 (standing up to greet) 6 times: both come in the first week or so of the 30-day round.
 	db := testenv.SQLite(t)
-	fileViolations(t, db, inspect.MustDate("2026-03-01"), map[string]int{"1.3.3": 12, "1.2.1": 6}) // within the 30 days the round reads
+	fileViolations(t, db, workday.MustDate("2026-03-01"), map[string]int{"1.3.3": 12, "1.2.1": 6}) // within the 30 days the round reads
 	if got, err := db.ViolationsByClause(context.Background(), at("2026-03-02 00:00").AddDate(0, 0, -30)); err != nil ||
 		len(got) != 2 || got["1.3.3"] != 12 || got["1.2.1"] != 6 {
 		t.Fatalf("violations by clause %v %v", got, err)

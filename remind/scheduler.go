@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // SchedulerOptions tune the scheduler; the zero value of each field is a sensible default.
@@ -95,7 +96,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		}
 		now := s.r.clock.Now()
 		wait := s.o.Tick - time.Duration(now.UnixNano()%int64(s.o.Tick))
-		if err := s.r.clock.Sleep(ctx, wait); err != nil {
+		if err := workday.Sleep(ctx, s.r.clock, wait); err != nil {
 			s.r.log.Info("remind: scheduler stopped", "instance", s.o.Instance)
 			return nil
 		}
@@ -104,7 +105,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 
 // Round is what one RunOnce did.
 type Round struct {
-	Day       Date
+	Day       workday.Date
 	Workday   bool
 	Scheduled int // deliveries that became due
 	Sent      int
@@ -128,17 +129,17 @@ func minuteOf(t time.Time, loc *time.Location) int {
 // batch until none is left, the day's cut-off (21:00) passes, or ctx ends.
 func (s *Scheduler) RunOnce(ctx context.Context) (round Round, err error) {
 	now := s.r.clock.Now()
-	day := DateOf(now, s.r.loc)
+	day := workday.DateOf(now, s.r.loc)
 	round.Day = day
 	cal, err := s.r.Calendar(ctx)
 	if err != nil {
 		return round, err
 	}
-	s.calendarNotices(ctx, cal, day)
 	info := cal.Day(day)
 	round.Workday = info.Workday
 	minute := minuteOf(now, s.r.loc)
 	if !info.Workday || minute >= Cutoff {
+		s.r.log.Debug("remind: round done", "day", day.String(), "workday", info.Workday, "reason", info.Reason)
 		return round, nil
 	}
 	n, err := s.r.store.Schedule(ctx, day, minute, now)
@@ -154,7 +155,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (round Round, err error) {
 	}()
 	for ctx.Err() == nil {
 		now = s.r.clock.Now()
-		if DateOf(now, s.r.loc) != day || minuteOf(now, s.r.loc) >= Cutoff {
+		if workday.DateOf(now, s.r.loc) != day || minuteOf(now, s.r.loc) >= Cutoff {
 			break
 		}
 		batch, err := s.r.store.Claim(ctx, day, minuteOf(now, s.r.loc), s.o.Instance, now, now.Add(s.o.Lease), s.o.Batch)
@@ -184,7 +185,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) (round Round, err error) {
 }
 
 // giveBack releases claimed deliveries unsent, to be claimed again at once.
-func (s *Scheduler) giveBack(ctx context.Context, day Date, batch []Delivery, c *roundCounters) {
+func (s *Scheduler) giveBack(ctx context.Context, day workday.Date, batch []Delivery, c *roundCounters) {
 	rctx := context.WithoutCancel(ctx)
 	for _, d := range batch {
 		if err := s.r.store.Release(rctx, day, d.ChatID, s.o.Instance, time.Time{}, false, "", s.o.MaxAttempts); err != nil {
@@ -194,7 +195,7 @@ func (s *Scheduler) giveBack(ctx context.Context, day Date, batch []Delivery, c 
 	}
 }
 
-func (s *Scheduler) sendBatch(ctx context.Context, day Date, plan *DayPlan, batch []Delivery, c *roundCounters) {
+func (s *Scheduler) sendBatch(ctx context.Context, day workday.Date, plan *DayPlan, batch []Delivery, c *roundCounters) {
 	private, group := s.r.Message(plan, false), s.r.Message(plan, true)
 	jobs := make(chan Delivery)
 	var wg sync.WaitGroup
@@ -220,7 +221,7 @@ func (s *Scheduler) sendBatch(ctx context.Context, day Date, plan *DayPlan, batc
 
 // deliver sends one claimed delivery and records the outcome. A send that has started is finished and
 // recorded even when ctx ends meanwhile (shutdown), so a restart neither repeats nor loses it.
-func (s *Scheduler) deliver(ctx context.Context, day Date, d Delivery, m bot.Message, c *roundCounters) {
+func (s *Scheduler) deliver(ctx context.Context, day workday.Date, d Delivery, m bot.Message, c *roundCounters) {
 	rctx := context.WithoutCancel(ctx) // records outlive a shutdown
 	release := func(notBefore time.Time, failed bool, reason string) {
 		if err := s.r.store.Release(rctx, day, d.ChatID, s.o.Instance, notBefore, failed, reason, s.o.MaxAttempts); err != nil {
@@ -234,7 +235,7 @@ func (s *Scheduler) deliver(ctx context.Context, day Date, d Delivery, m bot.Mes
 			return
 		}
 		now := s.r.clock.Now()
-		if DateOf(now, s.r.loc) != day || minuteOf(now, s.r.loc) >= Cutoff {
+		if workday.DateOf(now, s.r.loc) != day || minuteOf(now, s.r.loc) >= Cutoff {
 			release(time.Time{}, false, "")
 			c.deferred.Add(1)
 			return
@@ -290,53 +291,50 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// calendarNotices warns, in the log once per process and to the configured admins once in all, when the
+// CalendarAt is when admins are told on working days what the calendar lacks (CalendarNotices).
+const CalendarAt = 9 * 60
+
+// DailyJobs are the reminders' daily work for the program's one workday.Daily runner: at CalendarAt on working
+// days, CalendarNotices.
+func (s *Scheduler) DailyJobs() []workday.Job {
+	return []workday.Job{{Name: "remind.calendar", At: CalendarAt, Everywhere: true, // each notice is claimed once in all
+		Run: func(ctx context.Context, day workday.Date) error {
+			cal, err := s.r.Calendar(ctx)
+			if err != nil {
+				return err
+			}
+			return s.CalendarNotices(ctx, cal, day)
+		}}}
+}
+
+// CalendarNotices warns, in the log once per process and to the configured admins once in all, when the
 // current year has no calendar file (Monday–Friday is then assumed) or only a provisional one, and in
 // December when next year's is missing or provisional.
-func (s *Scheduler) calendarNotices(ctx context.Context, cal *Calendar, day Date) {
-	check := func(year int, ahead bool) {
-		y, ok := cal.Year(year)
-		var key, text string
-		switch {
-		case !ok:
-			key = fmt.Sprintf("calendar-missing-%d", year)
-			text = fmt.Sprintf(zh("⚠️ 没有 %d 年的工作日历:每日提醒暂按周一至周五发送,不考虑法定节假日和调休。"+
-				"请管理员在国务院公布放假安排后更新日历(conductbot remind calendar 文件)。"), year)
-		case y.Status == StatusProvisional:
-			key = fmt.Sprintf("calendar-provisional-%d", year)
-			text = fmt.Sprintf(zh("⚠️ %d 年的工作日历是预估的(未含调休上班日)。"+
-				"国务院公布放假安排后,请管理员更新日历(conductbot remind calendar 文件)。"), year)
-		default:
-			return
-		}
-		if ahead {
-			key += "-ahead"
-		}
+func (s *Scheduler) CalendarNotices(ctx context.Context, cal *workday.Calendar, day workday.Date) error {
+	var errs []error
+	for _, n := range cal.Notices(day) {
 		s.mu.Lock()
-		first := !s.logged[key]
-		s.logged[key] = true
+		first := !s.logged[n.Key]
+		s.logged[n.Key] = true
 		s.mu.Unlock()
 		if first {
-			s.r.log.Warn("remind: calendar incomplete", "year", year, "known", ok, "ahead", ahead)
+			s.r.log.Warn("remind: calendar incomplete", "notice", n.Key)
 		}
-		if !first || len(s.r.admins) == 0 {
-			return
+		if len(s.r.admins) == 0 {
+			continue
 		}
-		once, err := s.r.store.Once(ctx, key, s.r.clock.Now())
-		if err != nil || !once {
-			return
-		}
-		for _, id := range s.r.admins {
-			if err := s.pace.wait(ctx, id); err != nil {
-				return
+		_, err := workday.Once(ctx, s.r.store, "notice."+n.Key, workday.Date{}, s.o.Instance, s.r.clock.Now(), func(ctx context.Context) error {
+			for _, id := range s.r.admins {
+				if err := s.pace.wait(ctx, id); err != nil {
+					return err
+				}
+				if _, err := s.o.Sender.Send(ctx, id, bot.Message{Text: n.Text}); err != nil {
+					s.r.log.Warn("remind: could not tell an admin about the calendar", "error", err.Error())
+				}
 			}
-			if _, err := s.o.Sender.Send(ctx, id, bot.Message{Text: text}); err != nil {
-				s.r.log.Warn("remind: could not tell an admin about the calendar", "error", err.Error())
-			}
-		}
+			return nil
+		})
+		errs = append(errs, err)
 	}
-	check(day.Year, false)
-	if day.Month == time.December {
-		check(day.Year+1, true)
-	}
+	return errors.Join(errs...)
 }

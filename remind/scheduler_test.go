@@ -14,6 +14,7 @@ import (
 	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/remind"
 	"github.com/conductbot/conductbot/remind/remindtest"
+	"github.com/conductbot/conductbot/workday"
 )
 
 var shanghai = mustLoad("Asia/Shanghai")
@@ -44,7 +45,7 @@ type remindStore interface {
 type env struct {
 	t     testing.TB
 	store remindStore
-	clock *remindtest.Clock
+	clock *workday.Fake
 	rec   *remindtest.Recorder
 	rem   *remind.Reminders
 	sched *remind.Scheduler
@@ -61,7 +62,7 @@ func newEnv(t testing.TB, start time.Time, opts ...envOpt) *env {
 // starting at start and a Recorder as the sender.
 func newEnvOn(t testing.TB, store remindStore, start time.Time, opts ...envOpt) *env {
 	t.Helper()
-	e := &env{t: t, store: store, clock: remindtest.NewClock(start), rec: &remindtest.Recorder{}}
+	e := &env{t: t, store: store, clock: workday.NewRushing(start), rec: &remindtest.Recorder{}}
 	cfg := remind.Config{Store: store, Code: store, Location: shanghai, Clock: e.clock}
 	so := remind.SchedulerOptions{Sender: e.rec}
 	for _, o := range opts {
@@ -519,10 +520,12 @@ func TestCalendarWarnings(t *testing.T) {
 	e := newEnv(t, at("2026-12-01 08:00"), func(c *remind.Config, _ *remind.SchedulerOptions) {
 		c.Admins = []int64{9001}
 		// A calendar without 2026: Monday–Friday, with a warning.
-		c.Calendar = remind.NewCalendar()
+		c.Calendar = workday.NewCalendar()
 	})
-	e.runAt(at("2026-12-01 08:00"))
-	e.runAt(at("2026-12-01 08:01"))
+	ctx := context.Background()
+	e.notices(ctx, workday.NewCalendar(), "2026-12-01")
+	e.notices(ctx, workday.NewCalendar(), "2026-12-02")
+	e.runAt(at("2026-12-01 08:01")) // a round of reminders tells admins nothing
 	var notes []string
 	for _, s := range e.rec.Sent() {
 		if s.ChatID == 9001 {
@@ -535,15 +538,15 @@ func TestCalendarWarnings(t *testing.T) {
 	// Another process on the same store does not repeat them.
 	other := newEnvOn(t, e.store, at("2026-12-01 09:00"), func(c *remind.Config, _ *remind.SchedulerOptions) {
 		c.Admins = []int64{9001}
-		c.Calendar = remind.NewCalendar()
+		c.Calendar = workday.NewCalendar()
 	})
-	other.runAt(at("2026-12-01 09:00"))
+	other.notices(ctx, workday.NewCalendar(), "2026-12-01")
 	if len(other.rec.Sent()) != 0 {
 		t.Fatalf("notes repeated: %v", other.rec.Sent())
 	}
 	// With the shipped calendar, December 2026 warns that 2027 is provisional.
 	shipped := newEnv(t, at("2026-12-01 08:00"), func(c *remind.Config, _ *remind.SchedulerOptions) { c.Admins = []int64{9001} })
-	shipped.runAt(at("2026-12-01 08:00"))
+	shipped.notices(ctx, workday.ShippedCalendar(), "2026-12-01")
 	if s := shipped.rec.Sent(); len(s) != 1 || !containsAll(s[0].Message.Text, "2027 年的工作日历是预估的") {
 		t.Fatalf("%v", s)
 	}
@@ -586,5 +589,13 @@ func TestGroupGetsTheSharedVariant(t *testing.T) {
 	}
 	if len(e.rec.Sent()) != 2 {
 		t.Fatalf("%d sent", len(e.rec.Sent()))
+	}
+}
+
+// notices runs the scheduler's calendar notices of day.
+func (e *env) notices(ctx context.Context, cal *workday.Calendar, day string) {
+	e.t.Helper()
+	if err := e.sched.CalendarNotices(ctx, cal, workday.MustDate(day)); err != nil {
+		e.t.Fatal(err)
 	}
 }

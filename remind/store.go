@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/conductbot/conductbot/workday"
 )
 
 // ErrNotFound is returned by stores when the thing asked for does not exist.
@@ -33,7 +35,7 @@ const (
 // Delivery is one chat's reminder of one day. (ChatID, Day) is unique: that is "exactly once".
 type Delivery struct {
 	ChatID    int64
-	Day       Date
+	Day       workday.Date
 	State     string
 	Attempts  int       // failed attempts so far
 	NotBefore time.Time // zero: at once
@@ -49,7 +51,7 @@ type Delivery struct {
 // DayPlan is what every reminder of one day carries: the clause of the day and the question of the day. It is
 // chosen once per day (the first instance to store it wins) so every chat gets the same.
 type DayPlan struct {
-	Day           Date
+	Day           workday.Date
 	VersionID     int64 // the code version the clause was taken from
 	ClauseID      string
 	ClauseCycle   int    // rotation round of clauses: no clause repeats within a round
@@ -73,7 +75,7 @@ type Question struct {
 
 // Answer is one user's answer to one day's question. A user answers each day's question once.
 type Answer struct {
-	Day        Date
+	Day        workday.Date
 	UserID     int64
 	ChatID     int64
 	QuestionID string
@@ -84,7 +86,7 @@ type Answer struct {
 
 // DayStats counts the answers to one day's question.
 type DayStats struct {
-	Day      Date
+	Day      workday.Date
 	Answered int
 	Correct  int
 }
@@ -106,32 +108,32 @@ type Store interface {
 
 	// Schedule creates a pending delivery for day for every enabled subscription whose minute is at or before
 	// minute and which has none for day yet; it returns how many it created.
-	Schedule(ctx context.Context, day Date, minute int, now time.Time) (int, error)
+	Schedule(ctx context.Context, day workday.Date, minute int, now time.Time) (int, error)
 	// Claim leases up to limit pending deliveries of day to owner until leaseUntil: those whose lease is
 	// free or expired at now, whose NotBefore has come, and whose subscription is still enabled with its
 	// minute at or before minute. Deliveries of other days are never returned.
-	Claim(ctx context.Context, day Date, minute int, owner string, now, leaseUntil time.Time, limit int) ([]Delivery, error)
+	Claim(ctx context.Context, day workday.Date, minute int, owner string, now, leaseUntil time.Time, limit int) ([]Delivery, error)
 	// MarkSent records a delivery owner sent. ok is false when owner no longer held the lease (another
 	// instance took it over); the delivery is recorded as sent all the same.
-	MarkSent(ctx context.Context, day Date, chatID int64, owner string, messageID int, now time.Time) (ok bool, err error)
+	MarkSent(ctx context.Context, day workday.Date, chatID int64, owner string, messageID int, now time.Time) (ok bool, err error)
 	// MarkBlocked records that the chat blocked the bot: the delivery ends Blocked and the subscription is
 	// disabled with reason "blocked", in one transaction.
-	MarkBlocked(ctx context.Context, day Date, chatID int64, owner string, now time.Time) error
+	MarkBlocked(ctx context.Context, day workday.Date, chatID int64, owner string, now time.Time) error
 	// Release gives a claimed delivery back, to be claimed again from notBefore (zero: at once). With
 	// failed, the attempt counts: after maxAttempts failed attempts the delivery ends Failed.
-	Release(ctx context.Context, day Date, chatID int64, owner string, notBefore time.Time, failed bool, lastError string, maxAttempts int) error
+	Release(ctx context.Context, day workday.Date, chatID int64, owner string, notBefore time.Time, failed bool, lastError string, maxAttempts int) error
 	// Delivery returns one delivery, or ErrNotFound.
-	Delivery(ctx context.Context, day Date, chatID int64) (*Delivery, error)
+	Delivery(ctx context.Context, day workday.Date, chatID int64) (*Delivery, error)
 	// DeliveryCounts counts the deliveries of the days from since (inclusive) by state.
-	DeliveryCounts(ctx context.Context, since Date) (map[string]int, error)
+	DeliveryCounts(ctx context.Context, since workday.Date) (map[string]int, error)
 
 	// DayPlan returns the plan of day, or ErrNotFound.
-	DayPlan(ctx context.Context, day Date) (*DayPlan, error)
+	DayPlan(ctx context.Context, day workday.Date) (*DayPlan, error)
 	// PutDayPlan stores p unless day already has a plan, and returns the plan stored for the day (p, or the
 	// one stored first).
 	PutDayPlan(ctx context.Context, p DayPlan) (*DayPlan, error)
 	// DayPlans returns the latest plans before day (exclusive), newest first, at most limit.
-	DayPlans(ctx context.Context, before Date, limit int) ([]DayPlan, error)
+	DayPlans(ctx context.Context, before workday.Date, limit int) ([]DayPlan, error)
 
 	// PutAnswer records a's answer unless the user already answered that day's question; it returns the
 	// stored answer and whether it was a's.
@@ -140,14 +142,13 @@ type Store interface {
 	AnswerCounts(ctx context.Context, userID int64) (answered, correct int, err error)
 	// AnswerStats counts the answers of each day from since (inclusive) that had any, by day, and the distinct
 	// users who answered.
-	AnswerStats(ctx context.Context, since Date) (days []DayStats, users int, err error)
+	AnswerStats(ctx context.Context, since workday.Date) (days []DayStats, users int, err error)
 
 	// CalendarYears returns the calendar files admins stored, by year.
 	CalendarYears(ctx context.Context) (map[int]string, error)
 	// PutCalendarYear stores a year's calendar file, replacing an earlier one.
 	PutCalendarYear(ctx context.Context, year int, text string, now time.Time) error
 
-	// Once records key and reports whether this call was the first to record it: notices to admins go out once
-	// across restarts and instances.
-	Once(ctx context.Context, key string, now time.Time) (bool, error)
+	// Claims keep what goes out once in all across instances (the calendar notices to admins).
+	workday.Claims
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/remind"
+	"github.com/conductbot/conductbot/workday"
 )
 
 var _ remind.Store = (*DB)(nil)
@@ -111,7 +112,7 @@ func (db *DB) CountSubscriptions(ctx context.Context) (users, groups int, err er
 }
 
 // Schedule implements remind.Store.
-func (db *DB) Schedule(ctx context.Context, day remind.Date, minute int, now time.Time) (int, error) {
+func (db *DB) Schedule(ctx context.Context, day workday.Date, minute int, now time.Time) (int, error) {
 	res, err := db.db.ExecContext(ctx, `INSERT INTO remind_deliveries (day, chat_id, created_at)
 		SELECT ?1, s.chat_id, ?3 FROM remind_subscriptions s
 		WHERE s.enabled = 1 AND s.minute <= ?2
@@ -139,7 +140,7 @@ func scanDelivery(r scanner) (*remind.Delivery, error) {
 		return nil, err
 	}
 	var err error
-	if d.Day, err = remind.ParseDate(day); err != nil {
+	if d.Day, err = workday.ParseDate(day); err != nil {
 		return nil, err
 	}
 	if d.NotBefore, err = parseNullTime(notBefore); err != nil {
@@ -156,7 +157,7 @@ func scanDelivery(r scanner) (*remind.Delivery, error) {
 
 // Claim implements remind.Store: one write transaction picks and leases the deliveries, so no other claim (of
 // this or another process) sees them free.
-func (db *DB) Claim(ctx context.Context, day remind.Date, minute int, owner string, now, leaseUntil time.Time, limit int) ([]remind.Delivery, error) {
+func (db *DB) Claim(ctx context.Context, day workday.Date, minute int, owner string, now, leaseUntil time.Time, limit int) ([]remind.Delivery, error) {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: claim reminders: %w", err)
@@ -203,7 +204,7 @@ func (db *DB) Claim(ctx context.Context, day remind.Date, minute int, owner stri
 }
 
 // MarkSent implements remind.Store.
-func (db *DB) MarkSent(ctx context.Context, day remind.Date, chatID int64, owner string, messageID int, now time.Time) (bool, error) {
+func (db *DB) MarkSent(ctx context.Context, day workday.Date, chatID int64, owner string, messageID int, now time.Time) (bool, error) {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("sqlite: mark reminder sent: %w", err)
@@ -229,7 +230,7 @@ func (db *DB) MarkSent(ctx context.Context, day remind.Date, chatID int64, owner
 }
 
 // MarkBlocked implements remind.Store.
-func (db *DB) MarkBlocked(ctx context.Context, day remind.Date, chatID int64, owner string, now time.Time) error {
+func (db *DB) MarkBlocked(ctx context.Context, day workday.Date, chatID int64, owner string, now time.Time) error {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: mark chat blocked: %w", err)
@@ -254,7 +255,7 @@ func (db *DB) MarkBlocked(ctx context.Context, day remind.Date, chatID int64, ow
 }
 
 // Release implements remind.Store.
-func (db *DB) Release(ctx context.Context, day remind.Date, chatID int64, owner string, notBefore time.Time, failed bool, lastError string, maxAttempts int) error {
+func (db *DB) Release(ctx context.Context, day workday.Date, chatID int64, owner string, notBefore time.Time, failed bool, lastError string, maxAttempts int) error {
 	f := boolInt(failed)
 	_, err := db.db.ExecContext(ctx, `UPDATE remind_deliveries SET lease_owner = '', lease_until = NULL, not_before = ?4,
 			attempts = attempts + ?5,
@@ -269,7 +270,7 @@ func (db *DB) Release(ctx context.Context, day remind.Date, chatID int64, owner 
 }
 
 // Delivery implements remind.Store.
-func (db *DB) Delivery(ctx context.Context, day remind.Date, chatID int64) (*remind.Delivery, error) {
+func (db *DB) Delivery(ctx context.Context, day workday.Date, chatID int64) (*remind.Delivery, error) {
 	d, err := scanDelivery(db.db.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM remind_deliveries
 		WHERE day = ? AND chat_id = ?`, day.String(), chatID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -282,7 +283,7 @@ func (db *DB) Delivery(ctx context.Context, day remind.Date, chatID int64) (*rem
 }
 
 // DeliveryCounts implements remind.Store.
-func (db *DB) DeliveryCounts(ctx context.Context, since remind.Date) (map[string]int, error) {
+func (db *DB) DeliveryCounts(ctx context.Context, since workday.Date) (map[string]int, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT state, count(*) FROM remind_deliveries WHERE day >= ? GROUP BY state`,
 		since.String())
 	if err != nil {
@@ -315,7 +316,7 @@ func scanPlan(r scanner) (*remind.DayPlan, error) {
 		return nil, err
 	}
 	var err error
-	if p.Day, err = remind.ParseDate(day); err != nil {
+	if p.Day, err = workday.ParseDate(day); err != nil {
 		return nil, err
 	}
 	if p.Created, err = parseTime(created); err != nil {
@@ -328,7 +329,7 @@ func scanPlan(r scanner) (*remind.DayPlan, error) {
 }
 
 // DayPlan implements remind.Store.
-func (db *DB) DayPlan(ctx context.Context, day remind.Date) (*remind.DayPlan, error) {
+func (db *DB) DayPlan(ctx context.Context, day workday.Date) (*remind.DayPlan, error) {
 	p, err := scanPlan(db.db.QueryRowContext(ctx, `SELECT `+planColumns+` FROM remind_day_plans WHERE day = ?`, day.String()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, remind.ErrNotFound
@@ -356,7 +357,7 @@ func (db *DB) PutDayPlan(ctx context.Context, p remind.DayPlan) (*remind.DayPlan
 }
 
 // DayPlans implements remind.Store.
-func (db *DB) DayPlans(ctx context.Context, before remind.Date, limit int) ([]remind.DayPlan, error) {
+func (db *DB) DayPlans(ctx context.Context, before workday.Date, limit int) ([]remind.DayPlan, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT `+planColumns+` FROM remind_day_plans WHERE day < ?
 		ORDER BY day DESC LIMIT ?`, before.String(), limit)
 	if err != nil {
@@ -404,7 +405,7 @@ func (db *DB) PutAnswer(ctx context.Context, a remind.Answer) (*remind.Answer, b
 		return nil, false, fmt.Errorf("sqlite: put answer: commit: %w", err)
 	}
 	s.Correct = correct == 1
-	if s.Day, err = remind.ParseDate(day); err != nil {
+	if s.Day, err = workday.ParseDate(day); err != nil {
 		return nil, false, fmt.Errorf("sqlite: put answer: %w", err)
 	}
 	if s.Answered, err = parseTime(answered); err != nil {
@@ -424,7 +425,7 @@ func (db *DB) AnswerCounts(ctx context.Context, userID int64) (answered, correct
 }
 
 // AnswerStats implements remind.Store.
-func (db *DB) AnswerStats(ctx context.Context, since remind.Date) ([]remind.DayStats, int, error) {
+func (db *DB) AnswerStats(ctx context.Context, since workday.Date) ([]remind.DayStats, int, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT day, count(*), coalesce(sum(correct), 0) FROM remind_answers
 		WHERE day >= ? GROUP BY day ORDER BY day`, since.String())
 	if err != nil {
@@ -438,7 +439,7 @@ func (db *DB) AnswerStats(ctx context.Context, since remind.Date) ([]remind.DayS
 			rows.Close()
 			return nil, 0, fmt.Errorf("sqlite: answer stats: %w", err)
 		}
-		if s.Day, err = remind.ParseDate(day); err != nil {
+		if s.Day, err = workday.ParseDate(day); err != nil {
 			rows.Close()
 			return nil, 0, fmt.Errorf("sqlite: answer stats: %w", err)
 		}
@@ -486,18 +487,4 @@ func (db *DB) PutCalendarYear(ctx context.Context, year int, text string, now ti
 		return fmt.Errorf("sqlite: put calendar: %w", err)
 	}
 	return nil
-}
-
-// Once implements remind.Store.
-func (db *DB) Once(ctx context.Context, key string, now time.Time) (bool, error) {
-	res, err := db.db.ExecContext(ctx, `INSERT INTO remind_notices (key, created_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
-		key, formatTime(now))
-	if err != nil {
-		return false, fmt.Errorf("sqlite: once: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("sqlite: once: %w", err)
-	}
-	return n == 1, nil
 }

@@ -10,24 +10,25 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // The spot-check store (package inspect): see migrations/020_reports.sql.
 
 var _ inspect.Store = (*DB)(nil)
 
-func inspDay(d inspect.Date) any {
+func inspDay(d workday.Date) any {
 	if d.IsZero() {
 		return nil
 	}
 	return d.String()
 }
 
-func inspParseDay(s sql.NullString) (inspect.Date, error) {
+func inspParseDay(s sql.NullString) (workday.Date, error) {
 	if !s.Valid || s.String == "" {
-		return inspect.Date{}, nil
+		return workday.Date{}, nil
 	}
-	return inspect.ParseDate(s.String)
+	return workday.ParseDate(s.String)
 }
 
 func inspBool(b bool) int {
@@ -168,7 +169,7 @@ func scanChecklist(row interface{ Scan(...any) error }) (*inspect.Checklist, err
 	if err := json.Unmarshal([]byte(items), &c.Items); err != nil {
 		return nil, fmt.Errorf("checklist items: %w", err)
 	}
-	d, err := inspect.ParseDate(created)
+	d, err := workday.ParseDate(created)
 	c.Created = d
 	return &c, err
 }
@@ -225,7 +226,7 @@ func (db *DB) PutChecklist(ctx context.Context, c *inspect.Checklist) error {
 }
 
 // AddInvites implements inspect.InspectorStore.
-func (db *DB) AddInvites(ctx context.Context, hashes []string, created inspect.Date, expires time.Time) error {
+func (db *DB) AddInvites(ctx context.Context, hashes []string, created workday.Date, expires time.Time) error {
 	return db.inspTx(ctx, "add invites", func(tx *sql.Tx) error {
 		for _, h := range hashes {
 			_, err := tx.ExecContext(ctx, `INSERT INTO inspector_invites (hash, created, expires_at) VALUES (?, ?, ?)`,
@@ -279,7 +280,7 @@ func (db *DB) RedeemInvite(ctx context.Context, hash string, userID int64, now t
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(no), 0) + 1 FROM inspectors`).Scan(&no); err != nil {
 			return err
 		}
-		joined := inspect.DateOf(now, loc)
+		joined := workday.DateOf(now, loc)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO inspectors (user_id, no, joined) VALUES (?, ?, ?)
 			ON CONFLICT (user_id) DO UPDATE SET no = excluded.no, joined = excluded.joined, revoked = NULL`,
 			userID, no, joined.String()); err != nil {
@@ -319,7 +320,7 @@ func scanInspector(row interface{ Scan(...any) error }) (*inspect.Inspector, err
 		return nil, err
 	}
 	var err1, err2 error
-	in.Joined, err1 = inspect.ParseDate(joined)
+	in.Joined, err1 = workday.ParseDate(joined)
 	in.Revoked, err2 = inspParseDay(revoked)
 	return &in, errors.Join(err1, err2)
 }
@@ -355,7 +356,7 @@ func (db *DB) Inspectors(ctx context.Context) ([]inspect.Inspector, error) {
 }
 
 // RevokeInspector implements inspect.InspectorStore.
-func (db *DB) RevokeInspector(ctx context.Context, no int, on inspect.Date) (*inspect.Inspector, error) {
+func (db *DB) RevokeInspector(ctx context.Context, no int, on workday.Date) (*inspect.Inspector, error) {
 	in, err := scanInspector(db.db.QueryRowContext(ctx, `UPDATE inspectors SET revoked = ? WHERE no = ? AND revoked IS NULL
 		RETURNING user_id, no, joined, revoked`, on.String(), no))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -526,9 +527,9 @@ func scanReport(row interface{ Scan(...any) error }) (*inspect.Report, error) {
 	}
 	r.HalfDay, r.State = inspect.HalfDay(half), inspect.State(state)
 	var e1, e2, e3 error
-	r.VisitDate, e1 = inspect.ParseDate(visit)
-	r.Filed, e2 = inspect.ParseDate(filed)
-	r.Changed, e3 = inspect.ParseDate(changed)
+	r.VisitDate, e1 = workday.ParseDate(visit)
+	r.Filed, e2 = workday.ParseDate(filed)
+	r.Changed, e3 = workday.ParseDate(changed)
 	return &r, errors.Join(e1, e2, e3)
 }
 
@@ -624,7 +625,7 @@ func (db *DB) loadDetails(ctx context.Context, reps []*inspect.Report, full bool
 			rows.Close()
 			return err
 		}
-		s.Added, _ = inspect.ParseDate(added)
+		s.Added, _ = workday.ParseDate(added)
 		byID[id].Supplements = append(byID[id].Supplements, s)
 	}
 	rows.Close()
@@ -644,7 +645,7 @@ func (db *DB) loadDetails(ctx context.Context, reps []*inspect.Report, full bool
 			return err
 		}
 		e.State = inspect.State(state)
-		e.On, _ = inspect.ParseDate(on)
+		e.On, _ = workday.ParseDate(on)
 		byID[id].Events = append(byID[id].Events, e)
 	}
 	return rows.Err()
@@ -772,7 +773,7 @@ func (db *DB) Photo(ctx context.Context, id string) (*inspect.Photo, error) {
 }
 
 // AddSupplement implements inspect.ReportStore.
-func (db *DB) AddSupplement(ctx context.Context, reportID, text string, on inspect.Date) (int, error) {
+func (db *DB) AddSupplement(ctx context.Context, reportID, text string, on workday.Date) (int, error) {
 	var no int
 	err := db.inspTx(ctx, "add supplement", func(tx *sql.Tx) error {
 		var exists bool
@@ -792,7 +793,7 @@ func (db *DB) AddSupplement(ctx context.Context, reportID, text string, on inspe
 }
 
 // SetReportState implements inspect.ReportStore.
-func (db *DB) SetReportState(ctx context.Context, id string, from, to inspect.State, reason string, on inspect.Date) error {
+func (db *DB) SetReportState(ctx context.Context, id string, from, to inspect.State, reason string, on workday.Date) error {
 	return db.inspTx(ctx, "set report state", func(tx *sql.Tx) error {
 		var state string
 		err := tx.QueryRowContext(ctx, `SELECT state FROM reports WHERE id = ?`, id).Scan(&state)

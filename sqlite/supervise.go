@@ -12,6 +12,7 @@ import (
 
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/supervise"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // The supervision store (package supervise): see migrations/030_supervise.sql. Rectifications move their report
@@ -79,14 +80,14 @@ func (db *DB) WindowHeads(ctx context.Context) ([]supervise.WindowHead, error) {
 		if err := rows.Scan(&h.WindowID, &h.UserID, &since); err != nil {
 			return nil, fmt.Errorf("sqlite: window heads: %w", err)
 		}
-		h.Since, _ = inspect.ParseDate(since)
+		h.Since, _ = workday.ParseDate(since)
 		out = append(out, h)
 	}
 	return out, rows.Err()
 }
 
 // svMoveReport moves a report within a write transaction: the update and its event, as SetReportState.
-func svMoveReport(ctx context.Context, tx *sql.Tx, id string, to inspect.State, reason string, on inspect.Date) error {
+func svMoveReport(ctx context.Context, tx *sql.Tx, id string, to inspect.State, reason string, on workday.Date) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE reports SET state = ?, state_reason = ?, changed = ? WHERE id = ?`,
 		string(to), reason, on.String(), id); err != nil {
 		return err
@@ -146,7 +147,7 @@ func (db *DB) RequireRectification(ctx context.Context, r *supervise.Rectificati
 	})
 }
 
-func sqRectEvent(ctx context.Context, tx *sql.Tx, id string, a supervise.RectAction, note string, deadline, on inspect.Date) error {
+func sqRectEvent(ctx context.Context, tx *sql.Tx, id string, a supervise.RectAction, note string, deadline, on workday.Date) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO supervise_rect_events (rect_id, no, action, note, deadline, on_day)
 		VALUES (?, (SELECT coalesce(max(no), 0) + 1 FROM supervise_rect_events WHERE rect_id = ?), ?, ?, ?, ?)`,
 		id, id, string(a), note, inspDay(deadline), on.String())
@@ -167,8 +168,8 @@ func scanSqRect(row interface{ Scan(...any) error }) (*supervise.Rectification, 
 	r.State = supervise.RectState(state)
 	_ = json.Unmarshal([]byte(clauses), &r.Clauses)
 	var errs [5]error
-	r.Required, errs[0] = inspect.ParseDate(required)
-	r.Deadline, errs[1] = inspect.ParseDate(deadline)
+	r.Required, errs[0] = workday.ParseDate(required)
+	r.Deadline, errs[1] = workday.ParseDate(deadline)
 	r.Replied, errs[2] = inspParseDay(replied)
 	r.Closed, errs[3] = inspParseDay(closed)
 	r.Notified, errs[4] = inspParseDay(notified)
@@ -220,7 +221,7 @@ func (db *DB) loadSqRectDetails(ctx context.Context, rs []*supervise.Rectificati
 		}
 		e.Action = supervise.RectAction(action)
 		e.Deadline, _ = inspParseDay(deadline)
-		e.On, _ = inspect.ParseDate(on)
+		e.On, _ = workday.ParseDate(on)
 		byID[id].Events = append(byID[id].Events, e)
 	}
 	return rows.Err()
@@ -358,7 +359,7 @@ func sqRect(ctx context.Context, tx *sql.Tx, id string) (state supervise.RectSta
 }
 
 // SubmitRectification implements supervise.Store.
-func (db *DB) SubmitRectification(ctx context.Context, id, reply string, photoIDs []string, on inspect.Date) error {
+func (db *DB) SubmitRectification(ctx context.Context, id, reply string, photoIDs []string, on workday.Date) error {
 	return db.svTx(ctx, "submit rectification", func(tx *sql.Tx) error {
 		state, round, _, err := sqRect(ctx, tx, id)
 		if err != nil {
@@ -385,12 +386,12 @@ func (db *DB) SubmitRectification(ctx context.Context, id, reply string, photoID
 			reply, on.String(), round, id); err != nil {
 			return err
 		}
-		return sqRectEvent(ctx, tx, id, supervise.ActSubmitted, reply, inspect.Date{}, on)
+		return sqRectEvent(ctx, tx, id, supervise.ActSubmitted, reply, workday.Date{}, on)
 	})
 }
 
 // AcceptRectification implements supervise.Store.
-func (db *DB) AcceptRectification(ctx context.Context, id, note string, on inspect.Date) error {
+func (db *DB) AcceptRectification(ctx context.Context, id, note string, on workday.Date) error {
 	return db.svTx(ctx, "accept rectification", func(tx *sql.Tx) error {
 		state, _, report, err := sqRect(ctx, tx, id)
 		if err != nil {
@@ -402,7 +403,7 @@ func (db *DB) AcceptRectification(ctx context.Context, id, note string, on inspe
 		if _, err := tx.ExecContext(ctx, `UPDATE supervise_rectifications SET state = 'accepted', closed = ? WHERE id = ?`, on.String(), id); err != nil {
 			return err
 		}
-		if err := sqRectEvent(ctx, tx, id, supervise.ActAccepted, note, inspect.Date{}, on); err != nil {
+		if err := sqRectEvent(ctx, tx, id, supervise.ActAccepted, note, workday.Date{}, on); err != nil {
 			return err
 		}
 		var left bool
@@ -419,7 +420,7 @@ func (db *DB) AcceptRectification(ctx context.Context, id, note string, on inspe
 }
 
 // ReturnRectification implements supervise.Store.
-func (db *DB) ReturnRectification(ctx context.Context, id, reason string, deadline, on inspect.Date) error {
+func (db *DB) ReturnRectification(ctx context.Context, id, reason string, deadline, on workday.Date) error {
 	return db.svTx(ctx, "return rectification", func(tx *sql.Tx) error {
 		state, _, _, err := sqRect(ctx, tx, id)
 		if err != nil {
@@ -437,21 +438,11 @@ func (db *DB) ReturnRectification(ctx context.Context, id, reason string, deadli
 }
 
 // MarkRectNotified implements supervise.Store.
-func (db *DB) MarkRectNotified(ctx context.Context, id string, day inspect.Date) (bool, error) {
+func (db *DB) MarkRectNotified(ctx context.Context, id string, day workday.Date) (bool, error) {
 	res, err := db.db.ExecContext(ctx, `UPDATE supervise_rectifications SET notified = ? WHERE id = ? AND (notified IS NULL OR notified < ?)`,
 		day.String(), id, day.String())
 	if err != nil {
 		return false, fmt.Errorf("sqlite: mark rectification notified: %w", err)
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
-}
-
-// ClaimDay implements supervise.Store.
-func (db *DB) ClaimDay(ctx context.Context, kind string, day inspect.Date) (bool, error) {
-	res, err := db.db.ExecContext(ctx, `INSERT INTO supervise_daily (kind, day) VALUES (?, ?) ON CONFLICT DO NOTHING`, kind, day.String())
-	if err != nil {
-		return false, fmt.Errorf("sqlite: claim day: %w", err)
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
@@ -489,7 +480,7 @@ func scanSqAdjustments(rows *sql.Rows) ([]supervise.Adjustment, error) {
 		a.Final = math.Round(a.Final*10) / 10
 		var err1, err2 error
 		a.Month, err1 = supervise.ParseMonth(month, supervise.Month{})
-		a.Decided, err2 = inspect.ParseDate(decided)
+		a.Decided, err2 = workday.ParseDate(decided)
 		if err := errors.Join(err1, err2); err != nil {
 			return nil, err
 		}
@@ -529,7 +520,7 @@ func (db *DB) AdjustmentRevisions(ctx context.Context, windowID int64, m supervi
 // Tallies implements supervise.Store. Each report's answers and findings are aggregated once into
 // supervise_report_tallies (migrations/031_supervise_tallies.sql: they never change after filing); a period is
 // then one row a report, joined with the report's current state and added up in Go.
-func (db *DB) Tallies(ctx context.Context, from, to inspect.Date, states []inspect.State) (map[int64]*supervise.Tally, error) {
+func (db *DB) Tallies(ctx context.Context, from, to workday.Date, states []inspect.State) (map[int64]*supervise.Tally, error) {
 	out := map[int64]*supervise.Tally{}
 	err := db.sqReportTallies(ctx, "tallies", `r.visit_date BETWEEN ? AND ? AND r.state IN (SELECT value FROM json_each(?))`,
 		[]any{from.String(), to.String(), jsonList(states)}, func(rt *supervise.ReportTally) { supervise.AddReport(out, rt) })
@@ -564,7 +555,7 @@ func (db *DB) sqReportTallies(ctx context.Context, what, where string, args []an
 				missing = append(missing, rt.ReportID)
 				continue
 			}
-			rt.VisitDate, _ = inspect.ParseDate(visit)
+			rt.VisitDate, _ = workday.ParseDate(visit)
 			rt.HalfDay = inspect.HalfDay(half)
 			rt.Pass, rt.Fail, rt.Unobserved = int(pass.Int64), int(fail.Int64), int(unobs.Int64)
 			rt.WeightPass, rt.WeightObserved = int(wp.Int64), int(wo.Int64)
@@ -622,7 +613,7 @@ func (db *DB) sqFillTallies(ctx context.Context, ids []string) error {
 
 // ViolationsByClause implements supervise.Store and remind.ViolationCounter.
 func (db *DB) ViolationsByClause(ctx context.Context, since time.Time) (map[string]int, error) {
-	day := inspect.DateOf(since, since.Location())
+	day := workday.DateOf(since, since.Location())
 	out := map[string]int{}
 	err := db.sqReportTallies(ctx, "violations by clause", `r.visit_date >= ? AND r.state IN (SELECT value FROM json_each(?))`,
 		[]any{day.String(), jsonList(supervise.Counted)}, func(rt *supervise.ReportTally) {

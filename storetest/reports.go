@@ -12,6 +12,7 @@ import (
 
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // OpenReports returns a fresh, empty spot-check store for tb (closing it with tb.Cleanup). Stores that also
@@ -83,7 +84,7 @@ func fileForOutbox(t *testing.T, f *ReportFixture, n int) []string {
 	t.Helper()
 	var ids []string
 	for i := 0; i < n; i++ {
-		r := f.NewReport(i, inspect.MustDate("2026-11-02"), inspect.Morning)
+		r := f.NewReport(i, workday.MustDate("2026-11-02"), inspect.Morning)
 		rpNoErr(t, f.Store.FileReport(context.Background(), r, inspect.NewDraftID()))
 		ids = append(ids, r.ID)
 	}
@@ -157,7 +158,7 @@ func testOutboxClaims(t *testing.T, s inspect.Store) {
 	rpNoErr(t, s.ReleaseNotifications(ctx, "d", ids[3])) // b's, not d's: nothing happens
 	claim("g", 6*time.Minute+time.Second, 10)
 	// A report filed now is free, whoever holds the others.
-	late := f.NewReport(9, inspect.MustDate("2026-11-02"), inspect.Afternoon)
+	late := f.NewReport(9, workday.MustDate("2026-11-02"), inspect.Afternoon)
 	rpNoErr(t, s.FileReport(ctx, late, inspect.NewDraftID()))
 	claim("g", 6*time.Minute+time.Second, 10, late.ID)
 	// All sent: nothing is left to claim, ever.
@@ -275,7 +276,7 @@ func NewReportFixture(tb testing.TB, s inspect.Store, windows int) *ReportFixtur
 		f.Version = v.ID
 	}
 	items, _ := inspect.Rebase(inspect.DefaultItems, code)
-	f.Checklist = &inspect.Checklist{CodeVersionID: f.Version, Items: items, Created: inspect.MustDate("2026-11-01")}
+	f.Checklist = &inspect.Checklist{CodeVersionID: f.Version, Items: items, Created: workday.MustDate("2026-11-01")}
 	rpNoErr(tb, s.PutChecklist(ctx, f.Checklist))
 	ws := make([]inspect.Window, windows)
 	for i := range ws {
@@ -290,7 +291,7 @@ func NewReportFixture(tb testing.TB, s inspect.Store, windows int) *ReportFixtur
 
 // NewReport builds a report on the fixture's checklist: item i fails when i%every == seed%every, with a
 // finding for each failure; nothing is stored.
-func (f *ReportFixture) NewReport(seed int, visit inspect.Date, half inspect.HalfDay) *inspect.Report {
+func (f *ReportFixture) NewReport(seed int, visit workday.Date, half inspect.HalfDay) *inspect.Report {
 	w := f.Windows[seed%len(f.Windows)]
 	r := &inspect.Report{ID: inspect.NewID(), WindowID: w.ID, WindowLabel: w.Label(), VisitDate: visit, HalfDay: half,
 		Filed: visit.AddDays(seed % 2), CodeVersionID: f.Version, ChecklistID: f.Checklist.ID, Description: fmt.Sprintf("描述 %d", seed),
@@ -363,7 +364,7 @@ func testChecklists(t *testing.T, s inspect.Store) {
 	if f.Checklist.ID == 0 || f.Checklist.Number != 1 {
 		t.Fatalf("first checklist: %+v", f.Checklist)
 	}
-	second := &inspect.Checklist{CodeVersionID: f.Version, Items: append([]inspect.Item(nil), f.Checklist.Items[:3]...), Created: inspect.MustDate("2026-11-05")}
+	second := &inspect.Checklist{CodeVersionID: f.Version, Items: append([]inspect.Item(nil), f.Checklist.Items[:3]...), Created: workday.MustDate("2026-11-05")}
 	second.Items[0].Weight, second.Items[0].Critical = 7, true
 	rpNoErr(t, s.PutChecklist(ctx, second))
 	if second.Number != 2 || second.ID == f.Checklist.ID {
@@ -387,7 +388,7 @@ func testChecklists(t *testing.T, s inspect.Store) {
 func testInvites(t *testing.T, s inspect.Store) {
 	ctx := context.Background()
 	loc := time.FixedZone("CST", 8*3600)
-	day := inspect.DateOf(rpT0, loc)
+	day := workday.DateOf(rpT0, loc)
 	h1, h2, h3 := inspect.InviteHash("AAAAA-11111"), inspect.InviteHash("BBBBB-22222"), inspect.InviteHash("CCCCC-33333")
 	rpNoErr(t, s.AddInvites(ctx, []string{h1, h2}, day, rpT0.Add(time.Hour)))
 	rpNoErr(t, s.AddInvites(ctx, []string{h3}, day, rpT0.Add(-time.Minute)))
@@ -428,7 +429,7 @@ func testInvites(t *testing.T, s inspect.Store) {
 	if _, err := s.RedeemInvite(ctx, h2, 43, rpT0, loc); !errors.Is(err, inspect.ErrInviteUsed) {
 		t.Fatalf("a burnt code: %v", err)
 	}
-	later := inspect.DateOf(rpT0.Add(48*time.Hour), loc)
+	later := workday.DateOf(rpT0.Add(48*time.Hour), loc)
 	if _, err := s.RevokeInspector(ctx, 9, later); !errors.Is(err, inspect.ErrNotFound) {
 		t.Fatalf("revoking an unknown label: %v", err)
 	}
@@ -515,7 +516,7 @@ func photoOf(tb testing.TB, seed int) *inspect.Photo {
 func testFileReport(t *testing.T, s inspect.Store) {
 	ctx := context.Background()
 	f := NewReportFixture(t, s, 3)
-	r := f.NewReport(1, inspect.MustDate("2026-11-02"), inspect.Morning)
+	r := f.NewReport(1, workday.MustDate("2026-11-02"), inspect.Morning)
 	draft := inspect.NewDraftID()
 	expires := rpT0.Add(24 * time.Hour)
 	p1, p2, p3 := photoOf(t, 1), photoOf(t, 2), photoOf(t, 3)
@@ -554,7 +555,7 @@ func testFileReport(t *testing.T, s inspect.Store) {
 		t.Fatalf("the photo taken back survived filing: %v", err)
 	}
 	// Another draft's photos are untouched: filing with one is refused.
-	r2 := f.NewReport(2, inspect.MustDate("2026-11-02"), inspect.Afternoon)
+	r2 := f.NewReport(2, workday.MustDate("2026-11-02"), inspect.Afternoon)
 	r2.Findings[0].Photos = []inspect.PhotoRef{other.PhotoRef}
 	if err := s.FileReport(ctx, r2, draft); !errors.Is(err, inspect.ErrNotFound) {
 		t.Fatalf("filing with another draft's photo: %v", err)
@@ -568,7 +569,7 @@ func testFileReport(t *testing.T, s inspect.Store) {
 	if _, err := s.ReportByReceipt(ctx, inspect.ReceiptHash("0000-0000-0000")); !errors.Is(err, inspect.ErrNotFound) {
 		t.Fatalf("ReportByReceipt of an unknown code: %v", err)
 	}
-	dup := f.NewReport(3, inspect.MustDate("2026-11-02"), inspect.Morning)
+	dup := f.NewReport(3, workday.MustDate("2026-11-02"), inspect.Morning)
 	dup.ReceiptHash = r.ReceiptHash
 	if err := s.FileReport(ctx, dup, "nodraft1"); !errors.Is(err, inspect.ErrDuplicate) {
 		t.Fatalf("filing with a receipt hash in use: %v", err)
@@ -593,7 +594,7 @@ func testFileAtomic(t *testing.T, s inspect.Store) {
 	draft := inspect.NewDraftID()
 	p := photoOf(t, 1)
 	rpNoErr(t, s.PutDraftPhoto(ctx, draft, p, rpT0.Add(time.Hour)))
-	r := f.NewReport(1, inspect.MustDate("2026-11-02"), inspect.Morning)
+	r := f.NewReport(1, workday.MustDate("2026-11-02"), inspect.Morning)
 	r.Findings[0].Photos = []inspect.PhotoRef{p.PhotoRef, {ID: "missingphoto0000"}}
 	if err := s.FileReport(ctx, r, draft); err == nil {
 		t.Fatal("filing with a missing photo succeeded")
@@ -617,12 +618,12 @@ func testListReports(t *testing.T, s inspect.Store) {
 	f := NewReportFixture(t, s, 3)
 	var all []*inspect.Report
 	for i := 0; i < 12; i++ {
-		r := f.NewReport(i, inspect.MustDate("2026-10-28").AddDays(i/2), []inspect.HalfDay{inspect.Morning, inspect.Afternoon}[i%2])
+		r := f.NewReport(i, workday.MustDate("2026-10-28").AddDays(i/2), []inspect.HalfDay{inspect.Morning, inspect.Afternoon}[i%2])
 		rpNoErr(t, s.FileReport(ctx, r, inspect.NewDraftID()))
 		all = append(all, r)
 	}
-	rpNoErr(t, s.SetReportState(ctx, all[0].ID, inspect.Pending, inspect.Confirmed, "", inspect.MustDate("2026-11-03")))
-	rpNoErr(t, s.SetReportState(ctx, all[1].ID, inspect.Pending, inspect.Rejected, "不实", inspect.MustDate("2026-11-03")))
+	rpNoErr(t, s.SetReportState(ctx, all[0].ID, inspect.Pending, inspect.Confirmed, "", workday.MustDate("2026-11-03")))
+	rpNoErr(t, s.SetReportState(ctx, all[1].ID, inspect.Pending, inspect.Rejected, "不实", workday.MustDate("2026-11-03")))
 
 	got, err := s.Reports(ctx, inspect.ReportFilter{})
 	rpNoErr(t, err)
@@ -634,7 +635,7 @@ func testListReports(t *testing.T, s inspect.Store) {
 			t.Fatalf("out of order at %d: %s %s after %s %s", i, got[i].VisitDate, got[i].HalfDay, got[i-1].VisitDate, got[i-1].HalfDay)
 		}
 	}
-	if got[0].VisitDate != inspect.MustDate("2026-11-02") || got[0].HalfDay != inspect.Afternoon || got[0].Items != nil || got[0].Findings != nil {
+	if got[0].VisitDate != workday.MustDate("2026-11-02") || got[0].HalfDay != inspect.Afternoon || got[0].Items != nil || got[0].Findings != nil {
 		t.Fatalf("first of the list: %+v", got[0])
 	}
 	with, err := s.Reports(ctx, inspect.ReportFilter{WithItems: true, Limit: 3, Offset: 2})
@@ -647,8 +648,8 @@ func testListReports(t *testing.T, s inspect.Store) {
 		want int
 	}{
 		{inspect.ReportFilter{WindowID: f.Windows[0].ID}, 4},
-		{inspect.ReportFilter{From: inspect.MustDate("2026-10-30"), To: inspect.MustDate("2026-10-31")}, 4},
-		{inspect.ReportFilter{From: inspect.MustDate("2026-11-01")}, 4},
+		{inspect.ReportFilter{From: workday.MustDate("2026-10-30"), To: workday.MustDate("2026-10-31")}, 4},
+		{inspect.ReportFilter{From: workday.MustDate("2026-11-01")}, 4},
 		{inspect.ReportFilter{States: []inspect.State{inspect.Confirmed, inspect.Rejected}}, 2},
 		{inspect.ReportFilter{States: []inspect.State{inspect.Pending}, WindowID: f.Windows[1].ID}, 3},
 		{inspect.ReportFilter{Limit: 5}, 12},
@@ -669,9 +670,9 @@ func testListReports(t *testing.T, s inspect.Store) {
 func testReportStates(t *testing.T, s inspect.Store) {
 	ctx := context.Background()
 	f := NewReportFixture(t, s, 1)
-	r := f.NewReport(1, inspect.MustDate("2026-11-02"), inspect.Morning)
+	r := f.NewReport(1, workday.MustDate("2026-11-02"), inspect.Morning)
 	rpNoErr(t, s.FileReport(ctx, r, "dft00001"))
-	d3, d4, d9 := inspect.MustDate("2026-11-03"), inspect.MustDate("2026-11-04"), inspect.MustDate("2026-11-09")
+	d3, d4, d9 := workday.MustDate("2026-11-03"), workday.MustDate("2026-11-04"), workday.MustDate("2026-11-09")
 	if err := s.SetReportState(ctx, r.ID, inspect.Pending, inspect.Rectified, "", d3); !errors.Is(err, inspect.ErrConflict) {
 		t.Fatalf("a move CanMove forbids: %v", err)
 	}
@@ -744,7 +745,7 @@ func testReportsConcurrent(t *testing.T, s inspect.Store) {
 				errs <- err
 				return
 			}
-			r := f.NewReport(i, inspect.MustDate("2026-11-02"), inspect.Morning)
+			r := f.NewReport(i, workday.MustDate("2026-11-02"), inspect.Morning)
 			r.Findings[0].Photos = []inspect.PhotoRef{p.PhotoRef}
 			if err := s.FileReport(ctx, r, draft); err != nil {
 				errs <- err

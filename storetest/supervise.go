@@ -14,6 +14,7 @@ import (
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/supervise"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // SuperviseStore is a store that keeps spot-check reports and supervision.
@@ -38,10 +39,10 @@ func TestSupervise(t *testing.T, open OpenSupervise) {
 	t.Run("ConcurrentAcceptance", func(t *testing.T) { testConcurrentAccept(t, open(t)) })
 }
 
-var svDay = inspect.MustDate("2026-11-02")
+var svDay = workday.MustDate("2026-11-02")
 
 // fileConfirmed files a report of the fixture and confirms it.
-func fileConfirmed(tb testing.TB, f *ReportFixture, seed int, visit inspect.Date) *inspect.Report {
+func fileConfirmed(tb testing.TB, f *ReportFixture, seed int, visit workday.Date) *inspect.Report {
 	tb.Helper()
 	ctx := context.Background()
 	r := f.NewReport(seed, visit, inspect.Morning)
@@ -50,7 +51,7 @@ func fileConfirmed(tb testing.TB, f *ReportFixture, seed int, visit inspect.Date
 	return r
 }
 
-func newRect(r *inspect.Report, finding int, deadline inspect.Date) *supervise.Rectification {
+func newRect(r *inspect.Report, finding int, deadline workday.Date) *supervise.Rectification {
 	fd := r.Findings[finding-1]
 	return &supervise.Rectification{ID: inspect.NewID(), ReportID: r.ID, FindingNo: fd.No, Title: fd.Title, Clauses: fd.Clauses,
 		Critical: fd.Critical, Required: svDay, Deadline: deadline}
@@ -89,11 +90,11 @@ func testHeads(t *testing.T, s SuperviseStore) {
 func testRectLife(t *testing.T, s SuperviseStore) {
 	ctx := context.Background()
 	f := NewReportFixture(t, s, 2)
-	r := fileConfirmed(t, f, 1, inspect.MustDate("2026-10-30"))
+	r := fileConfirmed(t, f, 1, workday.MustDate("2026-10-30"))
 	if len(r.Findings) < 2 {
 		t.Fatalf("the fixture's report has %d findings", len(r.Findings))
 	}
-	d1 := inspect.MustDate("2026-11-09")
+	d1 := workday.MustDate("2026-11-09")
 	a := newRect(r, 1, d1)
 	a.WindowID = 999 // the store takes the window from the report
 	rpNoErr(t, s.RequireRectification(ctx, a, "要求整改问题 1"))
@@ -145,7 +146,7 @@ func testRectLife(t *testing.T, s SuperviseStore) {
 	}
 
 	// Sent back: open again with a new deadline; the second answer's photos replace the first's.
-	d2 := inspect.MustDate("2026-11-16")
+	d2 := workday.MustDate("2026-11-16")
 	rpNoErr(t, s.ReturnRectification(ctx, a.ID, "照片看不出整改效果", d2, day2.AddDays(1)))
 	got, _ = s.Rectification(ctx, a.ID)
 	if got.State != supervise.RectOpen || got.Deadline != d2 || len(got.Photos) != 2 {
@@ -265,11 +266,11 @@ func testRectErrors(t *testing.T, s SuperviseStore) {
 func testRectFilter(t *testing.T, s SuperviseStore) {
 	ctx := context.Background()
 	f := NewReportFixture(t, s, 3)
-	oct := fileConfirmed(t, f, 0, inspect.MustDate("2026-10-20")) // window 1
-	nov := fileConfirmed(t, f, 1, inspect.MustDate("2026-11-03")) // window 2
-	x := newRect(oct, 1, inspect.MustDate("2026-11-05"))
-	y := newRect(nov, 1, inspect.MustDate("2026-11-04"))
-	z := newRect(nov, 2, inspect.MustDate("2026-11-10"))
+	oct := fileConfirmed(t, f, 0, workday.MustDate("2026-10-20")) // window 1
+	nov := fileConfirmed(t, f, 1, workday.MustDate("2026-11-03")) // window 2
+	x := newRect(oct, 1, workday.MustDate("2026-11-05"))
+	y := newRect(nov, 1, workday.MustDate("2026-11-04"))
+	z := newRect(nov, 2, workday.MustDate("2026-11-10"))
 	for _, rc := range []*supervise.Rectification{x, y, z} {
 		rpNoErr(t, s.RequireRectification(ctx, rc, ""))
 	}
@@ -292,9 +293,9 @@ func testRectFilter(t *testing.T, s SuperviseStore) {
 		"window":           {supervise.RectFilter{WindowIDs: []int64{f.Windows[1].ID, 12345}}, []string{y.ID, z.ID}},
 		"report":           {supervise.RectFilter{ReportIDs: []string{oct.ID}}, []string{x.ID}},
 		"state":            {supervise.RectFilter{States: []supervise.RectState{supervise.RectSubmitted}}, []string{z.ID}},
-		"due before":       {supervise.RectFilter{DueBefore: inspect.MustDate("2026-11-05")}, []string{y.ID}},
-		"visit month":      {supervise.RectFilter{From: inspect.MustDate("2026-11-01"), To: inspect.MustDate("2026-11-30")}, []string{y.ID, z.ID}},
-		"visit from":       {supervise.RectFilter{To: inspect.MustDate("2026-10-31")}, []string{x.ID}},
+		"due before":       {supervise.RectFilter{DueBefore: workday.MustDate("2026-11-05")}, []string{y.ID}},
+		"visit month":      {supervise.RectFilter{From: workday.MustDate("2026-11-01"), To: workday.MustDate("2026-11-30")}, []string{y.ID, z.ID}},
+		"visit from":       {supervise.RectFilter{To: workday.MustDate("2026-10-31")}, []string{x.ID}},
 		"nothing":          {supervise.RectFilter{States: []supervise.RectState{supervise.RectAccepted}}, nil},
 	} {
 		if got := ids(c.f); !slices.Equal(got, c.want) {
@@ -316,7 +317,7 @@ func testRectNotified(t *testing.T, s SuperviseStore) {
 	a := newRect(r, 1, svDay.AddDays(7))
 	rpNoErr(t, s.RequireRectification(ctx, a, ""))
 	for i, c := range []struct {
-		day  inspect.Date
+		day  workday.Date
 		want bool
 	}{{svDay, true}, {svDay, false}, {svDay.AddDays(-1), false}, {svDay.AddDays(1), true}, {svDay.AddDays(1), false}} {
 		got, err := s.MarkRectNotified(ctx, a.ID, c.day)
@@ -336,34 +337,6 @@ func testRectNotified(t *testing.T, s SuperviseStore) {
 	rpNoErr(t, s.ReturnRectification(ctx, a.ID, "不行", svDay.AddDays(9), svDay.AddDays(2)))
 	if got, _ := s.Rectification(ctx, a.ID); !got.Notified.IsZero() {
 		t.Fatalf("notified after return %v", got.Notified)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	wins := 0
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ok, err := s.ClaimDay(ctx, "overdue", svDay)
-			if err != nil {
-				t.Error(err)
-			}
-			if ok {
-				mu.Lock()
-				wins++
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if wins != 1 {
-		t.Fatalf("ClaimDay won %d times", wins)
-	}
-	if ok, _ := s.ClaimDay(ctx, "overdue", svDay.AddDays(1)); !ok {
-		t.Fatal("ClaimDay of the next day")
-	}
-	if ok, _ := s.ClaimDay(ctx, "other", svDay); !ok {
-		t.Fatal("ClaimDay of another kind")
 	}
 }
 
@@ -416,7 +389,7 @@ func testAdjustments(t *testing.T, s SuperviseStore) {
 }
 
 // randomReports files n reports over the windows of f, visited between from and from+days, in random states.
-func randomReports(tb testing.TB, f *ReportFixture, rng *rand.Rand, n int, from inspect.Date, days int) []inspect.Report {
+func randomReports(tb testing.TB, f *ReportFixture, rng *rand.Rand, n int, from workday.Date, days int) []inspect.Report {
 	tb.Helper()
 	ctx := context.Background()
 	var out []inspect.Report
@@ -445,7 +418,7 @@ func testTallies(t *testing.T, s SuperviseStore) {
 	ctx := context.Background()
 	f := NewReportFixture(t, s, 4)
 	rng := rand.New(rand.NewPCG(5, 5))
-	reps := randomReports(t, f, rng, 120, inspect.MustDate("2026-10-20"), 25)
+	reps := randomReports(t, f, rng, 120, workday.MustDate("2026-10-20"), 25)
 	checkTallies(t, s, reps)
 	// Reviews change states after the reports were first scored: the next scores follow.
 	for i := range reps {
@@ -455,7 +428,7 @@ func testTallies(t *testing.T, s SuperviseStore) {
 		}
 	}
 	// More reports filed after the first scores.
-	reps = append(reps, randomReports(t, f, rng, 30, inspect.MustDate("2026-11-01"), 20)...)
+	reps = append(reps, randomReports(t, f, rng, 30, workday.MustDate("2026-11-01"), 20)...)
 	checkTallies(t, s, reps)
 }
 
@@ -463,13 +436,13 @@ func checkTallies(t *testing.T, s SuperviseStore, reps []inspect.Report) {
 	t.Helper()
 	ctx := context.Background()
 	for _, c := range []struct {
-		from, to inspect.Date
+		from, to workday.Date
 		states   []inspect.State
 	}{
-		{inspect.MustDate("2026-11-01"), inspect.MustDate("2026-11-30"), supervise.Counted},
-		{inspect.MustDate("2026-10-01"), inspect.MustDate("2026-10-31"), supervise.Counted},
-		{inspect.MustDate("2026-10-25"), inspect.MustDate("2026-11-02"), []inspect.State{inspect.Pending}},
-		{inspect.MustDate("2026-12-01"), inspect.MustDate("2026-12-31"), supervise.Counted},
+		{workday.MustDate("2026-11-01"), workday.MustDate("2026-11-30"), supervise.Counted},
+		{workday.MustDate("2026-10-01"), workday.MustDate("2026-10-31"), supervise.Counted},
+		{workday.MustDate("2026-10-25"), workday.MustDate("2026-11-02"), []inspect.State{inspect.Pending}},
+		{workday.MustDate("2026-12-01"), workday.MustDate("2026-12-31"), supervise.Counted},
 	} {
 		got, err := s.Tallies(ctx, c.from, c.to, c.states)
 		rpNoErr(t, err)
@@ -498,13 +471,13 @@ func testViolationsByClause(t *testing.T, s SuperviseStore) {
 	ctx := context.Background()
 	f := NewReportFixture(t, s, 3)
 	rng := rand.New(rand.NewPCG(7, 7))
-	reps := randomReports(t, f, rng, 60, inspect.MustDate("2026-10-01"), 60)
+	reps := randomReports(t, f, rng, 60, workday.MustDate("2026-10-01"), 60)
 	loc := time.FixedZone("CST", 8*3600)
 	// 2026-10-31T16:30Z is 2026-11-01 00:30 in the center's zone: November 1 on.
 	since := time.Date(2026, 10, 31, 16, 30, 0, 0, time.UTC).In(loc)
 	got, err := s.ViolationsByClause(ctx, since)
 	rpNoErr(t, err)
-	want := supervise.Violations(supervise.TallyReports(reps, inspect.MustDate("2026-11-01"), inspect.MustDate("2100-01-01"), supervise.Counted))
+	want := supervise.Violations(supervise.TallyReports(reps, workday.MustDate("2026-11-01"), workday.MustDate("2100-01-01"), supervise.Counted))
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("ViolationsByClause: %v, want %v", got, want)
 	}

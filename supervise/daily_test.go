@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/supervise"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // overdueFixture has two rectifications of 3号窗口 (head headID) due on Friday 6 November and one of 5号窗口
@@ -28,13 +28,13 @@ func overdueFixture(t *testing.T) (*fixture, []string) {
 		deadline string
 	}{{"rep1aaaaaaaaaaaa", 1, "2026-11-06"}, {"rep1aaaaaaaaaaaa", 2, "2026-11-06"}, {"rep2bbbbbbbbbbbb", 1, "2026-11-09"}} {
 		rc := &supervise.Rectification{ID: inspect.NewID(), ReportID: r.report, FindingNo: r.finding, Title: "问题",
-			Clauses: []string{"1.4.4"}, Required: inspect.MustDate("2026-10-30"), Deadline: inspect.MustDate(r.deadline)}
+			Clauses: []string{"1.4.4"}, Required: workday.MustDate("2026-10-30"), Deadline: workday.MustDate(r.deadline)}
 		if err := f.db.RequireRectification(ctx, rc, "要求整改"); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, rc.ID)
 	}
-	if err := f.db.SetWindowHead(ctx, supervise.WindowHead{WindowID: f.windows[0].ID, UserID: headID, Since: inspect.MustDate("2026-10-01")}); err != nil {
+	if err := f.db.SetWindowHead(ctx, supervise.WindowHead{WindowID: f.windows[0].ID, UserID: headID, Since: workday.MustDate("2026-10-01")}); err != nil {
 		t.Fatal(err)
 	}
 	return f, ids
@@ -45,10 +45,10 @@ func overdueFixture(t *testing.T) (*fixture, []string) {
 func TestRemindOverdue(t *testing.T) {
 	ctx := context.Background()
 	f, ids := overdueFixture(t)
-	clock := bottest.NewClock(at("2026-11-09", 9, 0))
+	clock := workday.NewFake(at("2026-11-09", 9, 0))
 	s := f.service(clock)
 	out := &fakeOut{}
-	day := inspect.MustDate("2026-11-09")
+	day := workday.MustDate("2026-11-09")
 	n, err := s.RemindOverdue(ctx, out, day)
 	if err != nil || n != 2 {
 		t.Fatalf("RemindOverdue: %d %v", n, err)
@@ -92,41 +92,33 @@ func TestRemindOverdue(t *testing.T) {
 	}
 }
 
-// TestRunDaily drives the daily loop with an injected timer: started after 9:00 on a working day it catches up at
-// once, then waits for 9:00 of the next day; weekends send nothing.
+// TestRunDaily runs supervision's daily job on the program's daily runner, on a settable clock: started after
+// 9:00 on a working day it catches up at once, then runs at 9:00 on the next working days; the weekend sends
+// nothing, and a second instance on the same store sends nothing twice.
 func TestRunDaily(t *testing.T) {
 	f, _ := overdueFixture(t)
-	clock := bottest.NewClock(at("2026-11-13", 10, 30)) // Friday, after 9:00
-	ticks := make(chan time.Time)
-	asked := make(chan time.Duration, 16)
-	s := f.service(clock, func(o *supervise.Options) {
-		o.After = func(d time.Duration) <-chan time.Time {
-			asked <- d
-			return ticks
-		}
-	})
+	clock := workday.NewFake(at("2026-11-13", 10, 30)) // Friday, after 9:00
+	s := f.service(clock)
 	out := &fakeOut{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx, out) }()
-	var waits []time.Duration
-	// tick waits until the loop asks for its timer, then moves the clock to `to` and fires the timer.
-	tick := func(to time.Time) {
-		waits = append(waits, <-asked)
-		clock.Advance(to.Sub(clock.Now()))
-		ticks <- to
+	runner := func() *workday.Daily {
+		d := &workday.Daily{Clock: clock, Location: cst, Claims: f.db}
+		for _, j := range s.DailyJobs(out) {
+			if err := d.Add(j); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return d
 	}
-	tick(clock.Now()) // the catch-up
-	tick(at("2026-11-14", 9, 0))
-	tick(at("2026-11-15", 9, 0))
-	tick(at("2026-11-16", 9, 0))
-	waits = append(waits, <-asked) // the loop is waiting again: everything before was handled
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	a, b := runner(), runner()
+	ctx := context.Background()
+	var next []time.Time
+	for _, to := range []time.Time{at("2026-11-13", 10, 30), at("2026-11-14", 9, 0), at("2026-11-15", 9, 0), at("2026-11-16", 9, 0)} {
+		clock.Set(to)
+		next = append(next, a.RunDue(ctx))
+		b.RunDue(ctx)
 	}
-	if waits[0] != 0 || waits[1] != 22*time.Hour+30*time.Minute || waits[2] != 24*time.Hour || waits[4] != 24*time.Hour {
-		t.Fatalf("waits: %v", waits)
+	if !next[0].Equal(at("2026-11-14", 9, 0)) || !next[3].Equal(at("2026-11-17", 9, 0)) {
+		t.Fatalf("next runs: %v", next)
 	}
 	var days []string
 	for _, m := range out.to(adminID) {

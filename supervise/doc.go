@@ -14,7 +14,7 @@
 // # Rectification
 //
 // For a finding of a confirmed report, a supervisor requires rectification with a deadline in working days
-// (DefaultRectifyDays, or 3/10/15) counted on China's working-day calendar (remind.Calendar: public holidays
+// (DefaultRectifyDays, or 3/10/15) counted on China's working-day calendar (workday.Calendar: public holidays
 // and make-up working days, 调休), the report moving to 整改中. Each window's responsible person (窗口负责人,
 // registered by an admin with /heads) is notified with the problem, the clause and the deadline; they answer
 // with what they changed and optional photos (re-encoded like the reports' photos); the supervisor accepts

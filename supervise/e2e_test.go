@@ -12,10 +12,10 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/supervise"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // TestReviewThroughTelegram walks a supervisor's review through the Bot API stand-in and the real client:
@@ -28,7 +28,7 @@ func TestReviewThroughTelegram(t *testing.T) {
 	f.file("rep1aaaaaaaaaaaa", 0, "2026-10-29", inspect.Morning, inspect.Pending, map[string]inspect.Result{"tidy": inspect.Fail}, code1)
 	f.file("rep2bbbbbbbbbbbb", 0, "2026-10-30", inspect.Afternoon, inspect.Pending,
 		map[string]inspect.Result{"discipline": inspect.Fail, "dress": inspect.Unobserved}, code2)
-	h := startTG(t, f, bottest.NewClock(start)) // Monday 2 November 2026, 09:00
+	h := startTG(t, f, workday.NewFake(start)) // Monday 2 November 2026, 09:00
 
 	m := h.Say(tgSuper, "/reports")
 	expect(t, m.Text, "共 2 份", "状态 待审核", "10月30日 下午 · 3号窗口 不动产登记 · 待审核 · 不符合 1 项（关键 1）", "10月29日 上午")
@@ -120,11 +120,11 @@ func TestAccessThroughTelegram(t *testing.T) {
 	f.file("rep2bbbbbbbbbbbb", 1, "2026-10-29", inspect.Morning, inspect.Pending, map[string]inspect.Result{"tidy": inspect.Fail}, "K7P3-Q9XW-M2TB")
 	ctx := context.Background()
 	rc := &supervise.Rectification{ID: "rectaaaaaaaaaaaa", ReportID: "rep1aaaaaaaaaaaa", FindingNo: 1, Title: "台面整洁", Clauses: []string{"1.4.4"},
-		Required: inspect.MustDate("2026-10-30"), Deadline: inspect.MustDate("2026-11-06")}
+		Required: workday.MustDate("2026-10-30"), Deadline: workday.MustDate("2026-11-06")}
 	if err := f.db.RequireRectification(ctx, rc, "要求整改"); err != nil {
 		t.Fatal(err)
 	}
-	h := startTG(t, f, bottest.NewClock(start))
+	h := startTG(t, f, workday.NewFake(start))
 
 	denied := bot.Denied(bot.Supervisor)
 	for _, u := range []struct {
@@ -208,7 +208,7 @@ func TestStatsThroughTelegram(t *testing.T) {
 	f.file("rep1aaaaaaaaaaaa", 0, "2026-11-02", inspect.Morning, inspect.Confirmed, map[string]inspect.Result{"nobadword": inspect.Fail}, "K7P3-Q9XW-M2TA")
 	f.file("rep2bbbbbbbbbbbb", 1, "2026-11-02", inspect.Morning, inspect.Confirmed, nil, "K7P3-Q9XW-M2TB")
 	f.file("rep3cccccccccccc", 1, "2026-10-12", inspect.Morning, inspect.Confirmed, map[string]inspect.Result{"greet": inspect.Fail}, "K7P3-Q9XW-M2TC")
-	h := startTG(t, f, bottest.NewClock(start.Add(8*time.Hour))) // 17:00
+	h := startTG(t, f, workday.NewFake(start.Add(8*time.Hour))) // 17:00
 
 	m := h.Say(tgSuper, "/stats")
 	photos := h.api.Calls("sendPhoto")
@@ -265,7 +265,7 @@ func TestStatsThroughTelegram(t *testing.T) {
 // TestHeadsThroughTelegram: admins register and remove the responsible person of a window.
 func TestHeadsThroughTelegram(t *testing.T) {
 	f := newFixture(t)
-	h := startTG(t, f, bottest.NewClock(start))
+	h := startTG(t, f, workday.NewFake(start))
 	m := h.Say(tgAdmin, "/heads")
 	expect(t, m.Text, "3号窗口 不动产登记：@xiaowang 小王", "5号窗口 社保：未登记")
 	m = h.Say(tgAdmin, "/heads set 5 @XiaoZhao")

@@ -16,13 +16,14 @@ import (
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // MonthData is everything the export of a month holds: the window scores with their adjustments, every report
 // visited in the month (any state) with its checklist answers, and the rectifications of those reports.
 type MonthData struct {
 	Month    Month
-	Today    inspect.Date
+	Today    workday.Date
 	Scores   []WindowScore
 	Reports  []inspect.Report
 	Rects    []Rectification
@@ -90,7 +91,7 @@ func yesNo(b bool) string {
 	return "否"
 }
 
-func dayCell(d inspect.Date) any {
+func dayCell(d workday.Date) any {
 	if d.IsZero() {
 		return nil
 	}
@@ -195,8 +196,8 @@ func (d *MonthData) tables() []table {
 }
 
 // lastSubmit is the day of the rectification's latest answer (zero when none): one after the deadline was late.
-func lastSubmit(rc Rectification) inspect.Date {
-	var d inspect.Date
+func lastSubmit(rc Rectification) workday.Date {
+	var d workday.Date
 	for _, e := range rc.Events {
 		if e.Action == ActSubmitted {
 			d = e.On

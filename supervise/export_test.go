@@ -14,9 +14,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/supervise"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // exportMonth files November 2026 (and a report of October for the trend) on a store and returns the month's
@@ -35,16 +35,16 @@ func exportMonth(t *testing.T) (*supervise.MonthData, *fixture) {
 	f.file("r2bbbbbbbbbbbbbb", 0, "2026-11-20", inspect.Afternoon, inspect.Pending, nil, "AAAA-BBBB-CCC2")
 	f.file("r3cccccccccccccc", 1, "2026-10-15", inspect.Morning, inspect.Confirmed, map[string]inspect.Result{"polite": inspect.Fail}, "AAAA-BBBB-CCC3")
 	f.file("r4dddddddddddddd", 1, "2026-11-10", inspect.Morning, inspect.Confirmed, nil, "AAAA-BBBB-CCC4")
-	clock := bottest.NewClock(at("2026-11-12", 10, 0))
+	clock := workday.NewFake(at("2026-11-12", 10, 0))
 	s := f.service(clock)
 	rc := &supervise.Rectification{ID: "rcaaaaaaaaaaaaaa", ReportID: r1.ID, FindingNo: 1, Title: r1.Findings[0].Title,
-		Clauses: r1.Findings[0].Clauses, Critical: true, Required: inspect.MustDate("2026-11-04"),
-		Deadline: s.Deadline(ctx, inspect.MustDate("2026-11-04"), 0)}
+		Clauses: r1.Findings[0].Clauses, Critical: true, Required: workday.MustDate("2026-11-04"),
+		Deadline: s.Deadline(ctx, workday.MustDate("2026-11-04"), 0)}
 	if err := f.db.RequireRectification(ctx, rc, "要求整改问题 1"); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.db.PutAdjustment(ctx, &supervise.Adjustment{WindowID: f.windows[1].ID, Month: supervise.MustMonth("2026-11"), Suggested: 4,
-		Final: 2, Reason: "服务明显改进", Decided: inspect.MustDate("2026-11-12")}); err != nil {
+		Final: 2, Reason: "服务明显改进", Decided: workday.MustDate("2026-11-12")}); err != nil {
 		t.Fatal(err)
 	}
 	d, err := s.MonthData(ctx, supervise.MustMonth("2026-11"))
@@ -261,10 +261,10 @@ func TestCSVFormulaInjection(t *testing.T) {
 	d, f := exportMonth(t)
 	ctx := context.Background()
 	if err := f.db.PutAdjustment(ctx, &supervise.Adjustment{WindowID: f.windows[2].ID, Month: d.Month, Final: -1, Reason: "=HYPERLINK(\"x\")",
-		Decided: inspect.MustDate("2026-11-12")}); err != nil {
+		Decided: workday.MustDate("2026-11-12")}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := f.service(bottest.NewClock(at("2026-11-12", 10, 0))).MonthData(ctx, d.Month)
+	d, err := f.service(workday.NewFake(at("2026-11-12", 10, 0))).MonthData(ctx, d.Month)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,12 +8,12 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/rules"
 	"github.com/conductbot/conductbot/sqlite"
 	"github.com/conductbot/conductbot/supervise"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // cst is the center's zone in the tests (CONDUCTBOT_TZ).
@@ -31,7 +31,7 @@ func (stubAsker) Ask(_ context.Context, q string) (*retrieval.Answer, error) {
 
 // at is a wall-clock time in the center's zone.
 func at(day string, hour, minute int) time.Time {
-	d := inspect.MustDate(day)
+	d := workday.MustDate(day)
 	return time.Date(d.Year, d.Month, d.Day, hour, minute, 0, 0, cst)
 }
 
@@ -67,7 +67,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	items, _ := inspect.Rebase(inspect.DefaultItems, v.Code)
-	cl := &inspect.Checklist{CodeVersionID: v.ID, Items: items, Created: inspect.MustDate("2026-10-01")}
+	cl := &inspect.Checklist{CodeVersionID: v.ID, Items: items, Created: workday.MustDate("2026-10-01")}
 	if err := db.PutChecklist(ctx, cl); err != nil {
 		t.Fatal(err)
 	}
@@ -90,8 +90,8 @@ func (f *fixture) file(id string, w int, day string, half inspect.HalfDay, state
 	f.t.Helper()
 	ctx := context.Background()
 	win := f.windows[w]
-	r := &inspect.Report{ID: id, WindowID: win.ID, WindowLabel: win.Label(), VisitDate: inspect.MustDate(day), HalfDay: half,
-		Filed: inspect.MustDate(day), CodeVersionID: f.version, ChecklistID: f.cl.ID, Description: "窗口人员一直在看手机，没抬头。",
+	r := &inspect.Report{ID: id, WindowID: win.ID, WindowLabel: win.Label(), VisitDate: workday.MustDate(day), HalfDay: half,
+		Filed: workday.MustDate(day), CodeVersionID: f.version, ChecklistID: f.cl.ID, Description: "窗口人员一直在看手机，没抬头。",
 		State: inspect.Pending, ReceiptHash: inspect.ReceiptHash(receipt)}
 	for _, item := range f.cl.Items {
 		res, ok := answers[item.Key]
@@ -107,7 +107,7 @@ func (f *fixture) file(id string, w int, day string, half inspect.HalfDay, state
 	if err := f.db.FileReport(ctx, r, inspect.NewDraftID()); err != nil {
 		f.t.Fatal(err)
 	}
-	on := inspect.MustDate(day).AddDays(1)
+	on := workday.MustDate(day).AddDays(1)
 	switch state {
 	case inspect.Confirmed:
 		f.move(id, inspect.Pending, inspect.Confirmed, "", on)
@@ -121,7 +121,7 @@ func (f *fixture) file(id string, w int, day string, half inspect.HalfDay, state
 	return got
 }
 
-func (f *fixture) move(id string, from, to inspect.State, reason string, on inspect.Date) {
+func (f *fixture) move(id string, from, to inspect.State, reason string, on workday.Date) {
 	f.t.Helper()
 	if err := f.db.SetReportState(context.Background(), id, from, to, reason, on); err != nil {
 		f.t.Fatal(err)
@@ -129,10 +129,10 @@ func (f *fixture) move(id string, from, to inspect.State, reason string, on insp
 }
 
 // service wires supervision on the fixture's store with clock.
-func (f *fixture) service(clock *bottest.Clock, opts ...func(*supervise.Options)) *supervise.Service {
+func (f *fixture) service(clock *workday.Fake, opts ...func(*supervise.Options)) *supervise.Service {
 	f.t.Helper()
 	o := supervise.Options{Store: f.db, Reports: f.db, Code: f.db, Versions: f.db, Users: f.db, Admins: []int64{adminID},
-		Location: cst, Now: clock.Now, After: func(time.Duration) <-chan time.Time { return nil }}
+		Location: cst, Clock: clock}
 	for _, opt := range opts {
 		opt(&o)
 	}

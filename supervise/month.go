@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // Month is a calendar month of the center's time zone (CONDUCTBOT_TZ): the period of a window's score. A report
@@ -18,10 +18,10 @@ type Month struct {
 }
 
 // MonthOf is the month of a day.
-func MonthOf(d inspect.Date) Month { return Month{d.Year, d.Month} }
+func MonthOf(d workday.Date) Month { return Month{d.Year, d.Month} }
 
 // MonthAt is the month it is at t in loc (CONDUCTBOT_TZ): 2026-11-30T16:30Z is already December in Asia/Shanghai.
-func MonthAt(t time.Time, loc *time.Location) Month { return MonthOf(inspect.DateOf(t, loc)) }
+func MonthAt(t time.Time, loc *time.Location) Month { return MonthOf(workday.DateOf(t, loc)) }
 
 var monthPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})$`), // 2026-11, 2026/11
@@ -85,10 +85,10 @@ func (m Month) Chinese() string { return fmt.Sprintf("%d年%d月", m.Year, int(m
 func (m Month) IsZero() bool { return m == Month{} }
 
 // First is the month's first day.
-func (m Month) First() inspect.Date { return inspect.Date{Year: m.Year, Month: m.Month, Day: 1} }
+func (m Month) First() workday.Date { return workday.Date{Year: m.Year, Month: m.Month, Day: 1} }
 
 // Last is the month's last day.
-func (m Month) Last() inspect.Date { return m.Next().First().AddDays(-1) }
+func (m Month) Last() workday.Date { return m.Next().First().AddDays(-1) }
 
 // Prev is the month before.
 func (m Month) Prev() Month { return m.add(-1) }
@@ -102,7 +102,7 @@ func (m Month) add(n int) Month {
 }
 
 // Contains reports whether the day is in the month.
-func (m Month) Contains(d inspect.Date) bool { return d.Year == m.Year && d.Month == m.Month }
+func (m Month) Contains(d workday.Date) bool { return d.Year == m.Year && d.Month == m.Month }
 
 // Before reports whether m is earlier than n.
 func (m Month) Before(n Month) bool {

@@ -40,7 +40,7 @@ func (s *Service) requestText(ctx context.Context, rc *Rectification, wm map[int
 	fmt.Fprintf(&b, "要求整改：%s\n", s.chinese(rc.Required))
 	fmt.Fprintf(&b, "整改期限：%s", s.chinese(rc.Deadline))
 	if rc.Overdue(today) {
-		fmt.Fprintf(&b, "（已逾期 %d 个工作日）", WorkdaysLate(s.calendar(ctx), rc.Deadline, today))
+		fmt.Fprintf(&b, "（已逾期 %d 个工作日）", s.calendar(ctx).WorkdaysLate(rc.Deadline, today))
 	}
 	if rc.Reply != "" {
 		fmt.Fprintf(&b, "\n\n整改情况（%s）：%s", s.chinese(rc.Replied), bot.Clip(rc.Reply, 600))
@@ -211,7 +211,7 @@ func (s *Service) superList(ctx context.Context) (bot.Message, error) {
 			}
 			fmt.Fprintf(&b, "\n%d. %s · %s\uff08%s\uff09· 期限 %s", n, windowLabel(wm, rc.WindowID), rc.Title, clauseList(rc.Clauses), s.chinese(rc.Deadline))
 			if rc.Overdue(today) {
-				fmt.Fprintf(&b, "，逾期 %d 个工作日", WorkdaysLate(cal, rc.Deadline, today))
+				fmt.Fprintf(&b, "，逾期 %d 个工作日", cal.WorkdaysLate(rc.Deadline, today))
 			}
 			if _, ok := hs[rc.WindowID]; !ok {
 				b.WriteString("（未登记负责人）")

@@ -5,9 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/remind"
 	"github.com/conductbot/conductbot/supervise"
+	"github.com/conductbot/conductbot/workday"
 )
 
 func TestParseScale(t *testing.T) {
@@ -99,47 +98,8 @@ func TestParseMonth(t *testing.T) {
 		}
 	}
 	m := supervise.MustMonth("2026-11")
-	if m.Compact() != "202611" || m.Chinese() != "2026年11月" || !m.Contains(inspect.MustDate("2026-11-30")) || m.Contains(inspect.MustDate("2026-12-01")) ||
+	if m.Compact() != "202611" || m.Chinese() != "2026年11月" || !m.Contains(workday.MustDate("2026-11-30")) || m.Contains(workday.MustDate("2026-12-01")) ||
 		!m.Before(m.Next()) || m.Next().Before(m) {
 		t.Fatal("month helpers")
-	}
-}
-
-// TestDeadlines counts rectification deadlines in working days on the shipped calendar of 2026 (国务院办公厅
-// 2025-11-04): weekends, public holidays, and make-up working days on weekends (调休上班).
-func TestDeadlines(t *testing.T) {
-	cal := remind.ShippedCalendar()
-	for _, c := range []struct {
-		name  string
-		start string
-		n     int
-		want  string
-	}{
-		{"within a week", "2026-11-02", 5, "2026-11-09"},              // Monday → next Monday
-		{"across a weekend", "2026-11-05", 5, "2026-11-12"},           // Thursday: Fri, Mon, Tue, Wed, Thu
-		{"required on a Saturday", "2026-11-07", 5, "2026-11-13"},     // Mon…Fri of the next week
-		{"across 中秋 and a weekend", "2026-09-23", 5, "2026-10-08"},    // 24, 28, 29, 30 Sep; 25–27 off; 1–7 Oct 国庆
-		{"across 国庆 with 调休 Saturday", "2026-09-30", 5, "2026-10-13"}, // 8, 9, 10 (Sat, 调休上班), 12, 13 Oct
-		{"across 劳动节", "2026-04-29", 3, "2026-05-07"},                 // 30 Apr; 1–5 May off; 6, 7 May
-		{"调休 Saturday counts", "2026-05-08", 1, "2026-05-09"},         // Saturday 9 May is a working day
-		{"across 春节", "2026-02-12", 5, "2026-02-26"},                  // 13, 14 (调休) Feb; 15–23 off; 24, 25, 26
-		{"zero days", "2026-11-07", 0, "2026-11-07"},
-	} {
-		got := supervise.AddWorkdays(cal, inspect.MustDate(c.start), c.n)
-		if got.String() != c.want {
-			t.Errorf("%s: %s + %d working days = %s, want %s", c.name, c.start, c.n, got, c.want)
-		}
-	}
-	// Late days count working days only: due Thursday 24 Sep, the next day is 中秋, then a weekend and 国庆.
-	if n := supervise.WorkdaysLate(cal, inspect.MustDate("2026-09-24"), inspect.MustDate("2026-10-09")); n != 5 {
-		// 28, 29, 30 Sep; 8, 9 Oct
-		t.Errorf("WorkdaysLate across the holidays: %d", n)
-	}
-	if n := supervise.WorkdaysLate(cal, inspect.MustDate("2026-11-09"), inspect.MustDate("2026-11-09")); n != 0 {
-		t.Errorf("late on the deadline itself: %d", n)
-	}
-	// Years without a file fall back to Monday–Friday.
-	if got := supervise.AddWorkdays(cal, inspect.MustDate("2031-01-03"), 5); got.String() != "2031-01-10" {
-		t.Errorf("a year without a calendar: %s", got)
 	}
 }

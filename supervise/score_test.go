@@ -10,6 +10,7 @@ import (
 
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/supervise"
+	"github.com/conductbot/conductbot/workday"
 )
 
 var (
@@ -25,7 +26,7 @@ func it(key string, weight int, critical bool, res inspect.Result, clauses ...st
 
 // rep is a report of window w visited on day with the items; failed items become findings.
 func rep(id string, w inspect.Window, day string, state inspect.State, items ...inspect.ItemResult) inspect.Report {
-	r := inspect.Report{ID: id, WindowID: w.ID, WindowLabel: w.Label(), VisitDate: inspect.MustDate(day), HalfDay: inspect.Morning,
+	r := inspect.Report{ID: id, WindowID: w.ID, WindowLabel: w.Label(), VisitDate: workday.MustDate(day), HalfDay: inspect.Morning,
 		State: state, Items: items}
 	for _, x := range items {
 		if x.Result == inspect.Fail {
@@ -163,7 +164,7 @@ func TestMonthBoundariesInZone(t *testing.T) {
 			t.Errorf("MonthAt(%v, %v) = %v, want %v", c.at, c.loc, got, c.want)
 		}
 		// A visit on that instant's day, scored in that month, counts there and not in the month before.
-		day := inspect.DateOf(c.at, c.loc)
+		day := workday.DateOf(c.at, c.loc)
 		if day.String() != c.wantDate {
 			t.Errorf("DateOf(%v, %v) = %v", c.at, c.loc, day)
 		}

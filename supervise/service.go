@@ -10,8 +10,8 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/remind"
 	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // Options wire supervision.
@@ -29,18 +29,16 @@ type Options struct {
 	// admin privately.
 	NotifyChat int64
 
-	Calendar    CalendarSource // default ShippedCalendar
+	Calendar    CalendarSource // default: the shipped calendar
 	Scale       Scale          // zero: DefaultScale (CONDUCTBOT_SCORE_SCALE)
 	RectifyDays int            // default DefaultRectifyDays
 	// RemindAt is the time of day, in minutes after midnight, overdue rectifications are re-notified on working
 	// days; default 9:00.
 	RemindAt int
 
-	Location *time.Location   // CONDUCTBOT_TZ; default Asia/Shanghai
-	Now      func() time.Time // default time.Now
-	Log      *slog.Logger     // default: discard
-	// After is the timer of the daily loop; tests replace it so that nothing waits on the wall clock.
-	After func(time.Duration) <-chan time.Time
+	Location *time.Location // CONDUCTBOT_TZ; default Asia/Shanghai
+	Clock    workday.Clock  // default workday.System: the time, and the timers of the background loops
+	Log      *slog.Logger   // default: discard
 	// AfterStats, when set, runs after /stats has sent the scores: the reminders add the daily question's
 	// participation there (both capabilities report to supervisors under /stats).
 	AfterStats bot.Handler
@@ -54,6 +52,8 @@ type Service struct {
 	loc *time.Location
 	now func() time.Time
 	log *slog.Logger
+	// owner names this process in daily claims; never a user.
+	owner string
 }
 
 // New checks the options and returns the service.
@@ -68,14 +68,11 @@ func New(o Options) (*Service, error) {
 		}
 		o.Location = loc
 	}
-	if o.Now == nil {
-		o.Now = time.Now
+	if o.Clock == nil {
+		o.Clock = workday.System
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
-	}
-	if o.Calendar == nil {
-		o.Calendar = ShippedCalendar{}
 	}
 	if len(o.Scale.Bands) == 0 {
 		o.Scale = DefaultScale()
@@ -86,10 +83,7 @@ func New(o Options) (*Service, error) {
 	if o.RemindAt <= 0 || o.RemindAt >= 24*60 {
 		o.RemindAt = 9 * 60
 	}
-	if o.After == nil {
-		o.After = time.After
-	}
-	return &Service{o: o, loc: o.Location, now: o.Now, log: o.Log}, nil
+	return &Service{o: o, loc: o.Location, now: o.Clock.Now, log: o.Log, owner: workday.NewOwner("supervise")}, nil
 }
 
 // Scale is the scale in use.
@@ -99,7 +93,7 @@ func (s *Service) Scale() Scale { return s.o.Scale }
 func (s *Service) Location() *time.Location { return s.loc }
 
 // Today is the current day in the center's zone.
-func (s *Service) Today() inspect.Date { return inspect.DateOf(s.now(), s.loc) }
+func (s *Service) Today() workday.Date { return workday.DateOf(s.now(), s.loc) }
 
 // CurrentMonth is the month it is now in the center's zone.
 func (s *Service) CurrentMonth() Month { return MonthAt(s.now(), s.loc) }
@@ -140,21 +134,24 @@ const (
 )
 
 // calendar is the working-day calendar in force; the shipped one when the source fails.
-func (s *Service) calendar(ctx context.Context) *remind.Calendar {
+func (s *Service) calendar(ctx context.Context) *workday.Calendar {
+	if s.o.Calendar == nil {
+		return workday.ShippedCalendar()
+	}
 	cal, err := s.o.Calendar.Calendar(ctx)
 	if err != nil || cal == nil {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "supervise: calendar unavailable; using the shipped one", slog.Any("error", err))
-		return remind.ShippedCalendar()
+		return workday.ShippedCalendar()
 	}
 	return cal
 }
 
 // Deadline is the deadline of a rectification required on day with n working days (the default when n ≤ 0).
-func (s *Service) Deadline(ctx context.Context, day inspect.Date, n int) inspect.Date {
+func (s *Service) Deadline(ctx context.Context, day workday.Date, n int) workday.Date {
 	if n <= 0 {
 		n = s.o.RectifyDays
 	}
-	return AddWorkdays(s.calendar(ctx), day, n)
+	return s.calendar(ctx).AddWorkdays(day, n)
 }
 
 // code returns the code version of id, or the code in force; nil when neither is available.
@@ -273,7 +270,7 @@ func (s *Service) userLabel(ctx context.Context, id int64) string {
 }
 
 // chinese is a day as shown: 11月2日, with the year when it is not this year.
-func (s *Service) chinese(d inspect.Date) string { return d.Chinese(s.Today().Year) }
+func (s *Service) chinese(d workday.Date) string { return d.Chinese(s.Today().Year) }
 
 // clip16 shortens text to fit one Telegram message.
 func clip16(text string) string {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // Counted are the report states that count in scores: confirmed reports, whatever became of their
@@ -44,19 +45,19 @@ type Store interface {
 	RectPhoto(ctx context.Context, id string) (*inspect.Photo, error)
 	// SubmitRectification records the responsible person's answer: open → submitted, the named draft photos
 	// become the answer's, the others are deleted. ErrConflict when it is not open; ErrNotFound.
-	SubmitRectification(ctx context.Context, id, reply string, photoIDs []string, on inspect.Date) error
+	SubmitRectification(ctx context.Context, id, reply string, photoIDs []string, on workday.Date) error
 	// AcceptRectification closes a submitted rectification (submitted → accepted); when it was the report's
 	// last unfinished one, the report moves from 整改中 to 已整改 in the same transaction. ErrConflict when it is
 	// not submitted.
-	AcceptRectification(ctx context.Context, id, note string, on inspect.Date) error
+	AcceptRectification(ctx context.Context, id, note string, on workday.Date) error
 	// ReturnRectification sends a submitted rectification back (submitted → open) with a reason and a new
 	// deadline. ErrConflict when it is not submitted.
-	ReturnRectification(ctx context.Context, id, reason string, deadline, on inspect.Date) error
+	ReturnRectification(ctx context.Context, id, reason string, deadline, on workday.Date) error
 	// MarkRectNotified records that the responsible person was told on day, unless they already were that
 	// day or later; false then. Instances sharing a store use it to send each day's reminder once.
-	MarkRectNotified(ctx context.Context, id string, day inspect.Date) (bool, error)
-	// ClaimDay records that the daily job kind ran on day and reports whether this call was the first.
-	ClaimDay(ctx context.Context, kind string, day inspect.Date) (bool, error)
+	MarkRectNotified(ctx context.Context, id string, day workday.Date) (bool, error)
+	// Claims keep daily runs (the supervisors' list of overdue rectifications) once across instances.
+	workday.Claims
 
 	// PutAdjustment stores a's decision as the next revision of its window and month (a.Rev is set).
 	PutAdjustment(ctx context.Context, a *Adjustment) error
@@ -68,7 +69,7 @@ type Store interface {
 	// Tallies aggregates the reports visited from from to to (inclusive) that are in any of states, per
 	// window, in the database: the sums of the answers and their weights, the critical failures, and the
 	// violations per clause. It is what scores are computed from.
-	Tallies(ctx context.Context, from, to inspect.Date, states []inspect.State) (map[int64]*Tally, error)
+	Tallies(ctx context.Context, from, to workday.Date, states []inspect.State) (map[int64]*Tally, error)
 	// ViolationsByClause counts, per clause ID, the confirmed reports visited on or after the day of since (in
 	// since's location) whose findings break it. remind.ViolationCounter.
 	ViolationsByClause(ctx context.Context, since time.Time) (map[string]int, error)
@@ -81,7 +82,7 @@ type ReportStore interface {
 	Reports(ctx context.Context, f inspect.ReportFilter) ([]inspect.Report, error)
 	CountReports(ctx context.Context, f inspect.ReportFilter) (int, error)
 	Photo(ctx context.Context, id string) (*inspect.Photo, error)
-	SetReportState(ctx context.Context, id string, from, to inspect.State, reason string, on inspect.Date) error
+	SetReportState(ctx context.Context, id string, from, to inspect.State, reason string, on workday.Date) error
 }
 
 // CodeVersions gives a version of the code by ID: a report shows the wording it was judged against.
@@ -95,8 +96,8 @@ type RectFilter struct {
 	WindowIDs []int64 // any of them
 	ReportIDs []string
 	States    []RectState
-	From, To  inspect.Date // visit dates of their reports, inclusive
-	DueBefore inspect.Date // deadline strictly before
+	From, To  workday.Date // visit dates of their reports, inclusive
+	DueBefore workday.Date // deadline strictly before
 }
 
 // Tally is one window's aggregate of the reports of a period.
@@ -115,7 +116,7 @@ type Tally struct {
 // CriticalFailure is a critical checklist item answered 不符合 in a report.
 type CriticalFailure struct {
 	ReportID  string
-	VisitDate inspect.Date
+	VisitDate workday.Date
 	HalfDay   inspect.HalfDay
 	ItemKey   string
 	Title     string
@@ -124,7 +125,7 @@ type CriticalFailure struct {
 
 // TallyReports is the reference computation of Store.Tallies over reports in memory: reports outside
 // [from, to] or not in states are skipped. The stores must agree with it (storetest checks).
-func TallyReports(reports []inspect.Report, from, to inspect.Date, states []inspect.State) map[int64]*Tally {
+func TallyReports(reports []inspect.Report, from, to workday.Date, states []inspect.State) map[int64]*Tally {
 	out := map[int64]*Tally{}
 	for i := range reports {
 		r := &reports[i]
@@ -176,7 +177,7 @@ func TallyReports(reports []inspect.Report, from, to inspect.Date, states []insp
 type ReportTally struct {
 	ReportID                   string
 	WindowID                   int64
-	VisitDate                  inspect.Date
+	VisitDate                  workday.Date
 	HalfDay                    inspect.HalfDay
 	Pass, Fail, Unobserved     int
 	WeightPass, WeightObserved int

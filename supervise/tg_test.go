@@ -18,6 +18,7 @@ import (
 	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/supervise"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // Telegram users of the end-to-end tests.
@@ -37,7 +38,7 @@ type tgBot struct {
 	t     testing.TB
 	f     *fixture
 	api   *telegramtest.Server
-	clock *bottest.Clock
+	clock *workday.Fake
 	log   *bottest.LogBuffer
 	sv    *supervise.Service
 	*bottest.Telegram
@@ -45,7 +46,7 @@ type tgBot struct {
 
 // startTG wires and starts the bot. The supervisor holds a granted role, window 3 (index 0) has tgHead as its
 // responsible person and window 4 tgHead2, and tgInsp is a registered inspector.
-func startTG(t testing.TB, f *fixture, clock *bottest.Clock) *tgBot {
+func startTG(t testing.TB, f *fixture, clock *workday.Fake) *tgBot {
 	t.Helper()
 	ctx := context.Background()
 	h := &tgBot{t: t, f: f, api: telegramtest.New(t), clock: clock, log: &bottest.LogBuffer{}}
@@ -59,12 +60,12 @@ func startTG(t testing.TB, f *fixture, clock *bottest.Clock) *tgBot {
 		t.Fatal(err)
 	}
 	for w, id := range map[int]int64{0: headID, 1: head2ID} {
-		if err := db.SetWindowHead(ctx, supervise.WindowHead{WindowID: f.windows[w].ID, UserID: id, Since: inspect.MustDate("2026-10-01")}); err != nil {
+		if err := db.SetWindowHead(ctx, supervise.WindowHead{WindowID: f.windows[w].ID, UserID: id, Since: workday.MustDate("2026-10-01")}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	hash := inspect.InviteHash("INVIT-00001")
-	if err := db.AddInvites(ctx, []string{hash}, inspect.MustDate("2026-10-01"), clock.Now().Add(time.Hour)); err != nil {
+	if err := db.AddInvites(ctx, []string{hash}, workday.MustDate("2026-10-01"), clock.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.RedeemInvite(ctx, hash, inspID, clock.Now(), cst); err != nil {
@@ -73,7 +74,7 @@ func startTG(t testing.TB, f *fixture, clock *bottest.Clock) *tgBot {
 	logger := slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	eng := stubAsker{}
 	insp, err := inspect.New(inspect.Options{Store: db, Code: db, Users: db, Admins: []int64{adminID}, Location: cst,
-		Now: clock.Now, Log: logger, After: func(time.Duration) <-chan time.Time { return nil }})
+		Clock: clock, Log: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // WindowHead is the responsible person of a window (窗口负责人), registered by an admin: they receive the window's
@@ -11,7 +12,7 @@ import (
 type WindowHead struct {
 	WindowID int64
 	UserID   int64        // the Telegram user; their private chat has the same ID
-	Since    inspect.Date // the day they were registered
+	Since    workday.Date // the day they were registered
 }
 
 // RectState is where a rectification (整改) is.
@@ -75,8 +76,8 @@ func (a RectAction) Chinese() string {
 type RectEvent struct {
 	Action   RectAction
 	Note     string       // the reply (submitted), the reason (returned), the supervisor's remark (accepted)
-	Deadline inspect.Date // the deadline set (required, returned)
-	On       inspect.Date
+	Deadline workday.Date // the deadline set (required, returned)
+	On       workday.Date
 }
 
 // Rectification is a window's duty to put one finding of a confirmed report right, by a deadline counted in
@@ -93,12 +94,12 @@ type Rectification struct {
 	Critical  bool
 
 	State    RectState
-	Required inspect.Date // the day it was required
-	Deadline inspect.Date // due by the end of this day
+	Required workday.Date // the day it was required
+	Deadline workday.Date // due by the end of this day
 	Reply    string       // the latest answer of the responsible person
-	Replied  inspect.Date // the day of the latest answer
-	Closed   inspect.Date // the day it was accepted
-	Notified inspect.Date // the day the responsible person was last told (re-notification of overdue ones)
+	Replied  workday.Date // the day of the latest answer
+	Closed   workday.Date // the day it was accepted
+	Notified workday.Date // the day the responsible person was last told (re-notification of overdue ones)
 	Round    int          // answers submitted so far
 
 	Photos []inspect.PhotoRef // the photos of the latest answer
@@ -106,7 +107,7 @@ type Rectification struct {
 }
 
 // Overdue reports whether the rectification is still to be done after its deadline, on day today.
-func (r *Rectification) Overdue(today inspect.Date) bool {
+func (r *Rectification) Overdue(today workday.Date) bool {
 	return r.State == RectOpen && today.After(r.Deadline)
 }
 
@@ -121,7 +122,7 @@ type Adjustment struct {
 	Suggested  int      // from the scale, −5…+5
 	Final      float64  // the supervisor's figure, −5…+5, at most one decimal
 	Reason     string   // why (裁量理由); required
-	Decided    inspect.Date
+	Decided    workday.Date
 }
 
 // Limits of adjustments.

@@ -1,4 +1,4 @@
-// Package bottest has what tests and benchmarks of the bot share: a settable clock, a log buffer, and a
+// Package bottest has what tests and benchmarks of the bot share: a log buffer, and a
 // bot.Config wiring the real offline retrieval engine and the real SQLite store (in memory, the shipped code in
 // force; see internal/testenv).
 package bottest
@@ -8,28 +8,13 @@ import (
 	"log/slog"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/sqlite"
+	"github.com/conductbot/conductbot/workday"
 )
-
-// Clock is a settable clock, safe for concurrent use.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// NewClock starts at t.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-// Advance moves the clock on.
-func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // Start is where test clocks start: a Monday morning in Asia/Shanghai, when the tests' stores imported the
 // shipped code.
@@ -40,7 +25,7 @@ type Env struct {
 	Config bot.Config
 	Store  *sqlite.DB
 	Engine *retrieval.Engine
-	Clock  *Clock
+	Clock  *workday.Fake
 	Router *bot.Router
 }
 
@@ -52,7 +37,7 @@ func New(tb testing.TB, log io.Writer, admins ...int64) *Env {
 		log = io.Discard
 	}
 	st := testenv.SQLite(tb)
-	clock := NewClock(Start)
+	clock := workday.NewFake(Start)
 	eng := testenv.Engine(tb, st)
 	cfg := bot.Config{Asker: eng, Code: eng, Users: st, States: st, QA: st, Admins: admins, Now: clock.Now,
 		Log: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))}

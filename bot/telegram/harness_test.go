@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-telegram/bot/models"
 	"log/slog"
+
+	"github.com/go-telegram/bot/models"
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/bottest"

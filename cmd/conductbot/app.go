@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"time"
 
 	_ "time/tzdata" // CONDUCTBOT_TZ works on machines without a zoneinfo database
 
@@ -16,6 +15,7 @@ import (
 	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/rules"
 	"github.com/conductbot/conductbot/sqlite"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // Store is everything the program keeps: the PostgreSQL and SQLite stores both implement it. Capabilities add
@@ -30,7 +30,7 @@ type Store interface {
 type Main struct {
 	Config *config.Config
 	Log    *slog.Logger
-	Now    func() time.Time
+	Clock  workday.Clock // the program's time; workday.System but in tests
 
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
@@ -45,9 +45,9 @@ type Main struct {
 	closers []func() error
 }
 
-// NewMain returns a Main that has read nothing yet.
-func NewMain(stdin io.Reader, stdout, stderr io.Writer) *Main {
-	return &Main{Stdin: stdin, Stdout: stdout, Stderr: stderr, Now: time.Now, Log: newLogger(stderr, "info"), DefaultLogLevel: "info"}
+// NewMain returns a Main on clock that has read nothing yet.
+func NewMain(clock workday.Clock, stdin io.Reader, stdout, stderr io.Writer) *Main {
+	return &Main{Stdin: stdin, Stdout: stdout, Stderr: stderr, Clock: clock, Log: newLogger(stderr, "info"), DefaultLogLevel: "info"}
 }
 
 // LoadConfig reads the environment once; subcommands call it first.
@@ -108,7 +108,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	if _, err := m.Store.CodeInForce(ctx); errors.Is(err, rules.ErrNotFound) {
-		v, _, err := m.Store.PutCode(ctx, rules.Shipped(), rules.ShippedSource, m.Now())
+		v, _, err := m.Store.PutCode(ctx, rules.Shipped(), rules.ShippedSource, m.Clock.Now())
 		if err != nil {
 			return fmt.Errorf("import the shipped code: %w", err)
 		}

@@ -49,7 +49,7 @@ func runChat(ctx context.Context, m *Main, args []string) error {
 	}
 	con := console.New(m.Stdout, me.ID)
 	bg, stopBG := context.WithCancel(ctx)
-	wait := w.start(bg, con, m.Now)
+	wait := w.start(bg, con)
 	fmt.Fprintf(m.Stdout, "规范助手 · 终端对话 · 身份：%s\n直接输入问题或命令（/help）；按钮显示为编号，输入编号即按下；/quit 退出。\n\n", role.Chinese())
 	err = console.Run(ctx, console.Options{Router: w.router, In: m.Stdin, Out: m.Stdout, User: me, Console: con})
 	stopBG()

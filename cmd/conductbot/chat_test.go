@@ -17,7 +17,7 @@ func TestChat(t *testing.T) {
 	var stdout, stderr bottest.LogBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(context.Background(), []string{"chat", "--as", "supervisor", "--name", "督查小张"}, in, &stdout, &stderr)
+		done <- run(context.Background(), testClock(), []string{"chat", "--as", "supervisor", "--name", "督查小张"}, in, &stdout, &stderr)
 	}()
 	for _, l := range []string{"/start", "上班时间可以在窗口吃东西吗", "1", "/gaps", "/quit"} {
 		io.WriteString(w, l+"\n")
@@ -33,7 +33,7 @@ func TestChat(t *testing.T) {
 		}
 	}
 	var o2, e2 bottest.LogBuffer
-	if code := run(context.Background(), []string{"chat", "--as", "boss"}, strings.NewReader(""), &o2, &e2); code != 2 {
+	if code := run(context.Background(), testClock(), []string{"chat", "--as", "boss"}, strings.NewReader(""), &o2, &e2); code != 2 {
 		t.Errorf("--as boss: exit code %d", code)
 	}
 }

@@ -44,7 +44,7 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	v, created, err := m.Store.PutCode(ctx, code, string(src), m.Now())
+	v, created, err := m.Store.PutCode(ctx, code, string(src), m.Clock.Now())
 	if err != nil {
 		return err
 	}

@@ -38,10 +38,10 @@ func runExport(ctx context.Context, m *Main, args []string) error {
 	if err := m.LoadConfig(); err != nil {
 		return err
 	}
-	mon := supervise.MonthAt(m.Now(), m.Config.TimeZone).Prev()
+	mon := supervise.MonthAt(m.Clock.Now(), m.Config.TimeZone).Prev()
 	if *month != "" {
 		var err error
-		if mon, err = supervise.ParseMonth(*month, supervise.MonthAt(m.Now(), m.Config.TimeZone)); err != nil {
+		if mon, err = supervise.ParseMonth(*month, supervise.MonthAt(m.Clock.Now(), m.Config.TimeZone)); err != nil {
 			return fmt.Errorf("%w: --month %q: want YYYY-MM", errUsage, *month)
 		}
 	}

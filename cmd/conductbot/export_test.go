@@ -15,12 +15,13 @@ import (
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/sqlite"
 	"github.com/conductbot/conductbot/storetest"
+	"github.com/conductbot/conductbot/workday"
 )
 
 func runExportCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	code = run(context.Background(), testClock(), args, strings.NewReader(""), &out, &errb)
 	return out.String(), errb.String(), code
 }
 
@@ -34,11 +35,11 @@ func fileOnDisk(t *testing.T, dir, day string) {
 	}
 	defer db.Close()
 	f := storetest.NewReportFixture(t, db, 2)
-	r := f.NewReport(0, inspect.MustDate(day), inspect.Morning)
+	r := f.NewReport(0, workday.MustDate(day), inspect.Morning)
 	if err := db.FileReport(ctx, r, inspect.NewDraftID()); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SetReportState(ctx, r.ID, inspect.Pending, inspect.Confirmed, "", inspect.MustDate(day)); err != nil {
+	if err := db.SetReportState(ctx, r.ID, inspect.Pending, inspect.Confirmed, "", workday.MustDate(day)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -107,7 +108,7 @@ func TestChatSupervisor(t *testing.T) {
 	var stdout, stderr exportBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(context.Background(), []string{"chat", "--as", "supervisor", "--user", "77"}, in, &stdout, &stderr)
+		done <- run(context.Background(), testClock(), []string{"chat", "--as", "supervisor", "--user", "77"}, in, &stdout, &stderr)
 	}()
 	for _, l := range []string{"/reports", "/stats", "/rectify", "/heads", "/quit"} {
 		io.WriteString(w, l+"\n")

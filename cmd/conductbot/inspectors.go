@@ -9,6 +9,7 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/workday"
 )
 
 func init() {
@@ -28,7 +29,7 @@ func (m *Main) openInspect(ctx context.Context) (*inspect.Service, error) {
 		return nil, fmt.Errorf("the store %T does not keep spot-check reports", m.Store)
 	}
 	o := inspect.Options{Store: st, Code: m.Engine, Asker: m.Engine, Admins: m.Config.Admins,
-		Location: m.Config.TimeZone, Now: m.Now, Log: m.Log}
+		Location: m.Config.TimeZone, Clock: m.Clock, Log: m.Log}
 	if us, ok := m.Store.(bot.UserStore); ok {
 		o.Users = us
 	}
@@ -93,7 +94,7 @@ func runInspectors(ctx context.Context, m *Main, args []string) error {
 		if err != nil {
 			return err
 		}
-		open, err := m.Store.(inspect.Store).OpenInvites(ctx, m.Now())
+		open, err := m.Store.(inspect.Store).OpenInvites(ctx, m.Clock.Now())
 		if err != nil {
 			return err
 		}
@@ -123,7 +124,7 @@ func runInspectors(ctx context.Context, m *Main, args []string) error {
 		if _, err := m.openInspect(ctx); err != nil {
 			return err
 		}
-		in, err := m.Store.(inspect.Store).RevokeInspector(ctx, no, inspect.DateOf(m.Now(), m.Config.TimeZone))
+		in, err := m.Store.(inspect.Store).RevokeInspector(ctx, no, workday.DateOf(m.Clock.Now(), m.Config.TimeZone))
 		if err != nil {
 			return fmt.Errorf("revoke %s: %w", inspect.FormatLabel(no), err)
 		}

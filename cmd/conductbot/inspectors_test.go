@@ -20,7 +20,7 @@ import (
 func runInspCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bottest.LogBuffer
-	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	code := run(context.Background(), testClock(), args, strings.NewReader(stdin), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -102,7 +102,7 @@ func TestChatAsInspector(t *testing.T) {
 	var stdout, stderr bottest.LogBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(context.Background(), []string{"chat", "--as", "inspector", "--user", "7351906642", "--name", "林晓燕"}, in, &stdout, &stderr)
+		done <- run(context.Background(), testClock(), []string{"chat", "--as", "inspector", "--user", "7351906642", "--name", "林晓燕"}, in, &stdout, &stderr)
 	}()
 	for _, l := range lines {
 		io.WriteString(w, l+"\n")

@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/conductbot/conductbot/workday"
 )
 
 // command is one subcommand: run receives the arguments after its name.
@@ -35,13 +37,14 @@ var errUsage = errors.New("usage")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	code := run(ctx, workday.System, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
-// run is main without the process: tests call it with their own arguments and streams.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// run is main without the process: tests call it with their own clock, arguments and streams. The clock is
+// the program's only source of time: every capability reads it, so a test can run the whole bot on any date.
+func run(ctx context.Context, clock workday.Clock, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		return 0
@@ -52,7 +55,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		usage(stderr)
 		return 2
 	}
-	m := NewMain(stdin, stdout, stderr)
+	m := NewMain(clock, stdin, stdout, stderr)
 	defer m.Close()
 	if err := cmd.run(ctx, m, args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

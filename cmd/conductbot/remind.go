@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/remind"
+	"github.com/conductbot/conductbot/workday"
 )
 
 func init() {
@@ -31,19 +32,8 @@ func (m *Main) openRemind(ctx context.Context) (*remind.Reminders, error) {
 	if vc, ok := m.Store.(remind.ViolationCounter); ok {
 		c.Violations = vc
 	}
-	if m.Now != nil {
-		c.Clock = mainClock{now: m.Now}
-	}
+	c.Clock = m.Clock
 	return remind.New(c)
-}
-
-// mainClock is Main's clock with real sleeps.
-type mainClock struct{ now func() time.Time }
-
-func (c mainClock) Now() time.Time { return c.now() }
-
-func (c mainClock) Sleep(ctx context.Context, d time.Duration) error {
-	return remind.SystemClock.Sleep(ctx, d)
 }
 
 // remindPacing is CONDUCTBOT_REMIND_RATE (validated by config): messages a second this instance's broadcasts may
@@ -57,7 +47,7 @@ func runRemind(ctx context.Context, m *Main, args []string) error {
 	usage := func() {
 		fmt.Fprintln(m.Stderr, "Usage:\n"+
 			"  conductbot remind calendar FILE          check a working-day calendar file and store it for its year\n"+
-			"                                           (it then overrides the shipped one; format: remind/calendar/2026.txt)\n"+
+			"                                           (it then overrides the shipped one; format: workday/calendar/2026.txt)\n"+
 			"  conductbot remind calendar --check FILE  only check the file and show its days\n"+
 			"  conductbot remind calendar --show YEAR   show the calendar in use for a year\n"+
 			"  conductbot remind status                 subscriptions and today's deliveries")
@@ -105,7 +95,7 @@ func runRemind(ctx context.Context, m *Main, args []string) error {
 		if err != nil {
 			return err
 		}
-		y, err := remind.ParseYear(string(src))
+		y, err := workday.ParseYear(string(src))
 		if err != nil {
 			return fmt.Errorf("%s: %w", fs.Arg(0), err)
 		}
@@ -137,11 +127,11 @@ func runRemind(ctx context.Context, m *Main, args []string) error {
 	return fmt.Errorf("%w: unknown remind command %q", errUsage, args[0])
 }
 
-func printYear(m *Main, y *remind.Year) {
+func printYear(m *Main, y *workday.Year) {
 	fmt.Fprintf(m.Stdout, "%d (%s): %s\n", y.Year, y.Status, y.Source)
-	cal := remind.NewCalendar(y)
+	cal := workday.NewCalendar(y)
 	work := 0
-	for d := (remind.Date{Year: y.Year, Month: time.January, Day: 1}); d.Year == y.Year; d = d.AddDays(1) {
+	for d := (workday.Date{Year: y.Year, Month: time.January, Day: 1}); d.Year == y.Year; d = d.AddDays(1) {
 		info := cal.Day(d)
 		if info.Workday {
 			work++
@@ -174,10 +164,21 @@ func printRemindStatus(ctx context.Context, m *Main, rem *remind.Reminders) erro
 		kind = "working day"
 	}
 	fmt.Fprintf(m.Stdout, "today %s (%s): %s, %s\n", today, rem.Location(), kind, info.Reason)
-	if !info.Known {
-		fmt.Fprintf(m.Stdout, "warning: no calendar for %d; Monday to Friday assumed\n", today.Year)
-	} else if info.Status == remind.StatusProvisional {
-		fmt.Fprintf(m.Stdout, "warning: the calendar for %d is provisional\n", today.Year)
+	// This year's calendar and next year's: what is missing or provisional, and what to do about it.
+	for _, year := range []int{today.Year, today.Year + 1} {
+		y, ok := cal.Year(year)
+		switch {
+		case !ok:
+			fmt.Fprintf(m.Stdout, "warning: no calendar for %d: reminders and deadlines assume Monday to Friday, without public holidays or make-up working days.\n", year)
+		case y.Status == workday.StatusProvisional:
+			fmt.Fprintf(m.Stdout, "warning: the calendar for %d is provisional (estimated holidays, no make-up working days).\n", year)
+		default:
+			fmt.Fprintf(m.Stdout, "calendar %d: %s (%s)\n", year, y.Status, y.Source)
+			continue
+		}
+		fmt.Fprintf(m.Stdout, "  to do: when the State Council publishes the %d holidays, write them in a calendar file\n"+
+			"  (format: workday/calendar/2026.txt; check it with `conductbot remind calendar --check FILE`)\n"+
+			"  and load it with `conductbot remind calendar FILE`.\n", year)
 	}
 	fmt.Fprintf(m.Stdout, "subscribed: %d users, %d groups\n", st.Users, st.Groups)
 	fmt.Fprintf(m.Stdout, "today's deliveries: %d sent, %d pending, %d blocked, %d failed\n",

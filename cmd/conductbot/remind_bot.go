@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"sync"
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/telegram"
 	"github.com/conductbot/conductbot/remind"
+	"github.com/conductbot/conductbot/workday"
 )
 
 func init() {
@@ -19,11 +21,46 @@ func init() {
 }
 
 // remindFeature plugs the reminders into `serve` and `chat`: their commands and buttons always, the scheduler
-// only on Telegram.
+// only on Telegram. It is also the program's calendar in force (the shipped years with those admins stored).
 type remindFeature struct {
 	m      *Main
 	rem    *remind.Reminders
 	pacing remind.Pacing
+
+	once  sync.Once
+	sched *remind.Scheduler
+	err   error
+}
+
+// Calendar implements calendarSource: the calendar the daily jobs run on.
+func (f *remindFeature) Calendar(ctx context.Context) (*workday.Calendar, error) {
+	return f.rem.Calendar(ctx)
+}
+
+// DailyJobs implements dailyCapability: the calendar notices to admins, on Telegram only.
+func (f *remindFeature) DailyJobs(out bot.Transport) []workday.Job {
+	sched, err := f.scheduler(out)
+	if err != nil || sched == nil {
+		return nil
+	}
+	return sched.DailyJobs()
+}
+
+// scheduler is the reminders' scheduler on out, made once; nil in `conductbot chat`.
+func (f *remindFeature) scheduler(out bot.Transport) (*remind.Scheduler, error) {
+	if _, ok := out.(*telegram.Client); !ok {
+		return nil, nil
+	}
+	f.once.Do(func() {
+		var sender remind.Sender = out
+		if s, err := remind.NewTelegramSender(f.m.Config.TelegramToken, f.m.Config.TelegramAPIURL); err == nil {
+			sender = s
+		} else {
+			f.m.Log.Warn("remind: sending through the bot's client", "error", err)
+		}
+		f.sched, f.err = f.rem.Scheduler(remind.SchedulerOptions{Sender: sender, Pacing: f.pacing})
+	})
+	return f.sched, f.err
 }
 
 // Register implements botCapability.
@@ -33,19 +70,13 @@ func (f *remindFeature) Register(rt *bot.Router) { f.rem.Register(rt) }
 // own (pooled connections, no retries of its own, so the scheduler's pacing and retry_after pauses govern).
 // In `conductbot chat` it does nothing: a terminal session must not take real users' deliveries.
 func (f *remindFeature) Run(ctx context.Context, out bot.Transport) error {
-	if _, ok := out.(*telegram.Client); !ok {
-		<-ctx.Done()
-		return nil
-	}
-	var sender remind.Sender = out
-	if s, err := remind.NewTelegramSender(f.m.Config.TelegramToken, f.m.Config.TelegramAPIURL); err == nil {
-		sender = s
-	} else {
-		f.m.Log.Warn("remind: sending through the bot's client", "error", err)
-	}
-	sched, err := f.rem.Scheduler(remind.SchedulerOptions{Sender: sender, Pacing: f.pacing})
+	sched, err := f.scheduler(out)
 	if err != nil {
 		return err
+	}
+	if sched == nil {
+		<-ctx.Done()
+		return nil
 	}
 	return sched.Run(ctx)
 }

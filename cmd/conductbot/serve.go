@@ -6,11 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/telegram"
+	"github.com/conductbot/conductbot/workday"
 )
 
 func init() {
@@ -34,6 +36,17 @@ type botCapability interface {
 // botRunner is a capability with background work: notifications, schedulers. Run returns when ctx ends.
 type botRunner interface {
 	Run(ctx context.Context, out bot.Transport) error
+}
+
+// dailyCapability is a capability with work at a time of day on working days (releases, reminders of what is
+// overdue, notices): its jobs join the program's one daily runner (workday.Daily) for as long as the bot runs.
+type dailyCapability interface {
+	DailyJobs(out bot.Transport) []workday.Job
+}
+
+// calendarSource is the capability that keeps the working-day calendar in force (the reminders).
+type calendarSource interface {
+	Calendar(ctx context.Context) (*workday.Calendar, error)
 }
 
 type botFeature struct {
@@ -62,6 +75,7 @@ type wiredBot struct {
 	caps   []botCapability
 	names  []string
 	log    *slog.Logger
+	daily  *workday.Daily // the capabilities' daily jobs join it in start
 }
 
 // openBot opens the store and the engine and wires the conversations: the staff and admin ones of package bot
@@ -74,7 +88,11 @@ func (m *Main) openBot(ctx context.Context, extra ...bot.RoleSource) (*wiredBot,
 	if !ok {
 		return nil, fmt.Errorf("the store %T does not keep the bot's users, states and questions", m.Store)
 	}
-	w := &wiredBot{store: st, log: m.Log}
+	w := &wiredBot{store: st, log: m.Log,
+		daily: &workday.Daily{Clock: m.Clock, Location: m.Config.TimeZone, Log: m.Log}}
+	if c, ok := m.Store.(workday.Claims); ok {
+		w.daily.Claims = c
+	}
 	roles := append([]bot.RoleSource(nil), extra...)
 	for _, f := range botFeatures {
 		c, err := f.open(ctx, m)
@@ -85,9 +103,12 @@ func (m *Main) openBot(ctx context.Context, extra ...bot.RoleSource) (*wiredBot,
 		if rs, ok := c.(bot.RoleSource); ok {
 			roles = append(roles, rs)
 		}
+		if cs, ok := c.(calendarSource); ok {
+			w.daily.Calendar = cs.Calendar
+		}
 	}
 	rt, err := bot.New(bot.Config{Asker: m.Engine, Code: m.Engine, Users: st, States: st, QA: st,
-		Admins: m.Config.Admins, RoleSources: roles, Now: m.Now, Log: m.Log})
+		Admins: m.Config.Admins, RoleSources: roles, Now: m.Clock.Now, Log: m.Log})
 	if err != nil {
 		return nil, err
 	}
@@ -98,9 +119,10 @@ func (m *Main) openBot(ctx context.Context, extra ...bot.RoleSource) (*wiredBot,
 	return w, nil
 }
 
-// start runs the capabilities' background work and the hourly sweep of expired chat states until ctx ends;
-// wait returns when all of it has stopped.
-func (w *wiredBot) start(ctx context.Context, out bot.Transport, now func() time.Time) (wait func() error) {
+// start runs the capabilities' background work, their daily jobs and the hourly sweep of expired chat states
+// until ctx ends; wait returns when all of it has stopped.
+func (w *wiredBot) start(ctx context.Context, out bot.Transport) (wait func() error) {
+	now := w.daily.Clock.Now
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var errs []error
@@ -120,6 +142,19 @@ func (w *wiredBot) start(ctx context.Context, out bot.Transport, now func() time
 		if r, ok := c.(botRunner); ok {
 			run(w.names[i], func(ctx context.Context) error { return r.Run(ctx, out) })
 		}
+	}
+	for i, c := range w.caps {
+		if dc, ok := c.(dailyCapability); ok {
+			for _, j := range dc.DailyJobs(out) {
+				if err := w.daily.Add(j); err != nil {
+					w.log.Error("bot: daily job not added", "capability", w.names[i], "error", err)
+				}
+			}
+		}
+	}
+	if len(w.daily.Jobs()) > 0 {
+		w.log.Info("bot: daily jobs", "jobs", strings.Join(w.daily.Jobs(), ","))
+		run("daily", w.daily.Run)
 	}
 	run("states", func(ctx context.Context) error {
 		t := time.NewTicker(time.Hour)
@@ -177,7 +212,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	}
 	m.Log.Info("bot: started", "bot", "@"+tb.Username(), "capabilities", len(w.caps))
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
-	wait := w.start(bg, tb.Client(), m.Now)
+	wait := w.start(bg, tb.Client())
 	// Run returns after ctx ends and the running handlers finished; then the background work stops, and
 	// run's deferred Main.Close closes the store.
 	err = tb.Run(ctx)

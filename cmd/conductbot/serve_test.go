@@ -10,6 +10,7 @@ import (
 
 	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // serveEnv points serve at the stand-in with a fresh SQLite store.
@@ -28,7 +29,9 @@ func serve(t *testing.T) (stop func() (int, string)) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr bottest.LogBuffer
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"serve", "--drain", "5s"}, strings.NewReader(""), &stdout, &stderr) }()
+	go func() {
+		done <- run(ctx, testClock(), []string{"serve", "--drain", "5s"}, strings.NewReader(""), &stdout, &stderr)
+	}()
 	return func() (int, string) {
 		cancel()
 		select {
@@ -116,10 +119,14 @@ func TestServeWebhook(t *testing.T) {
 func TestServeNeedsToken(t *testing.T) {
 	t.Setenv("TELEGRAM_BOT_TOKEN", "")
 	var stdout, stderr bottest.LogBuffer
-	if code := run(context.Background(), []string{"serve"}, strings.NewReader(""), &stdout, &stderr); code != 1 {
+	if code := run(context.Background(), testClock(), []string{"serve"}, strings.NewReader(""), &stdout, &stderr); code != 1 {
 		t.Fatalf("exit code %d", code)
 	}
 	if !strings.Contains(stderr.String(), "@BotFather") {
 		t.Errorf("stderr %q", stderr.String())
 	}
 }
+
+// testClock is the clock of the command tests: the program started on the tests' Monday morning, running at
+// the wall clock's pace from there, so no test depends on the day it runs.
+func testClock() workday.Clock { return workday.Started(bottest.Start) }

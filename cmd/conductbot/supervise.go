@@ -9,6 +9,7 @@ import (
 	"github.com/conductbot/conductbot/bot/telegram"
 	"github.com/conductbot/conductbot/remind"
 	"github.com/conductbot/conductbot/supervise"
+	"github.com/conductbot/conductbot/workday"
 )
 
 // Supervision owns /stats; the reminders' quiz statistics follow its scores there (and are /quizstats alone).
@@ -29,13 +30,13 @@ type superviseFeature struct{ svc *supervise.Service }
 // Register implements botCapability.
 func (f *superviseFeature) Register(rt *bot.Router) { f.svc.Register(rt) }
 
-// Run implements botRunner. In `conductbot chat` it does nothing: a terminal session must not remind real users.
-func (f *superviseFeature) Run(ctx context.Context, out bot.Transport) error {
+// DailyJobs implements dailyCapability. In `conductbot chat` there are none: a terminal session must not remind
+// real users.
+func (f *superviseFeature) DailyJobs(out bot.Transport) []workday.Job {
 	if _, ok := out.(*telegram.Client); !ok {
-		<-ctx.Done()
 		return nil
 	}
-	return f.svc.Run(ctx, out)
+	return f.svc.DailyJobs(out)
 }
 
 // openSupervise builds supervision on the opened store (and the engine, when open, for the code in force).
@@ -52,7 +53,7 @@ func (m *Main) openSupervise(ctx context.Context) (*supervise.Service, error) {
 		return nil, fmt.Errorf("the store %T does not keep spot-check reports", m.Store)
 	}
 	o := supervise.Options{Store: st, Reports: reps, Code: m.Store, Versions: m.Store, Admins: m.Config.Admins,
-		Location: m.Config.TimeZone, Now: m.Now, Log: m.Log}
+		Location: m.Config.TimeZone, Clock: m.Clock, Log: m.Log}
 	if m.Engine != nil {
 		o.Code = m.Engine
 	}

@@ -1,4 +1,4 @@
-package remind
+package workday
 
 import (
 	"bufio"
@@ -34,7 +34,7 @@ type Year struct {
 	Text   string          // the file it was read from
 }
 
-// ParseYear reads a calendar file (format: remind/calendar/2026.txt).
+// ParseYear reads a calendar file (format: workday/calendar/2026.txt).
 func ParseYear(text string) (*Year, error) {
 	y := &Year{Off: map[Date]string{}, Work: map[Date]string{}, Text: text}
 	sc := bufio.NewScanner(strings.NewReader(text))
@@ -146,10 +146,10 @@ func ShippedYears() map[int]*Year {
 		}
 		y, err := ParseYear(string(b))
 		if err != nil {
-			panic(fmt.Sprintf("remind: shipped calendar %s: %v", e.Name(), err))
+			panic(fmt.Sprintf("workday: shipped calendar %s: %v", e.Name(), err))
 		}
 		if e.Name() != strconv.Itoa(y.Year)+".txt" {
-			panic(fmt.Sprintf("remind: shipped calendar %s says year %d", e.Name(), y.Year))
+			panic(fmt.Sprintf("workday: shipped calendar %s says year %d", e.Name(), y.Year))
 		}
 		out[y.Year] = y
 	}
@@ -231,4 +231,74 @@ func (c *Calendar) NextWorkday(d Date) Date {
 		}
 	}
 	return Date{}
+}
+
+// AddWorkdays is the n-th working day after start (start itself does not count): 5 working days from a Friday
+// is the next Friday, later when a public holiday falls between, earlier when a weekend is a make-up working
+// day (调休上班). n ≤ 0 gives start.
+func (c *Calendar) AddWorkdays(start Date, n int) Date {
+	d := start
+	for i := 0; i < n; {
+		d = d.AddDays(1)
+		if c.IsWorkday(d) {
+			i++
+		}
+	}
+	return d
+}
+
+// WorkdaysLate counts the working days after deadline up to and including today: 0 when not late.
+func (c *Calendar) WorkdaysLate(deadline, today Date) int {
+	n := 0
+	for d := deadline.AddDays(1); !d.After(today) && n < 1000; d = d.AddDays(1) {
+		if c.IsWorkday(d) {
+			n++
+		}
+	}
+	return n
+}
+
+// Notice is what an admin must be told about the calendar on day: the current year has no file (Monday to
+// Friday is assumed) or only a provisional one; in December, the same of next year. Each notice has a Key
+// that stays the same until the calendar changes, so it can be given once.
+type Notice struct {
+	Key  string // e.g. "calendar-provisional-2027-ahead"
+	Year int
+	Text string // in Chinese, for admins
+}
+
+// Notices lists what the calendar lacks as of day.
+func (c *Calendar) Notices(day Date) []Notice {
+	var out []Notice
+	check := func(year int, ahead bool) {
+		y, ok := c.Year(year)
+		var n Notice
+		switch {
+		case !ok:
+			n = Notice{Key: fmt.Sprintf("calendar-missing-%d", year), Year: year,
+				Text: fmt.Sprintf("⚠️ 没有 %d 年的工作日历：每日提醒暂按周一至周五发送，不考虑法定节假日和调休。"+
+					"请管理员在国务院公布放假安排后更新日历（conductbot remind calendar 文件）。", year)}
+		case y.Status == StatusProvisional:
+			n = Notice{Key: fmt.Sprintf("calendar-provisional-%d", year), Year: year,
+				Text: fmt.Sprintf("⚠️ %d 年的工作日历是预估的（未含调休上班日）。"+
+					"国务院公布放假安排后，请管理员更新日历（conductbot remind calendar 文件）。", year)}
+		default:
+			return
+		}
+		if ahead {
+			n.Key += "-ahead"
+		}
+		out = append(out, n)
+	}
+	check(day.Year, false)
+	if day.Month == time.December {
+		check(day.Year+1, true)
+	}
+	return out
+}
+
+// With is a calendar of c's years with years over them (a year of the same number replaces c's).
+func (c *Calendar) With(years ...*Year) *Calendar {
+	all := slices.Collect(maps.Values(c.years))
+	return NewCalendar(append(all, years...)...)
 }

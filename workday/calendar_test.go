@@ -1,15 +1,15 @@
-package remind_test
+package workday_test
 
 import (
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/conductbot/conductbot/remind"
+	"github.com/conductbot/conductbot/workday"
 )
 
-func date(s string) remind.Date {
-	d, err := remind.ParseDate(s)
+func date(s string) workday.Date {
+	d, err := workday.ParseDate(s)
 	if err != nil {
 		panic(err)
 	}
@@ -17,9 +17,9 @@ func date(s string) remind.Date {
 }
 
 func TestShippedCalendar2026(t *testing.T) {
-	cal := remind.ShippedCalendar()
+	cal := workday.ShippedCalendar()
 	y, ok := cal.Year(2026)
-	if !ok || y.Status != remind.StatusOfficial {
+	if !ok || y.Status != workday.StatusOfficial {
 		t.Fatalf("2026: %v %+v", ok, y)
 	}
 	cases := []struct {
@@ -69,9 +69,9 @@ func TestShippedCalendar2026(t *testing.T) {
 }
 
 func TestShippedCalendar2027IsProvisional(t *testing.T) {
-	cal := remind.ShippedCalendar()
+	cal := workday.ShippedCalendar()
 	y, ok := cal.Year(2027)
-	if !ok || y.Status != remind.StatusProvisional || !strings.Contains(y.Text, "PROVISIONAL") {
+	if !ok || y.Status != workday.StatusProvisional || !strings.Contains(y.Text, "PROVISIONAL") {
 		t.Fatalf("2027 must ship as provisional: %v %+v", ok, y)
 	}
 	if len(y.Work) != 0 {
@@ -89,7 +89,7 @@ func TestShippedCalendar2027IsProvisional(t *testing.T) {
 }
 
 func TestCalendarFallsBackToMondayToFriday(t *testing.T) {
-	cal := remind.ShippedCalendar()
+	cal := workday.ShippedCalendar()
 	mon, sat := cal.Day(date("2030-01-07")), cal.Day(date("2030-01-05"))
 	if mon.Known || !mon.Workday || sat.Known || sat.Workday {
 		t.Fatalf("fallback: %+v %+v", mon, sat)
@@ -114,11 +114,11 @@ func TestParseYearRejectsMistakes(t *testing.T) {
 		"backwards range":      head + "off 2026-01-03..2026-01-01 元旦\n",
 		"bad date":             head + "off 2026-13-01 元旦\n",
 	} {
-		if _, err := remind.ParseYear(text); err == nil {
+		if _, err := workday.ParseYear(text); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	y, err := remind.ParseYear(head + "off 2026-01-01..2026-01-03 元旦 # comment\nwork 2026-01-04 元旦调休上班\n")
+	y, err := workday.ParseYear(head + "off 2026-01-01..2026-01-03 元旦 # comment\nwork 2026-01-04 元旦调休上班\n")
 	if err != nil || len(y.Off) != 3 || len(y.Work) != 1 {
 		t.Fatalf("%v %+v", err, y)
 	}
@@ -127,19 +127,58 @@ func TestParseYearRejectsMistakes(t *testing.T) {
 func TestDateHelpers(t *testing.T) {
 	shanghai := time.FixedZone("CST", 8*3600)
 	// 23:30 UTC on 2 November is 07:30 on 3 November in Shanghai.
-	if d := remind.DateOf(time.Date(2026, 11, 2, 23, 30, 0, 0, time.UTC), shanghai); d.String() != "2026-11-03" {
+	if d := workday.DateOf(time.Date(2026, 11, 2, 23, 30, 0, 0, time.UTC), shanghai); d.String() != "2026-11-03" {
 		t.Fatalf("DateOf: %s", d)
 	}
 	if d := date("2026-12-31").AddDays(1); d.String() != "2027-01-01" {
 		t.Fatalf("AddDays: %s", d)
 	}
-	if d, ok := remind.ParseCompact("20261102"); !ok || d.String() != "2026-11-02" || d.Compact() != "20261102" {
+	if d, ok := workday.ParseCompact("20261102"); !ok || d.String() != "2026-11-02" || d.Compact() != "20261102" {
 		t.Fatal("compact")
 	}
-	if _, ok := remind.ParseCompact("2026110"); ok {
+	if _, ok := workday.ParseCompact("2026110"); ok {
 		t.Fatal("short compact accepted")
 	}
-	if s := date("2026-11-02").Chinese(); s != "2026年11月2日 星期一" {
+	if s := date("2026-11-02").Long(); s != "2026年11月2日 星期一" {
 		t.Fatalf("Chinese: %s", s)
+	}
+}
+
+// TestDeadlines counts rectification deadlines in working days on the shipped calendar of 2026 (国务院办公厅
+// 2025-11-04): weekends, public holidays, and make-up working days on weekends (调休上班).
+func TestDeadlines(t *testing.T) {
+	cal := workday.ShippedCalendar()
+	for _, c := range []struct {
+		name  string
+		start string
+		n     int
+		want  string
+	}{
+		{"within a week", "2026-11-02", 5, "2026-11-09"},              // Monday → next Monday
+		{"across a weekend", "2026-11-05", 5, "2026-11-12"},           // Thursday: Fri, Mon, Tue, Wed, Thu
+		{"required on a Saturday", "2026-11-07", 5, "2026-11-13"},     // Mon…Fri of the next week
+		{"across 中秋 and a weekend", "2026-09-23", 5, "2026-10-08"},    // 24, 28, 29, 30 Sep; 25–27 off; 1–7 Oct 国庆
+		{"across 国庆 with 调休 Saturday", "2026-09-30", 5, "2026-10-13"}, // 8, 9, 10 (Sat, 调休上班), 12, 13 Oct
+		{"across 劳动节", "2026-04-29", 3, "2026-05-07"},                 // 30 Apr; 1–5 May off; 6, 7 May
+		{"调休 Saturday counts", "2026-05-08", 1, "2026-05-09"},         // Saturday 9 May is a working day
+		{"across 春节", "2026-02-12", 5, "2026-02-26"},                  // 13, 14 (调休) Feb; 15–23 off; 24, 25, 26
+		{"zero days", "2026-11-07", 0, "2026-11-07"},
+	} {
+		got := cal.AddWorkdays(workday.MustDate(c.start), c.n)
+		if got.String() != c.want {
+			t.Errorf("%s: %s + %d working days = %s, want %s", c.name, c.start, c.n, got, c.want)
+		}
+	}
+	// Late days count working days only: due Thursday 24 Sep, the next day is 中秋, then a weekend and 国庆.
+	if n := cal.WorkdaysLate(workday.MustDate("2026-09-24"), workday.MustDate("2026-10-09")); n != 5 {
+		// 28, 29, 30 Sep; 8, 9 Oct
+		t.Errorf("WorkdaysLate across the holidays: %d", n)
+	}
+	if n := cal.WorkdaysLate(workday.MustDate("2026-11-09"), workday.MustDate("2026-11-09")); n != 0 {
+		t.Errorf("late on the deadline itself: %d", n)
+	}
+	// Years without a file fall back to Monday–Friday.
+	if got := cal.AddWorkdays(workday.MustDate("2031-01-03"), 5); got.String() != "2031-01-10" {
+		t.Errorf("a year without a calendar: %s", got)
 	}
 }
