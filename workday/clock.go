@@ -133,7 +133,11 @@ func (f *Fake) After(d time.Duration) <-chan time.Time {
 }
 
 // Waits lists every wait asked for so far, in order.
-func (f *Fake) Waits() []time.Duration { f.mu.Lock(); defer f.mu.Unlock(); return slices.Clone(f.asked) }
+func (f *Fake) Waits() []time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.asked)
+}
 
 // Slept is the sum of the waits a rushing Fake skipped.
 func (f *Fake) Slept() time.Duration { f.mu.Lock(); defer f.mu.Unlock(); return f.slept }
