@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -31,6 +32,7 @@ type MonthData struct {
 	Code     *rules.Code
 	Scale    Scale
 	Revision map[int64]int // adjustments' revision count per window
+	Made     time.Time     // when the export was made (the workbook's document dates)
 }
 
 // MonthData gathers the export of month m.
@@ -55,19 +57,21 @@ func (s *Service) MonthData(ctx context.Context, m Month) (*MonthData, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &MonthData{Month: m, Today: s.Today(), Scores: ss, Reports: reps, Rects: rects, Windows: wm,
+	return &MonthData{Month: m, Today: s.Today(), Made: s.now(), Scores: ss, Reports: reps, Rects: rects, Windows: wm,
 		Code: s.code(ctx, 0), Scale: s.o.Scale}, nil
 }
 
 // Sheet names of the workbook, in order.
 const (
-	SheetScores  = "窗口得分与调整"
-	SheetReports = "暗访报告"
-	SheetItems   = "检查项"
-	SheetRects   = "整改"
+	SheetScores   = "窗口得分与调整"
+	SheetReports  = "暗访报告"
+	SheetItems    = "检查项"
+	SheetFindings = "问题与说明"
+	SheetRects    = "整改"
 )
 
-// table is one sheet: its header and rows of cell values (string, int, float64, or nil for an empty cell).
+// table is one sheet: its header and rows of cell values (string, int, float64, day, or nil for an empty
+// cell).
 type table struct {
 	name    string
 	file    string // CSV file name stem
@@ -91,11 +95,25 @@ func yesNo(b bool) string {
 	return "否"
 }
 
+// day is a date cell: a real date in the workbook (shown yyyy-mm-dd), YYYY-MM-DD in CSV.
+type day workday.Date
+
 func dayCell(d workday.Date) any {
 	if d.IsZero() {
 		return nil
 	}
-	return d.String()
+	return day(d)
+}
+
+// windowNo is a window's number as a number when it is one ("3"), else as text ("3A").
+func windowNo(no string) any {
+	if n, err := strconv.Atoi(no); err == nil && strconv.Itoa(n) == no {
+		return n
+	}
+	if no == "" {
+		return nil
+	}
+	return no
 }
 
 // tables lays the month's data out as the four sheets.
@@ -124,11 +142,11 @@ func (d *MonthData) tables() []table {
 		if s.Suggestion.Basis {
 			sugg = s.Suggestion.Points
 		}
-		row := []any{s.Window.No, s.Window.Label(), s.Reports, s.Pass, s.Fail, s.Unobserved, s.WeightPass, s.WeightObserved,
+		row := []any{windowNo(s.Window.No), s.Window.Label(), s.Reports, s.Pass, s.Fail, s.Unobserved, s.WeightPass, s.WeightObserved,
 			optRate(s.Observed, s.Compliance), optRate(s.PrevObserved, s.PrevCompliance), trend, len(s.Critical),
 			strings.Join(crit, "\n"), strings.Join(viol, "、"), sugg, strings.Join(s.Suggestion.Parts, "；")}
 		if a := s.Adjustment; a != nil {
-			row = append(row, a.Final, a.Reason, a.Decided.String())
+			row = append(row, a.Final, a.Reason, dayCell(a.Decided))
 		} else {
 			row = append(row, nil, nil, nil)
 		}
@@ -141,8 +159,11 @@ func (d *MonthData) tables() []table {
 		widths:  []float64{20, 8, 24, 12, 6, 8, 24, 6, 6, 6, 12, 12, 8, 20, 50, 8},
 		percent: []int{11}}
 	items := table{name: SheetItems, file: "items",
-		header: []string{"报告编号", "窗口号", "暗访日期", "时段", "状态", "序号", "代号", "检查项", "条款", "权重", "关键项", "结果"},
-		widths: []float64{20, 8, 12, 6, 8, 6, 12, 40, 14, 6, 8, 8}}
+		header: []string{"报告编号", "窗口号", "暗访日期", "时段", "状态", "序号", "代号", "检查项", "条款", "权重", "关键项", "结果", "说明", "照片数"},
+		widths: []float64{20, 8, 12, 6, 8, 6, 12, 40, 14, 6, 8, 8, 50, 8}}
+	findings := table{name: SheetFindings, file: "findings",
+		header: []string{"报告编号", "窗口号", "暗访日期", "时段", "问题序号", "问题", "条款", "关键项", "来源", "说明", "照片数"},
+		widths: []float64{20, 8, 12, 6, 8, 30, 14, 8, 10, 60, 8}}
 	for _, r := range d.Reports {
 		c := r.Counts()
 		var clauses []string
@@ -161,12 +182,29 @@ func (d *MonthData) tables() []table {
 			counted = counted || r.State == st
 		}
 		w := d.Windows[r.WindowID]
-		reports.rows = append(reports.rows, []any{r.ID, w.No, r.WindowLabel, r.VisitDate.String(), r.HalfDay.Chinese(), r.State.Chinese(),
+		reports.rows = append(reports.rows, []any{r.ID, windowNo(w.No), r.WindowLabel, dayCell(r.VisitDate), r.HalfDay.Chinese(), r.State.Chinese(),
 			r.StateReason, c.Pass, c.Fail, c.Unobserved, c.CriticalFail, optRate(c.WeightObserved > 0, ratio(c.WeightPass, c.WeightObserved)),
 			len(r.Findings), strings.Join(clauses, "、"), r.Description, yesNo(counted)})
+		byItem := map[string]*inspect.Finding{}
+		for i := range r.Findings {
+			f := &r.Findings[i]
+			if f.ItemKey != "" {
+				byItem[f.ItemKey] = f
+			}
+			source := "检查项"
+			if f.Source == inspect.FromDescription {
+				source = "情况描述"
+			}
+			findings.rows = append(findings.rows, []any{r.ID, windowNo(w.No), dayCell(r.VisitDate), r.HalfDay.Chinese(), f.No, f.Title,
+				clauseList(f.Clauses), yesNo(f.Critical), source, optText(f.Note), len(f.Photos)})
+		}
 		for i, it := range r.Items {
-			items.rows = append(items.rows, []any{r.ID, w.No, r.VisitDate.String(), r.HalfDay.Chinese(), r.State.Chinese(), i + 1, it.Key,
-				it.Title, it.ClauseList(), it.Weight, yesNo(it.Critical), it.Result.Chinese()})
+			var note, photos any
+			if f := byItem[it.Key]; f != nil {
+				note, photos = optText(f.Note), len(f.Photos)
+			}
+			items.rows = append(items.rows, []any{r.ID, windowNo(w.No), dayCell(r.VisitDate), r.HalfDay.Chinese(), r.State.Chinese(), i + 1, it.Key,
+				it.Title, it.ClauseList(), it.Weight, yesNo(it.Critical), it.Result.Chinese(), note, photos})
 		}
 	}
 
@@ -188,11 +226,18 @@ func (d *MonthData) tables() []table {
 			log = append(log, line)
 		}
 		w := d.Windows[rc.WindowID]
-		rects.rows = append(rects.rows, []any{rc.ID, rc.ReportID, rc.FindingNo, w.No, w.Label(), rc.Title, clauseList(rc.Clauses),
-			yesNo(rc.Critical), rc.Required.String(), rc.Deadline.String(), rc.State.Chinese(), yesNo(late), rc.Round,
+		rects.rows = append(rects.rows, []any{rc.ID, rc.ReportID, rc.FindingNo, windowNo(w.No), w.Label(), rc.Title, clauseList(rc.Clauses),
+			yesNo(rc.Critical), dayCell(rc.Required), dayCell(rc.Deadline), rc.State.Chinese(), yesNo(late), rc.Round,
 			dayCell(rc.Replied), rc.Reply, dayCell(rc.Closed), strings.Join(log, "\n")})
 	}
-	return []table{scores, reports, items, rects}
+	return []table{scores, reports, items, findings, rects}
+}
+
+func optText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // lastSubmit is the day of the rectification's latest answer (zero when none): one after the deadline was late.
@@ -208,8 +253,10 @@ func lastSubmit(rc Rectification) workday.Date {
 
 func ratio(a, b int) float64 { return float64(a) / float64(b) }
 
-// XLSX writes the month's workbook: the sheets 窗口得分与调整, 暗访报告, 检查项 and 整改, each with a header row
-// frozen above its data. Rates are numbers between 0 and 1 shown as percentages; days are text YYYY-MM-DD.
+// XLSX writes the month's workbook: the sheets 窗口得分与调整, 暗访报告, 检查项, 问题与说明 and 整改, each a table a
+// spreadsheet opens as one: a header row frozen above the data, an autofilter over all of it, the sheet's real
+// dimension, numbers as numbers (window numbers too), rates between 0 and 1 shown as percentages, days as
+// dates shown yyyy-mm-dd. Rows are streamed (excelize's StreamWriter), not kept cell by cell.
 func (d *MonthData) XLSX(w io.Writer) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -218,11 +265,19 @@ func (d *MonthData) XLSX(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	pct, err := f.NewStyle(&excelize.Style{NumFmt: 176, CustomNumFmt: ptr("0.0%")})
+	pct, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("0.0%"), Alignment: &excelize.Alignment{Vertical: "top"}})
+	if err != nil {
+		return err
+	}
+	date, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd"), Alignment: &excelize.Alignment{Vertical: "top"}})
 	if err != nil {
 		return err
 	}
 	wrap, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	if err != nil {
+		return err
+	}
+	top, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}})
 	if err != nil {
 		return err
 	}
@@ -234,68 +289,75 @@ func (d *MonthData) XLSX(w io.Writer) error {
 		} else if _, err := f.NewSheet(t.name); err != nil {
 			return err
 		}
-		for c, h := range t.header {
-			cell, _ := excelize.CoordinatesToCellName(c+1, 1)
-			if err := f.SetCellStr(t.name, cell, h); err != nil {
+		// The used range, known before streaming: the stream writes the sheet's head when it starts.
+		last, _ := excelize.CoordinatesToCellName(len(t.header), max(len(t.rows), 1)+1)
+		if err := f.SetSheetDimension(t.name, "A1:"+last); err != nil {
+			return err
+		}
+		sw, err := f.NewStreamWriter(t.name)
+		if err != nil {
+			return err
+		}
+		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
+		for c, wd := range t.widths {
+			if err := sw.SetColWidth(c+1, c+1, wd); err != nil {
 				return err
 			}
 		}
-		last, _ := excelize.CoordinatesToCellName(len(t.header), 1)
-		if err := f.SetCellStyle(t.name, "A1", last, head); err != nil {
+		isPct := map[int]bool{}
+		for _, c := range t.percent {
+			isPct[c] = true
+		}
+		header := make([]any, len(t.header))
+		for c, h := range t.header {
+			header[c] = excelize.Cell{StyleID: head, Value: h}
+		}
+		if err := sw.SetRow("A1", header); err != nil {
 			return err
 		}
 		for r, row := range t.rows {
+			cells := make([]any, len(row))
 			for c, v := range row {
-				if v == nil {
-					continue
+				style := top
+				if c < len(t.widths) && t.widths[c] >= 30 {
+					style = wrap
 				}
-				cell, _ := excelize.CoordinatesToCellName(c+1, r+2)
-				var err error
 				switch x := v.(type) {
-				case string:
-					// Always text, even when it looks like a number (window numbers, days).
-					err = f.SetCellStr(t.name, cell, x)
+				case nil:
+					cells[c] = excelize.Cell{StyleID: style}
+				case day:
+					cells[c] = excelize.Cell{StyleID: date, Value: workday.Date(x).Time(time.UTC)}
+				case float64:
+					if isPct[c] {
+						style = pct
+					}
+					cells[c] = excelize.Cell{StyleID: style, Value: x}
 				default:
-					err = f.SetCellValue(t.name, cell, x)
-				}
-				if err != nil {
-					return err
+					cells[c] = excelize.Cell{StyleID: style, Value: x}
 				}
 			}
-		}
-		for c, wd := range t.widths {
-			col, _ := excelize.ColumnNumberToName(c + 1)
-			if err := f.SetColWidth(t.name, col, col, wd); err != nil {
-				return err
-			}
-			if wd >= 30 && len(t.rows) > 0 {
-				end, _ := excelize.CoordinatesToCellName(c+1, len(t.rows)+1)
-				if err := f.SetCellStyle(t.name, col+"2", end, wrap); err != nil {
-					return err
-				}
-			}
-		}
-		for _, c := range t.percent {
-			if len(t.rows) == 0 {
-				continue
-			}
-			col, _ := excelize.ColumnNumberToName(c + 1)
-			end, _ := excelize.CoordinatesToCellName(c+1, len(t.rows)+1)
-			if err := f.SetCellStyle(t.name, col+"2", end, pct); err != nil {
+			cell, _ := excelize.CoordinatesToCellName(1, r+2)
+			if err := sw.SetRow(cell, cells); err != nil {
 				return err
 			}
 		}
-		if err := f.SetPanes(t.name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		// The data as an Excel table: the autofilter covers every row, and a reader sees one table.
+		if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: t.file, StyleName: "TableStyleLight1",
+			ShowRowStripes: ptr(true)}); err != nil {
 			return err
 		}
-		if len(t.rows) > 0 {
-			if err := f.AutoFilter(t.name, "A1:"+last, nil); err != nil {
-				return err
-			}
+		if err := sw.Flush(); err != nil {
+			return err
 		}
 	}
 	f.SetActiveSheet(0)
-	f.SetDocProps(&excelize.DocProperties{Title: d.Month.Chinese() + " 窗口服务规范化考核", Creator: "ConductBot 规范助手"})
+	made := d.Made.UTC().Format(time.RFC3339)
+	if err := f.SetDocProps(&excelize.DocProperties{Title: d.Month.Chinese() + " 窗口服务规范化考核", Creator: "ConductBot 规范助手",
+		LastModifiedBy: "ConductBot 规范助手", Created: made, Modified: made, Language: "zh-CN"}); err != nil {
+		return err
+	}
 	_, err = f.WriteTo(w)
 	return err
 }
@@ -334,7 +396,7 @@ func (d *MonthData) CSVFiles() (map[string][]byte, error) {
 // CSVNames lists the CSV file names in sheet order.
 func (d *MonthData) CSVNames() []string {
 	var names []string
-	for _, stem := range []string{"scores", "reports", "items", "rectifications"} {
+	for _, stem := range []string{"scores", "reports", "items", "findings", "rectifications"} {
 		names = append(names, stem+"-"+d.Month.String()+".csv")
 	}
 	return names
@@ -354,6 +416,8 @@ func csvCell(v any) string {
 		return strconv.Itoa(x)
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
+	case day:
+		return workday.Date(x).String()
 	}
 	return fmt.Sprint(v)
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"math"
 	"reflect"
@@ -61,12 +62,13 @@ func TestWorkbook(t *testing.T) {
 	if err := d.XLSX(&buf); err != nil {
 		t.Fatal(err)
 	}
-	x, err := excelize.OpenReader(&buf)
+	data := bytes.Clone(buf.Bytes())
+	x, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	if got := x.GetSheetList(); !reflect.DeepEqual(got, []string{"窗口得分与调整", "暗访报告", "检查项", "整改"}) {
+	if got := x.GetSheetList(); !reflect.DeepEqual(got, []string{"窗口得分与调整", "暗访报告", "检查项", "问题与说明", "整改"}) {
 		t.Fatalf("sheets: %v", got)
 	}
 	// raw reads a cell's stored value; shown reads it as Excel shows it (number formats applied).
@@ -97,7 +99,7 @@ func TestWorkbook(t *testing.T) {
 	expectCells := func(sheet string, want map[string]string) {
 		t.Helper()
 		for cell, w := range want {
-			if got := raw(sheet, cell); got != w {
+			if got := shown(sheet, cell); got != w {
 				t.Errorf("%s!%s = %q, want %q", sheet, cell, got, w)
 			}
 		}
@@ -118,7 +120,7 @@ func TestWorkbook(t *testing.T) {
 		"A2": "3", "B2": "3号窗口 不动产登记", "C2": "1", "D2": "9", "E2": "1", "F2": "1", "G2": "14", "H2": "17", "J2": "", "K2": "",
 		"L2": "1", "N2": "1.1.4×1", "O2": "-2", "Q2": "", "R2": "", "S2": "",
 		// 4号窗口: R4 all 符合 (18/18); October R3 17/18.
-		"A3": "4", "B3": "4号窗口 公积金", "C3": "1", "D3": "11", "E3": "0", "F3": "0", "G3": "18", "H3": "18", "I3": "1",
+		"A3": "4", "B3": "4号窗口 公积金", "C3": "1", "D3": "11", "E3": "0", "F3": "0", "G3": "18", "H3": "18", "I3": "100.0%",
 		"K3": "5.6", "L3": "0", "M3": "", "N3": "", "O3": "4", "Q3": "2", "R3": "服务明显改进", "S3": "2026-11-12",
 		// 5号窗口: nothing; no suggestion.
 		"A4": "5", "C4": "0", "G4": "0", "H4": "0", "I4": "", "O4": "", "P4": "数据不足",
@@ -149,7 +151,7 @@ func TestWorkbook(t *testing.T) {
 		"A1": "报告编号", "P1": "计入评分",
 		"A2": "r1aaaaaaaaaaaaaa", "B2": "3", "C2": "3号窗口 不动产登记", "D2": "2026-11-03", "E2": "上午", "F2": "整改中", "G2": "要求整改问题 1",
 		"H2": "9", "I2": "1", "J2": "1", "K2": "1", "M2": "1", "N2": "1.1.4", "O2": "窗口人员一直在看手机，没抬头。", "P2": "是",
-		"A3": "r4dddddddddddddd", "F3": "已确认", "L3": "1", "M3": "0", "N3": "", "P3": "是",
+		"A3": "r4dddddddddddddd", "F3": "已确认", "L3": "100.0%", "M3": "0", "N3": "", "P3": "是",
 		"A4": "r2bbbbbbbbbbbbbb", "E4": "下午", "F4": "待审核", "P4": "否",
 	})
 	if v := num(R, "L2"); math.Abs(v-14.0/17) > 1e-9 {
@@ -180,15 +182,50 @@ func TestWorkbook(t *testing.T) {
 		"H2": "是", "I2": "2026-11-04", "J2": "2026-11-11", "K2": "待整改", "L2": "是", "M2": "0", "N2": "", "O2": "", "P2": "",
 		"Q2": "2026-11-04 要求整改，期限 2026-11-11",
 	})
-	// Text stays text: window numbers and days are not turned into numbers or dates.
-	if typ, _ := x.GetCellType(S, "A2"); typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
-		t.Errorf("A2 has type %v", typ)
+	// Numbers are numbers (window numbers too), days are dates: serial numbers shown yyyy-mm-dd.
+	for _, c := range [][2]string{{S, "A2"}, {S, "C2"}, {R, "B2"}, {X, "D2"}} {
+		if typ, _ := x.GetCellType(c[0], c[1]); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+			t.Errorf("%s!%s has type %v, want a number", c[0], c[1], typ)
+		}
 	}
-	if typ, _ := x.GetCellType(S, "C2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
-		t.Errorf("C2 has type %v", typ)
+	if v := num(R, "D2"); v != 46329 { // 2026-11-03 as Excel counts days
+		t.Errorf("reports D2 = %v, want the date serial 46329", v)
+	}
+	// The items' notes and the findings sheet carry every note.
+	const F = "问题与说明"
+	expectCells(F, map[string]string{"A1": "报告编号", "J1": "说明", "A2": "r1aaaaaaaaaaaaaa", "E2": "1", "G2": "1.1.4", "H2": "是", "I2": "检查项"})
+	if shown(I, "M1") != "说明" || shown(I, "M4") != shown(F, "J2") {
+		t.Errorf("the note of item nobadword %q, of finding 1 %q", shown(I, "M4"), shown(F, "J2"))
 	}
 	if panes, err := x.GetPanes(S); err != nil || !panes.Freeze || panes.YSplit != 1 {
 		t.Errorf("panes: %+v %v", panes, err)
+	}
+	// What a spreadsheet reads first: each sheet's used range, its table's autofilter over every row, and the
+	// document's dates (the export's, not excelize's defaults).
+	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := func(name string) string {
+		t.Helper()
+		r, err := z.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		b, _ := io.ReadAll(r)
+		return string(b)
+	}
+	for i, ref := range []string{"A1:S4", "A1:P4", "A1:N34", "A1:K2", "A1:Q2"} {
+		if s := part(fmt.Sprintf("xl/worksheets/sheet%d.xml", i+1)); !strings.Contains(s, `<dimension ref="`+ref+`"`) {
+			t.Errorf("sheet %d: dimension not %s", i+1, ref)
+		}
+		if s := part(fmt.Sprintf("xl/tables/table%d.xml", i+1)); !strings.Contains(s, `<autoFilter ref="`+ref+`"`) {
+			t.Errorf("table %d: autofilter not over %s", i+1, ref)
+		}
+	}
+	if s := part("docProps/core.xml"); !strings.Contains(s, ">2026-11-12T02:00:00Z</dcterms:created>") {
+		t.Errorf("document dates: %s", s)
 	}
 }
 
@@ -199,7 +236,7 @@ func TestCSVFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 4 {
+	if len(files) != 5 {
 		t.Fatalf("files: %v", len(files))
 	}
 	read := func(name string) [][]string {

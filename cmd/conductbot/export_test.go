@@ -54,7 +54,7 @@ func TestExportCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	want := []string{"conductbot-2026-11.xlsx", "scores-2026-11.csv", "reports-2026-11.csv", "items-2026-11.csv", "rectifications-2026-11.csv"}
+	want := []string{"conductbot-2026-11.xlsx", "scores-2026-11.csv", "reports-2026-11.csv", "items-2026-11.csv", "findings-2026-11.csv", "rectifications-2026-11.csv"}
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	if len(lines) != len(want) {
 		t.Fatalf("stdout: %q", stdout)
