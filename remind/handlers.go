@@ -195,8 +195,18 @@ func (r *Reminders) cmdToday(ctx context.Context, req *bot.Request) error {
 		return err
 	}
 	if info := cal.Day(today); !info.Workday {
-		_, err := req.Reply(ctx, fmt.Sprintf(zh("今天(%s)%s,休息日没有今日规范。下一个工作日是 %s。"),
-			today.Long(), info.Reason, cal.NextWorkday(today).Long()))
+		// A day off has no reminder of its own: preview the next working day's clause (its question is answered
+		// on that day, so no buttons).
+		next := cal.NextWorkday(today)
+		head := fmt.Sprintf("今天（%s）%s，休息日不推送。下面是下一个工作日（%s）的今日规范预告：", today.Long(), info.Reason, next.Long())
+		p, err := r.Plan(ctx, next)
+		if err != nil {
+			_, rerr := req.Reply(ctx, fmt.Sprintf("今天（%s）%s，休息日不推送。下一个工作日是 %s。", today.Long(), info.Reason, next.Long()))
+			return errors.Join(err, rerr)
+		}
+		m := r.Message(p, req.ChatType.IsGroup())
+		m.Text, m.Buttons = head+"\n\n"+m.Text, nil
+		_, err = req.Send(ctx, m)
 		return err
 	}
 	p, err := r.Plan(ctx, today)

@@ -156,8 +156,12 @@ func TestRemindInAGroupNeedsAnAdmin(t *testing.T) {
 
 func TestTodayOnWorkdaysAndDaysOff(t *testing.T) {
 	c := newChat(t, "2026-10-01 09:00")
-	if got := c.command(staffID, 0, "today", ""); !containsAll(got, "国庆节", "10月8日") {
+	// A holiday previews the next working day's clause, without the question's buttons (it is that day's).
+	if got := c.command(staffID, 0, "today", ""); !containsAll(got, "国庆节", "休息日不推送", "2026年10月8日 星期四", "今日规范", "第 ") {
 		t.Fatalf("holiday: %s", got)
+	}
+	if m := c.rec.Sent()[len(c.rec.Sent())-1].Message; len(m.Buttons) != 0 {
+		t.Fatalf("the preview has buttons %+v", m.Buttons)
 	}
 	c.clock.Set(at("2026-10-10 09:00")) // a make-up Saturday
 	got := c.command(staffID, 0, "today", "")

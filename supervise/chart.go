@@ -42,31 +42,34 @@ func chartFont() (*truetype.Font, error) {
 	return font, fontErr
 }
 
-// Chart size in pixels.
+// Chart layout in pixels: the width is fixed; the height grows with the rows shown, so a bar is as thick for
+// one window as for fifteen.
 const (
-	ChartWidth  = 1200
-	ChartHeight = 1000
+	ChartWidth = 1200
 	// ChartWindows and ChartClauses are the most windows and clauses the chart shows: the windows with the
 	// lowest compliance this month, the most-violated clauses.
 	ChartWindows = 15
 	ChartClauses = 10
+
+	chartHeader    = 96 // title, subtitle and legend
+	chartWindowRow = 58 // a window: this month's bar and last month's
+	chartClauseRow = 40
+	chartAxis      = 46 // the value axis under a chart
+	chartGap       = 70 // between the charts: the second one's title
 )
 
-// Chart renders the month as a PNG of ChartWidth × ChartHeight: above, each window's weighted compliance rate
-// this month beside last month's; below, the clauses broken in most confirmed reports.
+// Chart renders the month as a PNG ChartWidth wide: above, each window's weighted compliance rate this month
+// beside last month's as horizontal bars (the lowest first), windows with a critical item failed marked ★;
+// below, the clauses broken in most confirmed reports.
 func Chart(m Month, ss []WindowScore, code *rules.Code) ([]byte, error) {
 	f, err := chartFont()
 	if err != nil {
 		return nil, err
 	}
-	p := charts.NewPainter(charts.PainterOptions{OutputFormat: charts.ChartOutputPNG, Width: ChartWidth, Height: ChartHeight, Font: f})
-	p.FilledRect(0, 0, ChartWidth, ChartHeight, charts.ColorWhite, charts.ColorWhite, 0)
-	top := p.Child(charts.PainterBoxOption(charts.NewBox(0, 0, ChartWidth, ChartHeight*55/100)))
-	bottom := p.Child(charts.PainterBoxOption(charts.NewBox(0, ChartHeight*55/100, ChartWidth, ChartHeight)))
-
-	style := func(size float64) charts.FontStyle {
-		return charts.FontStyle{Font: f, FontSize: size, FontColor: charts.ColorBlack}
+	style := func(size float64, c charts.Color) charts.FontStyle {
+		return charts.FontStyle{Font: f, FontSize: size, FontColor: c}
 	}
+	theme := charts.GetTheme(charts.ThemeLight)
 
 	// Windows with data in either month, the lowest rate this month first.
 	var ws []*WindowScore
@@ -82,43 +85,11 @@ func Chart(m Month, ss []WindowScore, code *rules.Code) ([]byte, error) {
 		}
 		return a.Compliance < b.Compliance
 	})
-	if len(ws) > ChartWindows {
+	more := len(ws) - ChartWindows
+	if more > 0 {
 		ws = ws[:ChartWindows]
 	}
-	labels := make([]string, len(ws))
-	cur := make([]float64, len(ws))
-	prev := make([]float64, len(ws))
-	for i, w := range ws {
-		labels[i] = w.Window.Label()
-		if len([]rune(labels[i])) > 10 {
-			labels[i] = string([]rune(labels[i])[:9]) + "…"
-		}
-		cur[i], prev[i] = rateOrNull(w.Observed, w.Compliance), rateOrNull(w.PrevObserved, w.PrevCompliance)
-	}
-	if len(ws) == 0 {
-		labels, cur, prev = []string{"（无数据）"}, []float64{0}, []float64{0}
-	}
-	opt := charts.NewBarChartOptionWithData([][]float64{cur, prev})
-	opt.Title = charts.TitleOption{Text: m.Chinese() + " 各窗口加权符合率（%）", Subtext: "只计督查确认的报告；空缺表示该月没有观察数据",
-		FontStyle: style(18), SubtextFontStyle: style(12)}
-	opt.Legend = charts.LegendOption{SeriesNames: []string{m.Chinese(), m.Prev().Chinese()}, FontStyle: style(13), Offset: charts.OffsetRight}
-	opt.CategoryAxis = charts.CategoryAxisOption{Labels: labels, LabelFontStyle: style(11)}
-	if len(labels) > 6 {
-		opt.CategoryAxis.LabelRotation = charts.DegreesToRadians(30)
-	}
-	opt.ValueAxis = []charts.ValueAxisOption{{Min: charts.Ptr(0.0), Max: charts.Ptr(100.0), LabelCount: 11, LabelFontStyle: style(11),
-		ValueFormatter: func(v float64) string { return fmt.Sprintf("%.0f", v) }}}
-	opt.Padding = charts.NewBox(20, 20, 30, 20)
-	opt.SeriesLabelPosition = charts.PositionTop
-	for i := range opt.SeriesList {
-		opt.SeriesList[i].Label = charts.SeriesLabel{Show: charts.Ptr(len(labels) <= 10), FontStyle: style(10),
-			ValueFormatter: func(v float64) string { return fmt.Sprintf("%.1f", v) }}
-	}
-	if err := top.BarChart(opt); err != nil {
-		return nil, fmt.Errorf("supervise: window chart: %w", err)
-	}
-
-	// The most-violated clauses of the month, the most at the top.
+	// The most-violated clauses of the month.
 	all := map[string]int{}
 	for i := range ss {
 		for c, n := range ss[i].Violations {
@@ -126,10 +97,87 @@ func Chart(m Month, ss []WindowScore, code *rules.Code) ([]byte, error) {
 		}
 	}
 	tops := TopClauses(all, ChartClauses)
+
+	topH := max(len(ws), 1)*chartWindowRow + chartAxis
+	bottomH := max(len(tops), 1)*chartClauseRow + chartAxis
+	height := chartHeader + topH + chartGap + bottomH + 16
+	p := charts.NewPainter(charts.PainterOptions{OutputFormat: charts.ChartOutputPNG, Width: ChartWidth, Height: height, Font: f})
+	p.FilledRect(0, 0, ChartWidth, height, charts.ColorWhite, charts.ColorWhite, 0)
+
+	// Header: title, subtitle, and the legend of the months that have bars.
+	p.Text(m.Chinese()+" 各窗口加权符合率（%）", 24, 40, 0, style(22, charts.ColorBlack))
+	sub := "只计督查确认的报告，按符合率从低到高；条形空缺表示该月没有观察数据；★ 表示该月有关键项不符合"
+	if more > 0 {
+		sub += fmt.Sprintf("；另有 %d 个窗口未列出", more)
+	}
+	p.Text(sub, 24, 70, 0, style(13, charts.ColorDarkGray))
+	hasCur, hasPrev := false, false
+	for _, w := range ws {
+		hasCur, hasPrev = hasCur || w.Observed, hasPrev || w.PrevObserved
+	}
+	var series [][]float64
+	var names []string
+	var colors []charts.Color
+	labels := make([]string, len(ws))
+	cur := make([]float64, len(ws))
+	prev := make([]float64, len(ws))
+	for i, w := range ws {
+		// Horizontal bars are drawn from the bottom: reverse, so the lowest rate is on top.
+		j := len(ws) - 1 - i
+		labels[j] = w.Window.Label()
+		if len([]rune(labels[j])) > 12 {
+			labels[j] = string([]rune(labels[j])[:11]) + "…"
+		}
+		if n := len(w.Critical); n > 0 {
+			labels[j] = fmt.Sprintf("★%d %s", n, labels[j])
+		}
+		cur[j], prev[j] = rateOrNull(w.Observed, w.Compliance), rateOrNull(w.PrevObserved, w.PrevCompliance)
+	}
+	if hasCur || len(ws) == 0 {
+		series, names, colors = append(series, cur), append(names, m.Chinese()), append(colors, theme.GetSeriesColor(0))
+	}
+	if hasPrev {
+		series, names, colors = append(series, prev), append(names, m.Prev().Chinese()), append(colors, theme.GetSeriesColor(1))
+	}
+	if len(ws) == 0 {
+		labels, series = []string{"（本月没有观察数据）"}, [][]float64{{0}}
+	}
+	// The legend, at the right of the title: one swatch a month that has bars.
+	x := ChartWidth - 24
+	for i := len(names) - 1; i >= 0; i-- {
+		w := len([]rune(names[i]))*14 + 8
+		x -= w
+		p.Text(names[i], x, 40, 0, style(14, charts.ColorBlack))
+		x -= 26
+		p.FilledRect(x, 27, x+18, 41, colors[i], colors[i], 0)
+		x -= 22
+	}
+
+	top := p.Child(charts.PainterBoxOption(charts.NewBox(0, chartHeader, ChartWidth, chartHeader+topH)))
+	opt := charts.NewBarChartOptionWithData(series)
+	opt.Horizontal = true
+	opt.Title = charts.TitleOption{Show: charts.Ptr(false)}
+	opt.Legend = charts.LegendOption{Show: charts.Ptr(false)}
+	opt.Theme = theme.WithSeriesColors(colors)
+	opt.CategoryAxis = charts.CategoryAxisOption{Labels: labels, LabelFontStyle: style(13, charts.ColorBlack)}
+	opt.ValueAxis = []charts.ValueAxisOption{{Min: charts.Ptr(0.0), Max: charts.Ptr(100.0), LabelCount: 11, LabelFontStyle: style(12, charts.ColorBlack),
+		ValueFormatter: func(v float64) string { return fmt.Sprintf("%.0f", v) }}}
+	opt.Padding = charts.NewBox(24, 0, 60, 8)
+	opt.SeriesLabelPosition = charts.PositionRight
+	for i := range opt.SeriesList {
+		opt.SeriesList[i].Label = charts.SeriesLabel{Show: charts.Ptr(len(ws) > 0), FontStyle: style(12, charts.ColorBlack),
+			ValueFormatter: func(v float64) string { return fmt.Sprintf("%.1f", v) }}
+	}
+	if err := top.BarChart(opt); err != nil {
+		return nil, fmt.Errorf("supervise: window chart: %w", err)
+	}
+
+	// The clauses, the most-violated at the top.
+	y := chartHeader + topH + chartGap
+	p.Text(m.Chinese()+" 违规最多的条款（确认报告数）", 24, y-22, 0, style(20, charts.ColorBlack))
 	clabels := make([]string, len(tops))
 	counts := make([]float64, len(tops))
 	for i, c := range tops {
-		// Horizontal bars are drawn from the bottom: reverse, so the most-violated clause is on top.
 		j := len(tops) - 1 - i
 		clabels[j] = clauseTitle(code, c.ClauseID)
 		counts[j] = float64(c.Count)
@@ -137,11 +185,12 @@ func Chart(m Month, ss []WindowScore, code *rules.Code) ([]byte, error) {
 	if len(tops) == 0 {
 		clabels, counts = []string{"（本月没有违规）"}, []float64{0}
 	}
+	bottom := p.Child(charts.PainterBoxOption(charts.NewBox(0, y, ChartWidth, y+bottomH)))
 	hopt := charts.NewBarChartOptionWithData([][]float64{counts})
 	hopt.Horizontal = true
-	hopt.Title = charts.TitleOption{Text: m.Chinese() + " 违规最多的条款（确认报告数）", FontStyle: style(18)}
+	hopt.Title = charts.TitleOption{Show: charts.Ptr(false)}
 	hopt.Legend = charts.LegendOption{Show: charts.Ptr(false)}
-	hopt.CategoryAxis = charts.CategoryAxisOption{Labels: clabels, LabelFontStyle: style(12)}
+	hopt.CategoryAxis = charts.CategoryAxisOption{Labels: clabels, LabelFontStyle: style(13, charts.ColorBlack)}
 	maxCount := 1.0
 	for _, c := range counts {
 		maxCount = math.Max(maxCount, c)
@@ -149,12 +198,12 @@ func Chart(m Month, ss []WindowScore, code *rules.Code) ([]byte, error) {
 	step := niceStep(maxCount * 1.1)
 	axisMax := math.Ceil(maxCount*1.1/step) * step
 	hopt.ValueAxis = []charts.ValueAxisOption{{Min: charts.Ptr(0.0), Max: charts.Ptr(axisMax), LabelCount: int(axisMax/step) + 1,
-		LabelFontStyle: style(11), ValueFormatter: func(v float64) string { return fmt.Sprintf("%.0f", v) }}}
-	hopt.Padding = charts.NewBox(20, 10, 40, 20)
+		LabelFontStyle: style(12, charts.ColorBlack), ValueFormatter: func(v float64) string { return fmt.Sprintf("%.0f", v) }}}
+	hopt.Padding = charts.NewBox(24, 0, 60, 8)
 	hopt.SeriesLabelPosition = charts.PositionRight
-	hopt.SeriesList[0].Label = charts.SeriesLabel{Show: charts.Ptr(true), FontStyle: style(11),
+	hopt.SeriesList[0].Label = charts.SeriesLabel{Show: charts.Ptr(len(tops) > 0), FontStyle: style(12, charts.ColorBlack),
 		ValueFormatter: func(v float64) string { return fmt.Sprintf("%.0f", v) }}
-	hopt.Theme = charts.GetTheme(charts.ThemeLight).WithSeriesColors([]charts.Color{{R: 0xd9, G: 0x53, B: 0x4f, A: 0xff}})
+	hopt.Theme = theme.WithSeriesColors([]charts.Color{{R: 0xd9, G: 0x53, B: 0x4f, A: 0xff}})
 	if err := bottom.BarChart(hopt); err != nil {
 		return nil, fmt.Errorf("supervise: clause chart: %w", err)
 	}
