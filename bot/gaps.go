@@ -157,11 +157,14 @@ func FindGaps(ctx context.Context, qa QALog, now time.Time, limit int) (*Gaps, e
 	if err != nil {
 		return nil, fmt.Errorf("down-rated answers: %w", err)
 	}
-	g := &Gaps{Since: since, UncoveredN: len(unc), DownRatedN: len(rated)}
-	texts := make([]string, len(unc))
-	for i, q := range unc {
-		texts[i] = q.Text
+	// Greetings, thanks, 👍 and the like are not questions the code fails to cover.
+	var texts []string
+	for _, q := range unc {
+		if !IsSmallTalk(q.Text) {
+			texts = append(texts, q.Text)
+		}
 	}
+	g := &Gaps{Since: since, UncoveredN: len(texts), DownRatedN: len(rated)}
 	g.Uncovered = ClusterTexts(texts, GapThreshold)
 
 	texts = make([]string, len(rated))

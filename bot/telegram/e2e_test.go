@@ -129,6 +129,10 @@ func TestFeedbackWithReasonAndGaps(t *testing.T) {
 	h.ask(staffDM, staff, "食堂几点开饭")
 	h.ask(staff2DM, staff2, "食堂几点开饭？")
 	h.ask(staffDM, staff, "停车场在哪里")
+	// Chat is no gap in the code: thanks, a thumbs-up, English.
+	for _, chat := range []string{"谢谢", "👍", "hello", "ok thanks"} {
+		h.ask(staff2DM, staff2, chat)
+	}
 
 	refused := h.ask(staffDM, staff, "/gaps")
 	contains(t, refused.Text(), "仅限管理员")
