@@ -422,3 +422,16 @@ func (db *DB) PutCalendarYear(ctx context.Context, year int, text string, now ti
 	}
 	return nil
 }
+
+// AnsweredChoice implements remind.Store.
+func (db *DB) AnsweredChoice(ctx context.Context, day workday.Date, userID int64) (int, bool, error) {
+	var choice int
+	err := db.pool.QueryRow(ctx, `SELECT choice FROM remind_answers WHERE day = $1::date AND user_id = $2`, day.String(), userID).Scan(&choice)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("postgres: answered choice: %w", err)
+	}
+	return choice, true, nil
+}

@@ -213,7 +213,17 @@ func (r *Reminders) cmdToday(ctx context.Context, req *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = req.Send(ctx, r.Message(p, req.ChatType.IsGroup()))
+	m := r.Message(p, req.ChatType.IsGroup())
+	if !req.ChatType.IsGroup() && p.Question.Text != "" {
+		// Answered already: the question is shown with the answer, not with its buttons again.
+		if choice, ok, err := r.store.AnsweredChoice(ctx, today, req.From.ID); err == nil && ok && choice < len(p.Question.Options) {
+			q := p.Question
+			m.Text = strings.TrimSuffix(m.Text, "点下方字母作答。") + fmt.Sprintf("您已答过这道题（选 %s）。正确答案：%s. %s",
+				optionLetters[choice], optionLetters[q.Answer], q.Options[q.Answer])
+			m.Buttons = m.Buttons[len(m.Buttons)-1:]
+		}
+	}
+	_, err = req.Send(ctx, m)
 	return err
 }
 

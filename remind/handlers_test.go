@@ -217,6 +217,14 @@ func TestDailyQuestion(t *testing.T) {
 	if !notice.Alert || !strings.Contains(notice.Text, "您已答过这道题") || edit != nil {
 		t.Fatalf("second answer: %+v %+v", notice, edit)
 	}
+	// /today after answering shows the question with the answer, without its buttons.
+	got := c.command(staffID, 0, "today", "")
+	if !containsAll(got, "每日一题", "您已答过这道题", "正确答案") || strings.Contains(got, "点下方字母作答") {
+		t.Fatalf("/today after answering: %s", got)
+	}
+	if m := c.rec.Sent()[len(c.rec.Sent())-1].Message; len(m.Buttons) != 1 || m.Buttons[0][0].Data != "rma:"+p.ClauseID {
+		t.Fatalf("/today after answering has buttons %+v", m.Buttons)
+	}
 	// Another user answers wrong.
 	_, edit = c.press(staff2ID, 0, 42, data(wrong))
 	if edit == nil || !containsAll(edit.Message.Text, "❌ 回答错误", "正确答案", "正确率 0%") {

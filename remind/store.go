@@ -138,6 +138,8 @@ type Store interface {
 	// PutAnswer records a's answer unless the user already answered that day's question; it returns the
 	// stored answer and whether it was a's.
 	PutAnswer(ctx context.Context, a Answer) (stored *Answer, first bool, err error)
+	// AnsweredChoice is the option a user chose for day's question; ok is false when they did not answer it.
+	AnsweredChoice(ctx context.Context, day workday.Date, userID int64) (choice int, ok bool, err error)
 	// AnswerCounts counts a user's answers and correct answers.
 	AnswerCounts(ctx context.Context, userID int64) (answered, correct int, err error)
 	// AnswerStats counts the answers of each day from since (inclusive) that had any, by day, and the distinct

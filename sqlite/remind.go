@@ -488,3 +488,16 @@ func (db *DB) PutCalendarYear(ctx context.Context, year int, text string, now ti
 	}
 	return nil
 }
+
+// AnsweredChoice implements remind.Store.
+func (db *DB) AnsweredChoice(ctx context.Context, day workday.Date, userID int64) (int, bool, error) {
+	var choice int
+	err := db.db.QueryRowContext(ctx, `SELECT choice FROM remind_answers WHERE day = ? AND user_id = ?`, day.String(), userID).Scan(&choice)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("sqlite: answered choice: %w", err)
+	}
+	return choice, true, nil
+}

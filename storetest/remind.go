@@ -387,6 +387,18 @@ func testRemindAnswers(t *testing.T, s remind.Store) {
 		_, _, err := s.PutAnswer(ctx, x)
 		remindOK(t, err)
 	}
+	for _, c := range []struct {
+		day    workday.Date
+		user   int64
+		choice int
+		ok     bool
+	}{{d1, 7, 1, true}, {d2, 7, 3, true}, {d1, 8, 0, true}, {d1, 9, 0, false}, {remindDay("2026-11-04"), 7, 0, false}} {
+		choice, ok, err := s.AnsweredChoice(ctx, c.day, c.user)
+		remindOK(t, err)
+		if choice != c.choice || ok != c.ok {
+			t.Fatalf("AnsweredChoice(%s, %d) = %d %v, want %d %v", c.day, c.user, choice, ok, c.choice, c.ok)
+		}
+	}
 	answered, correct, err := s.AnswerCounts(ctx, 7)
 	remindOK(t, err)
 	if answered != 2 || correct != 1 {
