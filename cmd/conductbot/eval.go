@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register("eval", "score a question set (../shared/eval/README.md format)", runEval)
+	register("eval", "score a question set (JSONL; see eval --help)", runEval)
 }
 
 func runEval(ctx context.Context, m *Main, args []string) error {
@@ -22,11 +22,29 @@ func runEval(ctx context.Context, m *Main, args []string) error {
 	fs.SetOutput(m.Stderr)
 	asJSON := fs.Bool("json", false, "print the metrics as JSON")
 	misses := fs.Bool("misses", false, "list the questions answered wrongly")
+	fs.Usage = func() {
+		fmt.Fprint(m.Stderr, `Usage: conductbot eval [--json] [--misses] FILE.jsonl
+
+Scores the code in force on a question set: hit@1, hit@3, MRR, abstention, verdict accuracy, latency.
+FILE.jsonl holds one JSON object a line:
+
+  {"q": "窗口可以吃东西吗", "gold": ["1.3.3"], "verdict": "forbidden"}
+  {"q": "食堂几点开饭", "abstain": true}
+
+  q        the question, as typed in the chat
+  gold     clause IDs that answer it; any one counts (a retrieved 2.1 matches a gold 2)
+  verdict  forbidden, required or allowed, where the question asks whether something may be done
+  abstain  true where the code says nothing on it
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(m.Stderr, "Usage: conductbot eval [--json] [--misses] FILE.jsonl")
+		fs.Usage()
 		return fmt.Errorf("%w: give one question set", errUsage)
 	}
 	f, err := os.Open(fs.Arg(0))

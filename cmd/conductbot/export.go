@@ -75,6 +75,6 @@ func runExport(ctx context.Context, m *Main, args []string) error {
 		}
 		fmt.Fprintln(m.Stdout, path)
 	}
-	fmt.Fprintf(m.Stderr, "%s: %d windows, %d reports, %d rectifications\n", mon, len(d.Scores), len(d.Reports), len(d.Rects))
+	fmt.Fprintf(m.Stderr, "%s: %s, %s, %s\n", mon, plural(len(d.Scores), "window"), plural(len(d.Reports), "report"), plural(len(d.Rects), "rectification"))
 	return nil
 }

@@ -67,7 +67,7 @@ func TestExportCommand(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if !strings.Contains(stderr, "2026-11: 2 windows, 1 reports, 0 rectifications") {
+	if !strings.Contains(stderr, "2026-11: 2 windows, 1 report, 0 rectifications") {
 		t.Errorf("stderr: %q", stderr)
 	}
 	x, err := excelize.OpenFile(filepath.Join(out, "conductbot-2026-11.xlsx"))

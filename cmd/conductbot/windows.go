@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/conductbot/conductbot/inspect"
 )
@@ -75,16 +74,15 @@ func runWindows(ctx context.Context, m *Main, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NO\tNAME\tSTATUS")
+		rows := [][]string{{"NO", "NAME", "STATUS"}}
 		for _, w := range ws {
 			status := "active"
 			if !w.Active {
 				status = "inactive"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", w.No, w.Name, status)
+			rows = append(rows, []string{w.No, w.Name, status})
 		}
-		return tw.Flush()
+		return writeTable(m.Stdout, rows)
 	}
 	usage()
 	return fmt.Errorf("%w: unknown windows command %q", errUsage, args[0])
