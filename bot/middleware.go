@@ -139,7 +139,7 @@ func ResolveUser(users UserStore, admins []int64, sources ...RoleSource) Middlew
 			switch {
 			case err == nil && more.Contains(Inspector):
 				// An inspector's last-seen time is not refreshed: it would record when they were active, which
-				// could be matched against the day a report was filed (DESIGN.md, anonymity).
+				// could be matched against the day a report was filed (docs/design.md, anonymity).
 			case errors.Is(err, ErrNotFound) || err == nil && (u.Username != r.From.Username || u.Name != r.From.Name ||
 				now.Sub(u.LastSeen) >= time.Hour):
 				u, err = users.SeeUser(ctx, r.From, now)

@@ -436,7 +436,7 @@ func (r *Request) Answered() bool { return r.answered }
 // Now is the router's clock.
 func (r *Request) Now() time.Time { return r.router.now() }
 
-// Log is the router's logger. Handlers must not log user identities (see DESIGN.md, anonymity).
+// Log is the router's logger. Handlers must not log user identities (see docs/design.md, anonymity).
 func (r *Request) Log() *slog.Logger { return r.router.log }
 
 // Has reports whether the sender holds role.

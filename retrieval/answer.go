@@ -21,7 +21,7 @@ type Citation struct {
 }
 
 // Answer is what `conductbot ask --json` prints and what the bot shows. The JSON form is a contract
-// (DESIGN.md): question, answer, verdict, abstained, citations (ranked, best first).
+// (docs/design.md): question, answer, verdict, abstained, citations (ranked, best first).
 type Answer struct {
 	Question  string     `json:"question"`
 	Answer    string     `json:"answer"`

@@ -142,7 +142,7 @@ func ids(a *retrieval.Answer) []string {
 }
 
 // TestAnswerShape checks what a user sees: verdict first, the deciding sentence quoted, the clause ID with its
-// section title; and the JSON contract of DESIGN.md.
+// section title; and the JSON contract of docs/design.md.
 func TestAnswerShape(t *testing.T) {
 	e := newEngine(t, openSQLite(t), retrieval.Options{})
 	a, err := e.Ask(context.Background(), "中午太困了能在窗口趴一会吗")
