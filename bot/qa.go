@@ -258,7 +258,19 @@ func relatedView(code *rules.Code, cited []string) Message {
 	return Message{Text: b.String(), Buttons: rows}
 }
 
-// feedbackButton: fb:u:<q> 👍, fb:d:<q> 👎, fb:r:<q>:<n> the reason of a 👎.
+// msgNotAsker answers a feedback button pressed by someone other than the asker (in a group).
+const msgNotAsker = "只有提问的人可以评价这个回答。"
+
+// askedBy tells whether the sender of r asked q: only the asker rates an answer. A question whose asker is not
+// known (0) is rated only in a private chat, where the chat is the asker's.
+func askedBy(q *Question, r *Request) bool {
+	if q.UserID == 0 {
+		return r.ChatType == ChatPrivate
+	}
+	return q.UserID == r.From.ID
+}
+
+// feedbackButton: fb:u:<q> 👍, fb:d:<q> 👎, fb:r:<q>:<n> the reason of a 👎. Only the asker's presses count.
 func (f *features) feedbackButton(ctx context.Context, r *Request) error {
 	q, err := f.question(ctx, r, r.Arg(1))
 	if err != nil {
@@ -266,6 +278,9 @@ func (f *features) feedbackButton(ctx context.Context, r *Request) error {
 	}
 	if q == nil {
 		return r.Answer(ctx, msgStaleButton)
+	}
+	if !askedBy(q, r) {
+		return r.Answer(ctx, msgNotAsker)
 	}
 	fb := Feedback{QuestionID: q.ID, UserID: r.From.ID, Rated: r.Now()}
 	switch {

@@ -73,9 +73,9 @@ func NewOpenAIAnswerWriter(cfg OpenAIConfig) (*OpenAIAnswerWriter, error) {
 	if model == "" {
 		return nil, errors.New("openai answer writer: ChatModel is required")
 	}
-	client, base, err := newOpenAIClient(cfg)
+	client, base, red, err := newOpenAIClient(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("openai answer writer: %w", err)
+		return nil, fmt.Errorf("openai answer writer: %w", red.err(err))
 	}
 	w := &OpenAIAnswerWriter{
 		client: client,
@@ -88,6 +88,7 @@ func NewOpenAIAnswerWriter(cfg OpenAIConfig) (*OpenAIAnswerWriter, error) {
 			maxRetryAfter: answerMaxRetryAfter,
 			sleep:         cfg.Sleep,
 			log:           oaiLogger(cfg.Log),
+			redact:        red,
 		},
 		log: oaiLogger(cfg.Log),
 	}
@@ -123,7 +124,7 @@ func (w *OpenAIAnswerWriter) WriteAnswer(ctx context.Context, question string, s
 		// Reasoning models (o1…, o3…, gpt-5…) take no temperature and spend completion tokens on thinking.
 		req.Temperature, req.MaxCompletionTokens = 0, 0
 		if err := openai.NewReasoningValidator().Validate(req); err != nil {
-			return "", &ServiceError{Op: w.policy.op, Kind: ErrRejected, Message: err.Error(), Err: err}
+			return "", &ServiceError{Op: w.policy.op, Kind: ErrRejected, Message: w.policy.redact.redact(err.Error()), Err: w.policy.redact.err(err)}
 		}
 	}
 	resp, attempts, err := oaiCall(ctx, w.policy, func(ctx context.Context) (openai.ChatCompletionResponse, error) {

@@ -13,6 +13,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -144,9 +146,9 @@ func NewOpenAIEmbedder(cfg OpenAIConfig) (*OpenAIEmbedder, error) {
 	if cfg.Dimensions < 0 {
 		return nil, fmt.Errorf("openai embedder: Dimensions %d is negative", cfg.Dimensions)
 	}
-	client, base, err := newOpenAIClient(cfg)
+	client, base, red, err := newOpenAIClient(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("openai embedder: %w", err)
+		return nil, fmt.Errorf("openai embedder: %w", red.err(err))
 	}
 	e := &OpenAIEmbedder{
 		client: client,
@@ -161,6 +163,7 @@ func NewOpenAIEmbedder(cfg OpenAIConfig) (*OpenAIEmbedder, error) {
 			maxRetryAfter: embedMaxRetryAfter,
 			sleep:         cfg.Sleep,
 			log:           oaiLogger(cfg.Log),
+			redact:        red,
 		},
 		log: oaiLogger(cfg.Log),
 	}
@@ -300,11 +303,20 @@ func (e *OpenAIEmbedder) embedBatch(ctx context.Context, batch []string) ([][]fl
 	return vecs, nil
 }
 
-// newOpenAIClient builds a go-openai client for cfg; it returns the API root it uses, safe to log.
-func newOpenAIClient(cfg OpenAIConfig) (*openai.Client, string, error) {
+// newOpenAIClient builds a go-openai client for cfg; it returns the API root it uses, safe to log, and the
+// redactor of cfg's secrets (the API key, and the user info and query values of the base URL). A query in the
+// base URL (where some proxies take a key) is sent with every request.
+func newOpenAIClient(cfg OpenAIConfig) (*openai.Client, string, oaiRedactor, error) {
+	red := newOAIRedactor(cfg.APIKey, cfg.BaseURL)
 	base, err := openAIBaseURL(cfg.BaseURL)
 	if err != nil {
-		return nil, "", err
+		return nil, "", red, err
+	}
+	var query url.Values
+	if u, err := url.Parse(base); err == nil && u.RawQuery != "" {
+		query = u.Query()
+		u.RawQuery, u.ForceQuery = "", false
+		base = u.String()
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
@@ -312,9 +324,93 @@ func newOpenAIClient(cfg OpenAIConfig) (*openai.Client, string, error) {
 	}
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = base
-	oc.HTTPClient = oaiHeaderDoer{next: hc}
-	return openai.NewClientWithConfig(oc), oaiRedactURL(base), nil
+	oc.HTTPClient = oaiHeaderDoer{next: hc, query: query}
+	return openai.NewClientWithConfig(oc), oaiRedactURL(base), red, nil
 }
+
+// oaiRedactor hides secrets in text bound for a log or an error: a server may echo the Authorization header in
+// an error body, and a URL in a network error carries the base URL's query.
+type oaiRedactor struct {
+	secrets []string // longest first, each also as URL-escaped
+}
+
+// oaiMinSecret is the shortest value hidden: shorter ones ("1", "v1") would mangle every message and hide
+// nothing worth hiding.
+const oaiMinSecret = 4
+
+const oaiRedacted = "[REDACTED]"
+
+var (
+	oaiBearerRE = regexp.MustCompile(`(?i)(bearer|basic)(\s+)[^\s"',;}\]]+`)
+	oaiURLRE    = regexp.MustCompile(`(?i)\bhttps?://[^\s"'<>]+`)
+	oaiKeyRE    = regexp.MustCompile(`\bsk-[A-Za-z0-9_-]{8,}`)
+)
+
+func newOAIRedactor(apiKey, rawBase string) oaiRedactor {
+	var secrets []string
+	add := func(v string) {
+		v = strings.TrimSpace(v)
+		if len(v) < oaiMinSecret {
+			return
+		}
+		secrets = append(secrets, v, url.QueryEscape(v), url.PathEscape(v))
+	}
+	add(apiKey)
+	if u, err := url.Parse(strings.TrimSpace(rawBase)); err == nil {
+		if u.User != nil {
+			add(u.User.Username())
+			pw, _ := u.User.Password()
+			add(pw)
+		}
+		for _, vs := range u.Query() {
+			for _, v := range vs {
+				add(v)
+			}
+		}
+	}
+	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+	return oaiRedactor{secrets: secrets}
+}
+
+// redact returns s with the secrets, bearer and basic credentials, anything shaped like an OpenAI key, and the
+// user info and query of every URL replaced by [REDACTED].
+func (r oaiRedactor) redact(s string) string {
+	s = oaiBearerRE.ReplaceAllString(s, "${1}${2}"+oaiRedacted)
+	s = oaiKeyRE.ReplaceAllString(s, oaiRedacted)
+	s = oaiURLRE.ReplaceAllStringFunc(s, func(raw string) string {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return oaiRedacted
+		}
+		if u.User != nil {
+			u.User = url.User(oaiRedacted)
+		}
+		if u.RawQuery != "" {
+			u.RawQuery = oaiRedacted
+		}
+		return u.String()
+	})
+	for _, v := range r.secrets {
+		s = strings.ReplaceAll(s, v, oaiRedacted)
+	}
+	return s
+}
+
+// err returns err with its message redacted; errors.Is and errors.As still see err.
+func (r oaiRedactor) err(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &oaiRedactedError{msg: r.redact(err.Error()), err: err}
+}
+
+type oaiRedactedError struct {
+	msg string
+	err error
+}
+
+func (e *oaiRedactedError) Error() string { return e.msg }
+func (e *oaiRedactedError) Unwrap() error { return e.err }
 
 // openAIBaseURL normalizes the configured API root: empty means OpenAI's; a bare host gets "/v1"; trailing
 // slashes go.
@@ -400,6 +496,7 @@ type oaiRetryPolicy struct {
 	maxRetryAfter time.Duration // longest Retry-After honoured; longer ones end the call
 	sleep         func(context.Context, time.Duration) error
 	log           *slog.Logger
+	redact        oaiRedactor // applied to every message logged or returned
 }
 
 // oaiResponseInfo is what oaiHeaderDoer saw of the last response of an attempt; go-openai's errors carry no
@@ -414,9 +511,22 @@ type oaiResponseInfoKey struct{}
 
 // oaiHeaderDoer hands requests to the HTTP client and notes the status and Retry-After of each response in the
 // oaiResponseInfo of the request's context.
-type oaiHeaderDoer struct{ next *http.Client }
+// It adds the base URL's query to each request.
+type oaiHeaderDoer struct {
+	next  *http.Client
+	query url.Values
+}
 
 func (d oaiHeaderDoer) Do(req *http.Request) (*http.Response, error) {
+	if len(d.query) > 0 {
+		q := req.URL.Query()
+		for k, vs := range d.query {
+			for _, v := range vs {
+				q.Add(k, v)
+			}
+		}
+		req.URL.RawQuery = q.Encode()
+	}
 	resp, err := d.next.Do(req)
 	if err == nil {
 		if info, ok := req.Context().Value(oaiResponseInfoKey{}).(*oaiResponseInfo); ok {
@@ -475,10 +585,12 @@ func oaiCall[T any](ctx context.Context, p oaiRetryPolicy, call func(context.Con
 			return res, attempt, nil
 		}
 		if ctx.Err() != nil { // the caller gave up or its deadline passed: not the server's fault
-			return zero, attempt, fmt.Errorf("openai %s: %w", p.op, errors.Join(ctx.Err(), err))
+			return zero, attempt, fmt.Errorf("openai %s: %w", p.op, errors.Join(ctx.Err(), p.redact.err(err)))
 		}
 		se, retryable := classifyOpenAIError(p.op, err, info, timedOut, p.timeout)
 		se.Attempts = attempt
+		se.Message = p.redact.redact(se.Message)
+		se.Err = p.redact.err(se.Err)
 		if !retryable || (timedOut && !p.retryTimeouts) || attempt > p.maxRetries {
 			return zero, attempt, se
 		}
@@ -553,7 +665,7 @@ func classifyOpenAIError(op string, err error, info *oaiResponseInfo, timedOut b
 	if errors.As(err, &netErr) || errors.As(err, &urlErr) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) {
 		se.Kind = ErrUnavailable
-		se.Message = err.Error() // url.Error names the URL without any password; the key is in a header
+		se.Message = err.Error() // url.Error names the URL with its query: redacted by oaiCall
 		return se, true
 	}
 	// What is left comes from the library refusing the request before sending it.

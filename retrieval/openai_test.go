@@ -918,3 +918,102 @@ func TestOpenAIEmbedderConcurrent(t *testing.T) {
 		t.Errorf("cache holds %d entries, bound 3", n)
 	}
 }
+
+// A server that echoes the Authorization header in its error bodies, and a key in the base URL's query (as some
+// proxies take it) and user info: the key appears in no log line and no error, on retries and at the end, for
+// embeddings and chat completions, in OpenAI's error format and in a plain-text body.
+func TestOpenAISecretsRedactedEverywhere(t *testing.T) {
+	const queryKey = "qk-QUERY-SECRET-91b2"
+	const password = "pw-USERINFO-SECRET-5d"
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var gotQuery []string
+	var mu sync.Mutex
+	stub := newOAIStub(t, func(w http.ResponseWriter, r *http.Request, n int, body map[string]any) {
+		mu.Lock()
+		gotQuery = append(gotQuery, r.URL.Query().Get("api-key"))
+		mu.Unlock()
+		echo := fmt.Sprintf("invalid credentials: got %q for %s", r.Header.Get("Authorization"), "http://"+r.Host+r.URL.String())
+		switch {
+		case r.URL.Path == "/v1/embeddings" && n%2 == 1:
+			writeOpenAIError(w, http.StatusInternalServerError, echo, "server_error", nil)
+		case r.URL.Path == "/v1/embeddings":
+			w.WriteHeader(http.StatusInternalServerError) // not JSON: the start of the body is the message
+			_, _ = io.WriteString(w, "<html>upstream error: "+echo+"</html>")
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_ = json.NewEncoder(w).Encode(map[string]any{"error": echo}) // Ollama's format
+		}
+	})
+	base := strings.Replace(stub.srv.URL, "http://", "http://proxyuser:"+password+"@", 1) + "/v1?api-key=" + queryKey
+	e := newTestEmbedder(t, base, &oaiSleeps{}, func(c *OpenAIConfig) { c.Log = log })
+	_, errEmbed := e.Embed(context.Background(), []string{"问题"})
+	if !errors.Is(errEmbed, ErrUnavailable) {
+		t.Fatalf("Embed: %v, want ErrUnavailable", errEmbed)
+	}
+	w, err := NewOpenAIAnswerWriter(OpenAIConfig{APIKey: oaiTestKey, BaseURL: base, ChatModel: "gpt-4o-mini", Log: log, Sleep: (&oaiSleeps{}).sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, errChat := w.WriteAnswer(context.Background(), "问题", []SourceClause{{ID: "1.3.3", Title: "服务仪表", Text: "着装整洁"}}, "")
+	if !errors.Is(errChat, ErrRejected) {
+		t.Fatalf("WriteAnswer: %v, want ErrRejected", errChat)
+	}
+
+	// The stand-in did echo the secrets, and the base URL's query reached it on every request.
+	mu.Lock()
+	for i, q := range gotQuery {
+		if q != queryKey {
+			t.Errorf("request %d: api-key %q, want the base URL's", i+1, q)
+		}
+	}
+	mu.Unlock()
+	if n := strings.Count(logs.String(), "retrying"); n < 3 {
+		t.Errorf("%d retry log lines, want 3 at least:\n%s", n, logs.String())
+	}
+	if !strings.Contains(logs.String(), "invalid credentials") || !strings.Contains(errEmbed.Error(), "[REDACTED]") {
+		t.Errorf("the echoed message is not in the log or the error, redacted:\n%s\n%v", logs.String(), errEmbed)
+	}
+	_, errConn := newTestEmbedder(t, strings.Replace(base, stub.srv.URL[len("http://"):], "127.0.0.1:1", 1), &oaiSleeps{},
+		func(c *OpenAIConfig) { c.Log = log; c.MaxRetries = 1 }).Embed(context.Background(), []string{"连接"})
+	if !errors.Is(errConn, ErrUnavailable) {
+		t.Fatalf("Embed from nowhere: %v", errConn)
+	}
+	var se *ServiceError
+	if !errors.As(errConn, &se) {
+		t.Fatalf("not a ServiceError: %v", errConn)
+	}
+	for name, s := range map[string]string{
+		"log": logs.String(), "embed error": errEmbed.Error(), "chat error": errChat.Error(),
+		"connection error": errConn.Error(), "connection cause": se.Err.Error(), "embed %+v": fmt.Sprintf("%+v", errEmbed),
+	} {
+		for _, secret := range []string{oaiTestKey, queryKey, password} {
+			if strings.Contains(s, secret) {
+				t.Errorf("%s carries %q:\n%s", name, secret, s)
+			}
+		}
+	}
+}
+
+func TestOAIRedact(t *testing.T) {
+	r := newOAIRedactor("sk-abc123456789", "https://u:p4ss-word@proxy.example/v1?key=k3y-value&x=1")
+	for _, c := range []struct{ in, want string }{
+		{"Bearer sk-abc123456789 refused", "Bearer [REDACTED] refused"},
+		{`Post "https://proxy.example/v1/embeddings?key=k3y-value": EOF`, `Post "https://proxy.example/v1/embeddings?[REDACTED]": EOF`},
+		{"escaped k3y%2Dvalue stays? k3y-value goes", "escaped k3y%2Dvalue stays? [REDACTED] goes"},
+		{"user p4ss-word", "user [REDACTED]"},
+		{"other key sk-zzzzzzzzzzzz leaked", "other key [REDACTED] leaked"},
+		{"authorization: basic dXNlcjpwYXNz", "authorization: basic [REDACTED]"},
+		{"http://a:b@h/x", "http://%5BREDACTED%5D@h/x"},
+		{"模型不存在 (model not found)", "模型不存在 (model not found)"},
+	} {
+		if got := r.redact(c.in); got != c.want {
+			t.Errorf("redact(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	wrapped := r.err(fmt.Errorf("dial: %w", context.DeadlineExceeded))
+	if !errors.Is(wrapped, context.DeadlineExceeded) {
+		t.Errorf("redacted error lost its cause: %v", wrapped)
+	}
+}

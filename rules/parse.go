@@ -104,6 +104,10 @@ func Parse(src string) (*Code, error) {
 	if !utf8.ValidString(src) {
 		return nil, &ParseError{Line: invalidUTF8Line(src), Msg: "文件不是 UTF-8 编码的文本"}
 	}
+	if line, r, ok := controlCharLine(src); ok {
+		// NUL and the other controls are invisible in an editor, and PostgreSQL refuses NUL in text.
+		return nil, &ParseError{Line: line, Msg: fmt.Sprintf("含有控制字符（U+%04X），请删除后再导入", r)}
+	}
 	code := &Code{}
 	root := &node{}
 	var (
@@ -535,6 +539,22 @@ func invalidUTF8Line(src string) int {
 		i += size
 	}
 	return line
+}
+
+// controlCharLine finds the first C0 or C1 control character (or DEL) other than newline, carriage return and
+// tab, and its line.
+func controlCharLine(src string) (line int, r rune, ok bool) {
+	line = 1
+	for _, r := range src {
+		switch {
+		case r == '\n':
+			line++
+		case r == '\r' || r == '\t':
+		case r < 0x20 || r >= 0x7F && r <= 0x9F:
+			return line, r, true
+		}
+	}
+	return 0, 0, false
 }
 
 // takeSignature moves a signature line (如皋市行政服务中心) written between the last clause and the closing date out

@@ -406,6 +406,11 @@ var parseErrorCases = []parseErrorCase{
 	{"a last heading with no content", "1、讲普通话。\n2、\n", 2, []string{"编号 2 下没有内容"}},
 	{"a metadata date that cannot be read", fw("日期{:}明年\n1、讲普通话。\n"), 1, []string{"日期“明年”看不懂"}},
 	{"invalid UTF-8", "一、总则\n1、讲普通话。\n2、文明\xff用语。\n", 3, []string{"不是 UTF-8 编码"}},
+	{"NUL in a clause", "一、总则\n1、讲普通话。\n2、文明\x00用语。\n", 3, []string{"含有控制字符（U+0000）", "请删除后再导入"}},
+	{"escape in a title", "一、总则\r\n（一）\x1b[31m语言\r\n1、讲普通话。\r\n", 2, []string{"含有控制字符（U+001B）"}},
+	{"form feed between pages", "一、总则\n1、讲普通话。\n\f\n二、管理\n1、统一管理。\n", 3, []string{"U+000C"}},
+	{"C1 control", "标题：服务规范\u0085\n1、讲普通话。\n", 1, []string{"U+0085"}},
+	{"DEL", "1、讲普通话。\x7f\n", 1, []string{"U+007F"}},
 	{"oversized input", strings.Repeat("1、讲普通话。\n", MaxSourceBytes/len("1、讲普通话。\n")+1), 0, []string{"文件太大", "2048 KB"}},
 }
 

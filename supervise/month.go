@@ -1,6 +1,7 @@
 package supervise
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -56,6 +57,52 @@ func ParseMonth(s string, current Month) (Month, error) {
 		return Month{y, time.Month(mo)}, nil
 	}
 	return Month{}, fmt.Errorf("month %q: want YYYY-MM", s)
+}
+
+// FirstMonth is the earliest month a supervisor may name: nothing the bot keeps is older.
+var FirstMonth = Month{2000, time.January}
+
+// Errors of ParseMonthIn.
+var (
+	ErrMonthFormat = errors.New("supervise: not a month")
+	ErrMonthRange  = errors.New("supervise: month out of range")
+)
+
+// LastMonth is the latest month a supervisor may name when it is current now: the month after it.
+func LastMonth(current Month) Month { return current.Next() }
+
+// ParseMonthIn is ParseMonth of a month a supervisor typed, bounded to FirstMonth … LastMonth(current): an
+// error wrapping ErrMonthFormat when s is no month, ErrMonthRange when it is one outside the range (2200-12).
+func ParseMonthIn(s string, current Month) (Month, error) {
+	m, err := ParseMonth(s, current)
+	if err != nil {
+		if y, ok := yearOf(s); ok && (y < FirstMonth.Year || y > LastMonth(current).Year) {
+			return Month{}, fmt.Errorf("%w: %q", ErrMonthRange, s)
+		}
+		return Month{}, fmt.Errorf("%w: %v", ErrMonthFormat, err)
+	}
+	if m.Before(FirstMonth) || LastMonth(current).Before(m) {
+		return Month{}, fmt.Errorf("%w: %s not within %s…%s", ErrMonthRange, m, FirstMonth, LastMonth(current))
+	}
+	return m, nil
+}
+
+// yearOf reads the year of a month written in one of ParseMonth's forms, whatever the year: 9999-01 is a month
+// out of range, not something else.
+func yearOf(s string) (int, bool) {
+	s = strings.TrimSpace(strings.ReplaceAll(s, " ", ""))
+	for _, p := range monthPatterns {
+		if m := p.FindStringSubmatch(s); m != nil && m[1] != "" {
+			y, err := strconv.Atoi(m[1])
+			return y, err == nil
+		}
+	}
+	return 0, false
+}
+
+// MonthRangeNotice tells a supervisor, in Chinese, which months may be named now.
+func MonthRangeNotice(current Month) string {
+	return fmt.Sprintf("月份超出范围：只能是 %s 到 %s 之间的月份。", FirstMonth.Chinese(), LastMonth(current).Chinese())
 }
 
 // MustMonth is ParseMonth of YYYY-MM for constants in tests and tables; it panics on a bad month.

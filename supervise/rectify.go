@@ -369,10 +369,17 @@ func (s *Service) answerInput(ctx context.Context, r *bot.Request) error {
 		if err != nil {
 			return err
 		}
-		ph, err := inspect.Reencode(data)
-		if err != nil {
+		ph, err := inspect.ReencodeContext(ctx, data) // bounded: header checked first, few decoded at once
+		if errors.Is(err, inspect.ErrPhotoTooLarge) {
+			_, err := r.Reply(ctx, inspect.PhotoTooLargeNotice(err), answerButtons(rc.ID)...)
+			return err
+		}
+		if errors.Is(err, inspect.ErrNotImage) {
 			_, err := r.Reply(ctx, "这张照片无法识别，请重新拍摄后发送。", answerButtons(rc.ID)...)
 			return err
+		}
+		if err != nil {
+			return fmt.Errorf("rectification photo: %w", err)
 		}
 		if err := s.o.Store.PutRectPhoto(ctx, rc.ID, ph); err != nil {
 			return err

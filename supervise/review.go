@@ -109,7 +109,12 @@ func (s *Service) cmdReports(ctx context.Context, r *bot.Request) error {
 				f.State, stateGiven = "", true
 				continue
 			}
-			if m, err := ParseMonth(a, s.CurrentMonth()); err == nil {
+			m, merr := ParseMonthIn(a, s.CurrentMonth())
+			if errors.Is(merr, ErrMonthRange) {
+				_, err := r.Reply(ctx, MonthRangeNotice(s.CurrentMonth()))
+				return err
+			}
+			if merr == nil {
 				f.Month = m
 				if !stateGiven {
 					f.State = ""

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -182,6 +183,10 @@ func FormatFinal(f float64) string {
 	return "0"
 }
 
+// reFinal is a final figure as typed: a plain decimal with at most two digits before the point and one after
+// it. No exponents (1e-309 would be read as 0), no hexadecimal, no NaN or Inf, no digit separators.
+var reFinal = regexp.MustCompile(`^[+-]?(?:[0-9]{1,2}(?:\.[0-9])?|\.[0-9])$`)
+
 // ParseFinal reads a final figure: −5…+5 with at most one decimal, in ASCII or full-width digits and signs.
 func ParseFinal(t string) (float64, error) {
 	t = strings.TrimSpace(t)
@@ -199,7 +204,10 @@ func ParseFinal(t string) (float64, error) {
 		}
 		b.WriteRune(r)
 	}
-	t = strings.TrimSuffix(strings.TrimSuffix(b.String(), "分"), "points")
+	t = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(b.String(), "分"), "points"))
+	if !reFinal.MatchString(t) {
+		return 0, fmt.Errorf("adjustment %q: not a plain number with at most one decimal", t)
+	}
 	f, err := strconv.ParseFloat(t, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, fmt.Errorf("adjustment %q: not a number", t)
@@ -207,10 +215,11 @@ func ParseFinal(t string) (float64, error) {
 	if math.Abs(f) > MaxAdjustment {
 		return 0, fmt.Errorf("adjustment %v: outside -5…+5", f)
 	}
-	if math.Abs(f*10-math.Round(f*10)) > 1e-9 {
-		return 0, fmt.Errorf("adjustment %v: at most one decimal", f)
+	f = math.Round(f*10) / 10
+	if f == 0 {
+		f = 0 // not −0
 	}
-	return math.Round(f*10) / 10, nil
+	return f, nil
 }
 
 // cmdStats is /stats [月份]: the chart of the month and its summary, with buttons to export, adjust and move
@@ -223,8 +232,12 @@ func (s *Service) cmdStats(ctx context.Context, r *bot.Request) error {
 	m := s.CurrentMonth()
 	if a := strings.TrimSpace(r.Args); a != "" {
 		var err error
-		if m, err = ParseMonth(a, s.CurrentMonth()); err != nil {
-			_, err := r.Reply(ctx, "月份的格式不对。用法：/stats 2026-11（不写则为本月）。")
+		if m, err = ParseMonthIn(a, s.CurrentMonth()); err != nil {
+			msg := "月份的格式不对。用法：/stats 2026-11（不写则为本月）。"
+			if errors.Is(err, ErrMonthRange) {
+				msg = MonthRangeNotice(s.CurrentMonth())
+			}
+			_, err := r.Reply(ctx, msg)
 			return err
 		}
 	}
@@ -410,7 +423,12 @@ func (s *Service) cmdAdjust(ctx context.Context, r *bot.Request) error {
 	f := strings.Fields(r.Args)
 	m := s.CurrentMonth()
 	if len(f) > 0 {
-		if mm, err := ParseMonth(f[0], s.CurrentMonth()); err == nil && (strings.Contains(f[0], "-") || strings.Contains(f[0], "月") || len(f[0]) == 6) {
+		mm, err := ParseMonthIn(f[0], s.CurrentMonth())
+		if errors.Is(err, ErrMonthRange) {
+			_, err := r.Reply(ctx, MonthRangeNotice(s.CurrentMonth()))
+			return err
+		}
+		if err == nil && (strings.Contains(f[0], "-") || strings.Contains(f[0], "月") || len(f[0]) == 6) {
 			m, f = mm, f[1:]
 		}
 	}

@@ -171,7 +171,7 @@ const localPrefix = "local:"
 func (c *Console) print(s string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_, _ = io.WriteString(c.out, s)
+	_, _ = io.WriteString(c.out, Sanitize(s))
 }
 
 // show prints a message and numbers its buttons, which become the ones a typed number presses.
@@ -191,12 +191,12 @@ func (c *Console) show(header string, id int, m bot.Message) {
 			b.WriteString(" ")
 			for _, btn := range row {
 				c.choices = append(c.choices, choice{data: btn.Data, url: btn.URL})
-				fmt.Fprintf(&b, " [%d] %s", len(c.choices), btn.Text)
+				fmt.Fprintf(&b, " [%d] %s", len(c.choices), btn.Text) // sanitized with the rest below
 			}
 			b.WriteString("\n")
 		}
 	}
-	_, _ = io.WriteString(c.out, b.String()+"\n")
+	_, _ = io.WriteString(c.out, Sanitize(b.String()+"\n")) // message text comes from users: no escapes
 }
 
 func (c *Console) newID() int {
