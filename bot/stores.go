@@ -146,3 +146,28 @@ type QALog interface {
 	// ratings, at most limit, most 👎 first.
 	DownRated(ctx context.Context, since time.Time, limit int) ([]RatedQuestion, error)
 }
+
+// RawUpdate is an update as Telegram sent it, kept in an UpdateInbox until it was handled.
+type RawUpdate struct {
+	ID   int64           // update_id
+	Data json.RawMessage // the update's JSON as received: it carries user IDs, names and texts
+}
+
+// UpdateInbox keeps every update Telegram sends from before Telegram is told it arrived (the next getUpdates
+// offset, the webhook's 200) until its handler finished, so that nothing acknowledged is lost to a crash, and
+// remembers the IDs of recent updates, so that a redelivered update is handled once. Rows are held by an
+// owner (an instance of the bot) under a lease: a row whose owner died is taken over once its lease ran out.
+//
+// The package inspect's anonymity depends on it: an update's row, with its user IDs and texts (an inspector's
+// answers), is deleted as soon as its handler finished; only update IDs stay, and only the newest ones.
+type UpdateInbox interface {
+	// PutUpdates stores the updates not seen before, held by owner until leaseUntil, in one transaction, and
+	// returns the IDs of those it stored. An update whose ID it has seen (waiting or handled) is not stored
+	// again, nor returned.
+	PutUpdates(ctx context.Context, botID int64, owner string, leaseUntil time.Time, us []RawUpdate) (fresh []int64, err error)
+	// ClaimUpdates leases to owner until leaseUntil the waiting updates with an ID above afterID that owner
+	// holds or whose lease ran out at now, at most limit, and returns them in ID order.
+	ClaimUpdates(ctx context.Context, botID int64, owner string, now, leaseUntil time.Time, afterID int64, limit int) ([]RawUpdate, error)
+	// DoneUpdate deletes a handled update's row; its ID stays known. Deleting what is not there is no error.
+	DoneUpdate(ctx context.Context, botID, updateID int64) error
+}

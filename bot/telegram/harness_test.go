@@ -45,6 +45,7 @@ type setup struct {
 	webhook  *telegram.Webhook
 	register func(rt *bot.Router) // more routes, before the bot starts
 	router   *bot.Router          // instead of bottest's
+	options  func(o *telegram.Options)
 }
 
 // start runs a bot with the real engine on the real SQLite store (bottest.New), admin as the configured admin,
@@ -60,11 +61,14 @@ func start(t *testing.T, s setup) *harness {
 	if s.register != nil {
 		s.register(rt)
 	}
-	o := telegram.Options{Token: h.api.Token, ServerURL: h.api.URL, Router: rt, States: h.env.Store,
+	o := telegram.Options{Token: h.api.Token, ServerURL: h.api.URL, Router: rt, States: h.env.Store, Inbox: h.env.Store,
 		Log: slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug})), Sleep: h.sleep,
 		DrainTimeout: 5 * time.Second}
 	if s.webhook != nil {
 		o.Webhook = *s.webhook
+	}
+	if s.options != nil {
+		s.options(&o)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	b, err := telegram.New(ctx, o)

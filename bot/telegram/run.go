@@ -2,16 +2,13 @@ package telegram
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -36,6 +33,21 @@ type Options struct {
 	// States keeps the polling offset across restarts, so the last batch is not handled twice; optional.
 	States bot.StateStore
 
+	// Inbox keeps each update on disk from before Telegram is told it arrived until its handler finished,
+	// so that a crash loses nothing acknowledged and a redelivered update is handled once; optional (without
+	// it, updates queued in memory are lost to a crash). Instance names this process's rows in it: stable
+	// across restarts of one instance, distinct between instances sharing the store; default the host name
+	// (and the webhook's listen address). InboxLease is how long an instance holds its rows before another may
+	// take them over (its owner died); default 5 minutes, renewed every third of it.
+	Inbox      bot.UpdateInbox
+	Instance   string
+	InboxLease time.Duration
+
+	// Health is what GET /healthz checks (with HealthTimeout, default 2 s); default the Inbox when it has
+	// a Ping method.
+	Health        Pinger
+	HealthTimeout time.Duration
+
 	PollTimeout  time.Duration // long-poll wait; default 50 s
 	DrainTimeout time.Duration // how long shutdown waits for running handlers; default 30 s
 	Parallel     int           // chats handled at once; default 64
@@ -53,9 +65,24 @@ type Options struct {
 // Webhook configures webhook mode.
 type Webhook struct {
 	URL      string       // WEBHOOK_URL: the public HTTPS URL Telegram posts to; its path is served
-	Listen   string       // WEBHOOK_LISTEN: local address, e.g. ":8080"
+	Listen   string       // WEBHOOK_LISTEN: local address, e.g. "127.0.0.1:8080"
 	Secret   string       // WEBHOOK_SECRET; empty: a random one for this run
 	Listener net.Listener // instead of Listen (tests)
+
+	// Limits of the HTTP server, against slow or abusive clients; zero: the defaults in brackets.
+	ReadHeaderTimeout time.Duration // to read a request's headers [5 s]
+	ReadTimeout       time.Duration // to read a whole request [10 s]
+	WriteTimeout      time.Duration // from the end of the headers to the end of the answer [30 s]
+	IdleTimeout       time.Duration // an idle keep-alive connection is closed after it [60 s]
+	MaxHeaderBytes    int           // [16 KiB]
+	// WarnEvery is the least time between two WARN lines about requests with a wrong secret, each saying how
+	// many came [1 min].
+	WarnEvery time.Duration
+}
+
+// Pinger is a store that can tell whether it works (sqlite.DB, postgres.DB).
+type Pinger interface {
+	Ping(ctx context.Context) error
 }
 
 // Bot is a running Telegram bot.
@@ -70,6 +97,11 @@ type Bot struct {
 	cancelHandler context.CancelFunc
 	disp          *dispatcher
 	lastID        atomic.Int64
+
+	inflightMu sync.Mutex
+	inflight   map[int64]struct{} // updates of the inbox handed to the dispatcher and not finished
+	badSecret  *warnLimiter
+	healthWarn *warnLimiter
 
 	addrMu sync.Mutex
 	addr   net.Addr
@@ -122,6 +154,24 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	if o.Backoff <= 0 {
 		o.Backoff = 500 * time.Millisecond
 	}
+	if o.InboxLease <= 0 {
+		o.InboxLease = 5 * time.Minute
+	}
+	if o.HealthTimeout <= 0 {
+		o.HealthTimeout = 2 * time.Second
+	}
+	if o.Health == nil {
+		if p, ok := o.Inbox.(Pinger); ok {
+			o.Health = p
+		}
+	}
+	if o.Instance == "" {
+		o.Instance, _ = os.Hostname()
+		if o.Webhook.URL != "" {
+			o.Instance += "|" + o.Webhook.Listen
+		}
+	}
+	setWebhookDefaults(&o.Webhook)
 	if o.HTTPClient == nil {
 		// Handlers of many chats send at once: keep a connection per running handler instead of Go's default
 		// two idle connections per host, which would open and close one for nearly every call.
@@ -131,17 +181,17 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second, Transport: tr}
 	}
 	redact := redactor(o.Token)
-	b := &Bot{opts: o, log: o.Log}
+	b := &Bot{opts: o, log: o.Log, inflight: map[int64]struct{}{},
+		badSecret:  &warnLimiter{every: o.Webhook.WarnEvery},
+		healthWarn: &warnLimiter{every: o.Webhook.WarnEvery}}
 	b.handlerCtx, b.cancelHandler = context.WithCancel(context.WithoutCancel(ctx))
 	b.disp = newDispatcher(b.handlerCtx, o.Log, o.Parallel, o.MaxPending, b.handle)
 
+	// The library is only the API client: polling (getUpdates with explicit offsets) and the webhook are ours,
+	// so that an update is acknowledged only once it is in the inbox.
 	tgOpts := []tgbot.Option{
 		tgbot.WithSkipGetMe(), // we call it ourselves, with retries, for the username
-		tgbot.WithNotAsyncHandlers(),
-		tgbot.WithDefaultHandler(b.receive),
 		tgbot.WithHTTPClient(o.PollTimeout, doer{o.HTTPClient}),
-		tgbot.WithUpdatesChannelCap(0), // handed over one by one: nothing sits in the library at shutdown
-		tgbot.WithAllowedUpdates(tgbot.AllowedUpdates{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery}),
 		tgbot.WithErrorsHandler(func(err error) {
 			if !errors.Is(err, context.Canceled) {
 				o.Log.LogAttrs(context.Background(), slog.LevelWarn, "telegram: polling", slog.String("error", redact(err.Error())))
@@ -157,7 +207,6 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		if st, err := o.States.GetState(ctx, 0, offsetKind(botID)); err == nil {
 			var so savedOffset
 			if st.Decode(&so) == nil && so.UpdateID > 0 && time.Since(so.Saved) < offsetMaxAge {
-				tgOpts = append(tgOpts, tgbot.WithInitialOffset(so.UpdateID))
 				b.lastID.Store(so.UpdateID)
 			}
 		}
@@ -204,24 +253,8 @@ func (b *Bot) Addr() net.Addr {
 	return b.addr
 }
 
-// receive is the library's handler: it only converts the update and queues it behind its chat's.
-func (b *Bot) receive(_ context.Context, _ *tgbot.Bot, u *models.Update) {
-	for {
-		last := b.lastID.Load()
-		if u.ID <= last || b.lastID.CompareAndSwap(last, u.ID) {
-			break
-		}
-	}
-	bu, ok := convert(u, b.self)
-	if !ok {
-		return
-	}
-	if !b.disp.submit(bu) {
-		b.log.LogAttrs(context.Background(), slog.LevelWarn, "telegram: update dropped at shutdown", slog.Int64("update_id", u.ID))
-	}
-}
-
 func (b *Bot) handle(ctx context.Context, u bot.Update) {
+	defer b.finish(u.ID) // also after a panic: an update that crashes its handler is not tried again
 	if err := b.opts.Router.Handle(ctx, b.client, u); err != nil {
 		b.log.LogAttrs(ctx, slog.LevelError, "telegram: update failed", slog.Int64("update_id", u.ID),
 			slog.String("error", b.client.redact(err.Error())))
@@ -234,12 +267,19 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.client.SetCommands(ctx, 0, b.opts.Router.CommandsFor(bot.Roles(bot.Staff))); err != nil {
 		b.log.LogAttrs(ctx, slog.LevelWarn, "telegram: could not set the command menu", slog.String("error", err.Error()))
 	}
+	// Updates left in the inbox by an earlier run go first, before any new update of their chats.
+	b.sweep(ctx)
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	sweepDone := make(chan struct{})
+	go func() { defer close(sweepDone); b.sweepEvery(sweepCtx) }()
 	var err error
 	if b.opts.Webhook.URL != "" {
 		err = b.runWebhook(ctx)
 	} else {
 		err = b.runPolling(ctx)
 	}
+	stopSweep()
+	<-sweepDone
 	derr := b.drain()
 	return errors.Join(err, derr)
 }
@@ -252,91 +292,10 @@ func (b *Bot) runPolling(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.log.LogAttrs(ctx, slog.LevelInfo, "telegram: polling", slog.String("bot", "@"+b.self.username))
-	b.api.Start(ctx) // returns when ctx ends, after its workers handed their last update over
+	b.log.LogAttrs(ctx, slog.LevelInfo, "telegram: polling", slog.String("bot", "@"+b.self.username),
+		slog.Bool("inbox", b.opts.Inbox != nil))
+	b.poll(ctx) // returns when ctx ends, after the batch in hand was stored and queued
 	return nil
-}
-
-func (b *Bot) runWebhook(ctx context.Context) error {
-	wh := b.opts.Webhook
-	u, err := url.Parse(wh.URL)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("telegram: WEBHOOK_URL %q is not a URL", wh.URL)
-	}
-	secret := wh.Secret
-	if secret == "" {
-		var buf [24]byte
-		_, _ = rand.Read(buf[:])
-		secret = hex.EncodeToString(buf[:])
-	}
-	path := u.Path
-	if path == "" {
-		path = "/"
-	}
-	ln := wh.Listener
-	if ln == nil {
-		if ln, err = net.Listen("tcp", wh.Listen); err != nil {
-			return fmt.Errorf("telegram: webhook listen: %w", err)
-		}
-	}
-	b.addrMu.Lock()
-	b.addr = ln.Addr()
-	b.addrMu.Unlock()
-	srv := &http.Server{Handler: b.webhookHandler(path, secret), ReadHeaderTimeout: 10 * time.Second}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-
-	hookCtx, stopHook := context.WithCancel(context.WithoutCancel(ctx))
-	hookDone := make(chan struct{})
-	go func() { b.api.StartWebhook(hookCtx); close(hookDone) }()
-
-	err = b.client.call(ctx, "setWebhook", func(ctx context.Context) error {
-		_, err := b.api.SetWebhook(ctx, &tgbot.SetWebhookParams{URL: wh.URL, SecretToken: secret,
-			AllowedUpdates: []string{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery}})
-		return err
-	})
-	if err == nil {
-		b.log.LogAttrs(ctx, slog.LevelInfo, "telegram: webhook", slog.String("bot", "@"+b.self.username),
-			slog.String("listen", ln.Addr().String()), slog.String("path", path))
-		select {
-		case <-ctx.Done():
-		case err = <-serveErr:
-			err = fmt.Errorf("telegram: webhook server: %w", err)
-		}
-	}
-	// Stop taking updates: the server finishes the requests in flight, each of which has handed its update
-	// to a worker (the library's channel is unbuffered); then the workers stop.
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.opts.DrainTimeout)
-	defer cancel()
-	if serr := srv.Shutdown(sctx); serr != nil {
-		err = errors.Join(err, fmt.Errorf("telegram: webhook shutdown: %w", serr))
-	}
-	stopHook()
-	<-hookDone
-	return err
-}
-
-// webhookHandler checks the secret token before the library sees the request (the library alone answers
-// 200 to a wrong one), and serves /healthz.
-func (b *Bot) webhookHandler(path, secret string) http.Handler {
-	hook := b.api.WebhookHandler()
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("ok\n"))
-	})
-	mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
-		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
-		if subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
-			b.log.LogAttrs(r.Context(), slog.LevelWarn, "telegram: webhook request with a wrong secret token",
-				slog.String("remote", r.RemoteAddr))
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-		hook(w, r)
-	})
-	return mux
 }
 
 // drain waits for the queued updates, then saves the polling offset.

@@ -147,6 +147,9 @@ func (s *Server) getUpdates(r *http.Request, p map[string]string) (any, *apiErro
 					kept = append(kept, q)
 				}
 			}
+			if len(kept) < len(s.queue) {
+				s.notify() // Pending changed: a test may wait for the acknowledgement
+			}
 			s.queue = kept
 		}
 		if len(s.queue) > 0 || timeout == 0 {

@@ -204,9 +204,17 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	tb, err := telegram.New(ctx, telegram.Options{Token: c.TelegramToken, ServerURL: c.TelegramAPIURL, Router: w.router,
+	o := telegram.Options{Token: c.TelegramToken, ServerURL: c.TelegramAPIURL, Router: w.router,
 		Log: m.Log, States: w.store, DrainTimeout: *drain,
-		Webhook: telegram.Webhook{URL: c.WebhookURL, Listen: c.WebhookListen, Secret: c.WebhookSecret}})
+		Webhook: telegram.Webhook{URL: c.WebhookURL, Listen: c.WebhookListen, Secret: c.WebhookSecret}}
+	// The update inbox: nothing Telegram was told we received is lost to a crash; /healthz pings the store.
+	if in, ok := m.Store.(bot.UpdateInbox); ok {
+		o.Inbox = in
+	}
+	if p, ok := m.Store.(telegram.Pinger); ok {
+		o.Health = p
+	}
+	tb, err := telegram.New(ctx, o)
 	if err != nil {
 		return err
 	}
