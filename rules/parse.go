@@ -104,6 +104,9 @@ func Parse(src string) (*Code, error) {
 	if !utf8.ValidString(src) {
 		return nil, &ParseError{Line: invalidUTF8Line(src), Msg: "文件不是 UTF-8 编码的文本"}
 	}
+	if isArticleCode(src) {
+		return parseArticles(src)
+	}
 	code := &Code{}
 	root := &node{}
 	var (
@@ -152,6 +155,7 @@ func Parse(src string) (*Code, error) {
 		if !ok {
 			if current == nil {
 				switch {
+				case isWebClutter(line): // 首页 > 政务公开, 【打印】【关闭】: the web page around a pasted document
 				case reDocNo.MatchString(line) && code.DocNumber == "" && !looksLikeProse(line): // 依据…〔2012〕25号 is preamble
 					code.DocNumber = line
 				case code.Title == "" && len(preamble) == 0 && looksLikeTitle(line):
