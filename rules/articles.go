@@ -24,6 +24,7 @@ var (
 	reArticle = regexp.MustCompile(`^第\s*([一二三四五六七八九十百零〇两0-9]+)\s*条(?:\s+|[、:\x{FF1A}.\x{FF0E}]\s*|$)?`)
 	// reArticleTitled is an article with a bracketed title: 第五条【着装要求】… or 第五条（着装要求）…
 	reArticleTitle = regexp.MustCompile(`^[【\[]\s*([^】\]]{1,20})\s*[】\]]\s*`)
+	reSpacedHan    = regexp.MustCompile(`(\p{Han})\s+(\p{Han})`)
 )
 
 // ChapterPrefix begins the IDs of chapter headings ("c3"; a section inside it is "c3.s1"): chapters group
@@ -186,7 +187,7 @@ func parseArticles(src string) (*Code, error) {
 			if want := len(chapters) + 1; n != want {
 				return nil, &ParseError{Line: lineNo, Msg: fmt.Sprintf("章的编号“第%s章”不连续，这里应为“第%s章”", m[1], ChineseNumeral(want))}
 			}
-			g := &group{id: ChapterPrefix + strconv.Itoa(n), title: strings.TrimSpace(m[2]), line: lineNo}
+			g := &group{id: ChapterPrefix + strconv.Itoa(n), title: squeezeTitle(m[2]), line: lineNo}
 			if g.title == "" {
 				g.title = "第" + ChineseNumeral(n) + "章"
 			}
@@ -200,7 +201,7 @@ func parseArticles(src string) (*Code, error) {
 				return nil, &ParseError{Line: lineNo, Msg: fmt.Sprintf("节的编号“第%s节”不连续，这里应为“第%s节”", m[1], ChineseNumeral(want))}
 			}
 			ch := chapters[len(chapters)-1]
-			g := &group{id: ch.id + ".s" + strconv.Itoa(n), title: strings.TrimSpace(m[2]), line: lineNo}
+			g := &group{id: ch.id + ".s" + strconv.Itoa(n), title: squeezeTitle(m[2]), line: lineNo}
 			if g.title == "" {
 				g.title = "第" + ChineseNumeral(n) + "节"
 			}
@@ -282,8 +283,6 @@ func parseArticles(src string) (*Code, error) {
 		for _, a := range ch.articles {
 			pathOf[a] = []string{ch.title}
 		}
-	}
-	for _, ch := range chapters {
 		for _, s := range ch.subs {
 			code.Headings = append(code.Headings, Heading{ID: s.id, Title: s.title, Articles: articleIDs(s.articles)})
 			for _, a := range s.articles {
@@ -297,6 +296,11 @@ func parseArticles(src string) (*Code, error) {
 		}
 	}
 	return code, nil
+}
+
+// squeezeTitle drops the spaces set between the characters of a short Chinese title (总  则 → 总则).
+func squeezeTitle(s string) string {
+	return reSpacedHan.ReplaceAllString(reSpacedHan.ReplaceAllString(strings.TrimSpace(s), "$1$2"), "$1$2")
 }
 
 func articleIDs(ns []*node) []string {

@@ -103,3 +103,29 @@ func TestArticleCodeRoundTrip(t *testing.T) {
 		t.Fatalf("round trip changed the code:\n%s", code.Render())
 	}
 }
+
+// TestOutline: what an import shows the admin of an article code: chapters with their articles, the count of
+// rules by modality, the clauses without a rule, the penalties.
+func TestOutline(t *testing.T) {
+	src, _ := os.ReadFile("testdata/articles-sample.txt")
+	code, err := Parse(string(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := code.Outline()
+	if o.Articles != 8 || o.Clauses != 13 || o.Prohibited < 4 || o.Required < 3 || o.Encouraged != 1 {
+		t.Fatalf("outline %+v", o)
+	}
+	if p := o.Penalties["7"]; len(p) != 2 || p[0] != "扣2分" || p[1] != "通报批评" {
+		t.Fatalf("penalties %v", o.Penalties)
+	}
+	text := o.String(code)
+	for _, want := range []string{"格式：第X章／第X条；8 条条文", "第一章 总则：第一条–第二条", "  第一节 仪容仪表：第三条–第四条", "处罚条款：第七条（扣2分、通报批评）"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %q in\n%s", want, text)
+		}
+	}
+	if shipped := Shipped().Outline(); shipped.Prohibited == 0 || len(shipped.Headings) == 0 || shipped.Layout != LayoutOutline {
+		t.Errorf("the shipped code's outline: %+v", shipped)
+	}
+}
