@@ -154,9 +154,15 @@ func parseArticles(src string) (*Code, error) {
 		under    *group   // where the next article goes
 	)
 	lineNo := 0
-	for _, raw := range strings.Split(src, "\n") {
-		lineNo++
-		line := normalizeLine(raw)
+	var lines []string
+	var lineNos []int
+	for i, raw := range strings.Split(src, "\n") {
+		for _, l := range splitInlineCircled(normalizeLine(raw)) {
+			lines, lineNos = append(lines, l), append(lineNos, i+1)
+		}
+	}
+	for i, line := range lines {
+		lineNo = lineNos[i]
 		if line == "" || ended {
 			continue
 		}
@@ -298,6 +304,29 @@ func parseArticles(src string) (*Code, error) {
 	return code, nil
 }
 
+// splitInlineCircled splits a paragraph that numbers its items inline (应当做到：①…；②…；③…。) into the lead-in
+// and one line an item, as if each item stood on its own line. A line needs ① and ② in order for that.
+func splitInlineCircled(line string) []string {
+	i1, i2 := strings.Index(line, "①"), strings.Index(line, "②")
+	if i1 < 0 || i2 < i1 {
+		return []string{line}
+	}
+	var out []string
+	if lead := strings.TrimSpace(line[:i1]); lead != "" {
+		out = append(out, lead)
+	}
+	rest := line[i1:]
+	for n := 2; n <= 20; n++ {
+		next := strings.Index(rest, string(rune('①'+n-1)))
+		if next <= 0 {
+			break
+		}
+		out = append(out, strings.TrimSpace(rest[:next]))
+		rest = rest[next:]
+	}
+	return append(out, strings.TrimSpace(rest))
+}
+
 // squeezeTitle drops the spaces set between the characters of a short Chinese title (总  则 → 总则).
 func squeezeTitle(s string) string {
 	return reSpacedHan.ReplaceAllString(reSpacedHan.ReplaceAllString(strings.TrimSpace(s), "$1$2"), "$1$2")
@@ -422,13 +451,17 @@ func inherit(st []Statement, lead Modality) []Statement {
 
 // webClutter are the words of a web page's frame around a pasted document: navigation, print and font
 // buttons, view counters. General to web pages, nothing of any code.
-var webClutter = []string{"首页", "当前位置", "您的位置", "打印", "关闭窗口", "【关闭】", "字体", "字号", "分享到", "收藏", "浏览次数",
-	"阅读次数", "点击数", "返回顶部", "上一篇", "下一篇", "来源：", "来源:", "发布时间", "责任编辑", "扫一扫"}
+var webClutter = []string{"当前位置", "您的位置", "您现在的位置", "【打印", "打印本页", "【关闭", "关闭窗口", "字体：", "字体:", "【字体",
+	"字号：", "分享到", "浏览次数", "阅读次数", "点击数", "访问量", "返回顶部", "上一篇", "下一篇", "扫一扫", "发布时间：", "发布时间:",
+	"来源：", "来源:", "责任编辑", "【大】", "【中】", "【小】"}
 
-// isWebClutter reports whether a short line is part of a web page's frame (首页 > 政务公开, 【打印】【关闭】,
-// 字体：大 中 小), not of the document.
+// isWebClutter reports whether a line is part of a web page's frame (首页 > 政务公开, 【打印】【关闭】,
+// 字体：大 中 小, 发布时间：… 浏览次数：…), not of the document: it has such words and no sentence of its own.
 func isWebClutter(line string) bool {
-	if utf8.RuneCountInString(line) > 40 || strings.ContainsAny(line, "。；;") {
+	if utf8.RuneCountInString(line) > 80 || strings.ContainsAny(line, "。；;") {
+		return false
+	}
+	if _, _, _, numbered := matchMarker(line); numbered || reArticle.MatchString(line) {
 		return false
 	}
 	for _, w := range webClutter {
@@ -436,7 +469,7 @@ func isWebClutter(line string) bool {
 			return true
 		}
 	}
-	return strings.Contains(line, ">") || strings.Contains(line, "＞") || strings.Contains(line, "»")
+	return strings.Contains(line, "首页") && strings.ContainsAny(line, ">＞»›")
 }
 
 // Cite is how the document itself cites a clause: 第十二条第（三）项 in an article code, 第 1.3.3 条 in an outline
