@@ -45,8 +45,8 @@ type Tuning struct {
 	// account for this share of what the question asks; less, and the question may name a way of doing it that
 	// breaks the rule (打招呼时盯着屏幕), so the clause is quoted without a verdict.
 	MinActCoverage float64
-	VectorK        int     // clauses fetched from vector search
-	Candidates     int     // clauses explained in full: the best by BM25, and the vector hits
+	VectorK        int // clauses fetched from vector search
+	Candidates     int // clauses explained in full: the best by BM25, and the vector hits
 	RemoteTimeout  time.Duration
 }
 
