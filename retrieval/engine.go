@@ -367,13 +367,8 @@ func (e *Engine) rank(ctx context.Context, ix *index, q question, units []unit) 
 			cand = append(cand, i)
 		}
 	} else {
-		byBM := make([]int, len(bm))
-		for i := range byBM {
-			byBM[i] = i
-		}
-		sort.Slice(byBM, func(a, b int) bool { return bm[byBM[a]] > bm[byBM[b]] })
 		seen := map[int]bool{}
-		for _, i := range byBM[:e.tun.Candidates] {
+		for _, i := range topK(bm, e.tun.Candidates) {
 			cand, seen[i] = append(cand, i), true
 		}
 		for id := range cos {
@@ -396,6 +391,54 @@ func (e *Engine) rank(ctx context.Context, ix *index, q question, units []unit) 
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	return cands, nil
+}
+
+// topK returns the indexes of the k highest scores, highest first (the lower index first among equals),
+// keeping a min-heap of k instead of sorting every score.
+func topK(scores []float64, k int) []int {
+	if k <= 0 {
+		return nil
+	}
+	// less orders the heap: the weakest of the kept on top.
+	less := func(a, b int) bool { return scores[a] < scores[b] || scores[a] == scores[b] && a > b }
+	h := make([]int, 0, k)
+	down := func(i int) {
+		for {
+			l, s := 2*i+1, i
+			if l < len(h) && less(h[l], h[s]) {
+				s = l
+			}
+			if r := l + 1; r < len(h) && less(h[r], h[s]) {
+				s = r
+			}
+			if s == i {
+				return
+			}
+			h[i], h[s] = h[s], h[i]
+			i = s
+		}
+	}
+	for i := range scores {
+		if len(h) < k {
+			h = append(h, i)
+			for j := len(h) - 1; j > 0 && less(h[j], h[(j-1)/2]); j = (j - 1) / 2 {
+				h[j], h[(j-1)/2] = h[(j-1)/2], h[j]
+			}
+			continue
+		}
+		if less(h[0], i) {
+			h[0] = i
+			down(0)
+		}
+	}
+	out := make([]int, len(h))
+	for n := len(h) - 1; n >= 0; n-- { // pop the weakest to the end
+		out[n] = h[0]
+		h[0] = h[len(h)-1]
+		h = h[:len(h)-1]
+		down(0)
+	}
+	return out
 }
 
 // similarities returns cosine similarity by clause ID, from the remote space when it answers in time, else
