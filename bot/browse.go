@@ -121,7 +121,11 @@ func clauseView(code *rules.Code, c rules.Clause) Message {
 	if c.ID == rules.PreambleID {
 		b.WriteString("前言")
 	} else {
-		fmt.Fprintf(&b, "第 %s 条 · %s · %s", c.ID, docLabel(c.ID), c.Title)
+		if code.Layout == rules.LayoutArticles {
+			fmt.Fprintf(&b, "%s · %s", code.Cite(c.ID), c.Title)
+		} else {
+			fmt.Fprintf(&b, "第 %s 条 · %s · %s", c.ID, docLabel(c.ID), c.Title)
+		}
 		if len(c.Path) > 1 {
 			fmt.Fprintf(&b, "\n（%s）", strings.Join(c.Path, " › "))
 		}

@@ -87,10 +87,10 @@ func (db *DB) PutCode(ctx context.Context, code *rules.Code, source string, now 
 	}
 	v := &rules.Version{Hash: hash, InForce: true, Source: source, Code: code}
 	err = tx.QueryRow(ctx, `
-		INSERT INTO code_versions (number, hash, in_force, title, issuer, doc_number, issued, headings, source, created_at)
-		VALUES ((SELECT coalesce(max(number), 0) + 1 FROM code_versions), $1, true, $2, $3, $4, $5, $6, $7, $8)
+		INSERT INTO code_versions (number, hash, in_force, title, issuer, doc_number, issued, headings, source, created_at, layout)
+		VALUES ((SELECT coalesce(max(number), 0) + 1 FROM code_versions), $1, true, $2, $3, $4, $5, $6, $7, $8, $9)
 		RETURNING id, number, created_at`,
-		hash, code.Title, code.Issuer, code.DocNumber, code.Issued, headings, source, now,
+		hash, code.Title, code.Issuer, code.DocNumber, code.Issued, headings, source, now, code.Layout,
 	).Scan(&v.ID, &v.Number, &v.CreatedAt)
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: put code: insert version: %w", err)
@@ -149,13 +149,13 @@ func (db *DB) CodeVersions(ctx context.Context) ([]rules.Version, error) {
 	return vs, nil
 }
 
-const versionColumns = `id, number, hash, in_force, title, issuer, doc_number, issued, headings, created_at`
+const versionColumns = `id, number, hash, in_force, title, issuer, doc_number, issued, headings, created_at, layout`
 
 func scanVersion(row pgx.Row, withSource bool) (*rules.Version, error) {
 	v := &rules.Version{Code: &rules.Code{}}
 	var headings []byte
 	dest := []any{&v.ID, &v.Number, &v.Hash, &v.InForce, &v.Code.Title, &v.Code.Issuer, &v.Code.DocNumber,
-		&v.Code.Issued, &headings, &v.CreatedAt}
+		&v.Code.Issued, &headings, &v.CreatedAt, &v.Code.Layout}
 	if withSource {
 		dest = append(dest, &v.Source)
 	}

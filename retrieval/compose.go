@@ -65,7 +65,7 @@ func composeAnswer(a *Answer, code *rules.Code, relatedMin float64) string {
 	if a.Deciding != nil && a.Deciding.Text != "" && a.Verdict != NoVerdict {
 		quote = a.Deciding.Text
 	}
-	fmt.Fprintf(&b, "《%s》第 %s 条%s规定%s“%s”", codeName(code), best.ID, titleSuffix(best.Title), cnColon, strings.TrimRight(quote, "。"+cnSemi))
+	fmt.Fprintf(&b, "《%s》%s%s规定%s“%s”", codeName(code), code.Cite(best.ID), titleSuffix(best.Title), cnColon, strings.TrimRight(quote, "。"+cnSemi))
 	b.WriteString("。")
 	if quote != best.Text {
 		fmt.Fprintf(&b, "\n\n原文%s%s", cnColon, best.Text)
@@ -137,7 +137,7 @@ func (e *Engine) lookupAnswer(ix *index, a *Answer, id string) *Answer {
 	a.Lookup = true
 	if c, ok := code.Clause(id); ok {
 		a.Citations = append(a.Citations, Citation{ID: c.ID, Title: c.Title, Text: c.Text, Score: 1})
-		a.Answer = fmt.Sprintf("第 %s 条%s%s%s", c.ID, titleSuffix(c.Title), cnColon, c.Text)
+		a.Answer = fmt.Sprintf("%s%s%s%s", code.Cite(c.ID), titleSuffix(c.Title), cnColon, c.Text)
 		return a
 	}
 	h, _ := code.Heading(id)

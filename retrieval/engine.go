@@ -41,8 +41,12 @@ type Tuning struct {
 	MinEvidence    float64 // abstain when the best clause's strong evidence (in characters) is below this
 	RelatedShown   int     // related clauses cited after the best one
 	RelatedMin     float64 // a related clause is named in the answer's text with this share of the best score
-	VectorK        int     // clauses fetched from vector search
-	Candidates     int     // clauses explained in full: the best by BM25, and the vector hits
+	// MinActCoverage: 可以 read off a requirement (the code asks for the act) needs the deciding statement to
+	// account for this share of what the question asks; less, and the question may name a way of doing it that
+	// breaks the rule (打招呼时盯着屏幕), so the clause is quoted without a verdict.
+	MinActCoverage float64
+	VectorK        int // clauses fetched from vector search
+	Candidates     int // clauses explained in full: the best by BM25, and the vector hits
 	RemoteTimeout  time.Duration
 }
 
@@ -55,6 +59,7 @@ var DefaultTuning = Tuning{
 	MinEvidence:    1.0,
 	RelatedShown:   2,
 	RelatedMin:     0.6,
+	MinActCoverage: 0.67,
 	VectorK:        20,
 	Candidates:     64,
 	RemoteTimeout:  3 * time.Second,
@@ -305,6 +310,9 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 	}
 	d := bestStatement(best.doc, us, ix.lex)
 	a.Verdict = decideVerdict(q, d)
+	if a.Verdict == Allowed {
+		a.Verdict = e.safeAllowed(ix, q, us, d, best, cands)
+	}
 	if d.st != nil {
 		s := d.st.statement
 		a.Deciding = &s
@@ -359,13 +367,8 @@ func (e *Engine) rank(ctx context.Context, ix *index, q question, units []unit) 
 			cand = append(cand, i)
 		}
 	} else {
-		byBM := make([]int, len(bm))
-		for i := range byBM {
-			byBM[i] = i
-		}
-		sort.Slice(byBM, func(a, b int) bool { return bm[byBM[a]] > bm[byBM[b]] })
 		seen := map[int]bool{}
-		for _, i := range byBM[:e.tun.Candidates] {
+		for _, i := range topK(bm, e.tun.Candidates) {
 			cand, seen[i] = append(cand, i), true
 		}
 		for id := range cos {
@@ -388,6 +391,54 @@ func (e *Engine) rank(ctx context.Context, ix *index, q question, units []unit) 
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	return cands, nil
+}
+
+// topK returns the indexes of the k highest scores, highest first (the lower index first among equals),
+// keeping a min-heap of k instead of sorting every score.
+func topK(scores []float64, k int) []int {
+	if k <= 0 {
+		return nil
+	}
+	// less orders the heap: the weakest of the kept on top.
+	less := func(a, b int) bool { return scores[a] < scores[b] || scores[a] == scores[b] && a > b }
+	h := make([]int, 0, k)
+	down := func(i int) {
+		for {
+			l, s := 2*i+1, i
+			if l < len(h) && less(h[l], h[s]) {
+				s = l
+			}
+			if r := l + 1; r < len(h) && less(h[r], h[s]) {
+				s = r
+			}
+			if s == i {
+				return
+			}
+			h[i], h[s] = h[s], h[i]
+			i = s
+		}
+	}
+	for i := range scores {
+		if len(h) < k {
+			h = append(h, i)
+			for j := len(h) - 1; j > 0 && less(h[j], h[(j-1)/2]); j = (j - 1) / 2 {
+				h[j], h[(j-1)/2] = h[(j-1)/2], h[j]
+			}
+			continue
+		}
+		if less(h[0], i) {
+			h[0] = i
+			down(0)
+		}
+	}
+	out := make([]int, len(h))
+	for n := len(h) - 1; n >= 0; n-- { // pop the weakest to the end
+		out[n] = h[0]
+		h[0] = h[len(h)-1]
+		h = h[:len(h)-1]
+		down(0)
+	}
+	return out
 }
 
 // similarities returns cosine similarity by clause ID, from the remote space when it answers in time, else
@@ -597,6 +648,61 @@ func bestStatement(d *lexDoc, us []unit, lx *lexicon) decision {
 	}
 	best.strong = bestStrong >= 1
 	return best
+}
+
+// safeAllowed keeps 可以 only where it is safe: a wrong 可以 for a forbidden act is the worst answer. It is
+// withdrawn (the clause is quoted, the reader judges) when it was read off a requirement whose statement does
+// not account for what the question asks, when the deciding clause punishes rather than rules, or when a clause
+// close to the best forbids the act the question names.
+func (e *Engine) safeAllowed(ix *index, q question, us []unit, d decision, best candidate, cands []candidate) Verdict {
+	if d.st != nil && d.st.statement.Modality == rules.Required && !d.opposite && actCoverage(d.st, us, ix.lex) < e.tun.MinActCoverage {
+		return NoVerdict
+	}
+	if len(rules.PenaltyTerms(best.doc.clause.Text)) > 0 {
+		return NoVerdict
+	}
+	for i := 1; i < len(cands) && i <= e.tun.RelatedShown; i++ {
+		c := cands[i]
+		if c.score < best.score*e.tun.RelatedMin {
+			break
+		}
+		if o := bestStatement(c.doc, us, ix.lex); o.st != nil && o.strong && !o.opposite && o.st.statement.Modality == rules.Prohibited &&
+			actCoverage(o.st, us, ix.lex) >= e.tun.MinActCoverage {
+			return NoVerdict
+		}
+	}
+	return Allowed
+}
+
+// actCoverage is the share of the question's act (its units of full weight, not the scene) that a statement
+// accounts for: thesaurus words by their senses, other characters by the statement's bigrams.
+func actCoverage(st *lexStmt, us []unit, lx *lexicon) float64 {
+	var num, den float64
+	for _, u := range us {
+		if u.weight < 1 {
+			continue
+		}
+		if len(u.senses) > 0 {
+			w := math.Max(1.5, float64(u.runes))
+			den += w
+			num += w * senseHit(st.norm, u, 0.6)
+			continue
+		}
+		rs := []rune(u.text)
+		for i := range rs {
+			den++
+			for _, j := range []int{i - 1, i} {
+				if j >= 0 && j+1 < len(rs) && st.grams[string(rs[j:j+2])] {
+					num++
+					break
+				}
+			}
+		}
+	}
+	if den == 0 {
+		return 1
+	}
+	return num / den
 }
 
 // hasOpposite reports whether u names the opposite of a formal word the text has.

@@ -63,6 +63,8 @@ type Metrics struct {
 	FalseAbstention  float64 `json:"false_abstention_rate"` // in-scope questions abstained on
 	VerdictAcc       float64 `json:"verdict_accuracy"`      // questions with a gold verdict answered with it
 	VerdictQuestions int     `json:"verdict_questions"`
+	// Unsafe counts the worst answers: 可以 (allowed) where the code forbids the act.
+	Unsafe           int     `json:"unsafe_verdicts"`
 	LatencyP50Micros float64 `json:"latency_p50_us"`
 	LatencyP99Micros float64 `json:"latency_p99_us"`
 }
@@ -122,6 +124,9 @@ func Evaluate(ctx context.Context, ask func(context.Context, string) (*Answer, e
 			m.VerdictQuestions++
 			if a.Verdict == it.Verdict {
 				verdictOK++
+			}
+			if it.Verdict == Forbidden && a.Verdict == Allowed {
+				m.Unsafe++
 			}
 		}
 		res = append(res, r)

@@ -108,6 +108,9 @@ func Parse(src string) (*Code, error) {
 		// NUL and the other controls are invisible in an editor, and PostgreSQL refuses NUL in text.
 		return nil, &ParseError{Line: line, Msg: fmt.Sprintf("含有控制字符（U+%04X），请删除后再导入", r)}
 	}
+	if isArticleCode(src) {
+		return parseArticles(src)
+	}
 	code := &Code{}
 	root := &node{}
 	var (
@@ -156,6 +159,7 @@ func Parse(src string) (*Code, error) {
 		if !ok {
 			if current == nil {
 				switch {
+				case isWebClutter(line): // 首页 > 政务公开, 【打印】【关闭】: the web page around a pasted document
 				case reDocNo.MatchString(line) && code.DocNumber == "" && !looksLikeProse(line): // 依据…〔2012〕25号 is preamble
 					code.DocNumber = line
 				case code.Title == "" && len(preamble) == 0 && looksLikeTitle(line):

@@ -23,6 +23,10 @@ func (c *Code) Render() string {
 	if pre, ok := c.Clause(PreambleID); ok {
 		b.WriteString(pre.Text + "\n\n")
 	}
+	if c.Layout == LayoutArticles {
+		c.renderArticles(&b)
+		return b.String()
+	}
 	headings := map[string]string{}
 	for _, h := range c.Headings {
 		headings[h.ID] = h.Title

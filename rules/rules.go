@@ -36,6 +36,9 @@ type Statement struct {
 type Heading struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
+	// Articles lists, for a chapter or section of an article code (ID "c3", "c3.s1"), the articles directly
+	// under it: their IDs (the article numbers) do not say which chapter they belong to.
+	Articles []string `json:"articles,omitempty"`
 }
 
 // Clause is the unit the bot cites. Its ID is the path of the document's numbering ("1.3.3"); the preamble is "0".
@@ -52,6 +55,8 @@ const PreambleID = "0"
 
 // Code is a whole code of conduct.
 type Code struct {
+	// Layout is LayoutOutline (一、 (一) 1、) or LayoutArticles (第一章 … 第一条 …); it decides how a clause is cited.
+	Layout    string    `json:"layout,omitempty"`
 	Title     string    `json:"title"`
 	Issuer    string    `json:"issuer,omitempty"`
 	DocNumber string    `json:"doc_number,omitempty"`
@@ -81,14 +86,28 @@ func (c *Code) Heading(id string) (Heading, bool) {
 }
 
 // Children lists the headings and clauses directly below id ("" is the top of the document), in document order.
+// In an article code, a chapter's children are its sections and the articles it lists; the top holds the
+// chapters and any article outside them.
 func (c *Code) Children(id string) (headings []Heading, clauses []Clause) {
+	grouped := map[string]string{} // article ID → its chapter's or section's ID
 	for _, h := range c.Headings {
-		if ParentID(h.ID) == id {
+		for _, a := range h.Articles {
+			grouped[a] = h.ID
+		}
+	}
+	parentOf := func(x string) string {
+		if g, ok := grouped[x]; ok {
+			return g
+		}
+		return ParentID(x)
+	}
+	for _, h := range c.Headings {
+		if parentOf(h.ID) == id {
 			headings = append(headings, h)
 		}
 	}
 	for _, cl := range c.Clauses {
-		if ParentID(cl.ID) == id && (cl.ID != PreambleID || id == "") {
+		if parentOf(cl.ID) == id && (cl.ID != PreambleID || id == "") {
 			clauses = append(clauses, cl)
 		}
 	}
@@ -127,6 +146,9 @@ func CompareIDs(a, b string) int {
 // Hash identifies the code's content: two codes with equal hashes say the same thing under the same numbers.
 func (c *Code) Hash() string {
 	h := sha256.New()
+	if c.Layout != LayoutOutline {
+		h.Write([]byte("L" + c.Layout + "\x00"))
+	}
 	for _, s := range []string{c.Title, c.Issuer, c.DocNumber, c.Issued} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})

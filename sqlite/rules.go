@@ -74,10 +74,10 @@ func (db *DB) PutCode(ctx context.Context, code *rules.Code, source string, now 
 		return nil, false, fmt.Errorf("sqlite: put code: %w", err)
 	}
 	err = tx.QueryRowContext(ctx, `
-		INSERT INTO code_versions (number, hash, in_force, title, issuer, doc_number, issued, headings, source, created_at)
-		VALUES ((SELECT coalesce(max(number), 0) + 1 FROM code_versions), ?, 1, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO code_versions (number, hash, in_force, title, issuer, doc_number, issued, headings, source, created_at, layout)
+		VALUES ((SELECT coalesce(max(number), 0) + 1 FROM code_versions), ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id, number`,
-		hash, code.Title, code.Issuer, code.DocNumber, code.Issued, string(headings), source, created,
+		hash, code.Title, code.Issuer, code.DocNumber, code.Issued, string(headings), source, created, code.Layout,
 	).Scan(&v.ID, &v.Number)
 	if err != nil {
 		return nil, false, fmt.Errorf("sqlite: put code: insert version: %w", err)
@@ -148,13 +148,13 @@ func (db *DB) CodeVersions(ctx context.Context) ([]rules.Version, error) {
 	return vs, nil
 }
 
-const versionColumns = `id, number, hash, in_force, title, issuer, doc_number, issued, headings, created_at`
+const versionColumns = `id, number, hash, in_force, title, issuer, doc_number, issued, headings, created_at, layout`
 
 func scanVersion(row interface{ Scan(...any) error }, withSource bool) (*rules.Version, error) {
 	v := &rules.Version{Code: &rules.Code{}}
 	var headings, created string
 	dest := []any{&v.ID, &v.Number, &v.Hash, &v.InForce, &v.Code.Title, &v.Code.Issuer, &v.Code.DocNumber,
-		&v.Code.Issued, &headings, &created}
+		&v.Code.Issued, &headings, &created, &v.Code.Layout}
 	if withSource {
 		dest = append(dest, &v.Source)
 	}

@@ -91,6 +91,26 @@ func TestRules(t *testing.T, open Open) {
 		checkCode(t, got.Code, rules.Shipped())
 	})
 	t.Run("ConcurrentPutCode", func(t *testing.T) { testConcurrentPutCode(t, open) })
+	t.Run("ArticleCode", func(t *testing.T) {
+		s := open(t)
+		ctx := context.Background()
+		code, err := rules.Parse("某中心管理办法\n第一章 总则\n第一条 为规范服务，制定本办法。\n第二章 服务行为\n" +
+			"第二条 窗口工作人员严禁下列行为：\n（一）吃零食；\n（二）玩手机。\n第三条 本办法自发布之日起施行。\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.PutCode(ctx, code, "articles", t0); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.CodeInForce(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Code.Layout != rules.LayoutArticles || got.Code.Hash() != code.Hash() || got.Code.Cite("2.2") != "第二条第（二）项" {
+			t.Fatalf("layout %q, hash kept %v, cite %q", got.Code.Layout, got.Code.Hash() == code.Hash(), got.Code.Cite("2.2"))
+		}
+		checkCode(t, got.Code, code)
+	})
 }
 
 func testVersions(t *testing.T, open Open) {

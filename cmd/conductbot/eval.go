@@ -74,6 +74,7 @@ Flags:
 	fmt.Fprintf(tw, "abstention accuracy\t%.3f (out-of-scope questions abstained on)\n", met.AbstentionAcc)
 	fmt.Fprintf(tw, "false abstention rate\t%.3f (in-scope questions abstained on)\n", met.FalseAbstention)
 	fmt.Fprintf(tw, "verdict accuracy\t%.3f (%d questions with a verdict)\n", met.VerdictAcc, met.VerdictQuestions)
+	fmt.Fprintf(tw, "unsafe verdicts\t%d (可以 for an act the code forbids)\n", met.Unsafe)
 	fmt.Fprintf(tw, "latency p50 / p99\t%.0f µs / %.0f µs\n", met.LatencyP50Micros, met.LatencyP99Micros)
 	if err := tw.Flush(); err != nil {
 		return err
