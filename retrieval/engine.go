@@ -310,6 +310,11 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 	}
 	d := bestStatement(best.doc, us, ix.lex)
 	a.Verdict = decideVerdict(q, d)
+	if len(rules.PenaltyTerms(best.doc.clause.Text)) > 0 {
+		// A penalty clause (扣2分, 通报批评) answers 扣几分 / 会怎么处理; whether the act is allowed is for the rule
+		// it punishes to say.
+		a.Verdict = NoVerdict
+	}
 	if a.Verdict == Allowed {
 		a.Verdict = e.safeAllowed(ix, q, us, d, best, cands)
 	}
@@ -652,13 +657,9 @@ func bestStatement(d *lexDoc, us []unit, lx *lexicon) decision {
 
 // safeAllowed keeps 可以 only where it is safe: a wrong 可以 for a forbidden act is the worst answer. It is
 // withdrawn (the clause is quoted, the reader judges) when it was read off a requirement whose statement does
-// not account for what the question asks, when the deciding clause punishes rather than rules, or when a clause
-// close to the best forbids the act the question names.
+// not account for what the question asks, or when a clause close to the best forbids the act the question names.
 func (e *Engine) safeAllowed(ix *index, q question, us []unit, d decision, best candidate, cands []candidate) Verdict {
 	if d.st != nil && d.st.statement.Modality == rules.Required && !d.opposite && actCoverage(d.st, us, ix.lex) < e.tun.MinActCoverage {
-		return NoVerdict
-	}
-	if len(rules.PenaltyTerms(best.doc.clause.Text)) > 0 {
 		return NoVerdict
 	}
 	for i := 1; i < len(cands) && i <= e.tun.RelatedShown; i++ {

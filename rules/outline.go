@@ -8,7 +8,7 @@ import (
 
 // rePenalty finds what a clause does to those who break the code: points deducted, a public criticism,
 // liability pursued, a disciplinary sanction. General vocabulary of Chinese rules, not of one code.
-var rePenalty = regexp.MustCompile(`扣(?:除)?[0-9一二三四五六七八九十.．]+\s*分|扣分|通报批评|通报|追究[^，。；]{0,8}责任|(?:警告|记过|记大过|降级|撤职|开除)处分|诫勉|取消[^，。；]{0,10}(?:资格|评优)|调离|辞退|解聘`)
+var rePenalty = regexp.MustCompile(`扣(?:除)?[0-9一二三四五六七八九十.．]+\s*分|扣分|通报批评|追究[^，。；]{0,8}责任|(?:警告|记过|记大过|降级|撤职|开除)处分|诫勉|取消[^，。；]{0,10}(?:资格|评优)|调离|辞退|解聘`)
 
 // PenaltyTerms lists what the clause text says is done to one who breaks a rule (扣2分, 通报批评, 追究责任 …);
 // none for a clause that states conduct.

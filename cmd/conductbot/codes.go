@@ -19,6 +19,7 @@ func init() {
 }
 
 func runImport(ctx context.Context, m *Main, args []string) error {
+	m.DefaultLogLevel = "warn" // the outline is the answer; migrations and indexing need not be told
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	dry := fs.Bool("check", false, "only parse the file and report what it holds")
@@ -35,9 +36,10 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	}
 	code, err := rules.Parse(string(src))
 	if err != nil {
-		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+		return fmt.Errorf("%s: %w\n（可以导入的格式：“一、”“（一）”“1、”逐级编号；或“第一章”“第一节”下的“第一条”“第二条”……，条内用（一）、1.、(1)、① 编项）", fs.Arg(0), err)
 	}
-	fmt.Fprintf(m.Stdout, "%s: %d clauses under %d headings\n", code.Title, len(code.Clauses), len(code.Headings))
+	// What the import understood: layout, chapters, rules by kind, penalties, warnings.
+	fmt.Fprint(m.Stdout, code.Outline().String(code))
 	if *dry {
 		return nil
 	}

@@ -55,3 +55,32 @@ func TestImportRefusesControlCharacters(t *testing.T) {
 		})
 	}
 }
+
+// TestImportShowsTheOutline: an import says what it understood — the layout, the chapters with their articles,
+// the rules by kind and the penalty clauses — without log noise; a refused file names the line and the layouts
+// that can be imported.
+func TestImportShowsTheOutline(t *testing.T) {
+	t.Setenv("CONDUCTBOT_DATA_DIR", t.TempDir())
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("LOG_LEVEL", "")
+	out, errs, code := runCmd(t, "import", filepath.Join("..", "..", "rules", "testdata", "articles-sample.txt"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"格式：第X章／第X条；8 条条文", "第二章 服务行为", "  第一节 仪容仪表：第三条–第四条", "规定：禁止 5，要求 4，提倡 1",
+		"处罚条款：第七条（扣2分、通报批评）", "imported as version 2, now in force"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(errs, "level=INFO") {
+		t.Errorf("INFO logs on stderr:\n%s", errs)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.txt")
+	if err := os.WriteFile(bad, []byte("某办法\n第一条 应当着装。\n第三条 不得吸烟。\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := runCmd(t, "import", "--check", bad); code == 0 || !strings.Contains(errs, "第3行") || !strings.Contains(errs, "可以导入的格式") {
+		t.Errorf("a refused file: exit %d: %s", code, errs)
+	}
+}
