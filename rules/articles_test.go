@@ -129,3 +129,18 @@ func TestOutline(t *testing.T) {
 		t.Errorf("the shipped code's outline: %+v", shipped)
 	}
 }
+
+// TestOutlineListsInheritTheLeadIn: in the outline layout too, items under a lead-in that forbids take its
+// modality.
+func TestOutlineListsInheritTheLeadIn(t *testing.T) {
+	code, err := Parse("某中心服务规范\n一、工作纪律\n（一）窗口工作人员不得有下列行为：\n1、在窗口吃零食；\n2、串岗聊天。\n（二）提倡使用普通话。\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, m := range map[string]Modality{"1.1.1": Prohibited, "1.1.2": Prohibited, "1.2": Encouraged} {
+		c, ok := code.Clause(id)
+		if !ok || len(c.Statements) == 0 || c.Statements[0].Modality != m {
+			t.Errorf("%s: %+v, want %s", id, c, m)
+		}
+	}
+}

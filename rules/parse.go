@@ -214,15 +214,16 @@ func Parse(src string) (*Code, error) {
 		code.Clauses = append(code.Clauses, Clause{ID: PreambleID, Title: "前言", Text: text, Statements: SplitStatements(text)})
 	}
 	for _, c := range root.children {
-		if err := emit(code, c, nil); err != nil {
+		if err := emit(code, c, nil, None); err != nil {
 			return nil, err
 		}
 	}
 	return code, nil
 }
 
-// emit walks the tree: a node with children is a heading; a node with text of its own is a clause.
-func emit(code *Code, n *node, path []string) error {
+// emit walks the tree: a node with children is a heading; a node with text of its own is a clause. Items take
+// the modality of a lead-in that gives it to its list (窗口工作人员不得有下列行为：1、… is a prohibition).
+func emit(code *Code, n *node, path []string, lead Modality) error {
 	id := n.id()
 	title := n.inline
 	hasBody := len(n.body) > 0
@@ -249,14 +250,19 @@ func emit(code *Code, n *node, path []string) error {
 	if title != "" && (len(n.children) > 0 || hasBody) {
 		ownPath = append(append([]string{}, path...), title)
 	}
+	childLead := lead
 	if strings.TrimSpace(text) != "" {
 		ct := ""
 		if len(ownPath) > 0 {
 			ct = ownPath[len(ownPath)-1]
 		}
+		st := inherit(SplitStatements(text), lead)
 		code.Clauses = append(code.Clauses, Clause{
-			ID: id, Title: ct, Path: append([]string{}, ownPath...), Text: text, Statements: SplitStatements(text),
+			ID: id, Title: ct, Path: append([]string{}, ownPath...), Text: text, Statements: st,
 		})
+		if l := leadModality(text, st); l != None {
+			childLead = l
+		}
 	} else if len(n.children) == 0 {
 		return &ParseError{Line: n.line, Msg: fmt.Sprintf("编号 %s 下没有内容", id)}
 	}
@@ -265,7 +271,7 @@ func emit(code *Code, n *node, path []string) error {
 		childPath = append(append([]string{}, path...), title)
 	}
 	for _, c := range n.children {
-		if err := emit(code, c, childPath); err != nil {
+		if err := emit(code, c, childPath, childLead); err != nil {
 			return err
 		}
 	}
