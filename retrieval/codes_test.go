@@ -24,7 +24,12 @@ func TestOtherCodes(t *testing.T) {
 		hit1, hit3, abstain, falseAbst, vd float64
 		unsafe                             int
 	}{
-		{"huzheng", false, 0.75, 0.93, 0.50, 0.23, 0.55, 0},
+		{"hospital", false, 0.77, 0.91, 0.78, 0.32, 0.41, 0},
+		{"tax", false, 0.86, 0.93, 0.76, 0.20, 0.44, 2},
+		{"realestate", false, 0.77, 0.92, 0.99, 0.30, 0.31, 1},
+		{"huzheng", false, 0.75, 0.93, 0.50, 0.23, 0.51, 0},
+		{"hotline", true, 0, 0, 0, 1, 0, 0},
+		{"social", true, 0, 0, 0, 1, 0, 0},
 	} {
 		t.Run(set.code, func(t *testing.T) {
 			if set.blind && os.Getenv("CONDUCTBOT_BLIND") != "1" {

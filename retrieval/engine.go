@@ -45,24 +45,28 @@ type Tuning struct {
 	// account for this share of what the question asks; less, and the question may name a way of doing it that
 	// breaks the rule (打招呼时盯着屏幕), so the clause is quoted without a verdict.
 	MinActCoverage float64
-	VectorK        int // clauses fetched from vector search
-	Candidates     int // clauses explained in full: the best by BM25, and the vector hits
-	RemoteTimeout  time.Duration
+	// MinForbidCoverage: a 可以 is withdrawn when a prohibition of the deciding clause or a close one accounts for
+	// this share of the asked act.
+	MinForbidCoverage float64
+	VectorK           int // clauses fetched from vector search
+	Candidates        int // clauses explained in full: the best by BM25, and the vector hits
+	RemoteTimeout     time.Duration
 }
 
 // DefaultTuning is the calibrated setting.
 var DefaultTuning = Tuning{
-	LexicalWeight:  0.35,
-	CoverageWeight: 0.50,
-	VectorWeight:   0.25,
-	MinCoverage:    0,
-	MinEvidence:    1.0,
-	RelatedShown:   2,
-	RelatedMin:     0.6,
-	MinActCoverage: 0.67,
-	VectorK:        20,
-	Candidates:     64,
-	RemoteTimeout:  3 * time.Second,
+	LexicalWeight:     0.35,
+	CoverageWeight:    0.50,
+	VectorWeight:      0.25,
+	MinCoverage:       0,
+	MinEvidence:       1.0,
+	RelatedShown:      2,
+	RelatedMin:        0.6,
+	MinActCoverage:    0.75,
+	MinForbidCoverage: 0.5,
+	VectorK:           20,
+	Candidates:        64,
+	RemoteTimeout:     3 * time.Second,
 }
 
 // Engine answers questions from the code in force. It is safe for concurrent use; Reload swaps in a new code
@@ -317,6 +321,13 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 	}
 	if a.Verdict == Allowed {
 		a.Verdict = e.safeAllowed(ix, q, us, d, best, cands)
+	}
+	if a.Verdict == Allowed && d.opposite && d.st.statement.Modality == rules.Prohibited &&
+		(q.negated || actCoverage(d.st, us, ix.lex) >= e.tun.MinForbidCoverage) {
+		// 可以 because the question seemed to name the opposite of what is forbidden, while the prohibition names
+		// most of the asked act (不得…跷二郎腿, asked 翘二郎腿行不) or the question says not to do something: the
+		// reader must judge.
+		a.Verdict = NoVerdict
 	}
 	if d.st != nil {
 		s := d.st.statement
@@ -662,17 +673,35 @@ func (e *Engine) safeAllowed(ix *index, q question, us []unit, d decision, best 
 	if d.st != nil && d.st.statement.Modality == rules.Required && !d.opposite && actCoverage(d.st, us, ix.lex) < e.tun.MinActCoverage {
 		return NoVerdict
 	}
-	for i := 1; i < len(cands) && i <= e.tun.RelatedShown; i++ {
+	// A prohibition in the deciding clause or a close one that names much of the asked act (坐姿端正，不得…跷二郎腿
+	// asked 翘二郎腿行不) outweighs a 可以 read off another statement.
+	for i := 0; i < len(cands) && i <= e.tun.RelatedShown; i++ {
 		c := cands[i]
 		if c.score < best.score*e.tun.RelatedMin {
 			break
 		}
-		if o := bestStatement(c.doc, us, ix.lex); o.st != nil && o.strong && !o.opposite && o.st.statement.Modality == rules.Prohibited &&
-			actCoverage(o.st, us, ix.lex) >= e.tun.MinActCoverage {
-			return NoVerdict
+		for j := range c.doc.stmts {
+			st := &c.doc.stmts[j]
+			if st.statement.Modality != rules.Prohibited || d.st == st {
+				continue
+			}
+			if actCoverage(st, us, ix.lex) >= e.tun.MinForbidCoverage && !opposes(st, us) {
+				return NoVerdict
+			}
 		}
 	}
 	return Allowed
+}
+
+// opposes reports whether the question names the opposite of what st governs (淡妆 for 不得浓妆): then the
+// prohibition does not speak to the act asked.
+func opposes(st *lexStmt, us []unit) bool {
+	for _, u := range us {
+		if hasOpposite(st.norm, u) {
+			return true
+		}
+	}
+	return false
 }
 
 // actCoverage is the share of the question's act (its units of full weight, not the scene) that a statement

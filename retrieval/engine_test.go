@@ -101,8 +101,8 @@ func TestColloquialSets(t *testing.T) {
 	}{
 		{"testdata/eval/colloquial.jsonl", 0.92, 0.97, 0.90, 0.03, 0.88, 1},
 		{"testdata/eval/holdout.jsonl", 0.94, 0.98, 0.72, 0.02, 0.85, 0},
-		{"testdata/eval/blind3.jsonl", 0.90, 0.97, 0.80, 0.05, 0.80, 1},
-		{"testdata/eval/blind4.jsonl", 0.91, 0.96, 0.88, 0.03, 0.75, 2},
+		{"testdata/eval/blind3.jsonl", 0.90, 0.97, 0.80, 0.05, 0.80, 0},
+		{"testdata/eval/blind4.jsonl", 0.91, 0.96, 0.88, 0.03, 0.75, 1},
 		{"testdata/eval/blind5.jsonl", 0.91, 0.96, 0.60, 0.03, 0.78, 0},
 		{"testdata/eval/blind6.jsonl", 0.90, 0.97, 0.70, 0.02, 0.84, 1},
 		{"testdata/eval/blind7.jsonl", 0.90, 0.95, 0.66, 0.04, 0.74, 0},
@@ -230,8 +230,10 @@ func TestQuestionForms(t *testing.T) {
 		{"说方言会被扣分吗", "1.1.1", ""},                  // about Mandarin, not about the score
 		{"规定什么时候要起立", "1.2.1", ""},
 		{"女的能穿高跟鞋吗", "1.3.2", retrieval.NoVerdict}, // 不得穿拖鞋 shares only 穿 with it
-		{"能涂透明指甲油吗", "1.3.2", retrieval.Allowed},   // the opposite of 不涂浓指甲油
-		{"男同事能留短发吗", "1.3.2", retrieval.Allowed},
+		// The opposite of what a prohibition names, when the prohibition names most of the asked act: the clause is
+		// quoted and the reader judges (a wrong 可以 is the worst answer; 翘二郎腿 was read as the opposite of 坐姿端正).
+		{"能涂透明指甲油吗", "1.3.2", retrieval.NoVerdict},
+		{"男同事能留短发吗", "1.3.2", retrieval.NoVerdict},
 		{"即办件能拖到明天吗", "1.5.3", retrieval.Forbidden},
 		{"上班刷短视频被抓了扣几分", "3", retrieval.NoVerdict}, // 1.3.3 is about the act, 3 states the count   // the clause says when: 接待服务对象时
 	} {

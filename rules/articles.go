@@ -170,6 +170,9 @@ func parseArticles(src string) (*Code, error) {
 			ended = ended || reTrailer.MatchString(line)
 			continue
 		}
+		if article == nil && isWebClutter(line) {
+			continue
+		}
 		if article == nil {
 			if m := reMeta.FindStringSubmatch(line); m != nil {
 				if err := setMeta(code, m[1], strings.TrimSpace(m[2]), lineNo); err != nil {
@@ -233,7 +236,7 @@ func parseArticles(src string) (*Code, error) {
 			case isWebClutter(line):
 			case reDocNo.MatchString(line) && code.DocNumber == "" && !looksLikeProse(line):
 				code.DocNumber = line
-			case code.Title == "" && len(preamble) == 0 && len(chapters) == 0 && looksLikeTitle(line):
+			case (code.Title == "" || isLetterhead(code.Title)) && len(preamble) == 0 && len(chapters) == 0 && looksLikeTitle(line):
 				code.Title = line
 			case looksLikeProse(line):
 				if len(preamble) == 0 {
@@ -303,6 +306,10 @@ func parseArticles(src string) (*Code, error) {
 	}
 	return code, nil
 }
+
+// isLetterhead reports whether a title line is the letterhead of an official document (某某中心文件), which the
+// real title follows.
+func isLetterhead(title string) bool { return strings.HasSuffix(title, "文件") }
 
 // splitInlineCircled splits a paragraph that numbers its items inline (应当做到：①…；②…；③…。) into the lead-in
 // and one line an item, as if each item stood on its own line. A line needs ① and ② in order for that.

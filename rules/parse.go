@@ -137,6 +137,9 @@ func Parse(src string) (*Code, error) {
 			ended = true
 			continue
 		}
+		if current == nil && isWebClutter(line) { // 发布日期：… 来源：… 浏览次数：… is the web page, not metadata
+			continue
+		}
 		if current == nil {
 			if m := reMeta.FindStringSubmatch(line); m != nil {
 				if err := setMeta(code, m[1], strings.TrimSpace(m[2]), lineNo); err != nil {
@@ -162,7 +165,7 @@ func Parse(src string) (*Code, error) {
 				case isWebClutter(line): // 首页 > 政务公开, 【打印】【关闭】: the web page around a pasted document
 				case reDocNo.MatchString(line) && code.DocNumber == "" && !looksLikeProse(line): // 依据…〔2012〕25号 is preamble
 					code.DocNumber = line
-				case code.Title == "" && len(preamble) == 0 && looksLikeTitle(line):
+				case (code.Title == "" || isLetterhead(code.Title)) && len(preamble) == 0 && looksLikeTitle(line):
 					code.Title = line
 				case looksLikeProse(line):
 					if len(preamble) == 0 {
@@ -456,6 +459,7 @@ func setMeta(code *Code, key, val string, line int) error {
 }
 
 func parseDate(s string) (string, bool) {
+	s = strings.TrimSpace(strings.Trim(s, "()（）"))
 	var y, m, d int
 	if g := reDateISO.FindStringSubmatch(s); g != nil {
 		y, m, d = atoi(g[1]), atoi(g[2]), atoi(g[3])
