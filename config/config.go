@@ -1,10 +1,11 @@
 // Package config reads ConductBot's configuration once from the environment into a validated struct.
-// The names are a contract (DESIGN.md); flags may override them per command.
+// The names are a contract (docs/design.md); flags may override them per command.
 package config
 
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -33,7 +34,8 @@ type Config struct {
 	Admins   []int64        // CONDUCTBOT_ADMINS
 
 	ReportChat    int64   // CONDUCTBOT_REPORT_CHAT: supervisors' group for report notifications; 0: each privately
-	ReportRelease string  // CONDUCTBOT_REPORT_RELEASE: HH:MM of the daily batched release of notifications; "": at once
+	ReportRelease string  // CONDUCTBOT_REPORT_RELEASE: HH:MM of the daily batched release of notifications, or "immediate"
+	SealKeyFile   string  // CONDUCTBOT_SEAL_KEY_FILE: the key sealing report drafts; default DataDir + ".key", outside the data dir
 	RemindRate    float64 // CONDUCTBOT_REMIND_RATE: reminder messages a second from this instance; 0: the default
 
 	ScoreScale    string // CONDUCTBOT_SCORE_SCALE: the scale of suggested ±5 adjustments; "": the default
@@ -46,8 +48,9 @@ type Config struct {
 // Defaults of the optional settings.
 const (
 	DefaultDataDir       = "./data"
+	DefaultReportRelease = "17:30" // notifications of new reports go out once a day, not at the time of filing
 	DefaultTimeZone      = "Asia/Shanghai"
-	DefaultWebhookListen = ":8080"
+	DefaultWebhookListen = "127.0.0.1:8080" // loopback: behind a reverse proxy on the same host
 )
 
 // FromEnv reads the configuration from the process environment.
@@ -100,6 +103,11 @@ func Parse(lookup func(string) (string, bool)) (*Config, error) {
 			errs = append(errs, fmt.Errorf("%s=%q is not an http(s) URL", name, u))
 		}
 	}
+	if _, port, err := net.SplitHostPort(c.WebhookListen); err != nil || port == "" {
+		errs = append(errs, fmt.Errorf("WEBHOOK_LISTEN=%q: want host:port, e.g. 127.0.0.1:8080", c.WebhookListen))
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		errs = append(errs, fmt.Errorf("WEBHOOK_LISTEN=%q: the port is not a number from 0 to 65535", c.WebhookListen))
+	}
 	if c.WebhookURL != "" && c.WebhookSecret != "" && !validSecret(c.WebhookSecret) {
 		errs = append(errs, errors.New("WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and -, 1 to 256 characters (a Telegram rule)"))
 	}
@@ -115,10 +123,13 @@ func Parse(lookup func(string) (string, bool)) (*Config, error) {
 		}
 		c.ReportChat = id
 	}
-	c.ReportRelease = get("CONDUCTBOT_REPORT_RELEASE", "")
-	if v := c.ReportRelease; v != "" {
+	c.ReportRelease = get("CONDUCTBOT_REPORT_RELEASE", DefaultReportRelease)
+	if strings.EqualFold(c.ReportRelease, "immediate") {
+		c.ReportRelease = "immediate"
+	}
+	if v := c.ReportRelease; v != "immediate" {
 		if t, err := time.Parse("15:04", v); err != nil || t.Format("15:04") != v {
-			errs = append(errs, fmt.Errorf("CONDUCTBOT_REPORT_RELEASE=%q: want a time of day such as 17:30", v))
+			errs = append(errs, fmt.Errorf("CONDUCTBOT_REPORT_RELEASE=%q: want a time of day such as 17:30, or immediate", v))
 		}
 	}
 	if v := get("CONDUCTBOT_REMIND_RATE", ""); v != "" {
@@ -145,7 +156,37 @@ func Parse(lookup func(string) (string, bool)) (*Config, error) {
 	if c.DataDir != "" {
 		c.DataDir = filepath.Clean(c.DataDir)
 	}
+	c.SealKeyFile = get("CONDUCTBOT_SEAL_KEY_FILE", "")
+	if c.SealKeyFile == "" && c.DataDir != "" {
+		dir := c.DataDir
+		if b := filepath.Base(dir); b == "." || b == ".." {
+			if abs, err := filepath.Abs(dir); err == nil {
+				dir = abs // "." → /srv/bot → /srv/bot.key, beside it
+			}
+		}
+		c.SealKeyFile = dir + ".key"
+	}
+	if c.SealKeyFile != "" {
+		c.SealKeyFile = filepath.Clean(c.SealKeyFile)
+		if insideDir(c.DataDir, c.SealKeyFile) {
+			errs = append(errs, fmt.Errorf("CONDUCTBOT_SEAL_KEY_FILE=%q is inside CONDUCTBOT_DATA_DIR: keep the key apart from the data it seals (a copy of the data dir must not hold it)", c.SealKeyFile))
+		}
+	}
 	return c, errors.Join(errs...)
+}
+
+// insideDir reports whether path is in dir or below it.
+func insideDir(dir, path string) bool {
+	if dir == "" {
+		return false
+	}
+	d, err1 := filepath.Abs(dir)
+	p, err2 := filepath.Abs(path)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(d, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 func validSecret(s string) bool {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -64,6 +65,32 @@ func TestParse(t *testing.T) {
 		}},
 		{name: "bad report chat", env: map[string]string{"CONDUCTBOT_REPORT_CHAT": "supervisors"}, wantErr: "CONDUCTBOT_REPORT_CHAT"},
 		{name: "bad release time", env: map[string]string{"CONDUCTBOT_REPORT_RELEASE": "25:00"}, wantErr: "CONDUCTBOT_REPORT_RELEASE"},
+		{name: "release by default", env: nil, check: func(t *testing.T, c *Config) {
+			if c.ReportRelease != DefaultReportRelease || DefaultReportRelease != "17:30" {
+				t.Errorf("release %q by default, want the daily batch at 17:30", c.ReportRelease)
+			}
+		}},
+		{name: "release immediate", env: map[string]string{"CONDUCTBOT_REPORT_RELEASE": "Immediate"}, check: func(t *testing.T, c *Config) {
+			if c.ReportRelease != "immediate" {
+				t.Errorf("release %q", c.ReportRelease)
+			}
+		}},
+		{name: "seal key next to the data dir", env: map[string]string{"CONDUCTBOT_DATA_DIR": "/srv/bot/data/"}, check: func(t *testing.T, c *Config) {
+			if c.SealKeyFile != "/srv/bot/data.key" {
+				t.Errorf("seal key file %q, want /srv/bot/data.key", c.SealKeyFile)
+			}
+		}},
+		{name: "seal key beside the current dir", env: map[string]string{"CONDUCTBOT_DATA_DIR": "."}, check: func(t *testing.T, c *Config) {
+			if wd, _ := os.Getwd(); c.SealKeyFile != wd+".key" {
+				t.Errorf("seal key file %q, want %q", c.SealKeyFile, wd+".key")
+			}
+		}},
+		{name: "seal key file", env: map[string]string{"CONDUCTBOT_SEAL_KEY_FILE": "/etc/conductbot/seal.key"}, check: func(t *testing.T, c *Config) {
+			if c.SealKeyFile != "/etc/conductbot/seal.key" {
+				t.Errorf("seal key file %q", c.SealKeyFile)
+			}
+		}},
+		{name: "seal key inside the data dir", env: map[string]string{"CONDUCTBOT_DATA_DIR": "/srv/bot/data", "CONDUCTBOT_SEAL_KEY_FILE": "/srv/bot/data/seal.key"}, wantErr: "CONDUCTBOT_SEAL_KEY_FILE"},
 		{name: "bad remind rate", env: map[string]string{"CONDUCTBOT_REMIND_RATE": "100"}, wantErr: "CONDUCTBOT_REMIND_RATE"},
 		{name: "several errors at once", env: map[string]string{"CONDUCTBOT_TZ": "x", "LOG_LEVEL": "y"}, wantErr: "LOG_LEVEL"},
 	}
@@ -81,5 +108,22 @@ func TestParse(t *testing.T) {
 			}
 			tt.check(t, c)
 		})
+	}
+}
+
+func TestWebhookListen(t *testing.T) {
+	c, err := Parse(lookupFrom(nil))
+	if err != nil || c.WebhookListen != "127.0.0.1:8080" {
+		t.Fatalf("default WEBHOOK_LISTEN %q (%v), want loopback 127.0.0.1:8080", c.WebhookListen, err)
+	}
+	for _, ok := range []string{"0.0.0.0:8080", ":8443", "[::1]:88", "localhost:0"} {
+		if c, err := Parse(lookupFrom(map[string]string{"WEBHOOK_LISTEN": ok})); err != nil || c.WebhookListen != ok {
+			t.Errorf("WEBHOOK_LISTEN=%q: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"8080", "127.0.0.1", "127.0.0.1:http", "127.0.0.1:70000", "a:b:c"} {
+		if _, err := Parse(lookupFrom(map[string]string{"WEBHOOK_LISTEN": bad})); err == nil || !strings.Contains(err.Error(), "WEBHOOK_LISTEN") {
+			t.Errorf("WEBHOOK_LISTEN=%q accepted (%v)", bad, err)
+		}
 	}
 }

@@ -3,7 +3,6 @@ package inspect_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -304,7 +303,7 @@ func runAnonScenario(t *testing.T, store fullStore, cat catalog) *anonScenario {
 		t.Fatalf("no draft in the middle of the form: %v", err)
 	}
 	var d struct{ ID string }
-	_ = json.Unmarshal(st.Data, &d)
+	openState(t, st, &d)
 	s.draftIDs = append(s.draftIDs, d.ID)
 	h.Say(tgInsp, "窗口人员一直在看手机，没抬头。")
 	for i := 1; i < 6; i++ {
@@ -333,7 +332,7 @@ func runAnonScenario(t *testing.T, store fullStore, cat catalog) *anonScenario {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = json.Unmarshal(st2.Data, &d)
+	openState(t, st2, &d)
 	s.draftIDs = append(s.draftIDs, d.ID)
 	expect(t, h.Say(tgInsp2, "/cancel").Text, "已取消")
 

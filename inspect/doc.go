@@ -19,20 +19,52 @@
 //     other metadata segment are gone.
 //   - Log lines around filing carry no user identity, and no report ID either: a log line's timestamp next to
 //     a report ID would be the instant of submission the report itself does not keep.
-//   - The draft of a report lives in the bot's per-chat state (it must survive restarts) under a random draft
-//     ID; its photos are stored under that draft ID, never the chat. Submitting or cancelling deletes the
-//     state; the report gets a new random ID and keeps nothing of the draft.
+//   - The draft of a report lives in the bot's per-chat state (it must survive restarts), sealed with AES-256-GCM
+//     under a key kept outside the database and the data directory (Options.SealKey, CONDUCTBOT_SEAL_KEY_FILE),
+//     bound to its chat and kind: the row holds the chat ID next to ciphertext only. Sealed inside are the
+//     answers, notes and description, the random draft ID its photos are stored under (so the chat→photo link
+//     is sealed too; photo rows name the draft, never the chat), and, once 提交 was pressed, the report ID and
+//     receipt code it files under. The supplement form's state (the report it is for) is sealed alike.
+//   - Submitting is one transaction (ReportStore.Submit): the report, its outbox row, the draft's photos moved or
+//     deleted, the draft's state deleted and the receipt put in its place, sealed (KindReceipt) until it was
+//     sent. A 提交 repeated after a crash files under the same report ID, which the store files once; with the
+//     draft gone, any update of the chat shows the waiting receipt, once. The SQLite store then checkpoints its
+//     write-ahead log with TRUNCATE, so the frames of the draft's states leave the data directory.
 //   - Supervisors are notified through an outbox with no timestamps; the notification carries the report's
-//     content and nothing about who filed it, and can be held back to a fixed time of day (Release) so that its
-//     timing does not point to the visit. Several instances claim outbox rows with a lease: the row records only
-//     the claiming instance's random ID, and the lease's expiry lives in notifier_leases, one row per instance,
-//     naming no report and deleted as soon as the instance holds nothing.
+//     content and nothing about who filed it, and by default goes out once a day at the release time
+//     (DefaultRelease, 17:30; CONDUCTBOT_REPORT_RELEASE), the day's reports shuffled, so that its timing points
+//     neither to the visit nor to the moment of filing; Release{Immediate: true} is an admin's explicit choice of
+//     promptness over this. Several instances claim outbox rows with a lease: the row records only the claiming
+//     instance's random ID, and the lease's expiry lives in notifier_leases, one row per instance, naming no
+//     report and deleted as soon as the instance holds nothing.
 //   - A receipt or invite code sent without its command is taken as /status or /join (codeGuard), so that it
 //     never reaches the question log (which, for other users, keeps questions with the asker's user ID).
 //
+// # What an attacker learns
+//
+// With the database (a dump, a backup, PostgreSQL's files, a copy of the SQLite data directory with its
+// write-ahead log, taken at any moment, replayed to any commit — TestNoLinkAtRestSQLite and
+// TestNoLinkAtRestPostgres check every state and every raw page): who the inspectors are (the registry, and
+// bot_users, which records every user); the reports with their content, days and photos; that a chat has an
+// open draft or a receipt waiting (the state's kind), when it was last changed and when it expires. Not which
+// report a chat's draft became: its content, draft ID, report ID and receipt are ciphertext, PostgreSQL's dead
+// tuples of the draft included. What it can still read is order, not content: PostgreSQL stamps rows with
+// the ID of the transaction that wrote them (xmin; the deleted draft's xmax is the report's xmin until a
+// vacuum), and a SQLite log copied in the instant between a filing's commit and its checkpoint shows a chat's
+// state row deleted in the commit that inserted a report. Someone who can copy the database at the right
+// moment, or reads PostgreSQL's system columns, can therefore tie a filing to the chat it came from; a later
+// copy of SQLite cannot, and `VACUUM` removes the dead tuples on PostgreSQL.
+//
+// With the data directory alone: the same as with the database; the key file is not in it (config refuses a
+// key file inside the data directory).
+//
+// With the host (the key file too, or the running process's memory): the open drafts, waiting receipts and
+// supplement forms of each chat, i.e. the link for reports in the making; and, watching as reports are filed,
+// all of the above. The key does not reveal who filed a report whose draft and receipt are gone: nothing sealed
+// remains of it. Rotating the key (replacing the file) makes every open draft unreadable; they are discarded.
+//
 // What this package cannot close on its own, outside its tables: the bot's users table (bot_users) records
 // every user, inspectors included (the bot does not refresh an inspector's last-seen time, and does not log an
-// inspector's questions); PostgreSQL stamps every row with the ID of the transaction that wrote it (xmin), which
-// orders a report among the other writes of the day. SQLite runs with PRAGMA secure_delete, so a deleted draft
-// does not linger in free pages.
+// inspector's questions); SQLite runs with PRAGMA secure_delete, so deleted rows do not linger in the database
+// file's free pages, and the log is checkpointed after each filing and hourly.
 package inspect

@@ -2,7 +2,6 @@ package inspect_test
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -173,9 +172,10 @@ func TestTelegramStrayButtons(t *testing.T) {
 		Rev int    `json:"rev"`
 	}
 	state, err := store.GetState(ctx, tgInsp.ID, inspect.KindDraft)
-	if err != nil || json.Unmarshal(state.Data, &st) != nil {
+	if err != nil {
 		t.Fatal(err)
 	}
+	openState(t, state, &st)
 	stale := "rp:" + st.ID + ":" + strconv.Itoa(st.Rev-1) + ":w:1"
 	ans, _ = h.PressData(tgInsp, first.ID, stale)
 	expect(t, ans, "已过期")
@@ -271,7 +271,10 @@ func TestTelegramBadInput(t *testing.T) {
 		Notes map[string]string `json:"notes"`
 	}
 	st, err := store.GetState(context.Background(), tgInsp.ID, inspect.KindDraft)
-	if err != nil || json.Unmarshal(st.Data, &d) != nil || !strings.Contains(d.Notes["polite"], "你去投诉好了") {
+	if err == nil {
+		openState(t, st, &d)
+	}
+	if err != nil || !strings.Contains(d.Notes["polite"], "你去投诉好了") {
 		t.Fatalf("the draft after revocation: %v %+v", err, d)
 	}
 	if un := h.api.Unanswered(); len(un) > 0 {

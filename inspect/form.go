@@ -15,8 +15,17 @@ import (
 	"github.com/conductbot/conductbot/workday"
 )
 
-// KindDraft is the bot state holding a chat's report draft.
+// KindDraft is the bot state holding a chat's report draft, sealed (Options.SealKey).
 const KindDraft = "report.draft"
+
+// KindReceipt is the bot state holding, sealed, the receipt of a report filed from the chat until the inspector
+// was shown it: ReportStore.Submit puts it in the draft's place in the transaction that files the report, and
+// it is deleted once the receipt was sent. A crash in between leaves it, and the chat's next message, button or
+// command shows the receipt.
+const KindReceipt = "report.receipt"
+
+// receiptTTL is how long a receipt waits to be shown.
+const receiptTTL = 7 * 24 * time.Hour
 
 // Limits of the form.
 const (
@@ -55,8 +64,12 @@ const (
 )
 
 // draft is a report being filled in, kept in the bot's per-chat state (KindDraft) so that it survives
-// restarts. It is keyed by the chat only there; nothing of it but the answers goes into the report, which gets
-// its own random ID.
+// restarts. It is keyed by the chat only there, and sealed: a copy of the database sees the chat ID next to
+// ciphertext. Nothing of it but the answers goes into the report.
+//
+// When 提交 is first pressed, the draft is given the report's random ID and its receipt code, and saved so
+// before the report is filed: a press repeated after a crash files under the same ID, which the store files
+// once (ErrDuplicate), and shows the same receipt.
 type draft struct {
 	ID      string    `json:"id"`  // random; in every button of the form
 	Rev     int       `json:"rev"` // bumped on every change; buttons of older renderings are stale
@@ -78,12 +91,16 @@ type draft struct {
 	Description string                `json:"desc,omitempty"`
 	Proposals   []Proposal            `json:"props,omitempty"`
 	DescDone    bool                  `json:"descdone,omitempty"`
+
+	ReportID string `json:"rid,omitempty"` // set when 提交 is first pressed
+	Receipt  string `json:"rc,omitempty"`
 }
 
 func (s *Service) registerForm(rt *bot.Router) {
 	rt.Command("report", bot.Inspector, s.report, bot.PrivateOnly(), bot.Describe("填写暗访报告"))
 	rt.Callback(buttonPrefix, bot.Staff, s.formButton)
 	rt.Form(bot.Form{Kind: KindDraft, Need: bot.Staff, Handle: s.formInput, Cancel: s.formCancel})
+	rt.Form(bot.Form{Kind: KindReceipt, Need: bot.Staff, Handle: s.receiptInput, Cancel: s.receiptInput})
 }
 
 // btn is a button of the draft's current rendering.
@@ -93,7 +110,7 @@ func (d *draft) btn(text, action string, args ...string) bot.Button {
 
 func (s *Service) loadDraft(ctx context.Context, r *bot.Request) (*draft, bool, error) {
 	var d draft
-	ok, err := r.LoadState(ctx, KindDraft, &d)
+	ok, err := s.loadSealed(ctx, r, KindDraft, &d)
 	if err != nil || !ok {
 		return nil, false, err
 	}
@@ -114,18 +131,26 @@ func (d *draft) init() {
 	}
 }
 
-// saveDraft bumps the revision and stores the draft until its fixed expiry.
+// saveDraft bumps the revision and stores the draft, sealed, until its fixed expiry.
 func (s *Service) saveDraft(ctx context.Context, r *bot.Request, d *draft) error {
 	d.Rev++
+	return s.putDraft(ctx, r, d)
+}
+
+// putDraft stores the draft, sealed, without a new revision: the buttons shown stay valid.
+func (s *Service) putDraft(ctx context.Context, r *bot.Request, d *draft) error {
 	ttl := d.Expires.Sub(s.now())
 	if ttl <= 0 {
 		ttl = time.Second
 	}
-	return r.SaveState(ctx, KindDraft, d, ttl)
+	return s.putSealed(ctx, r, KindDraft, d, ttl)
 }
 
 // report is /report: a new draft, or the choice to resume the open one.
 func (s *Service) report(ctx context.Context, r *bot.Request) error {
+	if _, err := s.pendingReceipt(ctx, r); err != nil {
+		return err
+	}
 	d, ok, err := s.loadDraft(ctx, r)
 	if err != nil {
 		return err
@@ -181,7 +206,7 @@ func (s *Service) startDraft(ctx context.Context, r *bot.Request) error {
 func (s *Service) formCancel(ctx context.Context, r *bot.Request) error {
 	var d draft
 	if r.State != nil {
-		_ = r.State.Decode(&d)
+		_, _ = s.openState(ctx, r, KindDraft, r.State.Data, &d)
 	}
 	if err := s.discard(ctx, r, &d); err != nil {
 		return err
@@ -211,6 +236,15 @@ func (s *Service) formButton(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	id, rev, action, arg := r.Arg(0), r.Arg(1), r.Arg(2), r.Arg(3)
+	if !ok {
+		// Filed, and the receipt never reached the inspector (a crash): it is shown now.
+		if shown, err := s.pendingReceipt(ctx, r); err != nil || shown {
+			if err == nil {
+				_ = r.Answer(ctx, "报告已提交")
+			}
+			return err
+		}
+	}
 	if !ok || d.ID != id || id == "" {
 		return r.Alert(ctx, msgFormGone)
 	}
@@ -553,8 +587,13 @@ func (s *Service) futureHalf(d workday.Date, h HalfDay) bool {
 // description. Anything else is answered with what the step expects; the draft is never lost.
 func (s *Service) formInput(ctx context.Context, r *bot.Request) error {
 	var d draft
-	if err := r.State.Decode(&d); err != nil {
-		return fmt.Errorf("decode draft: %w", err)
+	ok, err := s.openState(ctx, r, KindDraft, r.State.Data, &d)
+	if err != nil {
+		return fmt.Errorf("open draft: %w", err)
+	}
+	if !ok {
+		_, err := r.Reply(ctx, msgFormGone)
+		return err
 	}
 	d.init()
 	if !r.Has(bot.Inspector) {
@@ -780,7 +819,10 @@ func (s *Service) takePhoto(ctx context.Context, r *bot.Request, d *draft, cl *C
 	if err != nil {
 		return "", false, fmt.Errorf("download photo: %w", err)
 	}
-	photo, err := Reencode(data)
+	photo, err := ReencodeContext(ctx, data)
+	if errors.Is(err, ErrPhotoTooLarge) {
+		return reply(PhotoTooLargeNotice(err) + "之前填写的内容都还在。")
+	}
 	if errors.Is(err, ErrNotImage) {
 		return reply("无法识别这张图片，没有保存。请发送 JPEG 或 PNG 照片。")
 	}
@@ -878,8 +920,10 @@ func (s *Service) effective(d *draft, cl *Checklist) ([]ItemResult, []Finding) {
 	return items, findings
 }
 
-// submit files the report in one transaction, then deletes the draft and only then tells the inspector, with
-// the receipt code.
+// submit files the report exactly once: the draft is given the report's ID and receipt code and saved so
+// before filing; Submit files the report, deletes the draft and leaves the sealed receipt in one transaction;
+// only then is the inspector told, and the receipt deleted once it was sent. Pressed again after a crash at any
+// point, 提交 files the same report ID (at most once) or, the draft gone, shows the receipt.
 func (s *Service) submit(ctx context.Context, r *bot.Request, d *draft, cl *Checklist) error {
 	items, findings := s.effective(d, cl)
 	for i, it := range items {
@@ -896,11 +940,29 @@ func (s *Service) submit(ctx context.Context, r *bot.Request, d *draft, cl *Chec
 		d.Step, d.Return = stepDate, true
 		return r.Alert(ctx, "暗访日期已超出可填写的范围："+msg)
 	}
-	receipt := NewReceipt()
-	rep := &Report{ID: NewID(), WindowID: w.ID, WindowLabel: w.Label(), VisitDate: d.Visit, HalfDay: d.Half,
+	if d.ReportID == "" || d.Receipt == "" {
+		d.ReportID, d.Receipt = NewID(), NewReceipt()
+		if err := s.putDraft(ctx, r, d); err != nil {
+			return err
+		}
+	}
+	rep := &Report{ID: d.ReportID, WindowID: w.ID, WindowLabel: w.Label(), VisitDate: d.Visit, HalfDay: d.Half,
 		Filed: s.today(), CodeVersionID: d.CodeVersionID, ChecklistID: cl.ID, Items: items, Findings: findings,
-		Description: d.Description, State: Pending, ReceiptHash: ReceiptHash(receipt)}
-	if err := s.o.Store.FileReport(ctx, rep, d.ID); err != nil {
+		Description: d.Description, State: Pending, ReceiptHash: ReceiptHash(d.Receipt)}
+	rc := pendingReceipt{Code: d.Receipt, Window: w.Label(), Visit: d.Visit, Half: d.Half}
+	box, err := s.sealer.seal(KindReceipt, r.ChatID, rc)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	err = s.o.Store.Submit(ctx, Submission{Report: rep, DraftID: d.ID, ChatID: r.ChatID, Receipt: box,
+		ReceiptExpires: now.Add(receiptTTL), Updated: now.Truncate(time.Hour)})
+	if errors.Is(err, ErrDuplicate) {
+		// Filed by a press of the same draft an instant ago, which is showing the receipt.
+		d.Step = ""
+		return r.Answer(ctx, "报告已提交")
+	}
+	if err != nil {
 		// The draft is untouched: the inspector can press 提交 again.
 		s.log.LogAttrs(ctx, slog.LevelError, "inspect: filing a report failed", slog.String("error", err.Error()))
 		d.Step = stepReview
@@ -910,14 +972,52 @@ func (s *Service) submit(ctx context.Context, r *bot.Request, d *draft, cl *Chec
 	// Debug only, and without the report's ID: at info level, production logs would keep the instant of each
 	// filing, which the report itself does not.
 	s.log.LogAttrs(ctx, slog.LevelDebug, "inspect: report filed")
-	d.Step = ""
-	if err := r.ClearState(ctx, KindDraft); err != nil {
-		s.log.LogAttrs(ctx, slog.LevelError, "inspect: deleting a filed draft failed", slog.String("error", err.Error()))
-	}
-	_ = r.Answer(ctx, "已提交")
-	_ = r.Edit(ctx, bot.Message{Text: "✅ 暗访报告已提交\uff08" + w.Label() + "\uff0c" + d.Visit.Chinese(s.today().Year) + d.Half.Chinese() + "\uff09。"})
-	_, err = r.Reply(ctx, "感谢您的工作！报告已提交，等待督查审核。\n\n回执码："+receipt+
-		"\n\n发送 /status "+receipt+" 可查看处理进度、补充情况。回执码只显示这一次，系统只保存它的摘要，无法找回。请抄下后删除本条消息。")
 	s.notifier.Kick()
-	return err
+	d.Step = ""
+	_ = r.Answer(ctx, "已提交")
+	_ = r.Edit(ctx, bot.Message{Text: "✅ 暗访报告已提交\uff08" + rc.Window + "\uff0c" + rc.Visit.Chinese(s.today().Year) + rc.Half.Chinese() + "\uff09。"})
+	return s.deliverReceipt(ctx, r, rc, false)
+}
+
+// pendingReceipt is the receipt of a report filed from the chat, kept sealed (KindReceipt) until it was sent.
+type pendingReceipt struct {
+	Code   string       `json:"code"`
+	Window string       `json:"win"`
+	Visit  workday.Date `json:"visit"`
+	Half   HalfDay      `json:"half"`
+}
+
+// deliverReceipt sends the receipt and then deletes the chat's KindReceipt state; when the send fails, the
+// state stays and the receipt is shown on the chat's next update.
+func (s *Service) deliverReceipt(ctx context.Context, r *bot.Request, rc pendingReceipt, again bool) error {
+	text := "感谢您的工作！报告已提交，等待督查审核。"
+	if again {
+		text = "您的暗访报告（" + rc.Window + "，" + rc.Visit.Chinese(s.today().Year) + rc.Half.Chinese() +
+			"）已经提交成功，上次没能把回执码发给您，现在补发。"
+	}
+	if _, err := r.Reply(ctx, text+"\n\n回执码："+rc.Code+
+		"\n\n发送 /status "+rc.Code+" 可查看处理进度、补充情况。回执码只显示这一次，系统只保存它的摘要，无法找回。请抄下后删除本条消息。"); err != nil {
+		return err
+	}
+	return r.ClearState(ctx, KindReceipt)
+}
+
+// pendingReceipt shows the receipt of a report filed from the chat that the inspector was not shown (a crash
+// after filing), once; shown is false when there was none.
+func (s *Service) pendingReceipt(ctx context.Context, r *bot.Request) (shown bool, err error) {
+	var rc pendingReceipt
+	ok, err := s.loadSealed(ctx, r, KindReceipt, &rc)
+	if err != nil || !ok {
+		return false, err
+	}
+	return true, s.deliverReceipt(ctx, r, rc, true)
+}
+
+// receiptInput is any message (or /cancel) while a receipt waits: the receipt is shown.
+func (s *Service) receiptInput(ctx context.Context, r *bot.Request) error {
+	shown, err := s.pendingReceipt(ctx, r)
+	if err != nil || shown {
+		return err
+	}
+	return bot.ErrPass
 }

@@ -37,6 +37,20 @@ func (e *env) join(u bot.Identity) {
 // adopted. It returns the receipt code.
 func (e *env) fileReport(u bot.Identity, photo []byte) string {
 	e.t.Helper()
+	e.fillReport(u, photo)
+	e.press(u, "提交")
+	m := e.last(u.ID)
+	expect(e.t, m.Text, "回执码")
+	code := codePattern.FindString(m.Text)
+	if code == "" {
+		e.t.Fatalf("no receipt in:\n%s", m.Text)
+	}
+	return code
+}
+
+// fillReport fills a report as fileReport does, up to the review with its 提交 button, and returns the review.
+func (e *env) fillReport(u bot.Identity, photo []byte) *sent {
+	e.t.Helper()
 	e.say(u, "/report")
 	e.press(u, "3号窗口")
 	e.press(u, "今天")
@@ -63,14 +77,7 @@ func (e *env) fileReport(u bot.Identity, photo []byte) string {
 	e.say(u, "窗口人员一直在看手机，没抬头。")
 	m := e.adoptAll(u)
 	expect(e.t, m.Text, "核对", "3号窗口 不动产登记")
-	e.press(u, "提交")
-	m = e.last(u.ID)
-	expect(e.t, m.Text, "回执码")
-	code := codePattern.FindString(m.Text)
-	if code == "" {
-		e.t.Fatalf("no receipt in:\n%s", m.Text)
-	}
-	return code
+	return m
 }
 
 // adoptAll adopts every proposal of the last message and presses 完成.

@@ -25,6 +25,17 @@ var (
 	supervisor = bot.Identity{ID: 5005, Username: "dujian", Name: "督查"}
 )
 
+// testSealKey seals the chat states of the tests' services: the same across a restart, as a key file is.
+var testSealKey = []byte("0123456789abcdef0123456789abcdef")
+
+// openDraft opens a chat's sealed state of kind as the service does.
+func openState(t testing.TB, st *bot.State, v any) {
+	t.Helper()
+	if err := inspect.OpenSealed(testSealKey, st.Kind, st.ChatID, st.Data, v); err != nil {
+		t.Fatalf("open the sealed state %s: %v", st.Kind, err)
+	}
+}
+
 // sent is a message the bot sent, as it is after its edits.
 type sent struct {
 	ID      int
@@ -141,6 +152,8 @@ type env struct {
 	log    *bottest.LogBuffer
 	nextID int64
 	nextCB int
+	// afterUpdate, when set, runs after every update was handled (the at-rest tests copy the data dir).
+	afterUpdate func()
 }
 
 type envOption func(*inspect.Options)
@@ -168,7 +181,7 @@ func newEnvOn(t testing.TB, store fullStore, clock *workday.Fake, opts ...envOpt
 	logger := slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	eng := testenv.Engine(t, store)
 	o := inspect.Options{Store: store, Code: eng, Asker: eng, Users: store, Admins: []int64{adminUser.ID},
-		Location: bottest.Start.Location(), Clock: clock, Log: logger}
+		Location: bottest.Start.Location(), Clock: clock, Log: logger, SealKey: testSealKey}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -211,6 +224,9 @@ func (e *env) handle(u bot.Update) {
 	u.ID = e.nextID
 	if err := e.rt.Handle(context.Background(), e.out, u); err != nil {
 		e.t.Fatalf("handle: %v", err)
+	}
+	if e.afterUpdate != nil {
+		e.afterUpdate()
 	}
 }
 

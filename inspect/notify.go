@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,19 +17,28 @@ import (
 	"github.com/conductbot/conductbot/workday"
 )
 
-// Release is the time of day notifications of new reports go out, in the center's zone. The zero Release
-// sends them as soon as a report is filed; a set one holds them back to that time, every day, so that the
-// moment supervisors hear of a report does not point to the visit.
+// Release is the time of day notifications of new reports go out, in the center's zone: every day at that
+// time, in a shuffled order, so that the moment supervisors hear of a report points neither to the visit nor to
+// the moment it was filed (an inspector seen on their phone at 10:42 must not be the one whose report arrived at
+// 10:42). Immediate sends each as soon as its report is filed, which admins may choose (promptness over
+// timing). The zero Release is DefaultRelease (Options).
 type Release struct {
 	Set          bool
 	Hour, Minute int
+	Immediate    bool
 }
 
-// ParseRelease reads "18:00" (or "" for at once).
+// DefaultRelease is the daily release when none is configured: 17:30, as the working day ends.
+var DefaultRelease = Release{Set: true, Hour: 17, Minute: 30}
+
+// ParseRelease reads "18:00", "immediate" (or "0") for at once, and "" for DefaultRelease.
 func ParseRelease(s string) (Release, error) {
 	s = strings.TrimSpace(s)
-	if s == "" || s == "0" || strings.EqualFold(s, "immediate") {
-		return Release{}, nil
+	if s == "" {
+		return DefaultRelease, nil
+	}
+	if s == "0" || strings.EqualFold(s, "immediate") {
+		return Release{Immediate: true}, nil
 	}
 	t, err := time.Parse("15:04", s)
 	if err != nil {
@@ -37,10 +47,10 @@ func ParseRelease(s string) (Release, error) {
 	return Release{Set: true, Hour: t.Hour(), Minute: t.Minute()}, nil
 }
 
-// String is "18:00", or "" when not set.
+// String is "18:00", or "immediate".
 func (r Release) String() string {
 	if !r.Set {
-		return ""
+		return "immediate"
 	}
 	return fmt.Sprintf("%02d:%02d", r.Hour, r.Minute)
 }
@@ -320,6 +330,11 @@ func (n *Notifier) flush(ctx context.Context, out bot.Transport, due map[string]
 				queue = append(queue, id)
 				fresh++
 			}
+		}
+		if s.o.Release.Set {
+			// A release goes out in a shuffled order: not the order of filing, nor of the (random) IDs.
+			tail := queue[len(queue)-fresh:]
+			mrand.Shuffle(len(tail), func(i, j int) { tail[i], tail[j] = tail[j], tail[i] })
 		}
 		if limit > 0 {
 			more = fresh >= limit

@@ -324,7 +324,10 @@ func TestCrashedNotifierTakenOverOnSQLite(t *testing.T) {
 
 func crashedNotifier(t *testing.T, sa, sb fullStore) {
 	ts := newTimers()
-	w := newNotifyWorld(t, sa, sb, func(o *inspect.Options) { o.Clock = withTimers(o.Clock, ts) })
+	w := newNotifyWorld(t, sa, sb, func(o *inspect.Options) {
+		o.Clock = withTimers(o.Clock, ts)
+		o.Release = inspect.Release{Immediate: true}
+	})
 	ids := w.file(5)
 	stopA := w.hang(w.a) // a holds the first three (its batch) and will never send them
 	defer stopA()

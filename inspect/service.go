@@ -39,8 +39,14 @@ type Options struct {
 
 	// NotifyChat is the group chat supervisors are notified in; 0 notifies each supervisor and admin privately.
 	NotifyChat int64
-	// Release holds notifications back to a fixed time of day; the zero Release sends them at once.
+	// Release holds notifications back to a fixed time of day, so that their timing does not point to the visit;
+	// the zero Release is DefaultRelease, and Release{Immediate: true} sends each as soon as its report is filed.
 	Release Release
+	// SealKey (SealKeyLen bytes, LoadSealKey) seals the chat states that hold a draft, a receipt waiting to be
+	// shown or the report a supplement is for: a copy of the database (or of the SQLite data directory, its
+	// write-ahead log included) holds only ciphertext next to an inspector's chat ID. It must be the same for
+	// every instance and every restart; without it a random key is made, and drafts do not survive a restart.
+	SealKey []byte
 
 	Location      *time.Location // CONDUCTBOT_TZ: the day of visits and filing; default Asia/Shanghai
 	Clock         workday.Clock  // default workday.System: the time, and the timers of the background loops
@@ -59,6 +65,7 @@ type Service struct {
 	now      func() time.Time
 	log      *slog.Logger
 	key      []byte // signs the supplement buttons; new on every start
+	sealer   *sealer
 	statusRL *bot.Limiter
 	notifier *Notifier
 	rt       *bot.Router // set by Register: the command menu of new inspectors
@@ -94,11 +101,28 @@ func New(o Options) (*Service, error) {
 	if o.Lockout.Max <= 0 {
 		o.Lockout = DefaultLockout
 	}
+	if !o.Release.Set && !o.Release.Immediate {
+		o.Release = DefaultRelease
+	}
+	if o.Release.Immediate {
+		o.Release = Release{Immediate: true}
+	}
+	if len(o.SealKey) == 0 {
+		o.SealKey = make([]byte, SealKeyLen)
+		if _, err := rand.Read(o.SealKey); err != nil {
+			return nil, err
+		}
+		o.Log.Warn("inspect: no seal key configured; drafts of reports will not survive a restart")
+	}
+	sl, err := newSealer(o.SealKey)
+	if err != nil {
+		return nil, err
+	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	s := &Service{o: o, loc: o.Location, now: o.Clock.Now, log: o.Log, key: key,
+	s := &Service{o: o, loc: o.Location, now: o.Clock.Now, log: o.Log, key: key, sealer: sl,
 		statusRL: bot.NewLimiter(10, time.Hour, o.Clock.Now)}
 	s.notifier = &Notifier{s: s, kick: make(chan struct{}, 1), releases: make(chan chan struct{})}
 	return s, nil

@@ -12,7 +12,7 @@ import (
 	"github.com/conductbot/conductbot/bot"
 )
 
-// KindSupplement is the bot state of a supplement being written: it holds the report's ID for at most
+// KindSupplement is the bot state of a supplement being written: it holds the report's ID, sealed, for at most
 // supplementTTL and is deleted once the supplement is added.
 const KindSupplement = "report.supplement"
 
@@ -29,6 +29,9 @@ func (s *Service) registerStatus(rt *bot.Router) {
 }
 
 func (s *Service) status(ctx context.Context, r *bot.Request) error {
+	if _, err := s.pendingReceipt(ctx, r); err != nil {
+		return err
+	}
 	code := strings.TrimSpace(r.Args)
 	if code == "" {
 		_, err := r.Reply(ctx, "用法:/status 回执码\n回执码是提交报告时收到的，例如 /status K7P3-Q9XW-M2TA 。")
@@ -105,7 +108,7 @@ func (s *Service) statusButton(ctx context.Context, r *bot.Request) error {
 		}
 		return err
 	}
-	if err := r.SaveState(ctx, KindSupplement, supplementState{ReportID: id}, supplementTTL); err != nil {
+	if err := s.putSealed(ctx, r, KindSupplement, supplementState{ReportID: id}, supplementTTL); err != nil {
 		return err
 	}
 	_ = r.Answer(ctx, "")
@@ -130,7 +133,10 @@ type supplementState struct {
 
 func (s *Service) supplementInput(ctx context.Context, r *bot.Request) error {
 	var st supplementState
-	if err := r.State.Decode(&st); err != nil {
+	if ok, err := s.openState(ctx, r, KindSupplement, r.State.Data, &st); err != nil || !ok {
+		if err == nil {
+			_, err = r.Reply(ctx, "补充表单已失效，请重新发送 /status 回执码。")
+		}
 		return err
 	}
 	text := strings.TrimSpace(r.Text)

@@ -107,6 +107,13 @@ type ReportStore interface {
 	// other photos are deleted. r.ID, r.ReceiptHash, r.Filed and r.State must be set. Only after it returns nil
 	// may the inspector be told the report is filed.
 	FileReport(ctx context.Context, r *Report, draftID string) error
+	// Submit files s.Report as FileReport does and, in the same transaction, deletes the chat's draft state
+	// (KindDraft) and stores s.Receipt as the chat's KindReceipt state: a report and its draft never both exist,
+	// and a crash at any point leaves either the draft (file it again) or the report with its receipt waiting to
+	// be shown. ErrDuplicate when a report with s.Report.ID exists already (the draft's submission was filed):
+	// nothing is changed then. The SQLite store then checkpoints its write-ahead log (TRUNCATE), so that the
+	// frames of the draft's last states leave the data directory.
+	Submit(ctx context.Context, s Submission) error
 	// Report returns one report with its items, findings, supplements and events, or ErrNotFound.
 	Report(ctx context.Context, id string) (*Report, error)
 	// ReportByReceipt returns the report whose receipt code hashes to hash, or ErrNotFound.
@@ -141,6 +148,18 @@ type ReportStore interface {
 	// so that the next claim (of any instance) may take them at once. When owner holds nothing more, its lease
 	// is deleted.
 	ReleaseNotifications(ctx context.Context, owner string, reportIDs ...string) error
+}
+
+// Submission is a report filed from a chat's draft (ReportStore.Submit).
+type Submission struct {
+	Report  *Report
+	DraftID string // the draft's photos are moved to the report's findings or deleted
+	// ChatID is the chat whose draft state is deleted and whose KindReceipt state is set to Receipt (sealed JSON
+	// made by the service, which the store cannot read) until ReceiptExpires, updated at Updated.
+	ChatID         int64
+	Receipt        []byte
+	ReceiptExpires time.Time
+	Updated        time.Time
 }
 
 // SortWindows orders windows by number: numerically where both are numbers (3 before 12), numbers before

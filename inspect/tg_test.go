@@ -80,7 +80,7 @@ func startTG(t testing.TB, store fullStore, s tgSetup) *tgBot {
 	logger := slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	eng := testenv.Engine(t, store)
 	o := inspect.Options{Store: store, Code: store, Asker: eng, Users: store, Admins: []int64{tgAdmin.ID},
-		Location: bottest.Start.Location(), Clock: s.clock, Log: logger}
+		Location: bottest.Start.Location(), Clock: s.clock, Log: logger, SealKey: testSealKey}
 	for _, f := range s.opts {
 		f(&o)
 	}

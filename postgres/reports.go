@@ -447,68 +447,90 @@ func pgNonNil(s []string) []string {
 // FileReport implements inspect.ReportStore.
 func (db *DB) FileReport(ctx context.Context, r *inspect.Report, draftID string) error {
 	return db.inspTx(ctx, "file report", func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO reports (id, window_id, window_label, visit_date, half_day, filed, code_version_id,
-			checklist_id, description, state, state_reason, changed, receipt_hash)
-			VALUES ($1, $2, $3, $4::date, $5, $6::date, $7, $8, $9, $10, '', $6::date, $11)`,
-			r.ID, r.WindowID, r.WindowLabel, r.VisitDate.String(), string(r.HalfDay), r.Filed.String(), r.CodeVersionID,
-			r.ChecklistID, r.Description, string(r.State), r.ReceiptHash)
-		if isUnique(err) {
-			return inspect.ErrDuplicate
-		}
-		if err != nil {
+		return pgFileReport(ctx, tx, r, draftID)
+	})
+}
+
+// Submit implements inspect.ReportStore. The draft's state is sealed (inspect.Options.SealKey), so its dead
+// tuples, left in the table's pages until a vacuum, hold only ciphertext next to the chat ID.
+func (db *DB) Submit(ctx context.Context, s inspect.Submission) error {
+	return db.inspTx(ctx, "submit report", func(tx pgx.Tx) error {
+		if err := pgFileReport(ctx, tx, s.Report, s.DraftID); err != nil {
 			return err
 		}
-		var b pgx.Batch
-		for i, it := range r.Items {
-			cs, _ := json.Marshal(pgNonNil(it.Clauses))
-			b.Queue(`INSERT INTO report_items (report_id, ord, key, title, clauses, weight, critical, result)
-				VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)`, r.ID, i, it.Key, it.Title, string(cs), it.Weight, it.Critical, string(it.Result))
+		if _, err := tx.Exec(ctx, `DELETE FROM bot_states WHERE chat_id = $1 AND kind = $2`, s.ChatID, inspect.KindDraft); err != nil {
+			return err
 		}
-		for _, f := range r.Findings {
-			cs, _ := json.Marshal(pgNonNil(f.Clauses))
-			b.Queue(`INSERT INTO report_findings (report_id, no, item_key, title, clauses, critical, note, source)
-				VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)`, r.ID, f.No, f.ItemKey, f.Title, string(cs), f.Critical, f.Note, string(f.Source))
-		}
-		type photoMove struct{ id string }
-		var moves []photoMove
-		for _, f := range r.Findings {
-			for k, p := range f.Photos {
-				moves = append(moves, photoMove{p.ID})
-				b.Queue(`UPDATE report_photos SET report_id = $1, finding_no = $2, ord = $3, draft_id = NULL, draft_expires = NULL
-					WHERE id = $4 AND draft_id = $5`, r.ID, f.No, k, p.ID, draftID)
-			}
-		}
-		b.Queue(`DELETE FROM report_photos WHERE draft_id = $1`, draftID)
-		b.Queue(`INSERT INTO report_events (report_id, no, state, reason, on_day) VALUES ($1, 1, $2, '', $3::date)`,
-			r.ID, string(r.State), r.Filed.String())
-		b.Queue(`INSERT INTO report_outbox (report_id) VALUES ($1)`, r.ID)
-		br := tx.SendBatch(ctx, &b)
-		nItems := len(r.Items) + len(r.Findings)
-		for i := 0; i < nItems; i++ {
-			if _, err := br.Exec(); err != nil {
-				br.Close()
-				return err
-			}
-		}
-		for range moves {
-			tag, err := br.Exec()
-			if err != nil {
-				br.Close()
-				return err
-			}
-			if tag.RowsAffected() != 1 {
-				br.Close()
-				return fmt.Errorf("photo of the draft: %w", inspect.ErrNotFound)
-			}
-		}
-		for i := 0; i < 3; i++ {
-			if _, err := br.Exec(); err != nil {
-				br.Close()
-				return err
-			}
-		}
-		return br.Close()
+		_, err := tx.Exec(ctx, `INSERT INTO bot_states (chat_id, kind, data, expires_at, updated_at) VALUES ($1, $2, $3::jsonb, $4, $5)
+			ON CONFLICT (chat_id, kind) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
+			s.ChatID, inspect.KindReceipt, string(s.Receipt), s.ReceiptExpires, s.Updated)
+		return err
 	})
+}
+
+// pgFileReport stores a report from a draft in tx (FileReport).
+func pgFileReport(ctx context.Context, tx pgx.Tx, r *inspect.Report, draftID string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO reports (id, window_id, window_label, visit_date, half_day, filed, code_version_id,
+		checklist_id, description, state, state_reason, changed, receipt_hash)
+		VALUES ($1, $2, $3, $4::date, $5, $6::date, $7, $8, $9, $10, '', $6::date, $11)`,
+		r.ID, r.WindowID, r.WindowLabel, r.VisitDate.String(), string(r.HalfDay), r.Filed.String(), r.CodeVersionID,
+		r.ChecklistID, r.Description, string(r.State), r.ReceiptHash)
+	if isUnique(err) {
+		return inspect.ErrDuplicate
+	}
+	if err != nil {
+		return err
+	}
+	var b pgx.Batch
+	for i, it := range r.Items {
+		cs, _ := json.Marshal(pgNonNil(it.Clauses))
+		b.Queue(`INSERT INTO report_items (report_id, ord, key, title, clauses, weight, critical, result)
+			VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)`, r.ID, i, it.Key, it.Title, string(cs), it.Weight, it.Critical, string(it.Result))
+	}
+	for _, f := range r.Findings {
+		cs, _ := json.Marshal(pgNonNil(f.Clauses))
+		b.Queue(`INSERT INTO report_findings (report_id, no, item_key, title, clauses, critical, note, source)
+			VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)`, r.ID, f.No, f.ItemKey, f.Title, string(cs), f.Critical, f.Note, string(f.Source))
+	}
+	type photoMove struct{ id string }
+	var moves []photoMove
+	for _, f := range r.Findings {
+		for k, p := range f.Photos {
+			moves = append(moves, photoMove{p.ID})
+			b.Queue(`UPDATE report_photos SET report_id = $1, finding_no = $2, ord = $3, draft_id = NULL, draft_expires = NULL
+				WHERE id = $4 AND draft_id = $5`, r.ID, f.No, k, p.ID, draftID)
+		}
+	}
+	b.Queue(`DELETE FROM report_photos WHERE draft_id = $1`, draftID)
+	b.Queue(`INSERT INTO report_events (report_id, no, state, reason, on_day) VALUES ($1, 1, $2, '', $3::date)`,
+		r.ID, string(r.State), r.Filed.String())
+	b.Queue(`INSERT INTO report_outbox (report_id) VALUES ($1)`, r.ID)
+	br := tx.SendBatch(ctx, &b)
+	nItems := len(r.Items) + len(r.Findings)
+	for i := 0; i < nItems; i++ {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return err
+		}
+	}
+	for range moves {
+		tag, err := br.Exec()
+		if err != nil {
+			br.Close()
+			return err
+		}
+		if tag.RowsAffected() != 1 {
+			br.Close()
+			return fmt.Errorf("photo of the draft: %w", inspect.ErrNotFound)
+		}
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return err
+		}
+	}
+	return br.Close()
 }
 
 const pgReportColumns = `id, window_id, window_label, visit_date::text, half_day, filed::text, code_version_id, checklist_id,

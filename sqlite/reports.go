@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -456,56 +457,92 @@ func (db *DB) DeleteExpiredDrafts(ctx context.Context, now time.Time) (int, erro
 		return 0, fmt.Errorf("sqlite: delete expired drafts: %w", err)
 	}
 	n, err := res.RowsAffected()
-	return int(n), err
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: delete expired drafts: %w", err)
+	}
+	// Hourly: a checkpoint a reader kept from completing after a filing is done now.
+	if cerr := db.checkpoint(ctx); cerr != nil {
+		db.log.LogAttrs(ctx, slog.LevelWarn, "sqlite: checkpoint", slog.String("error", cerr.Error()))
+	}
+	return int(n), nil
 }
 
 // FileReport implements inspect.ReportStore.
 func (db *DB) FileReport(ctx context.Context, r *inspect.Report, draftID string) error {
 	return db.inspTx(ctx, "file report", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO reports (id, window_id, window_label, visit_date, half_day, filed, code_version_id,
-			checklist_id, description, state, state_reason, changed, receipt_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)`,
-			r.ID, r.WindowID, r.WindowLabel, r.VisitDate.String(), string(r.HalfDay), r.Filed.String(), r.CodeVersionID,
-			r.ChecklistID, r.Description, string(r.State), r.Filed.String(), r.ReceiptHash)
-		if isUniqueViolation(err) {
-			return inspect.ErrDuplicate
-		}
-		if err != nil {
+		return fileReport(ctx, tx, r, draftID)
+	})
+}
+
+// Submit implements inspect.ReportStore.
+func (db *DB) Submit(ctx context.Context, s inspect.Submission) error {
+	err := db.inspTx(ctx, "submit report", func(tx *sql.Tx) error {
+		if err := fileReport(ctx, tx, s.Report, s.DraftID); err != nil {
 			return err
 		}
-		for i, it := range r.Items {
-			cs, _ := json.Marshal(nonNil(it.Clauses))
-			if _, err := tx.ExecContext(ctx, `INSERT INTO report_items (report_id, ord, key, title, clauses, weight, critical, result)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, i, it.Key, it.Title, string(cs), it.Weight, inspBool(it.Critical), string(it.Result)); err != nil {
-				return err
-			}
-		}
-		for _, f := range r.Findings {
-			cs, _ := json.Marshal(nonNil(f.Clauses))
-			if _, err := tx.ExecContext(ctx, `INSERT INTO report_findings (report_id, no, item_key, title, clauses, critical, note, source)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, f.No, f.ItemKey, f.Title, string(cs), inspBool(f.Critical), f.Note, string(f.Source)); err != nil {
-				return err
-			}
-			for k, p := range f.Photos {
-				res, err := tx.ExecContext(ctx, `UPDATE report_photos SET report_id = ?, finding_no = ?, ord = ?, draft_id = NULL, draft_expires = NULL
-					WHERE id = ? AND draft_id = ?`, r.ID, f.No, k, p.ID, draftID)
-				if err != nil {
-					return err
-				}
-				if n, _ := res.RowsAffected(); n != 1 {
-					return fmt.Errorf("photo of the draft: %w", inspect.ErrNotFound)
-				}
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM report_photos WHERE draft_id = ?`, draftID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM bot_states WHERE chat_id = ? AND kind = ?`, s.ChatID, inspect.KindDraft); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO report_events (report_id, no, state, reason, on_day) VALUES (?, 1, ?, '', ?)`,
-			r.ID, string(r.State), r.Filed.String()); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO report_outbox (report_id) VALUES (?)`, r.ID)
+		_, err := tx.ExecContext(ctx, `INSERT INTO bot_states (chat_id, kind, data, expires_at, updated_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (chat_id, kind) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
+			s.ChatID, inspect.KindReceipt, string(s.Receipt), formatTime(s.ReceiptExpires), formatTime(s.Updated))
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	if err := db.checkpoint(ctx); err != nil {
+		// Filed all the same; the next filing or the hourly sweep checkpoints again.
+		db.log.LogAttrs(ctx, slog.LevelWarn, "sqlite: checkpoint after filing a report", slog.String("error", err.Error()))
+	}
+	return nil
+}
+
+// fileReport stores a report from a draft in tx (FileReport).
+func fileReport(ctx context.Context, tx *sql.Tx, r *inspect.Report, draftID string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO reports (id, window_id, window_label, visit_date, half_day, filed, code_version_id,
+		checklist_id, description, state, state_reason, changed, receipt_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)`,
+		r.ID, r.WindowID, r.WindowLabel, r.VisitDate.String(), string(r.HalfDay), r.Filed.String(), r.CodeVersionID,
+		r.ChecklistID, r.Description, string(r.State), r.Filed.String(), r.ReceiptHash)
+	if isUniqueViolation(err) {
+		return inspect.ErrDuplicate
+	}
+	if err != nil {
+		return err
+	}
+	for i, it := range r.Items {
+		cs, _ := json.Marshal(nonNil(it.Clauses))
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_items (report_id, ord, key, title, clauses, weight, critical, result)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, i, it.Key, it.Title, string(cs), it.Weight, inspBool(it.Critical), string(it.Result)); err != nil {
+			return err
+		}
+	}
+	for _, f := range r.Findings {
+		cs, _ := json.Marshal(nonNil(f.Clauses))
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_findings (report_id, no, item_key, title, clauses, critical, note, source)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, f.No, f.ItemKey, f.Title, string(cs), inspBool(f.Critical), f.Note, string(f.Source)); err != nil {
+			return err
+		}
+		for k, p := range f.Photos {
+			res, err := tx.ExecContext(ctx, `UPDATE report_photos SET report_id = ?, finding_no = ?, ord = ?, draft_id = NULL, draft_expires = NULL
+				WHERE id = ? AND draft_id = ?`, r.ID, f.No, k, p.ID, draftID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return fmt.Errorf("photo of the draft: %w", inspect.ErrNotFound)
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM report_photos WHERE draft_id = ?`, draftID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO report_events (report_id, no, state, reason, on_day) VALUES (?, 1, ?, '', ?)`,
+		r.ID, string(r.State), r.Filed.String()); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO report_outbox (report_id) VALUES (?)`, r.ID)
+	return err
 }
 
 func nonNil(s []string) []string {

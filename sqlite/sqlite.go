@@ -89,7 +89,9 @@ func openSQL(ctx context.Context, path string) (*sql.DB, error) {
 	if strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("sqlite: database path %q: want a plain file name", path)
 	}
-	// secure_delete overwrites deleted content: a cancelled report draft must not linger in free pages.
+	// secure_delete overwrites deleted content: a cancelled report draft must not linger in free pages. It
+	// cleans the database file only; the write-ahead log keeps earlier page images until it is checkpointed
+	// (see checkpoint, run after every filed report).
 	params := fmt.Sprintf("_txlock=immediate&_busy_timeout=%d&_foreign_keys=1&_pragma=secure_delete(1)", busyTimeout)
 	memory := path == Memory
 	if !memory {
@@ -180,6 +182,36 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration) (bool, error) 
 		return false, fmt.Errorf("commit: %w", err)
 	}
 	return true, nil
+}
+
+// checkpointTimeout is how long a checkpoint waits for readers to leave the write-ahead log.
+const checkpointTimeout = 2000
+
+// errCheckpointBusy is a checkpoint that readers kept from completing.
+var errCheckpointBusy = errors.New("sqlite: checkpoint: the write-ahead log is in use; it will be truncated later")
+
+// checkpoint copies the write-ahead log into the database file and truncates it to zero bytes
+// (wal_checkpoint(TRUNCATE)): the frames of earlier states of the pages — a draft's, a deleted row's — leave the
+// data directory; with secure_delete the file keeps no deleted content either. It waits at most
+// checkpointTimeout for readers. An in-memory database has no log: nothing to do.
+func (db *DB) checkpoint(ctx context.Context) error {
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: checkpoint: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", checkpointTimeout)); err != nil {
+		return fmt.Errorf("sqlite: checkpoint: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeout)) //nolint:errcheck
+	var busy, logFrames, moved int
+	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &moved); err != nil {
+		return fmt.Errorf("sqlite: checkpoint: %w", err)
+	}
+	if busy != 0 {
+		return errCheckpointBusy
+	}
+	return nil
 }
 
 // timeLayout is how times are stored: UTC with microseconds, fixed width, so that they sort as text and keep

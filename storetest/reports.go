@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/rules"
 	"github.com/conductbot/conductbot/workday"
@@ -27,6 +28,7 @@ func TestReports(t *testing.T, open OpenReports) {
 	t.Run("Lockout", func(t *testing.T) { testLockout(t, open(t)) })
 	t.Run("FileAndRead", func(t *testing.T) { testFileReport(t, open(t)) })
 	t.Run("FileIsAtomic", func(t *testing.T) { testFileAtomic(t, open(t)) })
+	t.Run("SubmitOnce", func(t *testing.T) { testSubmit(t, open(t)) })
 	t.Run("ListAndCount", func(t *testing.T) { testListReports(t, open(t)) })
 	t.Run("StatesAndSupplements", func(t *testing.T) { testReportStates(t, open(t)) })
 	t.Run("DraftPhotos", func(t *testing.T) { testDraftPhotos(t, open(t)) })
@@ -766,5 +768,100 @@ func testReportsConcurrent(t *testing.T, s inspect.Store) {
 	}
 	if ids, _ := s.PendingNotifications(ctx, 0); len(ids) != n {
 		t.Fatalf("%d pending notifications, want %d", len(ids), n)
+	}
+}
+
+// testSubmit: Submit files the report, deletes the chat's draft state and leaves the receipt state in one
+// transaction; a second Submit of the same report changes nothing (ErrDuplicate); a failed one changes nothing.
+func testSubmit(t *testing.T, s inspect.Store) {
+	ctx := context.Background()
+	states, ok := s.(bot.StateStore)
+	if !ok {
+		t.Skipf("%T keeps no chat states", s)
+	}
+	f := NewReportFixture(t, s, 3)
+	const chat, other = int64(7351906642), int64(1001)
+	draft := inspect.NewDraftID()
+	p1, p2 := photoOf(t, 1), photoOf(t, 2)
+	for _, p := range []*inspect.Photo{p1, p2} {
+		rpNoErr(t, s.PutDraftPhoto(ctx, draft, p, rpT0.Add(24*time.Hour)))
+	}
+	put := func(chat int64, kind, data string) {
+		rpNoErr(t, states.PutState(ctx, bot.State{ChatID: chat, Kind: kind, Data: []byte(data), Expires: rpT0.Add(24 * time.Hour), Updated: rpT0}))
+	}
+	put(chat, inspect.KindDraft, `{"sealed":"draft"}`)
+	put(other, inspect.KindDraft, `{"sealed":"another chat's draft"}`)
+	put(chat, "qa.note", `{}`)
+	r := f.NewReport(1, workday.MustDate("2026-11-02"), inspect.Morning)
+	r.Findings[0].Photos = []inspect.PhotoRef{p1.PhotoRef}
+	sub := inspect.Submission{Report: r, DraftID: draft, ChatID: chat, Receipt: []byte(`{"sealed":"receipt"}`),
+		ReceiptExpires: rpT0.Add(7 * 24 * time.Hour), Updated: rpT0.Truncate(time.Hour)}
+
+	// A submission that fails (a photo of another draft) changes nothing: the draft is there to file again.
+	bad := *r
+	bad.Findings = slices.Clone(r.Findings)
+	bad.Findings[0].Photos = []inspect.PhotoRef{photoOf(t, 9).PhotoRef}
+	badSub := sub
+	badSub.Report = &bad
+	if err := s.Submit(ctx, badSub); err == nil {
+		t.Fatal("a submission naming a photo the draft does not hold was filed")
+	}
+	if _, err := states.GetState(ctx, chat, inspect.KindDraft); err != nil {
+		t.Fatalf("a failed submission deleted the draft: %v", err)
+	}
+	if _, err := s.Report(ctx, r.ID); !errors.Is(err, inspect.ErrNotFound) {
+		t.Fatalf("a failed submission left a report: %v", err)
+	}
+
+	rpNoErr(t, s.Submit(ctx, sub))
+	if _, err := s.Report(ctx, r.ID); err != nil {
+		t.Fatalf("the report: %v", err)
+	}
+	if _, err := states.GetState(ctx, chat, inspect.KindDraft); !errors.Is(err, bot.ErrNotFound) {
+		t.Fatalf("the draft outlives its report: %v", err)
+	}
+	rc, err := states.GetState(ctx, chat, inspect.KindReceipt)
+	rpNoErr(t, err)
+	if string(rc.Data) != `{"sealed": "receipt"}` && string(rc.Data) != `{"sealed":"receipt"}` || !rc.Expires.Equal(sub.ReceiptExpires) {
+		t.Fatalf("the receipt state: %s until %v", rc.Data, rc.Expires)
+	}
+	for _, k := range []struct {
+		chat int64
+		kind string
+	}{{other, inspect.KindDraft}, {chat, "qa.note"}} {
+		if _, err := states.GetState(ctx, k.chat, k.kind); err != nil {
+			t.Fatalf("Submit deleted the state %s of chat %d: %v", k.kind, k.chat, err)
+		}
+	}
+	if _, err := s.Photo(ctx, p1.ID); err != nil {
+		t.Fatalf("the finding's photo: %v", err)
+	}
+	if _, err := s.Photo(ctx, p2.ID); !errors.Is(err, inspect.ErrNotFound) {
+		t.Fatalf("the draft's other photo outlives it: %v", err)
+	}
+	pending, err := s.PendingNotifications(ctx, 0)
+	rpNoErr(t, err)
+	if !slices.Equal(pending, []string{r.ID}) {
+		t.Fatalf("outbox %v", pending)
+	}
+
+	// Pressed again (the same report ID): nothing changes.
+	rpNoErr(t, states.DeleteState(ctx, chat, inspect.KindReceipt))
+	put(chat, inspect.KindDraft, `{"sealed":"a new draft"}`)
+	if err := s.Submit(ctx, sub); !errors.Is(err, inspect.ErrDuplicate) {
+		t.Fatalf("the same report submitted twice: %v", err)
+	}
+	if _, err := states.GetState(ctx, chat, inspect.KindDraft); err != nil {
+		t.Fatalf("a duplicate submission deleted the chat's draft: %v", err)
+	}
+	if _, err := states.GetState(ctx, chat, inspect.KindReceipt); !errors.Is(err, bot.ErrNotFound) {
+		t.Fatalf("a duplicate submission stored a receipt: %v", err)
+	}
+	n, err := s.CountReports(ctx, inspect.ReportFilter{})
+	rpNoErr(t, err)
+	pending, err = s.PendingNotifications(ctx, 0)
+	rpNoErr(t, err)
+	if n != 1 || len(pending) != 1 {
+		t.Fatalf("%d reports, %d notifications after a repeated submission", n, len(pending))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"text/tabwriter"
 	"time"
 
@@ -40,6 +41,16 @@ func (m *Main) openInspect(ctx context.Context) (*inspect.Service, error) {
 		return nil, fmt.Errorf("CONDUCTBOT_REPORT_RELEASE: %w", err)
 	}
 	o.Release = rel
+	// CONDUCTBOT_SEAL_KEY_FILE: the key sealing drafts, outside the database and the data dir; made on first start.
+	key, created, err := inspect.LoadSealKey(m.Config.SealKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("CONDUCTBOT_SEAL_KEY_FILE: %w", err)
+	}
+	if created {
+		m.Log.LogAttrs(ctx, slog.LevelWarn, "inspect: created a new seal key file for report drafts; back it up apart from the data",
+			slog.String("file", m.Config.SealKeyFile))
+	}
+	o.SealKey = key
 	return inspect.New(o)
 }
 
