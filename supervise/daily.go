@@ -65,7 +65,7 @@ func (s *Service) RemindOverdue(ctx context.Context, out bot.Transport, day work
 			continue
 		}
 		text := fmt.Sprintf("⏰ 整改已逾期 %d 个工作日，请尽快整改并回复。\n\n%s", late, s.requestText(ctx, rc, wm))
-		_, err = out.Send(ctx, h.UserID, bot.Message{Text: clip16(text), Buttons: [][]bot.Button{
+		_, err = sendWhole(ctx, out, h.UserID, bot.Message{Text: text, Buttons: [][]bot.Button{
 			bot.Row(bot.Btn("✍️ 回复整改情况", prefixHead, "a", rc.ID))}})
 		switch {
 		case errors.Is(err, bot.ErrBlocked):

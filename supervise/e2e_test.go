@@ -31,12 +31,12 @@ func TestReviewThroughTelegram(t *testing.T) {
 	h := startTG(t, f, workday.NewFake(start)) // Monday 2 November 2026, 09:00
 
 	m := h.Say(tgSuper, "/reports")
-	expect(t, m.Text, "共 2 份", "状态 待审核", "10月30日 下午 · 3号窗口 不动产登记 · 待审核 · 不符合 1 项（关键 1）", "10月29日 上午")
+	expect(t, m.Text, "共 2 份", "状态 待审核", "10月30日下午 · 3号窗口 不动产登记 · 待审核 · 问题 1 项（关键 1）", "10月29日上午")
 	expectNot(t, m.Text, inspectorIdentity...)
 
 	// The older report (2.) is rejected with a reason.
 	_, m = h.Press(tgSuper, "2")
-	expect(t, m.Text, "📄 暗访报告 rep1aaaaaaaaaaaa", "暗访时间：10月29日 上午", "台面整洁", "1.4.4", "说明：我排队时看到她在玩手机",
+	expect(t, m.Text, "📄 暗访报告 · 3号窗口 不动产登记 · 10月29日上午\n", "编号：rep1aaaaaaaaaaaa", "台面整洁", "1.4.4", "说明：我排队时看到她在玩手机",
 		"情况描述：窗口人员一直在看手机")
 	expectNot(t, m.Text, append([]string{"提交日期", "回执"}, inspectorIdentity...)...)
 	h.Press(tgSuper, "❌ 驳回")
@@ -61,7 +61,7 @@ func TestReviewThroughTelegram(t *testing.T) {
 	expect(t, m.Text, "请选择整改期限")
 	expectButton(t, m, "⭐ 5 个工作日（11月9日）")
 	_, m = h.Press(tgSuper, "⭐ 5 个工作日")
-	expect(t, m.Text, "已要求 3号窗口 不动产登记 整改问题 1，期限 11月9日（5 个工作日）", "已通知窗口负责人@xiaowang 小王")
+	expect(t, m.Text, "已要求 3号窗口 不动产登记 整改问题 1，期限 11月9日（5 个工作日）", "已通知窗口负责人 @xiaowang 小王")
 
 	// The responsible person is told the problem, the clause and the deadline, and nothing of the visit.
 	n := h.Last(headID)
@@ -131,7 +131,7 @@ func TestAccessThroughTelegram(t *testing.T) {
 		name string
 		user models.User
 	}{{"staff", tgStaff}, {"inspector", tgInsp}, {"window head", tgHead}} {
-		for _, cmd := range []string{"/reports", "/stats", "/stats 2026-10", "/scores", "/adjust 3 +1 很好"} {
+		for _, cmd := range []string{"/reports", "/stats", "/stats 2026-10", "/scores", "/adjust 3 +1 很好", "/export", "/export 2026-10"} {
 			if m := h.Say(u.user, cmd); m.Text != denied {
 				t.Errorf("%s %s: %q", u.name, cmd, m.Text)
 			}

@@ -144,7 +144,7 @@ func (d *MonthData) tables() []table {
 		}
 		row := []any{windowNo(s.Window.No), s.Window.Label(), s.Reports, s.Pass, s.Fail, s.Unobserved, s.WeightPass, s.WeightObserved,
 			optRate(s.Observed, s.Compliance), optRate(s.PrevObserved, s.PrevCompliance), trend, len(s.Critical),
-			strings.Join(crit, "\n"), strings.Join(viol, "、"), sugg, strings.Join(s.Suggestion.Parts, "；")}
+			strings.Join(crit, "\n"), strings.Join(viol, "、"), sugg, s.Suggestion.Explain()}
 		if a := s.Adjustment; a != nil {
 			row = append(row, a.Final, a.Reason, dayCell(a.Decided))
 		} else {

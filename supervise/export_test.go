@@ -138,7 +138,7 @@ func TestWorkbook(t *testing.T) {
 		t.Errorf("M2 = %q", got)
 	}
 	// 82.4% is in the 80% band (−1); one critical failure (−1); no October data for the trend.
-	if got := raw(S, "P2"); got != "符合率 82.4% → -1；关键项不符合 1 项 → -1" {
+	if got := raw(S, "P2"); got != "符合率 82.4% → −1；关键项不符合 1 项 → −1" {
 		t.Errorf("P2 = %q", got)
 	}
 

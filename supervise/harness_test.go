@@ -38,11 +38,21 @@ func at(day string, hour, minute int) time.Time {
 // openStore opens a SQLite store in a temporary file with the shipped code imported.
 func openStore(t testing.TB) *sqlite.DB {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "conductbot.db"), nil)
+	return openStoreAt(t, filepath.Join(t.TempDir(), "conductbot.db"))
+}
+
+// openStoreAt opens the SQLite store in the file at path, importing the shipped code when none is in force: a
+// restart opens the same path again.
+func openStoreAt(t testing.TB, path string) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if _, err := db.CodeInForce(context.Background()); err == nil {
+		return db
+	}
 	if _, _, err := db.PutCode(context.Background(), rules.Shipped(), "", start); err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +62,7 @@ func openStore(t testing.TB) *sqlite.DB {
 // fixture is a store with a checklist and windows 3, 4, 5 (3号窗口 不动产登记 …).
 type fixture struct {
 	t       testing.TB
+	path    string // the store's file
 	db      *sqlite.DB
 	version int64
 	cl      *inspect.Checklist
@@ -61,7 +72,8 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db := openStore(t)
+	path := filepath.Join(t.TempDir(), "conductbot.db")
+	db := openStoreAt(t, path)
 	v, err := db.CodeInForce(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +91,16 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{t: t, db: db, version: v.ID, cl: cl, windows: all}
+	return &fixture{t: t, path: path, db: db, version: v.ID, cl: cl, windows: all}
+}
+
+// reopen closes the store and opens its file again, as a restarted process does.
+func (f *fixture) reopen() {
+	f.t.Helper()
+	if err := f.db.Close(); err != nil {
+		f.t.Fatal(err)
+	}
+	f.db = openStoreAt(f.t, f.path)
 }
 
 // file files a report of window w (index into the windows) visited on day, answering the checklist's items by

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/conductbot/conductbot/bot"
@@ -43,7 +44,7 @@ func (s *Service) requestText(ctx context.Context, rc *Rectification, wm map[int
 		fmt.Fprintf(&b, "（已逾期 %d 个工作日）", s.calendar(ctx).WorkdaysLate(rc.Deadline, today))
 	}
 	if rc.Reply != "" {
-		fmt.Fprintf(&b, "\n\n整改情况（%s）：%s", s.chinese(rc.Replied), bot.Clip(rc.Reply, 600))
+		fmt.Fprintf(&b, "\n\n整改情况（%s）：%s", s.chinese(rc.Replied), blockValue("", rc.Reply))
 		if len(rc.Photos) > 0 {
 			fmt.Fprintf(&b, "\n附照片 %d 张", len(rc.Photos))
 		}
@@ -56,7 +57,7 @@ func (s *Service) requestText(ctx context.Context, rc *Rectification, wm map[int
 				fmt.Fprintf(&b, "，期限 %s", s.chinese(e.Deadline))
 			}
 			if e.Note != "" && e.Action != ActSubmitted {
-				fmt.Fprintf(&b, "：%s", bot.Clip(e.Note, 200))
+				fmt.Fprintf(&b, "：%s", blockValue("", e.Note))
 			}
 		}
 	}
@@ -84,11 +85,11 @@ func (s *Service) notifyHead(ctx context.Context, out bot.Transport, rc *Rectifi
 		head = "↩ 整改被退回，请重新整改"
 	}
 	text := head + "\n\n" + s.requestText(ctx, rc, wm) + "\n\n整改后请点下面的按钮回复整改情况（可附照片）。"
-	_, err = out.Send(ctx, h.UserID, bot.Message{Text: clip16(text), Buttons: [][]bot.Button{
+	_, err = sendWhole(ctx, out, h.UserID, bot.Message{Text: text, Buttons: [][]bot.Button{
 		bot.Row(bot.Btn("✍️ 回复整改情况", prefixHead, "a", rc.ID)),
 	}})
 	if errors.Is(err, bot.ErrBlocked) {
-		return "负责人" + s.userLabel(ctx, h.UserID) + "还没有与机器人对话（或已屏蔽），无法通知；对方发送 /start 后可用 /rectify 查看。"
+		return "负责人 " + s.userLabel(ctx, h.UserID) + " 还没有与机器人对话（或已屏蔽），无法通知；对方发送 /start 后可用 /rectify 查看。"
 	}
 	if err != nil {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "supervise: could not notify a window head", slog.String("error", err.Error()))
@@ -97,7 +98,7 @@ func (s *Service) notifyHead(ctx context.Context, out bot.Transport, rc *Rectifi
 	if _, err := s.o.Store.MarkRectNotified(ctx, rc.ID, s.Today()); err != nil {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "supervise: marking a notification", slog.String("error", err.Error()))
 	}
-	return "已通知窗口负责人" + s.userLabel(ctx, h.UserID) + "。"
+	return "已通知窗口负责人 " + s.userLabel(ctx, h.UserID) + "。"
 }
 
 // cmdRectify is /rectify: for supervisors every unfinished rectification, overdue ones first; for a window's
@@ -122,6 +123,18 @@ func (s *Service) cmdRectify(ctx context.Context, r *bot.Request) error {
 	m, err := s.headList(ctx, ids)
 	if err != nil {
 		return err
+	}
+	// A draft kept from before (a chat left, a restart) is offered first.
+	var st answerState
+	ok, err := r.LoadState(ctx, KindAnswer, &st)
+	if err != nil {
+		return err
+	}
+	if ok {
+		if rc, err := s.o.Store.Rectification(ctx, st.RectID); err == nil && rc.State == RectOpen && containsID(ids, rc.WindowID) {
+			m.Text = clip16(fmt.Sprintf("📝 您有一份未提交的整改回复草稿：%s（%s），已保存，提交后才会交给督查人员。\n\n", rc.Title, st.summary()) + m.Text)
+			m.Buttons = append([][]bot.Button{bot.Row(bot.Btn("✍️ 继续草稿", prefixHead, "a", rc.ID), bot.Btn("📤 提交草稿", prefixHead, "s", rc.ID))}, m.Buttons...)
+		}
 	}
 	_, err = r.Send(ctx, m)
 	return err
@@ -273,21 +286,49 @@ func (s *Service) headButton(ctx context.Context, r *bot.Request) error {
 			rows = append(rows, bot.Row(bot.Btn("✍️ 回复整改情况", prefixHead, "a", rc.ID)))
 		}
 		_ = r.Answer(ctx, "")
-		_, err = r.Reply(ctx, clip16("🛠 整改事项\n\n"+s.requestText(ctx, rc, wm)), rows...)
+		_, err = sendWhole(ctx, r.Out, r.ChatID, bot.Message{Text: "🛠 整改事项\n\n" + s.requestText(ctx, rc, wm), Buttons: rows})
 		return err
-	case "a":
+	case "a", "x":
 		if rc.State != RectOpen {
 			return r.Alert(ctx, "这项整改现在是"+rc.State.Chinese()+"，不需要回复。")
 		}
+		var st answerState
+		ok, err := r.LoadState(ctx, KindAnswer, &st)
+		if err != nil {
+			return err
+		}
+		if ok && st.RectID == rc.ID {
+			// The draft is kept: pressing the button again (from /rectify, or an old notice) resumes it.
+			_ = r.Answer(ctx, "")
+			return s.resumeAnswer(ctx, r, rc, st)
+		}
+		if ok && r.Arg(0) == "a" {
+			// Another rectification's draft: it is not thrown away without asking.
+			other := "另一项整改"
+			if orc, err := s.o.Store.Rectification(ctx, st.RectID); err == nil {
+				other = "“" + orc.Title + "”"
+			}
+			_ = r.Answer(ctx, "")
+			_, err := r.Reply(ctx, fmt.Sprintf("您还有%s的整改回复草稿没有提交（%s）。先继续那份，还是放弃它、回复这一项？", other, st.summary()),
+				bot.Row(bot.Btn("✍️ 继续那份", prefixHead, "a", st.RectID), bot.Btn("🗑 放弃那份，回复这项", prefixHead, "x", rc.ID)))
+			return err
+		}
+		if ok {
+			if err := s.o.Store.DeleteDraftRectPhotos(ctx, st.RectID); err != nil {
+				return err
+			}
+		}
+		// Photos of an earlier draft of this rectification that expired belong to no answer.
 		if err := s.o.Store.DeleteDraftRectPhotos(ctx, rc.ID); err != nil {
 			return err
 		}
-		if err := r.SaveState(ctx, KindAnswer, answerState{RectID: rc.ID}, formTTL); err != nil {
+		if err := r.SaveState(ctx, KindAnswer, answerState{RectID: rc.ID}, answerTTL); err != nil {
 			return err
 		}
 		_ = r.Answer(ctx, "")
-		_, err := r.Reply(ctx, fmt.Sprintf("请发送整改情况：做了哪些改进（文字，%d 字以内），可以再发照片（最多 %d 张）。发完后点“提交”。发送 /cancel 放弃。\n\n问题：%s\uff08%s\uff09",
-			MaxAnswerLength, MaxAnswerPhotos, rc.Title, clauseList(rc.Clauses)))
+		_, err = r.Reply(ctx, fmt.Sprintf("请发送整改情况：做了哪些改进（文字，%d 字以内），可以再发照片（最多 %d 张）。发完后点“提交”。"+
+			"写到一半离开也不要紧：草稿会保存 %d 天，发送 /rectify 继续；发送 /cancel 放弃。\n\n问题：%s（%s）",
+			MaxAnswerLength, MaxAnswerPhotos, answerDays, rc.Title, clauseList(rc.Clauses)))
 		return err
 	case "s", "c":
 		var st answerState
@@ -315,11 +356,38 @@ func containsID(ids []int64, id int64) bool {
 	return false
 }
 
-// answerState is a window head's answer being written.
+// answerState is a window head's answer being written: a draft kept as the chat's state (in the store, so it
+// survives restarts) for answerTTL, until it is submitted or cancelled.
 type answerState struct {
 	RectID string   `json:"rect"`
 	Text   string   `json:"text"`
 	Photos []string `json:"photos"`
+}
+
+// answerDays is how long an answer's draft is kept.
+const (
+	answerDays = 7
+	answerTTL  = answerDays * 24 * time.Hour
+)
+
+// summary is "文字 24 字，照片 1 张".
+func (st answerState) summary() string {
+	if st.Text == "" && len(st.Photos) == 0 {
+		return "还没有内容"
+	}
+	return fmt.Sprintf("文字 %d 字，照片 %d 张", utf8.RuneCountInString(st.Text), len(st.Photos))
+}
+
+// resumeAnswer shows a kept draft with the buttons to submit or cancel it.
+func (s *Service) resumeAnswer(ctx context.Context, r *bot.Request, rc *Rectification, st answerState) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "📝 继续回复整改情况\n问题：%s（%s）\n\n已保存的草稿（%s）：", rc.Title, clauseList(rc.Clauses), st.summary())
+	if st.Text != "" {
+		b.WriteString("\n" + indent(strings.TrimSpace(st.Text)))
+	}
+	b.WriteString("\n\n可以继续补充文字或照片，完成后点“提交”；发送 /cancel 放弃。")
+	_, err := sendWhole(ctx, r.Out, r.ChatID, bot.Message{Text: b.String(), Buttons: answerButtons(rc.ID)})
+	return err
 }
 
 func answerButtons(id string) [][]bot.Button {
@@ -403,10 +471,10 @@ func (s *Service) answerInput(ctx context.Context, r *bot.Request) error {
 		_, err := r.Reply(ctx, "请发送整改情况的文字或照片。", answerButtons(rc.ID)...)
 		return err
 	}
-	if err := r.SaveState(ctx, KindAnswer, st, formTTL); err != nil {
+	if err := r.SaveState(ctx, KindAnswer, st, answerTTL); err != nil {
 		return err
 	}
-	msg := strings.Join(notes, "")
+	msg := strings.Join(notes, "") + "已保存草稿，中途离开也不会丢失，发送 /rectify 继续。\n"
 	if st.Text == "" {
 		msg += "还需要用文字说明整改情况。"
 	} else {
@@ -460,7 +528,7 @@ func (s *Service) submitAnswer(ctx context.Context, r *bot.Request, rc *Rectific
 	if err != nil {
 		return err
 	}
-	m := bot.Message{Text: clip16("📥 整改回复待验收\n\n" + s.requestText(ctx, rc, wm)), Buttons: superButtons(rc)}
+	m := bot.Message{Text: "📥 整改回复待验收\n\n" + s.requestText(ctx, rc, wm), Buttons: superButtons(rc)}
 	if err := s.tellSupervisors(ctx, r.Out, m); err != nil {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "supervise: telling supervisors of an answer", slog.String("error", err.Error()))
 	}
@@ -507,7 +575,7 @@ func (s *Service) superRectButton(ctx context.Context, r *bot.Request) error {
 				head += " · 未登记负责人"
 			}
 		}
-		_, err := r.Reply(ctx, clip16(head+"\n\n"+s.requestText(ctx, rc, wm)), superButtons(rc)...)
+		_, err := sendWhole(ctx, r.Out, r.ChatID, bot.Message{Text: head + "\n\n" + s.requestText(ctx, rc, wm), Buttons: superButtons(rc)})
 		return err
 	case "ph":
 		_ = r.Answer(ctx, "")
@@ -547,7 +615,7 @@ func (s *Service) superRectButton(ctx context.Context, r *bot.Request) error {
 		if err != nil {
 			return err
 		}
-		return r.Edit(ctx, bot.Message{Text: clip16("✅ 已验收通过\n\n" + s.requestText(ctx, rc, wm)), Buttons: superButtons(rc)})
+		return editWhole(ctx, r, bot.Message{Text: "✅ 已验收通过\n\n" + s.requestText(ctx, rc, wm), Buttons: superButtons(rc)})
 	case "no":
 		if rc.State != RectSubmitted {
 			return r.Alert(ctx, "这项整改现在是"+rc.State.Chinese()+"，不能退回。")

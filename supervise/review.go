@@ -197,13 +197,7 @@ func (s *Service) listView(ctx context.Context, f Filter) (bot.Message, error) {
 	var row []bot.Button
 	for i, rep := range reps {
 		n := f.Page*PageSize + i + 1
-		c := rep.Counts()
-		crit := ""
-		if c.CriticalFail > 0 {
-			crit = fmt.Sprintf("（关键 %d）", c.CriticalFail)
-		}
-		fmt.Fprintf(&b, "\n%d. %s %s · %s · %s · 不符合 %d 项%s", n, s.chinese(rep.VisitDate), rep.HalfDay.Chinese(),
-			rep.WindowLabel, rep.State.Chinese(), c.Fail, crit)
+		fmt.Fprintf(&b, "\n%d. %s · %s · %s · %s", n, s.visitLabel(&rep), rep.WindowLabel, rep.State.Chinese(), problemsText(&rep))
 		row = append(row, bot.Btn(strconv.Itoa(n), prefixReview, append([]string{"o", rep.ID}, f.args()...)...))
 		if len(row) == 4 {
 			rows = append(rows, row)
@@ -267,7 +261,7 @@ func (s *Service) reviewButton(ctx context.Context, r *bot.Request) error {
 			return err
 		}
 		return r.Edit(ctx, m)
-	case "o", "c", "r", "u", "q", "qd", "p":
+	case "o", "g", "c", "r", "u", "q", "qd", "p":
 		if len(a) < 2 {
 			return r.Alert(ctx, "此按钮已失效。")
 		}
@@ -284,12 +278,25 @@ func (s *Service) reviewButton(ctx context.Context, r *bot.Request) error {
 		}
 		switch a[0] {
 		case "o":
-			m, err := s.reportView(ctx, rep, back)
+			m, err := s.reportView(ctx, rep, back, 0)
 			if err != nil {
 				return err
 			}
 			_, err = r.Send(ctx, m)
 			return err
+		case "g": // a page of the report, in place: sv:g:<report>:<page>:<filter…>
+			page, err := strconv.Atoi(arg(a, 2))
+			if err != nil || page < 0 || page > 1000 {
+				return r.Alert(ctx, "此按钮已失效。")
+			}
+			if back, ok = parseFilter(a[3:]); !ok {
+				back = Filter{State: inspect.Pending}
+			}
+			m, err := s.reportView(ctx, rep, back, page)
+			if err != nil {
+				return err
+			}
+			return r.Edit(ctx, m)
 		case "c":
 			return s.confirm(ctx, r, rep)
 		case "r":
@@ -369,64 +376,170 @@ func (s *Service) filterMenu(ctx context.Context, which string, f Filter) (bot.M
 	return bot.Message{Text: text, Buttons: rows}, nil
 }
 
-// reportView shows a report to a supervisor: the window, the visit, the answers, the findings with the clauses
-// they break, the inspector's own words and supplements, the history and the rectifications. Nothing in it
-// concerns who filed the report: reports keep nothing of that, and the view does not show even the day it was
-// filed.
-func (s *Service) reportView(ctx context.Context, rep *inspect.Report, back Filter) (bot.Message, error) {
+// reportTitle names a report as people do: 暗访报告 · 3号窗口 不动产登记 · 11月3日上午.
+func (s *Service) reportTitle(rep *inspect.Report) string {
+	return "暗访报告 · " + rep.WindowLabel + " · " + s.visitLabel(rep)
+}
+
+// visitLabel is the visit's day and half-day: 11月3日上午.
+func (s *Service) visitLabel(rep *inspect.Report) string {
+	return s.chinese(rep.VisitDate) + rep.HalfDay.Chinese()
+}
+
+// findingCounts is how a list line and a report's heading count the problems: the findings (every one,
+// from the checklist or the description) and how many of them are critical.
+func findingCounts(rep *inspect.Report) (n, critical, fromChecklist int) {
+	for _, f := range rep.Findings {
+		n++
+		if f.Critical {
+			critical++
+		}
+		if f.Source == inspect.FromChecklist {
+			fromChecklist++
+		}
+	}
+	return n, critical, fromChecklist
+}
+
+// problemsText is "问题 3 项（关键 1）", or "无问题".
+func problemsText(rep *inspect.Report) string {
+	n, crit, _ := findingCounts(rep)
+	if n == 0 {
+		return "无问题"
+	}
+	t := fmt.Sprintf("问题 %d 项", n)
+	if crit > 0 {
+		t += fmt.Sprintf("（关键 %d）", crit)
+	}
+	return t
+}
+
+// pageLimit is the most a page of a report holds (UTF-16 units), leaving room for its title and for a line
+// put before it (已驳回 …) within one Telegram message.
+const pageLimit = bot.MaxMessageLen - 600
+
+// reportPage is one message of a report: its text (without the title line) and the findings it shows.
+type reportPage struct {
+	text     string
+	findings []int
+}
+
+// block is a part of a report that is kept on one page when it fits; finding is its finding's number, or 0.
+type block struct {
+	text    string
+	finding int
+}
+
+// paginate packs blocks into pages of at most limit UTF-16 units, never cutting a block that fits a page; a
+// block longer than a page is split over pages at line or sentence ends. Nothing is left out.
+func paginate(blocks []block, limit int) []reportPage {
+	var pages []reportPage
+	var cur reportPage
+	flush := func() {
+		if cur.text != "" {
+			pages = append(pages, cur)
+		}
+		cur = reportPage{}
+	}
+	for _, b := range blocks {
+		if b.text == "" {
+			continue
+		}
+		sep := ""
+		if cur.text != "" {
+			sep = "\n\n"
+		}
+		if bot.Len16(cur.text+sep+b.text) <= limit {
+			cur.text += sep + b.text
+			if b.finding > 0 {
+				cur.findings = append(cur.findings, b.finding)
+			}
+			continue
+		}
+		flush()
+		parts := bot.SplitText(b.text, limit)
+		for i, part := range parts {
+			if i > 0 {
+				flush()
+			}
+			cur.text = part
+			if b.finding > 0 {
+				cur.findings = append(cur.findings, b.finding)
+			}
+		}
+	}
+	flush()
+	if len(pages) == 0 {
+		pages = []reportPage{{}}
+	}
+	return pages
+}
+
+// reportPages renders a report for a supervisor, whole: the window, the visit, the answers, every finding with
+// the clauses it breaks, its full note and its photos' count, the description, the inspector's supplements, the
+// history and the rectifications. Long reports take several pages; nothing is cut. Nothing in it concerns
+// who filed the report: reports keep nothing of that, and the view does not show even the day it was filed.
+func (s *Service) reportPages(ctx context.Context, rep *inspect.Report) ([]reportPage, map[int]bool, int, error) {
 	code := s.code(ctx, rep.CodeVersionID)
 	rects, err := s.o.Store.Rectifications(ctx, RectFilter{ReportIDs: []string{rep.ID}})
 	if err != nil {
-		return bot.Message{}, err
+		return nil, nil, 0, err
 	}
 	byFinding := map[int][]Rectification{}
 	for _, rc := range rects {
 		byFinding[rc.FindingNo] = append(byFinding[rc.FindingNo], rc)
 	}
 	today := s.Today()
+	var blocks []block
 	var b strings.Builder
 	c := rep.Counts()
-	fmt.Fprintf(&b, "📄 暗访报告 %s\n", rep.ID)
-	fmt.Fprintf(&b, "窗口：%s\n", rep.WindowLabel)
-	fmt.Fprintf(&b, "暗访时间：%s %s\n", s.chinese(rep.VisitDate), rep.HalfDay.Chinese())
 	fmt.Fprintf(&b, "状态：%s", rep.State.Chinese())
 	if rep.StateReason != "" && rep.State == inspect.Rejected {
 		fmt.Fprintf(&b, "（驳回原因：%s）", rep.StateReason)
 	}
-	fmt.Fprintf(&b, "\n检查结果：符合 %d，不符合 %d", c.Pass, c.Fail)
+	fmt.Fprintf(&b, "\n检查结果：符合 %d 项，不符合 %d 项", c.Pass, c.Fail)
 	if c.CriticalFail > 0 {
-		fmt.Fprintf(&b, "（关键项 %d）", c.CriticalFail)
+		fmt.Fprintf(&b, "（其中关键项 %d 项）", c.CriticalFail)
 	}
-	fmt.Fprintf(&b, "，未观察 %d", c.Unobserved)
+	fmt.Fprintf(&b, "，未观察 %d 项", c.Unobserved)
 	if c.WeightObserved > 0 {
-		fmt.Fprintf(&b, "，加权符合率 %s", Percent(float64(c.WeightPass)/float64(c.WeightObserved)))
+		fmt.Fprintf(&b, "；加权符合率 %s", Percent(float64(c.WeightPass)/float64(c.WeightObserved)))
 	}
-	b.WriteString("\n\n检查项：")
-	for _, it := range rep.Items {
-		crit := ""
-		if it.Critical {
-			crit = "【关键】"
+	blocks = append(blocks, block{text: b.String()})
+	if len(rep.Items) > 0 {
+		b.Reset()
+		b.WriteString("检查项：")
+		for _, it := range rep.Items {
+			crit := ""
+			if it.Critical {
+				crit = "【关键】"
+			}
+			fmt.Fprintf(&b, "\n%s %s%s（%s）", it.Result.Symbol(), crit, it.Title, it.ClauseList())
 		}
-		fmt.Fprintf(&b, "\n%s %s%s\uff08%s\uff09", it.Result.Symbol(), crit, it.Title, it.ClauseList())
-	}
-	var rows [][]bot.Button
-	photos := 0
-	if len(rep.Findings) > 0 {
-		b.WriteString("\n\n问题：")
+		blocks = append(blocks, block{text: b.String()})
 	}
 	canRectify := rep.State == inspect.Confirmed || rep.State == inspect.Rectifying || rep.State == inspect.Rectified
-	var rectRow []bot.Button
-	for _, f := range rep.Findings {
+	rectifiable := map[int]bool{}
+	photos := 0
+	if n, _, fromList := findingCounts(rep); n > 0 {
+		head := fmt.Sprintf("问题（%d 项）：", n)
+		if fromList != n {
+			head = fmt.Sprintf("问题（%d 项：检查项不符合 %d 项，情况描述中另有 %d 项）：", n, fromList, n-fromList)
+		}
+		blocks = append(blocks, block{text: head})
+	}
+	for i, f := range rep.Findings {
+		b.Reset()
 		crit := ""
 		if f.Critical {
 			crit = "【关键】"
 		}
-		fmt.Fprintf(&b, "\n%d. %s%s\n%s", f.No, crit, f.Title, indent(clauseText(code, f.Clauses, 60)))
+		fmt.Fprintf(&b, "%d. %s%s\n%s", f.No, crit, f.Title, indent(clauseText(code, f.Clauses, 0)))
 		if f.Note != "" {
-			fmt.Fprintf(&b, "\n   说明：%s", bot.Clip(f.Note, 300))
+			fmt.Fprintf(&b, "\n   说明：%s", blockValue("   ", f.Note))
 		}
 		if len(f.Photos) > 0 {
-			fmt.Fprintf(&b, "\n   照片 %d 张", len(f.Photos))
+			fmt.Fprintf(&b, "\n   照片 %d 张（点“📷 照片”查看）", len(f.Photos))
 			photos += len(f.Photos)
 		}
 		unfinished := false
@@ -440,35 +553,65 @@ func (s *Service) reportView(ctx context.Context, rep *inspect.Report, back Filt
 			}
 		}
 		if canRectify && !unfinished {
-			rectRow = append(rectRow, bot.Btn(fmt.Sprintf("🛠 整改 %d", f.No), prefixReview, "q", rep.ID, strconv.Itoa(f.No)))
-			if len(rectRow) == 4 {
-				rows = append(rows, rectRow)
-				rectRow = nil
-			}
+			rectifiable[f.No] = true
 		}
-	}
-	if len(rectRow) > 0 {
-		rows = append(rows, rectRow)
+		text := b.String()
+		if i == 0 {
+			// The heading stays with the first finding.
+			blocks[len(blocks)-1].text += "\n" + text
+			blocks[len(blocks)-1].finding = f.No
+			continue
+		}
+		blocks = append(blocks, block{text: text, finding: f.No})
 	}
 	if rep.Description != "" {
-		fmt.Fprintf(&b, "\n\n情况描述：%s", bot.Clip(rep.Description, 800))
+		blocks = append(blocks, block{text: "情况描述：" + blockValue("", rep.Description)})
 	}
 	if len(rep.Supplements) > 0 {
-		b.WriteString("\n\n补充：")
-		for _, sp := range rep.Supplements {
-			fmt.Fprintf(&b, "\n%d. %s %s", sp.No, s.chinese(sp.Added), bot.Clip(sp.Text, 300))
+		blocks = append(blocks, block{text: "补充："})
+		for i, sp := range rep.Supplements {
+			t := fmt.Sprintf("%d. %s %s", sp.No, s.chinese(sp.Added), blockValue("", sp.Text))
+			if i == 0 {
+				blocks[len(blocks)-1].text += "\n" + t
+				continue
+			}
+			blocks = append(blocks, block{text: t})
 		}
 	}
 	// The first event is the filing: its day is left out, like the filing day itself.
 	if len(rep.Events) > 1 {
-		b.WriteString("\n\n处理记录：")
+		b.Reset()
+		b.WriteString("处理记录：")
 		for _, e := range rep.Events[1:] {
 			fmt.Fprintf(&b, "\n%s %s", s.chinese(e.On), e.State.Chinese())
 			if e.Reason != "" {
-				fmt.Fprintf(&b, "：%s", bot.Clip(e.Reason, 100))
+				fmt.Fprintf(&b, "：%s", blockValue("", e.Reason))
 			}
 		}
+		blocks = append(blocks, block{text: b.String()})
 	}
+	blocks = append(blocks, block{text: "编号：" + rep.ID})
+	return paginate(blocks, pageLimit), rectifiable, photos, nil
+}
+
+// reportView shows page page (from 0) of a report to a supervisor, with the buttons to act on it, to require
+// rectification of the findings on the page, to turn the pages and to go back to the list.
+func (s *Service) reportView(ctx context.Context, rep *inspect.Report, back Filter, page int) (bot.Message, error) {
+	pages, rectifiable, photos, err := s.reportPages(ctx, rep)
+	if err != nil {
+		return bot.Message{}, err
+	}
+	page = max(0, min(page, len(pages)-1))
+	p := pages[page]
+	title := "📄 " + s.reportTitle(rep)
+	if len(pages) > 1 {
+		title += fmt.Sprintf("（第 %d/%d 页）", page+1, len(pages))
+	}
+	text := title + "\n" + p.text
+	if page+1 < len(pages) {
+		text += "\n\n（未完，点“下一页 ▶”继续）"
+	}
+	var rows [][]bot.Button
 	var act []bot.Button
 	switch rep.State {
 	case inspect.Pending:
@@ -482,13 +625,63 @@ func (s *Service) reportView(ctx context.Context, rep *inspect.Report, back Filt
 		act = append(act, bot.Btn(fmt.Sprintf("📷 照片（%d）", photos), prefixReview, "p", rep.ID))
 	}
 	if len(act) > 0 {
-		rows = append([][]bot.Button{act}, rows...)
+		rows = append(rows, act)
+	}
+	var rectRow []bot.Button
+	for _, no := range p.findings {
+		if !rectifiable[no] || containsInt(seenIn(pages[:page]), no) {
+			continue
+		}
+		rectRow = append(rectRow, bot.Btn(fmt.Sprintf("🛠 整改 %d", no), prefixReview, "q", rep.ID, strconv.Itoa(no)))
+		if len(rectRow) == 4 {
+			rows = append(rows, rectRow)
+			rectRow = nil
+		}
+	}
+	if len(rectRow) > 0 {
+		rows = append(rows, rectRow)
+	}
+	if len(pages) > 1 {
+		var nav []bot.Button
+		if page > 0 {
+			nav = append(nav, bot.Btn("◀ 上一页", prefixReview, append([]string{"g", rep.ID, strconv.Itoa(page - 1)}, back.args()...)...))
+		}
+		if page+1 < len(pages) {
+			nav = append(nav, bot.Btn("下一页 ▶", prefixReview, append([]string{"g", rep.ID, strconv.Itoa(page + 1)}, back.args()...)...))
+		}
+		rows = append(rows, nav)
 	}
 	rows = append(rows, bot.Row(bot.Btn("⬅ 报告列表", prefixReview, append([]string{"l"}, back.args()...)...)))
-	return bot.Message{Text: clip16(b.String()), Buttons: rows}, nil
+	return bot.Message{Text: text, Buttons: rows}, nil
+}
+
+// seenIn lists the findings of pages (a finding split over pages gets its button on its first page).
+func seenIn(pages []reportPage) []int {
+	var out []int
+	for _, p := range pages {
+		out = append(out, p.findings...)
+	}
+	return out
 }
 
 func indent(s string) string { return "   " + strings.ReplaceAll(s, "\n", "\n   ") }
+
+// block writes a field's value after its label: on the same line when it is one line; otherwise from the next
+// line on, every line indented under the label (a note merged from several, a description of paragraphs), so
+// that no line of it starts at the left edge as if it were a field of its own. indent is the label's.
+func blockValue(indent, value string) string {
+	value = strings.TrimSpace(strings.ReplaceAll(value, "\r\n", "\n"))
+	if !strings.Contains(value, "\n") {
+		return value
+	}
+	var lines []string
+	for _, l := range strings.Split(value, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, indent+"   "+l)
+		}
+	}
+	return "\n" + strings.Join(lines, "\n")
+}
 
 // refresh shows the report again after a change, in place of the message whose button was pressed.
 func (s *Service) refresh(ctx context.Context, r *bot.Request, id string) error {
@@ -496,7 +689,7 @@ func (s *Service) refresh(ctx context.Context, r *bot.Request, id string) error 
 	if err != nil {
 		return err
 	}
-	m, err := s.reportView(ctx, rep, Filter{State: inspect.Pending})
+	m, err := s.reportView(ctx, rep, Filter{State: inspect.Pending}, 0)
 	if err != nil {
 		return err
 	}
@@ -543,8 +736,8 @@ func (s *Service) startReject(ctx context.Context, r *bot.Request, rep *inspect.
 		return err
 	}
 	_ = r.Answer(ctx, "")
-	_, err := r.Reply(ctx, fmt.Sprintf("请输入驳回 %s %s %s 这份报告的原因（必填，%d 字以内）。暗访人员凭回执码可以看到这个原因。发送 /cancel 放弃。",
-		rep.WindowLabel, s.chinese(rep.VisitDate), rep.HalfDay.Chinese(), MaxReasonLength))
+	_, err := r.Reply(ctx, fmt.Sprintf("请输入驳回“%s · %s”这份报告的原因（必填，%d 字以内）。暗访人员凭回执码可以看到这个原因。发送 /cancel 放弃。",
+		rep.WindowLabel, s.visitLabel(rep), MaxReasonLength))
 	return err
 }
 
@@ -591,12 +784,11 @@ func (s *Service) rejectInput(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.reportView(ctx, rep, Filter{State: inspect.Pending})
+	m, err := s.reportView(ctx, rep, Filter{State: inspect.Pending}, 0)
 	if err != nil {
 		return err
 	}
 	m.Text = "已驳回，暗访人员凭回执码可以看到原因。\n\n" + m.Text
-	m.Text = clip16(m.Text)
 	_, err = r.Send(ctx, m)
 	return err
 }
@@ -709,7 +901,7 @@ func (s *Service) sendReportPhotos(ctx context.Context, r *bot.Request, rep *ins
 			if err != nil {
 				return err
 			}
-			caption := fmt.Sprintf("%s · 问题 %d：%s · 照片 %d/%d", rep.WindowLabel, f.No, f.Title, k+1, len(f.Photos))
+			caption := fmt.Sprintf("%s · %s · 问题 %d：%s · 照片 %d/%d", rep.WindowLabel, s.visitLabel(rep), f.No, f.Title, k+1, len(f.Photos))
 			if _, err := r.Out.SendPhoto(ctx, r.ChatID, bot.File{Name: ref.ID + ".jpg", Data: p.Data}, bot.Message{Text: caption}); err != nil {
 				return err
 			}

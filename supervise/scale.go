@@ -135,18 +135,18 @@ func (sc Scale) Chinese() string {
 	b.WriteString("建议调整分的计算（裁量建议，最终由督查人员决定）：\n")
 	for i, band := range sc.Bands {
 		if i == len(sc.Bands)-1 && band.Min == 0 {
-			fmt.Fprintf(&b, "· 符合率低于 %s%%：%+d\n", trimFloat(sc.Bands[max(0, i-1)].Min), band.Points)
+			fmt.Fprintf(&b, "· 符合率低于 %s%%：%s\n", trimFloat(sc.Bands[max(0, i-1)].Min), signed(band.Points))
 			continue
 		}
-		fmt.Fprintf(&b, "· 符合率 ≥ %s%%：%+d\n", trimFloat(band.Min), band.Points)
+		fmt.Fprintf(&b, "· 符合率 ≥ %s%%：%s\n", trimFloat(band.Min), signed(band.Points))
 	}
 	if sc.Critical != 0 {
-		fmt.Fprintf(&b, "· 每个关键项不符合：%d\n", sc.Critical)
+		fmt.Fprintf(&b, "· 每个关键项不符合：%s\n", signed(sc.Critical))
 	}
 	if sc.TrendPts != 0 && sc.TrendMin > 0 {
-		fmt.Fprintf(&b, "· 比上月提高（降低）%s 个百分点及以上：+%d（−%d）\n", trimFloat(sc.TrendMin), sc.TrendPts, sc.TrendPts)
+		fmt.Fprintf(&b, "· 比上月提高（降低）%s 个百分点及以上：%s（%s）\n", trimFloat(sc.TrendMin), signed(sc.TrendPts), signed(-sc.TrendPts))
 	}
-	fmt.Fprintf(&b, "· 合计限定在 −5 到 +5 之间；已确认报告少于 %d 份时不给建议", sc.MinReports)
+	fmt.Fprintf(&b, "· 合计限定在 −5 到 +5 之间（超出时按上限计）；已确认报告少于 %d 份时不给建议", sc.MinReports)
 	return b.String()
 }
 
@@ -155,8 +155,22 @@ func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 // Suggestion is a suggested adjustment with how it was reached.
 type Suggestion struct {
 	Points int
+	Raw    int      // the parts' sum before it was clamped to −5…+5
 	Basis  bool     // false: too few reports or no observations, Points is 0
-	Parts  []string // in Chinese: 符合率 92.5% → +1; 关键项 1 项 → −1; 较上月 +6.0 → +1
+	Parts  []string // in Chinese: 符合率 92.5% → +1；关键项不符合 1 项 → −1；较上月 +6.0 个百分点 → +1
+}
+
+// Capped reports whether the parts add up to more than the scale allows, so that Points is the limit.
+func (sg Suggestion) Capped() bool { return sg.Basis && sg.Raw != sg.Points }
+
+// Explain is how the suggestion was reached, in Chinese: its parts, and their sum when it was capped
+// (符合率 55.0% → −4；关键项不符合 3 项 → −3；合计 −7，按上限计 −5).
+func (sg Suggestion) Explain() string {
+	t := strings.Join(sg.Parts, "；")
+	if sg.Capped() {
+		t += fmt.Sprintf("；合计 %s，按上限计 %s", signed(sg.Raw), signed(sg.Points))
+	}
+	return t
 }
 
 // Suggest computes the suggestion for a window's score.
@@ -171,27 +185,40 @@ func (sc Scale) Suggest(s *WindowScore) Suggestion {
 		// Rates are compared at the precision shown (one decimal), so 97.95% shown as 98.0% meets 98.
 		if math.Round(pct*10)/10 >= b.Min {
 			sg.Points += b.Points
-			sg.Parts = append(sg.Parts, fmt.Sprintf("符合率 %s → %+d", Percent(s.Compliance), b.Points))
+			sg.Parts = append(sg.Parts, fmt.Sprintf("符合率 %s → %s", Percent(s.Compliance), signed(b.Points)))
 			break
 		}
 	}
 	if n := len(s.Critical); n > 0 && sc.Critical != 0 {
 		sg.Points += n * sc.Critical
-		sg.Parts = append(sg.Parts, fmt.Sprintf("关键项不符合 %d 项 → %+d", n, n*sc.Critical))
+		sg.Parts = append(sg.Parts, fmt.Sprintf("关键项不符合 %d 项 → %s", n, signed(n*sc.Critical)))
 	}
 	if s.PrevObserved && sc.TrendPts != 0 && sc.TrendMin > 0 {
 		d := math.Round((s.Compliance-s.PrevCompliance)*1000) / 10
 		switch {
 		case d >= sc.TrendMin:
 			sg.Points += sc.TrendPts
-			sg.Parts = append(sg.Parts, fmt.Sprintf("较上月 %+.1f 个百分点 → %+d", d, sc.TrendPts))
+			sg.Parts = append(sg.Parts, fmt.Sprintf("较上月 %s 个百分点 → %s", signedPoints(d), signed(sc.TrendPts)))
 		case d <= -sc.TrendMin:
 			sg.Points -= sc.TrendPts
-			sg.Parts = append(sg.Parts, fmt.Sprintf("较上月 %+.1f 个百分点 → %+d", d, -sc.TrendPts))
+			sg.Parts = append(sg.Parts, fmt.Sprintf("较上月 %s 个百分点 → %s", signedPoints(d), signed(-sc.TrendPts)))
 		}
 	}
+	sg.Raw = sg.Points
 	sg.Points = max(-5, min(5, sg.Points))
 	return sg
+}
+
+// signedPoints writes percentage points with one decimal and their sign, a minus sign for negatives: +6.0, −5.2.
+func signedPoints(d float64) string {
+	t := strconv.FormatFloat(math.Abs(d), 'f', 1, 64)
+	switch {
+	case d > 0:
+		return "+" + t
+	case d < 0:
+		return "\u2212" + t
+	}
+	return t
 }
 
 // Percent formats a rate as 92.5%.

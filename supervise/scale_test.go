@@ -37,7 +37,7 @@ func TestParseScale(t *testing.T) {
 			t.Errorf("ParseScale(%q) succeeded", bad)
 		}
 	}
-	if s := def.Chinese(); !strings.Contains(s, "≥ 98%：+3") || !strings.Contains(s, "低于 60%：-4") || !strings.Contains(s, "关键项") {
+	if s := def.Chinese(); !strings.Contains(s, "≥ 98%：+3") || !strings.Contains(s, "低于 60%：−4") || strings.Contains(s, "-") || !strings.Contains(s, "关键项") {
 		t.Errorf("Chinese:\n%s", s)
 	}
 }
@@ -76,8 +76,19 @@ func TestSuggest(t *testing.T) {
 	}
 	// The clamp at +5, on a scale that would give more.
 	big := supervise.Scale{Bands: []supervise.Band{{0, 5}}, TrendMin: 1, TrendPts: 3, MinReports: 1}
-	if g := big.Suggest(sc(1, 1, 0, 0.5, true)); g.Points != 5 || len(g.Parts) != 2 {
+	if g := big.Suggest(sc(1, 1, 0, 0.5, true)); g.Points != 5 || len(g.Parts) != 2 || !g.Capped() || g.Raw != 8 {
 		t.Errorf("clamp at +5: %+v", g)
+	}
+	// A capped suggestion says so: its parts add to −7, and −5 is the limit.
+	capped := def.Suggest(sc(2, 0.55, 3, 0.58, true))
+	if want := "符合率 55.0% → −4；关键项不符合 3 项 → −3；合计 −7，按上限计 −5"; capped.Points != -5 || capped.Explain() != want {
+		t.Errorf("capped: %+v %q, want %q", capped, capped.Explain(), want)
+	}
+	// One that is not capped says nothing of a limit; every minus is U+2212.
+	plain := def.Suggest(sc(2, 0.82, 1, 0.90, true))
+	if e := plain.Explain(); plain.Capped() || strings.Contains(e, "上限") || strings.Contains(e, "-") ||
+		e != "符合率 82.0% → −1；关键项不符合 1 项 → −1；较上月 −8.0 个百分点 → −1" {
+		t.Errorf("not capped: %+v %q", plain, e)
 	}
 }
 

@@ -108,6 +108,7 @@ func (s *Service) Register(rt *bot.Router) {
 		bot.Describe("记录窗口月度考核调整分：/adjust [月份] 窗口号 分数 理由"))
 	rt.Command("stats", bot.Supervisor, s.cmdStats, bot.PrivateOnly(), bot.Describe("窗口月度评分与图表：/stats [月份]"))
 	rt.Command("scores", bot.Supervisor, s.cmdStats, bot.PrivateOnly(), bot.Hidden())
+	rt.Command("export", bot.Supervisor, s.cmdExport, bot.PrivateOnly(), bot.Describe("导出月度考核报表（Excel/CSV）：/export [月份]"))
 	rt.Callback(prefixReview, bot.Supervisor, s.reviewButton)
 	rt.Callback(prefixSuper, bot.Supervisor, s.superRectButton)
 	rt.Callback(prefixHead, bot.Staff, s.headButton)
@@ -167,14 +168,19 @@ func (s *Service) code(ctx context.Context, id int64) *rules.Code {
 	return nil
 }
 
-// clauseText is "1.3.3 服务仪表：工作时不得…" for each clause, one a line.
+// clauseText is "1.3.3 服务仪表：工作时不得…" for each clause, one a line, each text clipped to clip characters
+// (whole when clip ≤ 0).
 func clauseText(code *rules.Code, ids []string, clip int) string {
 	var lines []string
 	for _, id := range ids {
 		line := id
 		if code != nil {
 			if c, ok := code.Clause(id); ok {
-				line += " " + c.Title + "\uff1a" + bot.Clip(c.Text, clip)
+				text := c.Text
+				if clip > 0 {
+					text = bot.Clip(text, clip)
+				}
+				line += " " + c.Title + "\uff1a" + text
 			}
 		}
 		lines = append(lines, line)
@@ -243,7 +249,7 @@ func (s *Service) tellSupervisors(ctx context.Context, out bot.Transport, m bot.
 	}
 	var errs []error
 	for _, chat := range to {
-		if _, err := out.Send(ctx, chat, m); err != nil && !errors.Is(err, bot.ErrBlocked) {
+		if _, err := sendWhole(ctx, out, chat, m); err != nil && !errors.Is(err, bot.ErrBlocked) {
 			errs = append(errs, err)
 		}
 	}
@@ -272,7 +278,41 @@ func (s *Service) userLabel(ctx context.Context, id int64) string {
 // chinese is a day as shown: 11月2日, with the year when it is not this year.
 func (s *Service) chinese(d workday.Date) string { return d.Chinese(s.Today().Year) }
 
-// clip16 shortens text to fit one Telegram message.
+// partLimit is the most one message of a text split by sendWhole holds.
+const partLimit = bot.MaxMessageLen - 96
+
+// sendWhole sends m to chat whole: a text too long for one message goes in several, cut at line or sentence
+// ends, the buttons under the last. It returns the last message's ID.
+func sendWhole(ctx context.Context, out bot.Transport, chat int64, m bot.Message) (int, error) {
+	parts := bot.SplitText(m.Text, partLimit)
+	id := 0
+	for i, p := range parts {
+		part := bot.Message{Text: p}
+		if i == len(parts)-1 {
+			part.Buttons = m.Buttons
+		}
+		var err error
+		if id, err = out.Send(ctx, chat, part); err != nil {
+			return id, err
+		}
+	}
+	return id, nil
+}
+
+// editWhole puts m in place of the pressed message; a text too long for one message goes on in new messages.
+func editWhole(ctx context.Context, r *bot.Request, m bot.Message) error {
+	parts := bot.SplitText(m.Text, partLimit)
+	if len(parts) == 1 {
+		return r.Edit(ctx, m)
+	}
+	if err := r.Edit(ctx, bot.Message{Text: parts[0]}); err != nil {
+		return err
+	}
+	_, err := sendWhole(ctx, r.Out, r.ChatID, bot.Message{Text: strings.Join(parts[1:], "\n"), Buttons: m.Buttons})
+	return err
+}
+
+// clip16 shortens text to fit one Telegram message (lists with a bounded number of lines).
 func clip16(text string) string {
 	const limit = bot.MaxMessageLen - 96
 	if bot.Len16(text) <= limit {

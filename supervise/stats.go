@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/conductbot/conductbot/bot"
@@ -104,6 +105,9 @@ func StatsText(m Month, ss []WindowScore, code *rules.Code) string {
 			b.WriteString("（无法比较）")
 		}
 		fmt.Fprintf(&b, "· 报告 %d · 关键项 %d · 建议 %s", w.Reports, len(w.Critical), suggestionText(w.Suggestion))
+		if w.Suggestion.Capped() {
+			fmt.Fprintf(&b, "（合计 %s，按上限计）", signed(w.Suggestion.Raw))
+		}
 		if w.Adjustment != nil {
 			fmt.Fprintf(&b, " · 最终 %s", FormatFinal(w.Adjustment.Final))
 		} else {
@@ -229,25 +233,55 @@ func (s *Service) cmdStats(ctx context.Context, r *bot.Request) error {
 		_, err := r.Reply(ctx, bot.Denied(bot.Supervisor))
 		return err
 	}
-	m := s.CurrentMonth()
-	if a := strings.TrimSpace(r.Args); a != "" {
-		var err error
-		if m, err = ParseMonthIn(a, s.CurrentMonth()); err != nil {
-			msg := "月份的格式不对。用法：/stats 2026-11（不写则为本月）。"
-			if errors.Is(err, ErrMonthRange) {
-				msg = MonthRangeNotice(s.CurrentMonth())
-			}
-			_, err := r.Reply(ctx, msg)
-			return err
-		}
+	m, ok, err := s.monthArg(ctx, r, "用法：/stats 2026-11（不写则为本月）。")
+	if !ok || err != nil {
+		return err
 	}
 	if err := s.sendStats(ctx, r, m); err != nil {
 		return err
 	}
-	if s.o.AfterStats != nil {
+	// The reminders' figures are of the last 30 days, not of a month: they follow this month's scores only.
+	if s.o.AfterStats != nil && m == s.CurrentMonth() {
 		return s.o.AfterStats(ctx, r)
 	}
 	return nil
+}
+
+// monthArg reads the month argument of /stats and /export (this month when empty); ok is false after it
+// replied with the usage.
+func (s *Service) monthArg(ctx context.Context, r *bot.Request, usage string) (Month, bool, error) {
+	m := s.CurrentMonth()
+	a := strings.TrimSpace(r.Args)
+	if a == "" {
+		return m, true, nil
+	}
+	m, err := ParseMonthIn(a, s.CurrentMonth())
+	if err != nil {
+		msg := "月份的格式不对。" + usage
+		if errors.Is(err, ErrMonthRange) {
+			msg = MonthRangeNotice(s.CurrentMonth())
+		}
+		_, err := r.Reply(ctx, msg)
+		return Month{}, false, err
+	}
+	return m, true, nil
+}
+
+// cmdExport is /export [月份]: the month's workbook and CSV files, as the button under /stats sends them.
+func (s *Service) cmdExport(ctx context.Context, r *bot.Request) error {
+	if !r.Has(bot.Supervisor) {
+		_, err := r.Reply(ctx, bot.Denied(bot.Supervisor))
+		return err
+	}
+	m, ok, err := s.monthArg(ctx, r, "用法：/export 2026-11（不写则为本月）。")
+	if !ok || err != nil {
+		return err
+	}
+	if s.CurrentMonth().Before(m) {
+		_, err := r.Reply(ctx, "不能导出未来的月份。")
+		return err
+	}
+	return s.sendExport(ctx, r, m)
 }
 
 func (s *Service) sendStats(ctx context.Context, r *bot.Request, m Month) error {
@@ -276,7 +310,11 @@ func (s *Service) sendStats(ctx context.Context, r *bot.Request, m Month) error 
 	}
 	nav = append(nav, bot.Btn("ℹ️ 计算规则", prefixStats, "h"))
 	rows = append(rows, nav)
-	_, err = r.Reply(ctx, StatsText(m, ss, code), rows...)
+	text := StatsText(m, ss, code)
+	if s.o.AfterStats != nil && m != s.CurrentMonth() {
+		text += "\n\n每日提醒与每日一题的统计是最近 30 天的，不按月份统计，只随本月的 /stats 发送；也可以发送 /quizstats 查看。"
+	}
+	_, err = r.Reply(ctx, text, rows...)
 	return err
 }
 
@@ -350,11 +388,11 @@ func (s *Service) statsButton(ctx context.Context, r *bot.Request) error {
 			}
 			return err
 		}
-		if err := r.SaveState(ctx, KindAdjust, adjustState{WindowID: id, Month: m.String()}, formTTL); err != nil {
+		if err := r.SaveState(ctx, KindAdjust, adjustState{WindowID: id, Month: m.String()}, adjustTTL); err != nil {
 			return err
 		}
 		_ = r.Answer(ctx, "")
-		_, err = r.Reply(ctx, adjustPrompt(sc))
+		_, err = r.Reply(ctx, adjustPrompt(sc, nil))
 		return err
 	}
 	return r.Alert(ctx, "此按钮已失效。")
@@ -373,7 +411,7 @@ func (s *Service) windowScore(ctx context.Context, m Month, windowID int64) (*Wi
 	return nil, ErrNotFound
 }
 
-func adjustPrompt(sc *WindowScore) string {
+func adjustPrompt(sc *WindowScore, draft *float64) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s · %s\n", sc.Window.Label(), sc.Month.Chinese())
 	if sc.Observed {
@@ -381,18 +419,30 @@ func adjustPrompt(sc *WindowScore) string {
 	} else {
 		fmt.Fprintf(&b, "已确认报告 %d 份，没有观察项\n", sc.Reports)
 	}
-	fmt.Fprintf(&b, "建议调整分：%s（%s）\n", suggestionText(sc.Suggestion), strings.Join(sc.Suggestion.Parts, "；"))
+	fmt.Fprintf(&b, "建议调整分：%s（%s）\n", suggestionText(sc.Suggestion), sc.Suggestion.Explain())
 	if sc.Adjustment != nil {
-		fmt.Fprintf(&b, "已记录的最终调整分：%s（%s，%s）\n", FormatFinal(sc.Adjustment.Final), sc.Adjustment.Reason, sc.Adjustment.Decided)
+		fmt.Fprintf(&b, "已记录的最终调整分：%s（%s，%s）\n", FormatFinal(sc.Adjustment.Final), sc.Adjustment.Reason,
+			sc.Adjustment.Decided.Chinese(sc.Month.Year))
 	}
-	b.WriteString("\n请输入最终调整分（−5 到 +5，可有一位小数）和理由，例如：+2 本月服务明显改进，群众好评多。发送 /cancel 放弃。")
+	if draft != nil {
+		fmt.Fprintf(&b, "\n草稿：最终调整分 %s，理由未填。请写明理由（也可以重新输入“分数 理由”）。", FormatFinal(*draft))
+	} else {
+		b.WriteString("\n请输入最终调整分（−5 到 +5，可有一位小数）和理由，例如：+2 本月服务明显改进，群众好评多。")
+	}
+	fmt.Fprintf(&b, "\n中途离开也不会丢失：草稿保存 %d 小时，发送 /adjust 继续；发送 /cancel 放弃。", int(adjustTTL/time.Hour))
 	return b.String()
 }
 
+// adjustState is an adjustment being recorded through the form: the window and month, and the figure once
+// typed without its reason. It is kept as the chat's state (in the store, across restarts) for adjustTTL.
 type adjustState struct {
-	WindowID int64  `json:"window"`
-	Month    string `json:"month"`
+	WindowID int64    `json:"window"`
+	Month    string   `json:"month"`
+	Final    *float64 `json:"final,omitempty"`
 }
+
+// adjustTTL is how long the adjustment form's draft is kept.
+const adjustTTL = 24 * time.Hour
 
 func (s *Service) adjustInput(ctx context.Context, r *bot.Request) error {
 	var st adjustState
@@ -406,11 +456,60 @@ func (s *Service) adjustInput(ctx context.Context, r *bot.Request) error {
 	}
 	text := strings.TrimSpace(r.Text)
 	if len(r.Photos) > 0 || r.Document != nil || r.HasMedia || text == "" {
-		_, err := r.Reply(ctx, "请用文字输入调整分和理由，例如：+2 本月服务明显改进。发送 /cancel 放弃。")
+		_, err := r.Reply(ctx, "请用文字输入调整分和理由，例如：+2 本月服务明显改进。草稿已保存；发送 /cancel 放弃。")
 		return err
 	}
 	num, why, _ := strings.Cut(strings.ReplaceAll(text, "\u3000", " "), " ")
-	return s.recordAdjustment(ctx, r, m, st.WindowID, num, why, true)
+	if _, perr := ParseFinal(num); perr != nil && st.Final != nil {
+		if s.now().Sub(r.State.Updated) > formTTL {
+			// A draft left a while ago: a message now may be about something else. Show the draft first; the
+			// next message is its reason.
+			return s.resumeAdjust(ctx, r, st)
+		}
+		// The figure was given before: the whole text is its reason.
+		num, why = FormatFinal(*st.Final), text
+	}
+	return s.recordAdjustment(ctx, r, m, st.WindowID, num, why, &st)
+}
+
+// cmdAdjustResume is /adjust without arguments while the adjustment form's draft is kept: it shows it again.
+func (s *Service) cmdAdjustResume(ctx context.Context, r *bot.Request) (bool, error) {
+	var st adjustState
+	ok, err := r.LoadState(ctx, KindAdjust, &st)
+	if err != nil || !ok {
+		return false, err
+	}
+	m, err := ParseMonth(st.Month, Month{})
+	if err != nil {
+		return false, r.ClearState(ctx, KindAdjust)
+	}
+	if _, err := s.windowScore(ctx, m, st.WindowID); errors.Is(err, ErrNotFound) {
+		return false, r.ClearState(ctx, KindAdjust)
+	} else if err != nil {
+		return false, err
+	}
+	return true, s.resumeAdjust(ctx, r, st)
+}
+
+// resumeAdjust shows the adjustment form's draft again and makes it the chat's active form, so that the next
+// message goes to it.
+func (s *Service) resumeAdjust(ctx context.Context, r *bot.Request, st adjustState) error {
+	m, err := ParseMonth(st.Month, Month{})
+	if err != nil {
+		return r.ClearState(ctx, KindAdjust)
+	}
+	sc, err := s.windowScore(ctx, m, st.WindowID)
+	if errors.Is(err, ErrNotFound) {
+		return r.ClearState(ctx, KindAdjust)
+	}
+	if err != nil {
+		return err
+	}
+	if err := r.SaveState(ctx, KindAdjust, st, adjustTTL); err != nil {
+		return err
+	}
+	_, err = r.Reply(ctx, "📝 继续记录调整分（草稿已保存）\n"+adjustPrompt(sc, st.Final))
+	return err
 }
 
 // cmdAdjust is /adjust [月份] 窗口号 分数 理由.
@@ -421,6 +520,11 @@ func (s *Service) cmdAdjust(ctx context.Context, r *bot.Request) error {
 	}
 	const usage = "用法：/adjust [月份] 窗口号 分数 理由，例如 /adjust 2026-11 3 +2 本月服务明显改进（不写月份为本月）。也可以在 /stats 下点“✏️ 调整分”。"
 	f := strings.Fields(r.Args)
+	if len(f) == 0 {
+		if resumed, err := s.cmdAdjustResume(ctx, r); resumed || err != nil {
+			return err
+		}
+	}
 	m := s.CurrentMonth()
 	if len(f) > 0 {
 		mm, err := ParseMonthIn(f[0], s.CurrentMonth())
@@ -445,23 +549,38 @@ func (s *Service) cmdAdjust(ctx context.Context, r *bot.Request) error {
 		_, err := r.Reply(ctx, "没有窗口号为 "+f[0]+" 的窗口。\n"+usage)
 		return err
 	}
-	return s.recordAdjustment(ctx, r, m, w.ID, f[1], strings.Join(f[2:], " "), false)
+	return s.recordAdjustment(ctx, r, m, w.ID, f[1], strings.Join(f[2:], " "), nil)
 }
 
-// recordAdjustment checks and stores a supervisor's final figure with its reason, next to the suggestion.
-func (s *Service) recordAdjustment(ctx context.Context, r *bot.Request, m Month, windowID int64, num, why string, form bool) error {
+// recordAdjustment checks and stores a supervisor's final figure with its reason, next to the suggestion. form
+// is the adjustment form's draft when it came through the form (nil for /adjust): a figure given without its
+// reason is kept in it.
+func (s *Service) recordAdjustment(ctx context.Context, r *bot.Request, m Month, windowID int64, num, why string, form *adjustState) error {
 	if s.CurrentMonth().Before(m) {
 		_, err := r.Reply(ctx, "不能为未来的月份记录调整分。")
 		return err
 	}
 	final, err := ParseFinal(num)
 	if err != nil {
-		_, err := r.Reply(ctx, "调整分应为 −5 到 +5 之间的数，最多一位小数，例如 +2、-1.5、0。请重新输入。")
+		msg := "调整分应为 −5 到 +5 之间的数，最多一位小数，例如 +2、−1.5、0。请重新输入。"
+		if form != nil {
+			msg += "草稿已保存；发送 /cancel 放弃。"
+		}
+		_, err := r.Reply(ctx, msg)
 		return err
 	}
 	why = strings.TrimSpace(why)
 	if utf8.RuneCountInString(why) < 2 {
-		_, err := r.Reply(ctx, "请写明理由（调整分是督查人员的裁量，理由必填），例如：+2 本月服务明显改进。")
+		if form != nil {
+			form.Final = &final
+			if err := r.SaveState(ctx, KindAdjust, form, adjustTTL); err != nil {
+				return err
+			}
+			_, err := r.Reply(ctx, fmt.Sprintf("已记下调整分 %s，已保存草稿。请写明理由（调整分是督查人员的裁量，理由必填），例如：本月服务明显改进。"+
+				"中途离开也不会丢失，发送 /adjust 继续。", FormatFinal(final)))
+			return err
+		}
+		_, err := r.Reply(ctx, "请写明理由（调整分是督查人员的裁量，理由必填），例如：/adjust 3 +2 本月服务明显改进。")
 		return err
 	}
 	if utf8.RuneCountInString(why) > MaxReasonLength {
@@ -470,7 +589,7 @@ func (s *Service) recordAdjustment(ctx context.Context, r *bot.Request, m Month,
 	}
 	sc, err := s.windowScore(ctx, m, windowID)
 	if errors.Is(err, ErrNotFound) {
-		if form {
+		if form != nil {
 			_ = r.ClearState(ctx, KindAdjust)
 		}
 		_, err := r.Reply(ctx, "没有这个窗口。")
@@ -487,7 +606,7 @@ func (s *Service) recordAdjustment(ctx context.Context, r *bot.Request, m Month,
 	if err := s.o.Store.PutAdjustment(ctx, a); err != nil {
 		return err
 	}
-	if form {
+	if form != nil {
 		if err := r.ClearState(ctx, KindAdjust); err != nil {
 			return err
 		}

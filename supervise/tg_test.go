@@ -41,15 +41,24 @@ type tgBot struct {
 	clock *workday.Fake
 	log   *bottest.LogBuffer
 	sv    *supervise.Service
+	opts  []func(*supervise.Options)
 	*bottest.Telegram
+}
+
+// restart stops the bot, closes the store, opens its file again and starts a new bot on it: the same Bot API
+// stand-in (the chats go on), clock and options.
+func (h *tgBot) restart() *tgBot {
+	h.t.Helper()
+	h.Stop()
+	h.f.reopen()
+	return wireTG(h.t, h.f, h.api, h.clock, h.log, h.opts...)
 }
 
 // startTG wires and starts the bot. The supervisor holds a granted role, window 3 (index 0) has tgHead as its
 // responsible person and window 4 tgHead2, and tgInsp is a registered inspector.
-func startTG(t testing.TB, f *fixture, clock *workday.Fake) *tgBot {
+func startTG(t testing.TB, f *fixture, clock *workday.Fake, opts ...func(*supervise.Options)) *tgBot {
 	t.Helper()
 	ctx := context.Background()
-	h := &tgBot{t: t, f: f, api: telegramtest.New(t), clock: clock, log: &bottest.LogBuffer{}}
 	db := f.db
 	for _, u := range []models.User{tgAdmin, tgSuper, tgHead, tgHead2, tgStaff} {
 		if _, err := db.SeeUser(ctx, bot.Identity{ID: u.ID, Username: u.Username, Name: u.FirstName}, clock.Now()); err != nil {
@@ -71,6 +80,15 @@ func startTG(t testing.TB, f *fixture, clock *workday.Fake) *tgBot {
 	if _, err := db.RedeemInvite(ctx, hash, inspID, clock.Now(), cst); err != nil {
 		t.Fatal(err)
 	}
+	return wireTG(t, f, telegramtest.New(t), clock, &bottest.LogBuffer{}, opts...)
+}
+
+// wireTG wires the bot on the fixture's store as it is, polling api.
+func wireTG(t testing.TB, f *fixture, api *telegramtest.Server, clock *workday.Fake, log *bottest.LogBuffer,
+	opts ...func(*supervise.Options)) *tgBot {
+	t.Helper()
+	h := &tgBot{t: t, f: f, api: api, clock: clock, log: log, opts: opts}
+	db := f.db
 	logger := slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	eng := stubAsker{}
 	insp, err := inspect.New(inspect.Options{Store: db, Code: db, Users: db, Admins: []int64{adminID}, Location: cst,
@@ -78,7 +96,7 @@ func startTG(t testing.TB, f *fixture, clock *workday.Fake) *tgBot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.sv = f.service(clock, func(o *supervise.Options) { o.Log = logger })
+	h.sv = f.service(clock, append([]func(*supervise.Options){func(o *supervise.Options) { o.Log = logger }}, opts...)...)
 	rt, err := bot.New(bot.Config{Asker: eng, Code: db, Users: db, States: db, QA: db, Admins: []int64{adminID},
 		RoleSources: []bot.RoleSource{insp}, Now: clock.Now, Log: logger})
 	if err != nil {
