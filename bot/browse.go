@@ -87,7 +87,7 @@ func headingView(code *rules.Code, h rules.Heading) Message {
 	b.WriteString("\n")
 	for _, n := range kids {
 		if c, isClause := code.Clause(n.id); isClause {
-			fmt.Fprintf(&b, "\n%s %s", n.id, Clip(c.Text, 36))
+			fmt.Fprintf(&b, "\n%s %s", n.id, Lead(c.Text, 60))
 			row = append(row, Btn(n.id, "rl", n.id))
 		} else {
 			fmt.Fprintf(&b, "\n%s%s", docMarker(n.id), n.label)

@@ -15,7 +15,7 @@ import (
 // MaxQuestionLen is the longest question taken, in characters.
 const MaxQuestionLen = 500
 
-// noteTTL is how long the bot waits for the optional note after 👎 → 其他.
+// noteTTL is how long the bot waits for the optional note after a 👎 reason.
 const noteTTL = 10 * time.Minute
 
 // KindNote is the state of the 👎 note prompt.
@@ -26,7 +26,7 @@ func (f *features) registerStaff(rt *Router) {
 	rt.Command("start", Staff, f.start, Describe("开始使用，查看我能做什么"))
 	rt.Command("help", Staff, f.help, Describe("帮助"))
 	rt.Command("rules", Staff, f.rules, Describe("浏览规范全文"))
-	rt.Command("clause", Staff, f.clause, Describe("查看某一条，例如 /clause 1.3.3"))
+	rt.Command("clause", Staff, f.clause, Describe("按编号查看某一条"))
 	rt.Text(Staff, f.ask, With(RateLimit(f.limiter)))
 	rt.Callback("qa", Staff, f.qaButton)
 	rt.Callback("fb", Staff, f.feedbackButton)
@@ -35,18 +35,19 @@ func (f *features) registerStaff(rt *Router) {
 }
 
 func (f *features) start(ctx context.Context, r *Request) error {
-	title := "服务规范"
-	if v, err := f.Code.CodeInForce(ctx); err == nil && v.Code != nil && v.Code.Title != "" {
-		title = v.Code.Title
+	var code *rules.Code
+	if v, err := f.Code.CodeInForce(ctx); err == nil {
+		code = v.Code
 	}
+	ex := examplesOf(code)
 	name := r.From.Name
 	if name == "" {
 		name = "您"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s，您好！我是规范助手，帮您随时查询《%s》。\n\n", name, title)
-	b.WriteString("• 直接发送问题，例如：“上班时间可以在窗口吃东西吗？”我会给出结论、引用的条款编号和原文。\n")
-	b.WriteString("• /rules 按目录浏览规范全文\n• /clause 1.3.3 查看某一条\n• /help 查看全部命令\n")
+	fmt.Fprintf(&b, "%s，您好！我是规范助手，帮您随时查询《%s》。\n\n", name, ex.title)
+	fmt.Fprintf(&b, "• 直接发送问题，例如：“%s”我会给出结论，并引用条款编号和原文。\n", ex.questions[0])
+	fmt.Fprintf(&b, "• /rules 按目录浏览规范全文\n• /clause %s 查看某一条\n• /help 查看全部命令\n", ex.clause)
 	if r.Roles.Contains(Admin) || r.Roles.Contains(Supervisor) || r.Roles.Contains(Inspector) {
 		b.WriteString("\n" + f.roleCommands(r.Roles))
 	}
@@ -56,6 +57,63 @@ func (f *features) start(ctx context.Context, r *Request) error {
 	}
 	_, err := r.Reply(ctx, b.String(), Row(Btn("📖 浏览规范", "rl")))
 	return err
+}
+
+// examples are what /start and /help show as examples, taken from the code in force so that they hold after
+// another code is imported: its title, a real clause ID and short questions built from clause titles.
+type examples struct {
+	title     string
+	clause    string
+	questions []string
+}
+
+// examplesOf picks the examples of a code: the first clause that forbids something (else the first that
+// requires something, else the first clause) gives the clause ID and the first question; the first clause
+// under another title that forbids (else requires) something gives the second.
+func examplesOf(code *rules.Code) examples {
+	ex := examples{title: "服务规范", clause: "1", questions: []string{"上班时间可以在窗口吃东西吗？", "接电话第一句应该说什么？"}}
+	if code == nil || len(code.Clauses) == 0 {
+		return ex
+	}
+	if code.Title != "" {
+		ex.title = code.Title
+	}
+	rank := func(c rules.Clause) int {
+		best := 3
+		for _, s := range c.Statements {
+			switch s.Modality {
+			case rules.Prohibited:
+				best = min(best, 0)
+			case rules.Required:
+				best = min(best, 1)
+			}
+		}
+		if c.ID == rules.PreambleID || c.Title == "" {
+			best = 4
+		}
+		return best
+	}
+	first := -1
+	for i, c := range code.Clauses {
+		if first < 0 || rank(c) < rank(code.Clauses[first]) {
+			first = i
+		}
+	}
+	c := code.Clauses[first]
+	ex.clause = c.ID
+	if c.Title == "" {
+		return ex
+	}
+	ex.questions = []string{c.Title + "方面有什么规定？"}
+	for want := 0; want < 3 && len(ex.questions) < 2; want++ {
+		for _, o := range code.Clauses {
+			if o.Title != c.Title && rank(o) == want {
+				ex.questions = append(ex.questions, o.Title+"有哪些要求？")
+				break
+			}
+		}
+	}
+	return ex
 }
 
 // roleCommands lists the commands beyond staff ones the roles open.
@@ -89,12 +147,23 @@ func (f *features) setMenu(ctx context.Context, out Transport, chatID int64, rs 
 }
 
 func (f *features) help(ctx context.Context, r *Request) error {
+	var code *rules.Code
+	if v, err := f.Code.CodeInForce(ctx); err == nil {
+		code = v.Code
+	}
+	ex := examplesOf(code)
 	var b strings.Builder
-	b.WriteString("我能回答关于工作人员服务规范的问题。直接发送问题即可，例如：\n")
-	b.WriteString("“接电话第一句应该说什么？”\n“窗口可以放个人物品吗？”\n\n")
-	b.WriteString("回答先给结论（可以/不可以/必须），再引用条款编号和原文。觉得回答不对，请点 👎 告诉我原因。\n\n命令：\n")
+	fmt.Fprintf(&b, "我能回答关于《%s》的问题。直接发送问题即可，例如：\n", ex.title)
+	for _, q := range ex.questions {
+		b.WriteString("“" + q + "”\n")
+	}
+	b.WriteString("\n回答先给结论（可以／不可以／必须），再引用条款编号和原文。觉得回答不对，请点 👎 告诉我原因。\n\n命令：\n")
 	for _, c := range f.rt.CommandsFor(r.Roles) {
-		fmt.Fprintf(&b, "/%s %s\n", c.Name, c.Description)
+		desc := c.Description
+		if c.Name == "clause" {
+			desc += "，例如 /clause " + ex.clause
+		}
+		fmt.Fprintf(&b, "/%s %s\n", c.Name, desc)
 	}
 	if r.ChatType.IsGroup() {
 		b.WriteString("\n在群里提问时，请 @我 或回复我的消息。")
@@ -145,17 +214,19 @@ func replyTo(r *Request) int {
 	return 0
 }
 
-// AnswerText is the message for an answer: the engine's text (verdict first, the deciding sentence quoted),
-// with the cited clause's ID and section title added when the text does not show them.
+// AnswerText is the message for an answer: the engine's text, shaped for a phone (verdict first, the deciding
+// sentence quoted with its clause cited and titled). The full clause is behind the 📄 查看原文 button, shown
+// only when it adds to the quote (retrieval.Answer.FullTextAdds). A text that shows no clause (a chat model's,
+// say) gets the clause it rests on.
 func AnswerText(a *retrieval.Answer) string {
 	text := strings.TrimSpace(a.Answer)
 	if text == "" {
 		text = "抱歉，规范中没有找到与这个问题相关的规定。"
 	}
-	if len(a.Citations) > 0 && !a.Abstained {
+	if len(a.Citations) > 0 && !a.Abstained && a.Quote == "" && !a.Lookup {
 		c := a.Citations[0]
-		if !strings.Contains(text, c.ID) {
-			text += fmt.Sprintf("\n\n依据：第 %s 条（%s）", c.ID, c.Title)
+		if !strings.Contains(text, c.ID) && !strings.Contains(text, c.Title) {
+			text += "\n\n依据：" + retrieval.CiteLabel(c.ID, c.Title)
 		}
 	}
 	return text
@@ -165,7 +236,11 @@ func answerButtons(qid int64, a *retrieval.Answer) [][]Button {
 	id := ID(qid)
 	var rows [][]Button
 	if len(a.Citations) > 0 && !a.Abstained {
-		rows = append(rows, Row(Btn("📄 查看原文", "qa", "o", id), Btn("🔗 相关条款", "qa", "r", id)))
+		row := Row()
+		if a.FullTextAdds() {
+			row = append(row, Btn("📄 查看原文", "qa", "o", id))
+		}
+		rows = append(rows, append(row, Btn("🔗 相关条款", "qa", "r", id)))
 	} else {
 		rows = append(rows, Row(Btn("📖 浏览规范", "rl")))
 	}
@@ -175,7 +250,11 @@ func answerButtons(qid int64, a *retrieval.Answer) [][]Button {
 // unloggedButtons are the buttons of an answer that was not logged: the cited clause in the browser.
 func unloggedButtons(a *retrieval.Answer) [][]Button {
 	if len(a.Citations) > 0 && !a.Abstained {
-		return [][]Button{Row(Btn("📄 查看原文", "rl", a.Citations[0].ID))}
+		label := "📄 查看原文"
+		if !a.FullTextAdds() {
+			label = "📖 在规范中查看"
+		}
+		return [][]Button{Row(Btn(label, "rl", a.Citations[0].ID))}
 	}
 	return [][]Button{Row(Btn("📖 浏览规范", "rl"))}
 }
@@ -252,7 +331,7 @@ func relatedView(code *rules.Code, cited []string) Message {
 	var rows [][]Button
 	for _, id := range ids {
 		c, _ := code.Clause(id)
-		fmt.Fprintf(&b, "\n%s %s:%s", id, c.Title, Clip(c.Text, 50))
+		fmt.Fprintf(&b, "\n%s %s：%s", id, c.Title, Lead(c.Text, 50))
 		rows = append(rows, Row(Btn(id+" "+c.Title, "rl", id)))
 	}
 	return Message{Text: b.String(), Buttons: rows}
@@ -312,11 +391,13 @@ func (f *features) feedbackButton(ctx context.Context, r *Request) error {
 		}
 		_ = r.Answer(ctx, "已记录："+fb.Reason.Chinese())
 		text := "已记录：" + fb.Reason.Chinese() + "。谢谢您的反馈，我们会据此完善规范助手。"
-		if fb.Reason == ReasonOther && r.ChatType == ChatPrivate {
+		if r.ChatType == ChatPrivate {
+			// Every reason may be explained in a sentence: the note reaches /gaps next to the reason. In a group
+			// the next line may be anyone's, so there the reason alone is kept.
 			if err := r.SaveState(ctx, KindNote, noteState{Question: q.ID, Reason: fb.Reason}, noteTTL); err != nil {
 				return err
 			}
-			text = "已记录：其他。\n如愿意，请直接发一句话说明原因（10 分钟内）；不想说明请发送 /cancel 。"
+			text = "已记录：" + fb.Reason.Chinese() + "。\n如愿意，请直接发一句话说明原因（10 分钟内）；不想说明请发送 /cancel 。"
 		}
 		return r.Edit(ctx, Message{Text: text})
 	}
@@ -331,7 +412,7 @@ type noteState struct {
 // MaxNoteLen is the longest note kept with a 👎, in characters.
 const MaxNoteLen = 500
 
-// note takes the optional text after 👎 → 其他.
+// note takes the optional sentence after a 👎 reason.
 func (f *features) note(ctx context.Context, r *Request) error {
 	if r.Text == "" {
 		return ErrPass
@@ -376,13 +457,13 @@ func (f *features) clause(ctx context.Context, r *Request) error {
 		return fmt.Errorf("code in force: %w", err)
 	}
 	if strings.TrimSpace(r.Update.Args) == "" {
-		_, err := r.Reply(ctx, "用法：/clause 条款编号，例如 /clause 1.3.3 或 /clause 一（三）3。\n发送 /rules 可按目录浏览。")
+		_, err := r.Reply(ctx, "用法：/clause 条款编号，例如 /clause "+examplesOf(v.Code).clause+"。\n发送 /rules 可按目录浏览。")
 		return err
 	}
 	id, ok := ParseClauseRef(r.Update.Args)
 	m, found := browseView(v.Code, id)
 	if !ok || !found {
-		_, err := r.Reply(ctx, "没有找到条款“"+Clip(r.Update.Args, 20)+"”。条款编号形如 1.3.3，发送 /rules 可按目录浏览。",
+		_, err := r.Reply(ctx, "没有找到条款“"+Clip(r.Update.Args, 20)+"”。条款编号形如 "+examplesOf(v.Code).clause+"，发送 /rules 可按目录浏览。",
 			Row(Btn("📖 浏览规范", "rl")))
 		return err
 	}

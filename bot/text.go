@@ -106,3 +106,35 @@ func Clip(s string, n int) string {
 	r := []rune(s)
 	return string(r[:max(0, n-1)]) + "…"
 }
+
+// Lead is the opening of a text for a list: its first sentence, whole, with its closing mark. A first sentence
+// longer than n runes ends at the last comma that fits, followed by "……" (the text goes on), never mid-word.
+func Lead(s string, n int) string {
+	s = strings.TrimSpace(s)
+	rs := []rune(s)
+	depth := 0
+	end := len(rs)
+	for i, r := range rs {
+		switch r {
+		case '“', '（', '(':
+			depth++
+		case '”', '）', ')':
+			depth = max(depth-1, 0)
+		case '。', '！', '？', '；', '!', '?', ';', '\n':
+			if depth == 0 && end == len(rs) {
+				end = i + 1
+			}
+		}
+	}
+	first := strings.TrimSpace(string(rs[:end]))
+	if utf8.RuneCountInString(first) <= n {
+		return first
+	}
+	fr := []rune(first)
+	for i := n - 2; i > n/3; i-- {
+		if fr[i] == '，' || fr[i] == '、' || fr[i] == '：' {
+			return string(fr[:i]) + "……"
+		}
+	}
+	return string(fr[:n-2]) + "……"
+}

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/conductbot/conductbot/rules"
 )
@@ -42,9 +44,22 @@ func titleSuffix(title string) string {
 	return cnLP + title + cnRP
 }
 
-// composeAnswer writes the extractive answer: the verdict first, the deciding sentence quoted, the clause ID and
-// its section title, then the related clauses that score at least relatedMin of the best one's score.
+// citeTitled cites a clause the way its document does, with its title: "第 1.3.3 条（服务仪表）",
+// "第十二条第（三）项（服务行为）"; the preamble is just "前言".
+func citeTitled(code *rules.Code, id, title string) string {
+	cite := code.Cite(id)
+	if title == cite {
+		return cite
+	}
+	return cite + titleSuffix(title)
+}
+
+// composeAnswer writes the extractive answer, shaped for a phone: the verdict first, then one complete deciding
+// sentence quoted, with the clause cited the way the document cites it (第 1.3.3 条 / 第十二条第（三）项) and its
+// title. The full text of the clause and the related clauses are behind buttons (Answer.FullTextAdds, the
+// citations), not repeated in the text.
 func composeAnswer(a *Answer, code *rules.Code, relatedMin float64) string {
+	_ = relatedMin // the related clauses are the citations; the bot offers them on a button
 	var b strings.Builder
 	best := a.Citations[0]
 	if lead, ok := verdictLead[a.Verdict]; ok {
@@ -61,24 +76,12 @@ func composeAnswer(a *Answer, code *rules.Code, relatedMin float64) string {
 		}
 		b.WriteString(lead)
 	}
-	quote := best.Text
-	if a.Deciding != nil && a.Deciding.Text != "" && a.Verdict != NoVerdict {
-		quote = a.Deciding.Text
+	clause, ok := code.Clause(best.ID)
+	if !ok {
+		clause = rules.Clause{ID: best.ID, Title: best.Title, Text: best.Text, Statements: rules.SplitStatements(best.Text)}
 	}
-	fmt.Fprintf(&b, "《%s》%s%s规定%s“%s”", codeName(code), code.Cite(best.ID), titleSuffix(best.Title), cnColon, strings.TrimRight(quote, "。"+cnSemi))
-	b.WriteString("。")
-	if quote != best.Text {
-		fmt.Fprintf(&b, "\n\n原文%s%s", cnColon, best.Text)
-	}
-	var related []string
-	for _, c := range a.Citations[1:] {
-		if c.Score >= best.Score*relatedMin {
-			related = append(related, CiteLabel(c.ID, c.Title))
-		}
-	}
-	if len(related) > 0 {
-		b.WriteString("\n\n相关条款" + cnColon + strings.Join(related, cnSemi) + "。")
-	}
+	a.Quote = decidingSentence(clause, a.Deciding, a.Question)
+	fmt.Fprintf(&b, "《%s》%s规定%s“%s”。", codeName(code), citeTitled(code, best.ID, best.Title), cnColon, innerQuotes(a.Quote))
 	return b.String()
 }
 
@@ -123,8 +126,9 @@ func codeFacts(a *Answer, code *rules.Code) bool {
 		fmt.Fprintf(&b, "，文号 %s", code.DocNumber)
 	}
 	b.WriteString("。")
-	if c, ok := code.Clause("0"); ok {
-		fmt.Fprintf(&b, "\n\n制定的目的见序言%s%s", cnColon, c.Text)
+	if c, ok := code.Clause(rules.PreambleID); ok {
+		// The preamble is behind the 查看原文 button: quoted here it would double the answer.
+		b.WriteString("制定的目的写在前言中。")
 		a.Citations = append(a.Citations, Citation{ID: c.ID, Title: c.Title, Text: c.Text, Score: 1})
 	}
 	a.Answer = b.String()
@@ -137,7 +141,7 @@ func (e *Engine) lookupAnswer(ix *index, a *Answer, id string) *Answer {
 	a.Lookup = true
 	if c, ok := code.Clause(id); ok {
 		a.Citations = append(a.Citations, Citation{ID: c.ID, Title: c.Title, Text: c.Text, Score: 1})
-		a.Answer = fmt.Sprintf("%s%s%s%s", code.Cite(c.ID), titleSuffix(c.Title), cnColon, c.Text)
+		a.Answer = citeTitled(code, c.ID, c.Title) + cnColon + c.Text
 		return a
 	}
 	h, _ := code.Heading(id)
@@ -185,4 +189,225 @@ func (e *Engine) writeWithLLM(ctx context.Context, a *Answer) string {
 		clean += "\n\n依据" + cnColon + CiteLabel(a.Citations[0].ID, a.Citations[0].Title)
 	}
 	return clean
+}
+
+// sentenceMarks end a sentence; a quote is never cut inside one.
+const sentenceMarks = "。！？；!?;\n"
+
+// decidingSentence is what an answer quotes: the complete sentence of the clause that holds the deciding
+// statement, never a comma fragment of it (也不要与其争辩 is quoted with the sentence it ends). A statement
+// that only lists examples (如“…”、“…”等) is not the rule: the rule it illustrates is quoted, with the one
+// example closest to the question when one is close. Lists of examples inside the sentence are left out the
+// same way. It works from the punctuation and the clause's statements, for any code.
+func decidingSentence(c rules.Clause, st *rules.Statement, question string) string {
+	text := c.Text
+	sentences := sentenceSpans(text)
+	if len(sentences) == 0 {
+		return strings.TrimSpace(text)
+	}
+	target := ""
+	if st != nil {
+		target = strings.TrimSpace(st.Text)
+	}
+	var examples []string
+	if isExampleList(target) {
+		examples = quotedPhrases(target)
+		target = ruleBefore(c, target)
+	}
+	if target == "" {
+		for _, s := range c.Statements {
+			if s.Modality != rules.None && !isExampleList(s.Text) {
+				target = strings.TrimSpace(s.Text)
+				break
+			}
+		}
+	}
+	span := sentences[0]
+	if at := strings.Index(text, target); target != "" && at >= 0 {
+		for _, sp := range sentences {
+			if sp[0] <= at && at < sp[1] {
+				span = sp
+				break
+			}
+		}
+	}
+	sentence := text[span[0]:span[1]]
+	// A list of examples inside the sentence (…，如“…”、“…”等) illustrates the rule before it.
+	if cut, list := examplesInside(sentence); cut > 0 {
+		sentence = strings.TrimRight(sentence[:cut], " "+cnComma+","+cnColon+":")
+		examples = append(examples, quotedPhrases(list)...)
+	}
+	if ex := closestExample(examples, question); ex != "" {
+		sentence += "。如“" + ex + "”等"
+	}
+	// A lead-in to a list (应当遵守下列规定：) is quoted without its colon.
+	return strings.TrimRight(strings.TrimSpace(sentence), cnColon+":"+cnComma+",")
+}
+
+// sentenceSpans are the byte spans of text's sentences, split at sentenceMarks outside quotes and brackets,
+// without the marks and surrounding spaces.
+func sentenceSpans(text string) [][2]int {
+	var out [][2]int
+	add := func(from, to int) {
+		s := text[from:to]
+		trimmed := strings.TrimSpace(s)
+		if trimmed == "" {
+			return
+		}
+		from += strings.Index(s, trimmed)
+		out = append(out, [2]int{from, from + len(trimmed)})
+	}
+	quotes, brackets, start := 0, 0, 0
+	for i, r := range text {
+		switch r {
+		case '“', '「', '『':
+			quotes++
+		case '”', '」', '』':
+			quotes = max(quotes-1, 0)
+		case '(', '（':
+			brackets++
+		case ')', '）':
+			brackets = max(brackets-1, 0)
+		default:
+			if quotes == 0 && brackets == 0 && strings.ContainsRune(sentenceMarks, r) {
+				add(start, i)
+				start = i + utf8.RuneLen(r)
+			}
+		}
+	}
+	add(start, len(text))
+	return out
+}
+
+// isExampleList reports whether s lists examples rather than stating a rule: it opens with 如, 例如 or 比如 and
+// is mostly quotations.
+func isExampleList(s string) bool {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "如") && !strings.HasPrefix(s, "例如") && !strings.HasPrefix(s, "比如") {
+		return false
+	}
+	quoted := 0
+	for _, q := range quotedPhrases(s) {
+		quoted += utf8.RuneCountInString(q) + 2
+	}
+	return quoted*2 >= utf8.RuneCountInString(s)
+}
+
+// quotedPhrases are the texts in “…” (outermost) in s.
+func quotedPhrases(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, r := range s {
+		switch r {
+		case '“':
+			if depth == 0 {
+				start = i + len("“")
+			}
+			depth++
+		case '”':
+			if depth == 1 {
+				if p := strings.TrimSpace(s[start:i]); p != "" {
+					out = append(out, p)
+				}
+			}
+			depth = max(depth-1, 0)
+		}
+	}
+	return out
+}
+
+// ruleBefore is the statement of c before the example list ex that is not itself a list of examples: the rule
+// the examples illustrate; empty when there is none.
+func ruleBefore(c rules.Clause, ex string) string {
+	at := -1
+	for i, s := range c.Statements {
+		if strings.TrimSpace(s.Text) == ex {
+			at = i
+			break
+		}
+	}
+	for i := at - 1; i >= 0; i-- {
+		if s := strings.TrimSpace(c.Statements[i].Text); !isExampleList(s) {
+			return s
+		}
+	}
+	return ""
+}
+
+// examplesInside finds a list of examples among the comma fragments of a sentence, after a rule: it returns the
+// byte offset where the list starts (0 when there is none) and the list.
+func examplesInside(sentence string) (int, string) {
+	pieces := splitFragments(sentence)
+	for i, p := range pieces {
+		if i > 0 && isExampleList(sentence[p[0]:p[1]]) {
+			return p[0], sentence[p[0]:]
+		}
+	}
+	return 0, ""
+}
+
+// splitFragments are the byte spans of the comma and colon fragments of s, outside quotes and brackets.
+func splitFragments(s string) [][2]int {
+	var out [][2]int
+	quotes, brackets, start := 0, 0, 0
+	for i, r := range s {
+		switch r {
+		case '“', '「', '『':
+			quotes++
+		case '”', '」', '』':
+			quotes = max(quotes-1, 0)
+		case '(', '（':
+			brackets++
+		case ')', '）':
+			brackets = max(brackets-1, 0)
+		case '，', ',':
+			if quotes == 0 && brackets == 0 {
+				out = append(out, [2]int{start, i})
+				start = i + utf8.RuneLen(r)
+			}
+		}
+	}
+	return append(out, [2]int{start, len(s)})
+}
+
+// closestExample is the example that shares the most character pairs with the question, at least two; empty
+// when none is that close.
+func closestExample(examples []string, question string) string {
+	q := charPairs(question)
+	best, bestN := "", 1
+	for _, ex := range examples {
+		n := 0
+		for p := range charPairs(ex) {
+			if q[p] {
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = ex, n
+		}
+	}
+	return best
+}
+
+// charPairs are the pairs of adjacent letters (Han characters, letters, digits) in s.
+func charPairs(s string) map[string]bool {
+	out := map[string]bool{}
+	var prev rune
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			prev = 0
+			continue
+		}
+		if prev != 0 {
+			out[string([]rune{prev, r})] = true
+		}
+		prev = r
+	}
+	return out
+}
+
+// innerQuotes turns the double quotes inside a quotation into single ones (“…‘…’…”), as Chinese typesetting
+// nests them.
+func innerQuotes(s string) string {
+	return strings.NewReplacer("“", "‘", "”", "’").Replace(s)
 }

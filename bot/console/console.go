@@ -1,6 +1,8 @@
 // Package console runs ConductBot's conversations (package bot) in a terminal, for `conductbot chat`: each
 // line typed is a message from one user in a private chat, replies are printed, and buttons are shown as
-// numbered choices — typing the number presses the button of the latest message that has buttons. "/photo
+// numbered choices — typing the number (or #N) presses the button of the latest message that has buttons; a
+// number past them is the typed answer where that message offers one, else told so. Pictures and files the bot sends are written under a directory
+// (SaveFilesTo); messages to other chats are printed as deliveries. "/photo
 // PATH" and "/file PATH" send a local file as a photo or a document; "/quit" ends the session.
 package console
 
@@ -30,6 +32,9 @@ type Options struct {
 	// Console is the transport to print through; nil: a new one on Out. Pass one made with New when
 	// capabilities need it before the session starts (to send notifications).
 	Console *Console
+	// Role names the typist's current role ("窗口工作人员", "暗访人员"); when set, a change after a message (an
+	// inspector who joined) is printed. Nil: not followed.
+	Role func(ctx context.Context) string
 }
 
 // Console is the terminal as a bot.Transport. It is safe for concurrent use (capabilities may send from
@@ -43,6 +48,27 @@ type Console struct {
 	choices  []choice // the buttons of the latest message with buttons, numbered from 1
 	choiceOf int      // that message's ID
 	nextCB   int
+	typed    bool // the latest message in the chat offers a typed choice: a number past the buttons is text
+	hinted   bool // the #N hint was printed
+	filesDir string
+	names    map[int64]string
+}
+
+// SaveFilesTo makes the console write every picture and file the bot sends under dir, printing the path.
+func (c *Console) SaveFilesTo(dir string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.filesDir = dir
+}
+
+// NameChat names another chat in the deliveries printed to it ("→ 发给 督查 …").
+func (c *Console) NameChat(chatID int64, name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.names == nil {
+		c.names = map[int64]string{}
+	}
+	c.names[chatID] = name
 }
 
 type choice struct {
@@ -80,6 +106,10 @@ func Run(ctx context.Context, o Options) error {
 		close(lines)
 	}()
 	var updateID int64
+	role := ""
+	if o.Role != nil {
+		role = o.Role(ctx)
+	}
 	for {
 		c.print(o.Prompt)
 		var line string
@@ -109,29 +139,70 @@ func Run(ctx context.Context, o Options) error {
 		if err := o.Router.Handle(ctx, c, u); err != nil {
 			c.print(fmt.Sprintf("（错误：%v）\n", err))
 		}
+		if o.Role != nil {
+			if now := o.Role(ctx); now != role {
+				role = now
+				c.print("（当前身份：" + role + "）\n\n")
+			}
+		}
 	}
 }
 
-// update turns a typed line into an update: a number presses a shown button, anything else is a message.
+// typedPrompts are the words of a message that offers a typed choice (a window number, a date, a count typed
+// as the answer) besides its buttons. There a bare number past the buttons is that typed answer, sent as text.
+// Prompts that only also take free text (a note, a description) do not count.
+var typedPrompts = []string{"直接输入", "请输入", "输入数字", "输入编号", "回复编号", "输入序号"}
+
+// asksTyped reports whether a message asks for typed input.
+func asksTyped(text string) bool {
+	for _, w := range typedPrompts {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// update turns a typed line into an update. "#N" presses button N of the latest message with buttons, and so
+// does a bare number within the buttons. A bare number past the buttons is the typed answer where the latest
+// message offers a typed choice (also printing, once, how #N presses), and is otherwise told so: never asked
+// as a question.
 func (c *Console) update(id int64, user bot.Identity, line string) (bot.Update, bool) {
 	u := bot.Update{ID: id, ChatID: c.chatID, ChatType: bot.ChatPrivate, From: user}
-	if n, err := strconv.Atoi(line); err == nil {
+	digits, hash := strings.CutPrefix(line, "#")
+	if n, err := strconv.Atoi(digits); err == nil {
 		c.mu.Lock()
-		if n >= 1 && n <= len(c.choices) {
-			ch, msg := c.choices[n-1], c.choiceOf
-			c.nextCB++
-			cb := fmt.Sprintf("console-%d", c.nextCB)
+		count, typed := len(c.choices), c.typed
+		if n < 1 || n > count {
+			hint := typed && !hash && !c.hinted && count > 0
+			c.hinted = c.hinted || hint
 			c.mu.Unlock()
-			if ch.url != "" {
-				c.print("（链接：" + ch.url + "）\n")
-				return u, false
+			switch {
+			case typed && !hash:
+				if hint {
+					c.print("（提示：超出按钮编号的数字作为文字发送；按按钮请输入编号或 # 加编号，例如 #1。）\n")
+				}
+				goto text
+			case count == 0:
+				c.print(fmt.Sprintf("（没有可按的按钮，编号 %d 无效。）\n\n", n))
+			default:
+				c.print(fmt.Sprintf("（没有按钮 %d：上面的按钮编号为 1–%d。）\n\n", n, count))
 			}
-			u.MessageID = msg
-			u.Callback = &bot.Callback{ID: cb, Data: ch.data}
-			return u, true
+			return u, false
 		}
+		ch, msg := c.choices[n-1], c.choiceOf
+		c.nextCB++
+		cb := fmt.Sprintf("console-%d", c.nextCB)
 		c.mu.Unlock()
+		if ch.url != "" {
+			c.print("（链接：" + ch.url + "）\n")
+			return u, false
+		}
+		u.MessageID = msg
+		u.Callback = &bot.Callback{ID: cb, Data: ch.data}
+		return u, true
 	}
+text:
 	c.mu.Lock()
 	c.nextMsg++
 	u.MessageID = c.nextMsg
@@ -174,7 +245,8 @@ func (c *Console) print(s string) {
 	_, _ = io.WriteString(c.out, Sanitize(s))
 }
 
-// show prints a message and numbers its buttons, which become the ones a typed number presses.
+// show prints a message of the typist's chat and numbers its buttons, which become the ones a typed number
+// presses.
 func (c *Console) show(header string, id int, m bot.Message) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -182,6 +254,7 @@ func (c *Console) show(header string, id int, m bot.Message) {
 	b.WriteString(header)
 	b.WriteString(strings.TrimRight(m.Text, "\n"))
 	b.WriteString("\n")
+	c.typed = asksTyped(m.Text)
 	if len(m.Buttons) == 0 && id == c.choiceOf {
 		c.choices = c.choices[:0] // the message lost its buttons
 	}
@@ -199,6 +272,27 @@ func (c *Console) show(header string, id int, m bot.Message) {
 	_, _ = io.WriteString(c.out, Sanitize(b.String()+"\n")) // message text comes from users: no escapes
 }
 
+// deliver prints a message the bot sends to another chat (a notification): a delivery, whose buttons are
+// that chat's, not ones a typed number presses.
+func (c *Console) deliver(chatID int64, m bot.Message) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	name := c.names[chatID]
+	if name == "" {
+		name = fmt.Sprintf("会话 %d", chatID)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "→ 发给 %s：\n%s\n", name, strings.TrimRight(m.Text, "\n"))
+	for _, row := range m.Buttons {
+		b.WriteString(" ")
+		for _, btn := range row {
+			fmt.Fprintf(&b, " [%s]", btn.Text)
+		}
+		b.WriteString("\n")
+	}
+	_, _ = io.WriteString(c.out, Sanitize(b.String()+"\n"))
+}
+
 func (c *Console) newID() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -209,11 +303,11 @@ func (c *Console) newID() int {
 // Send implements bot.Transport.
 func (c *Console) Send(_ context.Context, chatID int64, m bot.Message) (int, error) {
 	id := c.newID()
-	header := "规范助手：\n"
 	if chatID != c.chatID {
-		header = fmt.Sprintf("规范助手 → 会话 %d:\n", chatID)
+		c.deliver(chatID, m)
+		return id, nil
 	}
-	c.show(header, id, m)
+	c.show("规范助手：\n", id, m)
 	return id, nil
 }
 
@@ -235,16 +329,67 @@ func (c *Console) AnswerCallback(_ context.Context, _ string, n bot.Notice) erro
 	return nil
 }
 
-// SendPhoto implements bot.Transport: the console shows what it would send.
+// SendPhoto implements bot.Transport: the picture is written under the files directory and its path printed.
 func (c *Console) SendPhoto(ctx context.Context, chatID int64, f bot.File, m bot.Message) (int, error) {
-	m.Text = fmt.Sprintf("[图片 %s，%d 字节]\n%s", f.Name, len(f.Data), m.Text)
+	m.Text = c.saved("图片", f) + "\n" + m.Text
 	return c.Send(ctx, chatID, m)
 }
 
-// SendDocument implements bot.Transport.
+// SendDocument implements bot.Transport: the file is written under the files directory and its path printed.
 func (c *Console) SendDocument(ctx context.Context, chatID int64, f bot.File, m bot.Message) (int, error) {
-	m.Text = fmt.Sprintf("[文件 %s，%d 字节]\n%s", f.Name, len(f.Data), m.Text)
+	m.Text = c.saved("文件", f) + "\n" + m.Text
 	return c.Send(ctx, chatID, m)
+}
+
+// saved writes f under the files directory, without overwriting an earlier file of the same name, and says
+// where; without a directory, or when writing fails, it says what it would have written.
+func (c *Console) saved(kind string, f bot.File) string {
+	c.mu.Lock()
+	dir := c.filesDir
+	c.mu.Unlock()
+	name := filepath.Base(f.Name)
+	if name == "." || name == string(filepath.Separator) || name == "" {
+		name = "file"
+	}
+	if dir == "" {
+		return fmt.Sprintf("[%s %s，%d 字节]", kind, name, len(f.Data))
+	}
+	path, err := writeNew(dir, name, f.Data)
+	if err != nil {
+		return fmt.Sprintf("[%s %s，%d 字节，未能保存：%v]", kind, name, len(f.Data), err)
+	}
+	return fmt.Sprintf("[%s 已保存：%s（%d 字节）]", kind, path, len(f.Data))
+}
+
+// writeNew writes data to dir/name, or dir/stem-2.ext … when that exists, and returns the path.
+func writeNew(dir, name string, data []byte) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("console: %w", err)
+	}
+	ext := filepath.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	for i := 1; i < 1000; i++ {
+		path := filepath.Join(dir, name)
+		if i > 1 {
+			path = filepath.Join(dir, fmt.Sprintf("%s-%d%s", stem, i, ext))
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("console: %w", err)
+		}
+		_, werr := f.Write(data)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return "", fmt.Errorf("console: %w", werr)
+		}
+		return path, nil
+	}
+	return "", fmt.Errorf("console: too many files named %s", name)
 }
 
 // ErrNoFile is what Download returns for a file ID that is not a file sent with /photo or /file.

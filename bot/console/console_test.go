@@ -1,7 +1,9 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -49,20 +51,20 @@ func TestConsoleStaff(t *testing.T) {
 	env := bottest.New(t, nil)
 	out := session(t, env.Router, me,
 		"/start",
-		"上班时间可以在窗口吃东西吗？",
+		"工作时可以穿拖鞋吗？",
 		"1", // 📄 查看原文
 		"1", // ‹ 上一条 on the clause view
 		"/rules",
 		"1",  // 前言
 		"1",  // « 返回目录
 		"2",  // 一、规范化服务的内容
-		"99", // no such button: a question "99"
+		"99", // no such button: told so
 		"/gaps",
 	)
 	contains(t, out,
 		"本机用户，您好", "您的身份：窗口工作人员",
-		"不可以。", "1.3.3", "[1] 📄 查看原文", "[3] 👍 有帮助", "[4] 👎 没帮助",
-		"第 1.3.3 条 · 一（三）3 · 服务仪表", "[1] ‹ 上一条", "第 1.3.2 条",
+		"不可以。", "1.3.2", "[1] 📄 查看原文", "[3] 👍 有帮助", "[4] 👎 没帮助",
+		"第 1.3.2 条 · 一（三）2 · 服务仪表", "[1] ‹ 上一条", "第 1.3.1 条", "（没有按钮 99：上面的按钮编号为 1–6。）",
 		"请选择要查看的部分", "[1] 前言", "前言\n\n为进一步加强", "（更新了上面的消息）", "（一）服务语言",
 		"抱歉，此功能仅限管理员使用。",
 	)
@@ -89,7 +91,7 @@ func TestConsoleFeedbackAndAdmin(t *testing.T) {
 	out = session(t, admin, bot.Identity{ID: 2, Name: "主任"}, "/gaps", "/users", "/grant 1 supervisor", "/users")
 	contains(t, out, "“食堂几点开饭” ×1", "“工作时可以穿拖鞋吗” 👎1", "其他×1", "规范只说了大厅",
 		"本机用户 (ID 1) — 窗口工作人员", "已授予 本机用户 (ID 1) 督查身份", "本机用户 (ID 1) — 督查",
-		"规范助手 → 会话 1:\n管理员已授予您督查身份")
+		"→ 发给 会话 1：\n管理员已授予您督查身份")
 }
 
 func withRoles(c bot.Config, s bot.RoleSource) bot.Config {
@@ -117,4 +119,72 @@ func TestConsoleFiles(t *testing.T) {
 	_ = env
 	out := session(t, rt, me, "/photo "+path+" 台面", "/photo /nonexistent")
 	contains(t, out, "[图片 back.jpg，4 字节]\n收到 台面", "用法：/photo")
+}
+
+// Pictures and files the bot sends are written under the files directory, never over an earlier one, and the
+// path is printed.
+func TestConsoleSavesFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "chat-files")
+	var buf bytes.Buffer
+	c := console.New(&buf, 1)
+	c.SaveFilesTo(dir)
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		if _, err := c.SendPhoto(ctx, 1, bot.File{Name: "stats-2026-12.png", Data: []byte("PNG")}, bot.Message{Text: "图表"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.SendDocument(ctx, 1, bot.File{Name: "../export.xlsx", Data: []byte("XLSX")}, bot.Message{}); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"stats-2026-12.png": "PNG", "stats-2026-12-2.png": "PNG", "export.xlsx": "XLSX"} {
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || string(got) != want {
+			t.Errorf("%s: %q, %v", name, got, err)
+		}
+	}
+	contains(t, buf.String(), "[图片 已保存："+filepath.Join(dir, "stats-2026-12.png")+"（3 字节）]\n图表",
+		"[文件 已保存："+filepath.Join(dir, "export.xlsx")+"（4 字节）]")
+}
+
+// Where the latest message offers a typed choice, a number past the buttons is text (with a hint, once), #N
+// presses and #N past the buttons is told so; a message to another chat is a delivery whose buttons no number
+// presses.
+func TestConsoleTypedNumbersAndDeliveries(t *testing.T) {
+	var got []string
+	rt := bot.NewRouter(bot.Options{})
+	rt.Command("ask", bot.Staff, func(ctx context.Context, r *bot.Request) error {
+		_, err := r.Reply(ctx, "请输入数量：", bot.Row(bot.Btn("取消", "x", "cancel")))
+		return err
+	})
+	rt.Command("notify", bot.Staff, func(ctx context.Context, r *bot.Request) error {
+		_, err := r.Out.Send(ctx, 77, bot.Message{Text: "新报告", Buttons: [][]bot.Button{bot.Row(bot.Btn("查看", "x", "view"))}})
+		return err
+	})
+	rt.Text(bot.Staff, func(ctx context.Context, r *bot.Request) error {
+		got = append(got, "text:"+r.Text)
+		return nil
+	})
+	rt.Callback("x", bot.Staff, func(ctx context.Context, r *bot.Request) error {
+		got = append(got, "press:"+r.Arg(0))
+		return r.Answer(ctx, "")
+	})
+	var buf bytes.Buffer
+	c := console.New(&buf, 1)
+	c.NameChat(77, "督查")
+	if err := console.Run(context.Background(), console.Options{Router: rt, In: strings.NewReader("/ask\n5\n6\n#1\n#2\n/notify\n1\n"), Out: &buf, User: me, Console: c}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"text:5", "text:6", "press:cancel", "press:cancel"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("handled %v, want %v", got, want)
+	}
+	out := buf.String()
+	contains(t, out, "# 加编号", "（没有按钮 2：上面的按钮编号为 1–1。）", "→ 发给 督查：\n新报告\n  [查看]")
+	if strings.Count(out, "# 加编号") != 1 {
+		t.Errorf("the hint is printed more than once:\n%s", out)
+	}
+	if strings.Contains(fmt.Sprint(got), "press:view") {
+		t.Error("a number pressed a button of another chat's message")
+	}
 }

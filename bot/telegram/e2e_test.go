@@ -38,26 +38,36 @@ func TestStart(t *testing.T) {
 
 func TestQuestionAnsweredWithClauseID(t *testing.T) {
 	h := start(t, setup{})
+	// The quote is the whole clause: the answer offers no 查看原文, which would repeat it.
 	c := h.ask(staffDM, staff, "上班时间可以在窗口吃东西吗？")
-	contains(t, c.Text(), "不可以", "1.3.3", "服务仪表", "不得在窗口吃东西")
+	contains(t, c.Text(), "不可以", "第 1.3.3 条", "服务仪表", "不得在窗口吃东西", "带小孩")
 	if !strings.HasPrefix(c.Text(), "不可以") {
 		t.Errorf("the verdict does not come first: %q", c.Text())
+	}
+	for _, b := range c.Buttons() {
+		if strings.Contains(b.Text, "查看原文") {
+			t.Errorf("查看原文 offered for a quote that is the whole clause: %q", c.Text())
+		}
+	}
+	// The quote is one sentence of four: 查看原文 sends the whole clause with navigation.
+	c = h.ask(staffDM, staff, "工作时可以穿拖鞋吗？")
+	contains(t, c.Text(), "不可以", "第 1.3.2 条", "拖鞋")
+	if strings.Contains(c.Text(), "胡须") {
+		t.Errorf("the answer quotes more than the deciding sentence: %q", c.Text())
 	}
 	for _, b := range []string{"查看原文", "相关条款", "👍", "👎"} {
 		button(t, c, b)
 	}
-	// 查看原文 sends the whole clause with navigation.
 	a := h.press(staffDM, staff, messageID(t, c), button(t, c, "查看原文"))
 	if a.Params["text"] != "" {
 		t.Errorf("answer %q", a.Params["text"])
 	}
-	orig := h.api.WaitSent(t, staffDM.ID, 1)
-	contains(t, orig.Text(), "第 1.3.3 条", "一（三）3", "带小孩")
+	orig := h.api.WaitSent(t, staffDM.ID, 2)
+	contains(t, orig.Text(), "第 1.3.2 条", "一（三）2", "胡须")
 	button(t, orig, "返回 服务仪表")
 
-	rel := h.press(staffDM, staff, messageID(t, c), button(t, c, "相关条款"))
-	_ = rel
-	list := h.api.WaitSent(t, staffDM.ID, 2)
+	h.press(staffDM, staff, messageID(t, c), button(t, c, "相关条款"))
+	list := h.api.WaitSent(t, staffDM.ID, 3)
 	contains(t, list.Text(), "相关条款")
 }
 
@@ -126,6 +136,10 @@ func TestFeedbackWithReasonAndGaps(t *testing.T) {
 	h.press(staff2DM, staff2, messageID(t, c2), button(t, c2, "👎"))
 	p2 := h.api.WaitSent(t, staff2DM.ID, 1)
 	h.press(staff2DM, staff2, messageID(t, p2), button(t, p2, "条款不对"))
+	// Every reason offers to explain it; /cancel declines, and the next line is a question again.
+	e2 := h.api.WaitCall(t, "editMessageText", func(c telegramtest.Call) bool { return strings.Contains(c.Params["text"], "条款不对") })
+	contains(t, e2.Text(), "已记录：条款不对", "说明原因", "/cancel")
+	contains(t, h.ask(staff2DM, staff2, "/cancel").Text(), "不再补充说明")
 	h.ask(staffDM, staff, "食堂几点开饭")
 	h.ask(staff2DM, staff2, "食堂几点开饭？")
 	h.ask(staffDM, staff, "停车场在哪里")

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os/user"
+	"path/filepath"
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/console"
@@ -48,10 +49,24 @@ func runChat(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	con := console.New(m.Stdout, me.ID)
+	filesDir := filepath.Join(m.Config.DataDir, "chat-files")
+	con.SaveFilesTo(filesDir)
+	// The current role: --as, with what the capabilities' registries add (an inspector who joined).
+	current := func(ctx context.Context) string {
+		rs := bot.Roles(role)
+		for _, c := range w.caps {
+			if src, ok := c.(bot.RoleSource); ok {
+				if more, err := src.RolesOf(ctx, me.ID); err == nil {
+					rs |= more
+				}
+			}
+		}
+		return rs.Chinese()
+	}
 	bg, stopBG := context.WithCancel(ctx)
 	wait := w.start(bg, con)
-	fmt.Fprintf(m.Stdout, "规范助手 · 终端对话 · 身份：%s\n直接输入问题或命令（/help）；按钮显示为编号，输入编号即按下；/quit 退出。\n\n", role.Chinese())
-	err = console.Run(ctx, console.Options{Router: w.router, In: m.Stdin, Out: m.Stdout, User: me, Console: con})
+	fmt.Fprintf(m.Stdout, "规范助手 · 终端对话 · 身份：%s\n直接输入问题或命令（/help）；按钮显示为编号，输入编号即按下（要求输入文字时用 #编号）；/quit 退出。\n图片和文件保存在 %s\n\n", current(ctx), filesDir)
+	err = console.Run(ctx, console.Options{Router: w.router, In: m.Stdin, Out: m.Stdout, User: me, Console: con, Role: current})
 	stopBG()
 	if werr := wait(); werr != nil && !errors.Is(werr, context.Canceled) {
 		err = errors.Join(err, werr)

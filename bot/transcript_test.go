@@ -1,0 +1,190 @@
+package bot_test
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/bot/bottest"
+	"github.com/conductbot/conductbot/bot/telegramtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/ from what the bot says now")
+
+// transcript writes a conversation as a user reads it: what they typed or pressed, each new message of the bot
+// and each message it changed in place, with its buttons, and the notices presses get.
+type transcript struct {
+	api   *telegramtest.Server
+	chat  int64
+	b     strings.Builder
+	edits map[int]int // message ID → edits seen
+	text  map[int]string
+}
+
+func (tr *transcript) typed(line string) { fmt.Fprintf(&tr.b, "> %s\n", line) }
+
+func (tr *transcript) pressed(label, notice string) {
+	fmt.Fprintf(&tr.b, "> [按下 %s]\n", label)
+	if notice != "" {
+		fmt.Fprintf(&tr.b, "（%s）\n", notice)
+	}
+}
+
+// catchUp writes the bot's messages that are new or changed since the last call.
+func (tr *transcript) catchUp() {
+	for _, m := range tr.api.BotMessages(tr.chat) {
+		old, seen := tr.edits[m.ID]
+		if seen && old == m.Edits && tr.text[m.ID] == m.Text {
+			continue
+		}
+		header := "规范助手："
+		if seen {
+			header = "规范助手（更新了上面的消息）："
+		}
+		tr.edits[m.ID], tr.text[m.ID] = m.Edits, m.Text
+		fmt.Fprintf(&tr.b, "%s\n%s\n", header, m.Text)
+		if m.Markup != nil {
+			for _, row := range m.Markup.InlineKeyboard {
+				var labels []string
+				for _, btn := range row {
+					labels = append(labels, "["+btn.Text+"]")
+				}
+				fmt.Fprintf(&tr.b, "  %s\n", strings.Join(labels, " "))
+			}
+		}
+	}
+	tr.b.WriteString("\n")
+}
+
+// TestStaffTranscript drives a realistic staff session through the Bot API stand-in — /start, a question the
+// code forbids, one it allows, one it does not cover, a 👎 with its reason and a sentence of explanation,
+// /help, and browsing to a clause — and compares what the user reads with testdata/staff-transcript.golden
+// (go test ./bot -run TestStaffTranscript -update rewrites it). It also checks what a reader would: Chinese
+// punctuation in Chinese text, no paragraph said twice, nothing cut.
+func TestStaffTranscript(t *testing.T) {
+	env := bottest.New(t, nil)
+	api := telegramtest.New(t)
+	h := bottest.StartTelegram(t, api, env.Router, env.Store, slog.New(slog.DiscardHandler))
+	u := telegramtest.User(5001, "xiaowang", "小王")
+	tr := &transcript{api: api, chat: u.ID, edits: map[int]int{}, text: map[int]string{}}
+	say := func(line string) {
+		tr.typed(line)
+		h.Say(u, line)
+		tr.catchUp()
+	}
+	press := func(label string) {
+		m, b := h.WithButton(u.ID, label)
+		notice, _ := h.PressData(u, m.ID, b.CallbackData)
+		tr.pressed(b.Text, notice)
+		tr.catchUp()
+	}
+
+	say("/start")
+	say("上班时间可以在窗口吃东西吗？") // 不可以
+	say("女同事上班可以化淡妆吗")    // 可以
+	say("食堂几点开饭")         // not covered
+	press("👎 没帮助")        // of the latest answer with one: the one not covered
+	press("规范没写")
+	say("食堂开饭时间也影响窗口有没有人，希望规范写上")
+	say("/help")
+	say("/rules")
+	press("规范化服务的内容")
+	press("服务仪表")
+	press("1.3.2")
+
+	got := tr.b.String()
+	path := filepath.Join("testdata", "staff-transcript.golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./bot -run TestStaffTranscript -update writes it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("the transcript differs from %s (-update rewrites it):\n%s", path, lineDiff(string(want), got))
+	}
+	checkReadable(t, got)
+	if un := api.Unanswered(); len(un) > 0 {
+		t.Errorf("unanswered presses: %v", un)
+	}
+}
+
+// checkReadable checks a transcript as a reader would: ASCII punctuation next to Chinese text, a paragraph of
+// the bot's said twice in one message, a text cut with "…".
+func checkReadable(t *testing.T, s string) {
+	t.Helper()
+	han := func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }
+	for _, line := range strings.Split(s, "\n") {
+		if strings.HasPrefix(line, "> ") {
+			continue // what the user typed
+		}
+		rs := []rune(line)
+		for i, r := range rs {
+			if !strings.ContainsRune(",:()", r) {
+				continue
+			}
+			if i > 0 && han(rs[i-1]) || i+1 < len(rs) && han(rs[i+1]) {
+				t.Errorf("ASCII %q next to Chinese text: %q", r, line)
+			}
+		}
+		if strings.Contains(line, "…") && !strings.Contains(line, "……") {
+			t.Errorf("a text cut short: %q", line)
+		}
+	}
+	for _, msg := range strings.Split(s, "规范助手") {
+		seen := map[string]bool{}
+		for _, p := range strings.Split(msg, "\n") {
+			p = strings.TrimSpace(p)
+			if len([]rune(p)) < 12 || strings.HasPrefix(p, "[") {
+				continue
+			}
+			if seen[p] {
+				t.Errorf("said twice in one message: %q", p)
+			}
+			seen[p] = true
+		}
+	}
+}
+
+// lineDiff lists the lines that differ, with their numbers.
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for i := 0; i < max(len(w), len(g)); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			fmt.Fprintf(&b, "line %d:\n  want %q\n  got  %q\n", i+1, wl, gl)
+		}
+	}
+	return b.String()
+}
+
+func TestLead(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"工作时不得吃东西。女工作人员可淡妆。", 60, "工作时不得吃东西。"},
+		{"接打电话时应先说“您好。”再说话；不超过3分钟。", 60, "接打电话时应先说“您好。”再说话；"},
+		{"工作时不得在窗口吃东西、打瞌睡，不得上网做与工作无关的事，不得在窗口工作区会客。", 30, "工作时不得在窗口吃东西、打瞌睡，不得上网做与工作无关的事……"},
+	} {
+		if got := bot.Lead(tc.s, tc.n); got != tc.want {
+			t.Errorf("Lead(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}
