@@ -12,6 +12,7 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/telegram"
+	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/workday"
 )
 
@@ -209,7 +210,14 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		Webhook: telegram.Webhook{URL: c.WebhookURL, Listen: c.WebhookListen, Secret: c.WebhookSecret}}
 	// The update inbox: nothing Telegram was told we received is lost to a crash; /healthz pings the store.
 	if in, ok := m.Store.(bot.UpdateInbox); ok {
-		o.Inbox = in
+		// Sealed with the drafts' key: an update waiting in the inbox holds an inspector's chat ID and text.
+		key, _, err := inspect.LoadSealKey(c.SealKeyFile)
+		if err != nil {
+			return fmt.Errorf("CONDUCTBOT_SEAL_KEY_FILE: %w", err)
+		}
+		if o.Inbox, err = bot.SealedInbox(in, key); err != nil {
+			return err
+		}
 	}
 	if p, ok := m.Store.(telegram.Pinger); ok {
 		o.Health = p
