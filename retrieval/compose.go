@@ -86,7 +86,7 @@ func composeAnswer(a *Answer, code *rules.Code, relatedMin float64) string {
 }
 
 // composeAbstention says honestly that the code does not cover the question, and lists the nearest clauses.
-func composeAbstention(near []Citation) string {
+func composeAbstention(code *rules.Code, near []Citation) string {
 	var b strings.Builder
 	b.WriteString("规范中没有相关规定。")
 	if len(near) > 0 {
@@ -95,7 +95,11 @@ func composeAbstention(near []Citation) string {
 			if i > 0 {
 				b.WriteString(cnSemi)
 			}
-			b.WriteString(CiteLabel(c.ID, c.Title))
+			if code != nil && code.Layout == rules.LayoutArticles {
+				b.WriteString(code.Cite(c.ID) + titleSuffix(c.Title)) // 第十二条第（三）项（服务行为）
+			} else {
+				b.WriteString(CiteLabel(c.ID, c.Title))
+			}
 		}
 		b.WriteString("。")
 	}

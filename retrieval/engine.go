@@ -309,7 +309,7 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 	}
 	if abstain {
 		a.Abstained = true
-		a.Answer = composeAbstention(a.Citations)
+		a.Answer = composeAbstention(ix.version.Code, a.Citations)
 		return a, nil
 	}
 	d := bestStatement(best.doc, us, ix.lex)
