@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
 )
 
 // Transport is the outgoing side of a chat: what handlers may do. The Telegram adapter implements it on the Bot
@@ -75,6 +77,16 @@ var (
 	// ErrMessageGone means the message to edit no longer exists or can no longer be edited.
 	ErrMessageGone = errors.New("bot: message to edit not found")
 )
+
+// RetryAfterError is a 429: the API asks to wait After before sending again. Senders that do not retry
+// themselves (broadcasts pace themselves) return it.
+type RetryAfterError struct {
+	After time.Duration
+}
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("too many requests: retry after %v", e.After)
+}
 
 // MaxMessageLen is the longest text one Telegram message takes, in UTF-16 code units.
 const MaxMessageLen = 4096

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conductbot/conductbot/bot/telegram"
 	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/remind"
@@ -75,7 +76,7 @@ func benchBroadcast(b *testing.B, n int, pacing remind.Pacing, open func(testing
 		})
 		store := open(b)
 		e := newEnvOn(b, store, at("2026-11-02 06:00"), func(_ *remind.Config, so *remind.SchedulerOptions) {
-			sender, err := remind.NewTelegramSender(srv.Token, srv.URL)
+			sender, err := telegram.NewBroadcastSender(srv.Token, srv.URL)
 			if err != nil {
 				b.Fatal(err)
 			}

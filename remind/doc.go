@@ -34,7 +34,7 @@
 //	rem, err := remind.New(remind.Config{Store: store, Code: engine, Asker: engine, Violations: counter,
 //		Location: cfg.TimeZone, Admins: cfg.Admins, Log: log})
 //	rem.Register(router)                      // before the transport starts: /remind /today /stats /calendar
-//	sender, err := remind.NewTelegramSender(cfg.TelegramToken, cfg.TelegramAPIURL)
+//	sender, err := telegram.NewBroadcastSender(cfg.TelegramToken, cfg.TelegramAPIURL)
 //	sched, err := rem.Scheduler(remind.SchedulerOptions{Sender: sender})
 //	go sched.Run(ctx)                         // returns nil when ctx ends, after finishing sends under way
 //

@@ -16,7 +16,7 @@ import (
 
 // SchedulerOptions tune the scheduler; the zero value of each field is a sensible default.
 type SchedulerOptions struct {
-	Sender Sender // required: APISender (recommended) or a bot.Transport
+	Sender Sender // required: bot/telegram.BroadcastSender (recommended) or a bot.Transport
 	Pacing Pacing // default: 25 messages a second, 1 a second per chat
 
 	Tick     time.Duration // how often due deliveries are looked for; default 30 s (aligned to the clock)

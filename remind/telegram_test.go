@@ -18,13 +18,13 @@ import (
 )
 
 // apiSender is an APISender on the real go-telegram/bot client talking to the stand-in.
-func apiSender(t testing.TB, srv *telegramtest.Server) *remind.APISender {
+func apiSender(t testing.TB, srv *telegramtest.Server) *telegram.BroadcastSender {
 	t.Helper()
 	api, err := tgbot.New(srv.Token, tgbot.WithServerURL(srv.URL), tgbot.WithSkipGetMe())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return remind.NewAPISender(api, srv.Token, nil)
+	return telegram.BroadcastSenderOn(api, srv.Token, nil)
 }
 
 // botMessages counts the bot's messages per chat in the stand-in.
@@ -171,7 +171,7 @@ func TestStandInEndToEnd(t *testing.T) {
 		cancel()
 		<-done
 	}()
-	sched, err := e.rem.Scheduler(remind.SchedulerOptions{Sender: remind.NewAPISender(tb.Client().API(), srv.Token, tb.Client().Redact)})
+	sched, err := e.rem.Scheduler(remind.SchedulerOptions{Sender: telegram.BroadcastSenderOn(tb.Client().API(), srv.Token, tb.Client().Redact)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,7 +53,7 @@ func (f *remindFeature) scheduler(out bot.Transport) (*remind.Scheduler, error) 
 	}
 	f.once.Do(func() {
 		var sender remind.Sender = out
-		if s, err := remind.NewTelegramSender(f.m.Config.TelegramToken, f.m.Config.TelegramAPIURL); err == nil {
+		if s, err := telegram.NewBroadcastSender(f.m.Config.TelegramToken, f.m.Config.TelegramAPIURL); err == nil {
 			sender = s
 		} else {
 			f.m.Log.Warn("remind: sending through the bot's client", "error", err)
