@@ -89,13 +89,13 @@ func (f *features) setRole(ctx context.Context, r *Request, on bool) error {
 	var msg string
 	switch {
 	case !changed && on:
-		msg = fmt.Sprintf("%s 已经是%s。", name, role.Chinese())
+		msg = fmt.Sprintf("%s已经是%s。", name, role.Chinese())
 	case !changed:
-		msg = fmt.Sprintf("%s 本来就不是%s。", name, role.Chinese())
+		msg = fmt.Sprintf("%s本来就不是%s。", name, role.Chinese())
 	case on:
-		msg = fmt.Sprintf("已授予 %s %s身份。当前身份：%s", name, role.Chinese(), roles.Chinese())
+		msg = fmt.Sprintf("已授予 %s%s身份。当前身份：%s", name, role.Chinese(), roles.Chinese())
 	default:
-		msg = fmt.Sprintf("已撤销 %s 的%s身份。当前身份：%s", name, role.Chinese(), roles.Chinese())
+		msg = fmt.Sprintf("已撤销 %s的%s身份。当前身份：%s", name, role.Chinese(), roles.Chinese())
 	}
 	if changed {
 		f.Log.LogAttrs(ctx, slogInfo, "bot: role changed", roleAttrs(role, on)...)
@@ -153,8 +153,7 @@ func userLabel(u *User) string {
 	if u.Username != "" {
 		parts = append(parts, "@"+u.Username)
 	}
-	parts = append(parts, fmt.Sprintf("(ID %d)", u.ID))
-	return strings.Join(parts, " ")
+	return strings.Join(parts, " ") + fmt.Sprintf("（ID %d）", u.ID)
 }
 
 // usersShown is how many users /users lists.
@@ -174,7 +173,7 @@ func (f *features) users(ctx context.Context, r *Request) error {
 			roles = roles.With(Admin)
 		}
 		listed[u.ID] = true
-		fmt.Fprintf(&b, "\n• %s — %s", userLabel(&u), roles.Chinese())
+		fmt.Fprintf(&b, "\n• %s：%s", userLabel(&u), roles.Chinese())
 		if f.isConfiguredAdmin(u.ID) {
 			b.WriteString("（配置）")
 		}
@@ -184,7 +183,7 @@ func (f *features) users(ctx context.Context, r *Request) error {
 	}
 	for _, id := range f.Admins {
 		if !listed[id] {
-			fmt.Fprintf(&b, "\n• (ID %d) — 管理员（配置），尚未使用过", id)
+			fmt.Fprintf(&b, "\n• 用户 ID %d：管理员（配置），尚未使用过", id)
 		}
 	}
 	if len(us) == usersShown {

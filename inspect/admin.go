@@ -159,7 +159,7 @@ func (s *Service) checklist(ctx context.Context, r *bot.Request) error {
 		return s.saveChecklist(ctx, r, items, v.ID)
 	case "":
 	default:
-		_, err := r.Reply(ctx, "用法:/checklist 查看；/checklist edit 修改；/checklist reset 恢复默认清单。")
+		_, err := r.Reply(ctx, "用法：/checklist 查看；/checklist edit 修改；/checklist reset 恢复默认清单。")
 		return err
 	}
 	cl, v, err := s.Checklist(ctx)
@@ -175,7 +175,7 @@ func (s *Service) checklist(ctx context.Context, r *bot.Request) error {
 		}
 		fmt.Fprintf(&b, "%d. %s%s（%s）权重 %d · 代号 %s\n", i+1, crit, it.Title, it.ClauseList(), it.Weight, it.Key)
 	}
-	b.WriteString("\n修改:/checklist edit；恢复默认:/checklist reset。已提交的报告保留提交时的清单。")
+	b.WriteString("\n修改：/checklist edit；恢复默认：/checklist reset。已提交的报告保留提交时的清单。")
 	_, err = r.Reply(ctx, b.String())
 	return err
 }

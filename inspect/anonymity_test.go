@@ -294,6 +294,7 @@ func runAnonScenario(t *testing.T, store fullStore, cat catalog) *anonScenario {
 	h.Say(tgInsp, "/report")
 	h.Press(tgInsp, "3号窗口")
 	h.Press(tgInsp, "昨天")
+	h.Press(tgInsp, "是这一天") // 11月1日 is a Sunday
 	h.Press(tgInsp, "下午")
 	h.answerItems(tgInsp, gpsJPEG(t, 320, 240, 1))
 	s.midForm["user ID"] = cat.holding(t, s.identity["user ID"])

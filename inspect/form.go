@@ -51,6 +51,7 @@ const (
 	stepWindow step = "window"
 	stepDate   step = "date"
 	stepOlder  step = "older"
+	stepOffDay step = "offday" // the visit's day is a day off by the calendar: confirm it
 	stepHalf   step = "half"
 	stepItem   step = "item"
 	stepNote   step = "note"
@@ -331,10 +332,10 @@ func (s *Service) apply(ctx context.Context, r *bot.Request, d *draft, cl *Check
 		if msg := s.checkVisitDate(workday.DateOf(day, nil)); msg != "" {
 			return "", r.Alert(ctx, msg)
 		}
-		d.Visit = workday.DateOf(day, nil)
-		if d.Half != "" && s.futureHalf(d.Visit, d.Half) {
-			d.Half = ""
-			d.Return = false
+		s.takeVisit(ctx, d, cl, workday.DateOf(day, nil))
+	case "oy": // the visit was on the day off after all
+		if d.Step != stepOffDay {
+			return bad()
 		}
 		s.next(d, cl)
 	case "h":
@@ -394,6 +395,8 @@ func (s *Service) apply(ctx context.Context, r *bot.Request, d *draft, cl *Check
 			}
 		case stepHalf:
 			d.Step = stepDate
+		case stepOffDay: // another day: the day off is not taken
+			d.Step, d.Visit = stepDate, workday.Date{}
 		case stepDate, stepOlder:
 			d.Step = stepWindow
 		default:
@@ -493,7 +496,7 @@ func (s *Service) next(d *draft, cl *Checklist) {
 		}
 	case d.Return:
 		d.Step, d.Return = stepReview, false
-	case d.Step == stepHalf || d.Step == stepDate || d.Step == stepOlder || d.Step == stepWindow:
+	case d.Step == stepHalf || d.Step == stepDate || d.Step == stepOlder || d.Step == stepOffDay || d.Step == stepWindow:
 		if i := firstUnanswered(d, cl); i >= 0 {
 			d.Step, d.Cursor = stepItem, i
 		} else {
@@ -562,6 +565,31 @@ func refIDs(refs []PhotoRef) []string {
 	}
 	return ids
 }
+
+// takeVisit sets the visit's day and moves on, or, when the calendar has the day as a day off (a weekend, a
+// public holiday; a make-up working Saturday is a working day), first asks whether the visit really was on it.
+func (s *Service) takeVisit(ctx context.Context, d *draft, cl *Checklist, day workday.Date) {
+	d.Visit = day
+	if d.Half != "" && s.futureHalf(d.Visit, d.Half) {
+		d.Half, d.Return = "", false
+	}
+	if !s.calendar(ctx).IsWorkday(day) {
+		d.Step = stepOffDay
+		return
+	}
+	s.next(d, cl)
+}
+
+// offDayReason names why a day is off: 周末, or the holiday (国庆节假期).
+func offDayReason(info workday.DayInfo) string {
+	if info.Reason == "" || info.Reason == "周末" {
+		return "周末"
+	}
+	return info.Reason + "假期"
+}
+
+// confirmWords are typed answers that confirm the day off.
+var confirmWords = map[string]bool{"是": true, "是的": true, "确定": true, "确认": true, "对": true}
 
 // checkVisitDate returns why a visit date cannot be taken, or "".
 func (s *Service) checkVisitDate(d workday.Date) string {
@@ -662,19 +690,22 @@ func (s *Service) formInput(ctx context.Context, r *bot.Request) error {
 func (s *Service) typed(ctx context.Context, r *bot.Request, d *draft, cl *Checklist, text string) (notice string, replied bool, err error) {
 	again := func(msg string) (string, bool, error) { return "", true, s.reprompt(ctx, r, d, msg) }
 	switch d.Step {
-	case stepDate, stepOlder:
+	case stepDate, stepOlder, stepOffDay:
+		if d.Step == stepOffDay && confirmWords[text] {
+			s.next(d, cl)
+			break
+		}
 		day, ok := s.parseDay(text)
+		if !ok && d.Step == stepOffDay {
+			return again(msgUseButtons)
+		}
 		if !ok {
 			return again("没有看懂这个日期。请点击按钮选择，或输入如“11月2日”“11-02”“昨天”。")
 		}
 		if msg := s.checkVisitDate(day); msg != "" {
 			return again(msg)
 		}
-		d.Visit = day
-		if d.Half != "" && s.futureHalf(d.Visit, d.Half) {
-			d.Half, d.Return = "", false
-		}
-		s.next(d, cl)
+		s.takeVisit(ctx, d, cl, day)
 	case stepHalf:
 		var h HalfDay
 		switch text {
@@ -975,7 +1006,7 @@ func (s *Service) submit(ctx context.Context, r *bot.Request, d *draft, cl *Chec
 	s.notifier.Kick()
 	d.Step = ""
 	_ = r.Answer(ctx, "已提交")
-	_ = r.Edit(ctx, bot.Message{Text: "✅ 暗访报告已提交\uff08" + rc.Window + "\uff0c" + rc.Visit.Chinese(s.today().Year) + rc.Half.Chinese() + "\uff09。"})
+	_ = r.Edit(ctx, bot.Message{Text: "✅ 暗访报告已提交\uff08" + rc.Window + "\uff0c" + rc.Visit.Chinese(s.today().Year) + " " + rc.Half.Chinese() + "\uff09。"})
 	return s.deliverReceipt(ctx, r, rc, false)
 }
 
@@ -992,7 +1023,7 @@ type pendingReceipt struct {
 func (s *Service) deliverReceipt(ctx context.Context, r *bot.Request, rc pendingReceipt, again bool) error {
 	text := "感谢您的工作！报告已提交，等待督查审核。"
 	if again {
-		text = "您的暗访报告（" + rc.Window + "，" + rc.Visit.Chinese(s.today().Year) + rc.Half.Chinese() +
+		text = "您的暗访报告（" + rc.Window + "，" + rc.Visit.Chinese(s.today().Year) + " " + rc.Half.Chinese() +
 			"）已经提交成功，上次没能把回执码发给您，现在补发。"
 	}
 	if _, err := r.Reply(ctx, text+"\n\n回执码："+rc.Code+

@@ -22,7 +22,7 @@ func (s *Service) registerJoin(rt *bot.Router) {
 	// burnt.
 	rt.Command("join", bot.Staff, s.join, bot.Hidden())
 	rt.Command("invite", bot.Admin, s.invite, bot.PrivateOnly(),
-		bot.Describe("生成暗访人员一次性邀请码:/invite [个数] [有效天数]"))
+		bot.Describe("生成暗访人员一次性邀请码：/invite [个数] [有效天数]"))
 	rt.Command("inspectors", bot.Admin, s.inspectors, bot.PrivateOnly(), bot.Describe("查看、撤销暗访人员"))
 	rt.Callback("ins", bot.Admin, s.inspectorsButton)
 }
@@ -59,7 +59,7 @@ func (s *Service) join(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	if code == "" {
-		_, err := r.Reply(ctx, "用法:/join 邀请码\n邀请码由管理员提供，例如 /join H4KD7-PQ2XM 。")
+		_, err := r.Reply(ctx, "用法：/join 邀请码\n邀请码由管理员提供，例如 /join H4KD7-PQ2XM 。")
 		return err
 	}
 	var in *Inspector
@@ -141,7 +141,7 @@ func (s *Service) setMenu(ctx context.Context, r *bot.Request, roles bot.Roles) 
 }
 
 func (s *Service) invite(ctx context.Context, r *bot.Request) error {
-	usage := fmt.Sprintf("用法:/invite [个数] [有效天数]\n例如 /invite 3 7 生成 3 个 7 天内有效的邀请码。个数 1–%d，天数 1–%d，默认 1 个、%d 天。",
+	usage := fmt.Sprintf("用法：/invite [个数] [有效天数]\n例如 /invite 3 7 生成 3 个 7 天内有效的邀请码。个数 1–%d，天数 1–%d，默认 1 个、%d 天。",
 		MaxInvites, maxInviteDays, int(s.o.InviteTTL/(24*time.Hour)))
 	f := strings.Fields(r.Args)
 	n, days := 1, 0
@@ -167,7 +167,7 @@ func (s *Service) invite(ctx context.Context, r *bot.Request) error {
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "已生成 %d 个一次性邀请码，有效期至 %s:\n\n", n, s.clock(expires))
+	fmt.Fprintf(&b, "已生成 %d 个一次性邀请码，有效期至 %s：\n\n", n, s.clock(expires))
 	for _, c := range codes {
 		b.WriteString(c + "\n")
 	}
@@ -181,7 +181,7 @@ func (s *Service) inspectors(ctx context.Context, r *bot.Request) error {
 	if len(f) == 2 && (f[0] == "revoke" || f[0] == "撤销") {
 		no, ok := ParseLabel(f[1])
 		if !ok {
-			_, err := r.Reply(ctx, "用法:/inspectors revoke 编号，例如 /inspectors revoke 07")
+			_, err := r.Reply(ctx, "用法：/inspectors revoke 编号，例如 /inspectors revoke 07")
 			return err
 		}
 		return s.revoke(ctx, r, no)
@@ -228,7 +228,7 @@ func (s *Service) inspectorList(ctx context.Context) (string, [][]bot.Button, er
 	if len(ins) == 0 {
 		b.WriteString("\n（还没有暗访人员）")
 	}
-	fmt.Fprintf(&b, "\n\n有效 %d 人；未使用的邀请码 %d 个。\n生成邀请码:/invite [个数] [有效天数]", active, open)
+	fmt.Fprintf(&b, "\n\n有效 %d 人；未使用的邀请码 %d 个。\n生成邀请码：/invite [个数] [有效天数]", active, open)
 	return b.String(), rows, nil
 }
 

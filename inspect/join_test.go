@@ -155,6 +155,8 @@ func TestSupplementWhileDraftOpen(t *testing.T) {
 	expect(t, m.Text, "已补充", "未完成的暗访报告")
 	// The draft goes on where it was.
 	m = e.say(inspUser, "昨天")
+	expect(t, m.Text, "休息日（周末）") // 11月1日 is a Sunday: confirmed by a typed 是
+	m = e.say(inspUser, "是")
 	expect(t, m.Text, "上午还是下午")
 	// A supplement button of another chat is refused (signed for the chat).
 	var data string

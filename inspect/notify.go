@@ -373,14 +373,14 @@ func (n *Notifier) flush(ctx context.Context, out bot.Transport, due map[string]
 		if err != nil {
 			return sent, nil, errors.Join(append(errs, err)...)
 		}
-		text := NotificationText(r, s.today().Year)
+		msg := Notification(r, s.today().Year)
 		d := n.delivered[id]
 		ok := true
 		for _, chat := range to {
 			if d != nil && d.chats[chat] {
 				continue
 			}
-			if _, err := out.Send(ctx, chat, bot.Message{Text: text}); err != nil && !errors.Is(err, bot.ErrBlocked) {
+			if _, err := out.Send(ctx, chat, msg); err != nil && !errors.Is(err, bot.ErrBlocked) {
 				errs = append(errs, err)
 				ok = false
 				continue
@@ -462,39 +462,65 @@ func (n *Notifier) recipients(ctx context.Context) ([]int64, error) {
 	return bot.SupervisorChats(ctx, n.s.o.NotifyChat, n.s.o.Admins, n.s.o.Users)
 }
 
-// NotificationText is what supervisors are told of a new report: the window, the visit, the answers counted
-// and the clauses broken. Nothing in it concerns the inspector: no label, no time of filing, not even the
-// inspector's notes (free text may give them away; supervisors read them in the review).
+// ViewPrefix and ViewAction make the callback data of a report's 查看 button: supervise registers the prefix
+// (supervise/service.go, prefixReview "sv") and shows the report on the action (supervise/review.go,
+// reviewButton, case "o": sv:o:<report ID>), as its own list's buttons do. inspect does not import supervise, so
+// the data is built here; supervise/notify_view_test.go checks that the button opens the report.
+const (
+	ViewPrefix = "sv"
+	ViewAction = "o"
+)
+
+// ViewButton is the 🔎 查看 button of a notification: it opens the supervisors' view of the report.
+func ViewButton(reportID string) bot.Button {
+	return bot.Btn("🔎 查看", ViewPrefix, ViewAction, reportID)
+}
+
+// Notification is what supervisors are told of a new report: NotificationText, and the 🔎 查看 button that
+// opens the report.
+func Notification(r *Report, year int) bot.Message {
+	return bot.Message{Text: NotificationText(r, year), Buttons: [][]bot.Button{bot.Row(ViewButton(r.ID))}}
+}
+
+// NotificationText is the text of a notification: the window, the day and half-day of the visit, the answers
+// counted and the problems found, critical ones marked. Nothing in it concerns the inspector: no label, no time
+// of filing, not even the inspector's notes (free text may give them away; supervisors read them in the review);
+// no internal ID either (the 查看 button carries the report).
 func NotificationText(r *Report, year int) string {
 	c := r.Counts()
 	var b strings.Builder
-	b.WriteString("📋 新的暗访报告（待审核）\n")
+	b.WriteString("📋 新的暗访报告（待审核）\n\n")
 	fmt.Fprintf(&b, "窗口：%s\n", r.WindowLabel)
-	fmt.Fprintf(&b, "暗访时间：%s %s\n", r.VisitDate.Chinese(year), r.HalfDay.Chinese())
-	fmt.Fprintf(&b, "检查结果：符合 %d 项，不符合 %d 项", c.Pass, c.Fail)
-	if c.CriticalFail > 0 {
-		fmt.Fprintf(&b, "（其中关键项 %d 项）", c.CriticalFail)
+	fmt.Fprintf(&b, "日期：%s（%s）\n", r.VisitDate.Chinese(year), weekdays[r.VisitDate.Weekday()])
+	fmt.Fprintf(&b, "时段：%s\n", r.HalfDay.Chinese())
+	switch {
+	case len(r.Findings) == 0:
+		b.WriteString("问题：无\n")
+	case c.CriticalFail > 0:
+		fmt.Fprintf(&b, "问题：%d 个，其中关键项 %d 个\n", len(r.Findings), c.CriticalFail)
+	default:
+		fmt.Fprintf(&b, "问题：%d 个\n", len(r.Findings))
 	}
-	fmt.Fprintf(&b, "，未观察 %d 项", c.Unobserved)
+	fmt.Fprintf(&b, "检查项：符合 %d 项，不符合 %d 项，未观察 %d 项", c.Pass, c.Fail, c.Unobserved)
 	if c.WeightObserved > 0 {
-		fmt.Fprintf(&b, "，加权符合率 %s", percent(c.WeightPass, c.WeightObserved))
+		fmt.Fprintf(&b, "；加权符合率 %s", percent(c.WeightPass, c.WeightObserved))
 	}
 	b.WriteString("\n")
 	if len(r.Findings) > 0 {
-		b.WriteString("\n问题：\n")
+		b.WriteString("\n")
 		for _, f := range r.Findings {
 			crit := ""
 			if f.Critical {
-				crit = "【关键】"
+				crit = "【关键项】"
 			}
-			photos := ""
+			extra := strings.Join(f.Clauses, "、")
 			if len(f.Photos) > 0 {
-				photos = fmt.Sprintf("（照片 %d 张）", len(f.Photos))
+				extra += fmt.Sprintf("；照片 %d 张", len(f.Photos))
 			}
-			fmt.Fprintf(&b, "%d. %s%s\uff08%s\uff09%s\n", f.No, crit, f.Title, strings.Join(f.Clauses, "、"), photos)
+			fmt.Fprintf(&b, "%d. %s%s（%s）\n", f.No, crit, f.Title, extra)
 		}
 	}
-	fmt.Fprintf(&b, "\n报告编号：%s", r.ID)
+	b.WriteString("\n点“🔎 查看”打开报告，审核、确认或驳回。")
 	return b.String()
 }
 

@@ -5,9 +5,12 @@ import (
 	"log/slog"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-telegram/bot/models"
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/bottest"
@@ -146,7 +149,20 @@ func (w *notifyWorld) file(n int) []string {
 	return ids
 }
 
-var reportNo = regexp.MustCompile(`报告编号：([a-z2-7]{16})`)
+// reportNo finds the report of a notification in the data of its 🔎 查看 button (sv:o:<report ID>).
+var reportNo = regexp.MustCompile(`^sv:o:([a-z2-7]{16})$`)
+
+// viewedReport is the report ID a notification's 查看 button opens, or "".
+func viewedReport(c interface {
+	Buttons() []models.InlineKeyboardButton
+}) string {
+	for _, b := range c.Buttons() {
+		if m := reportNo.FindStringSubmatch(b.CallbackData); m != nil {
+			return m[1]
+		}
+	}
+	return ""
+}
 
 // received counts, per recipient and report, the notifications the stand-in delivered.
 func (w *notifyWorld) received() map[int64]map[string]int {
@@ -155,15 +171,15 @@ func (w *notifyWorld) received() map[int64]map[string]int {
 		if !c.OK() {
 			continue
 		}
-		m := reportNo.FindStringSubmatch(c.Text())
-		if m == nil {
+		id := viewedReport(c)
+		if id == "" || strings.Contains(c.Text(), id) {
 			w.t.Errorf("a message to %d that is no notification: %q", c.ChatID(), c.Text())
 			continue
 		}
 		if out[c.ChatID()] == nil {
 			out[c.ChatID()] = map[string]int{}
 		}
-		out[c.ChatID()][m[1]]++
+		out[c.ChatID()][id]++
 	}
 	return out
 }

@@ -34,7 +34,7 @@ func TestParseRelease(t *testing.T) {
 	}
 }
 
-var releasedNo = regexp.MustCompile(`报告编号：([a-z2-7]{16})`)
+var releasedNo = regexp.MustCompile(`^sv:o:([a-z2-7]{16})$`)
 
 // TestReleaseByDefault: with no release configured, a filed report is not announced when it is filed, but at
 // 17:30 with the others of the day, in a shuffled order; immediate release is only what an admin asks for.
@@ -89,8 +89,12 @@ func TestReleaseByDefault(t *testing.T) {
 	}
 	var order []string
 	for _, m := range e.out.to(supervisor.ID) {
-		if sm := releasedNo.FindStringSubmatch(m.Text); sm != nil {
-			order = append(order, sm[1])
+		for _, row := range m.Buttons {
+			for _, b := range row {
+				if sm := releasedNo.FindStringSubmatch(b.Data); sm != nil {
+					order = append(order, sm[1])
+				}
+			}
 		}
 	}
 	if len(order) != 11 {

@@ -83,6 +83,12 @@ func (s *Service) render(ctx context.Context, d *draft) (bot.Message, error) {
 			rows = append(rows, row)
 		}
 		rows = append(rows, bot.Row(d.btn("⬅ 返回", "d", "b"), cancel))
+	case stepOffDay:
+		header(2, "日期")
+		info := s.calendar(ctx).Day(d.Visit)
+		fmt.Fprintf(&b, "窗口：%s\n日期：%s %s\n\n⚠️ 这一天是休息日（%s），服务中心通常不对外办理业务。暗访确实是在这一天吗？",
+			s.windowLabel(ctx, d.WindowID), d.Visit.Chinese(today.Year), weekdays[d.Visit.Weekday()], offDayReason(info))
+		rows = append(rows, bot.Row(d.btn("✅ 是这一天", "oy"), d.btn("📅 改选日期", "b")), bot.Row(cancel))
 	case stepHalf:
 		header(3, "时段")
 		fmt.Fprintf(&b, "窗口：%s\n日期：%s\n\n暗访是在上午还是下午？", s.windowLabel(ctx, d.WindowID), d.Visit.Chinese(today.Year))
@@ -141,7 +147,7 @@ func (s *Service) render(ctx context.Context, d *draft) (bot.Message, error) {
 			fmt.Fprintf(&b, "\n%d. “%s”\n   → %s %s", i+1, bot.Clip(p.Quote, 60), p.Clause, p.Title)
 			if code != nil {
 				if c, ok := code.Clause(p.Clause); ok {
-					fmt.Fprintf(&b, "\uff1a%s", bot.Clip(c.Text, 50))
+					fmt.Fprintf(&b, "：%s", bot.Lead(c.Text, 60))
 				}
 			}
 			if it, _, ok := cl.Item(p.ItemKey); ok {
@@ -213,7 +219,11 @@ func (s *Service) summary(ctx context.Context, d *draft, cl *Checklist) string {
 	var b strings.Builder
 	b.WriteString("📝 暗访报告 · 核对\n\n")
 	fmt.Fprintf(&b, "窗口：%s\n", s.windowLabel(ctx, d.WindowID))
-	fmt.Fprintf(&b, "时间：%s %s\n\n检查项：\n", d.Visit.Chinese(s.today().Year), d.Half.Chinese())
+	fmt.Fprintf(&b, "时间：%s %s", d.Visit.Chinese(s.today().Year), d.Half.Chinese())
+	if info := s.calendar(ctx).Day(d.Visit); !info.Workday {
+		fmt.Fprintf(&b, "（休息日：%s）", offDayReason(info))
+	}
+	b.WriteString("\n\n检查项：\n")
 	photos := map[string]int{}
 	notes := map[string]string{}
 	for _, f := range findings {
@@ -225,8 +235,13 @@ func (s *Service) summary(ctx context.Context, d *draft, cl *Checklist) string {
 	for i, it := range items {
 		fmt.Fprintf(&b, "%d. %s %s\uff08%s\uff09", i+1, it.Result.Symbol(), it.Title, it.ClauseList())
 		if it.Result == Fail {
-			if n := notes[it.Key]; n != "" {
-				fmt.Fprintf(&b, "\n    说明：%s", bot.Clip(strings.ReplaceAll(n, "\n", " "), 80))
+			for _, line := range strings.Split(notes[it.Key], "\n") {
+				line = strings.TrimSpace(line)
+				if quote, ok := strings.CutPrefix(line, "（描述）"); ok {
+					fmt.Fprintf(&b, "\n    描述中提到：%s", bot.Clip(quote, 80))
+				} else if line != "" {
+					fmt.Fprintf(&b, "\n    说明：%s", bot.Clip(line, 80))
+				}
 			}
 			if n := photos[it.Key]; n > 0 {
 				fmt.Fprintf(&b, "\n    照片 %d 张", n)
@@ -261,7 +276,7 @@ func clauseLine(code *rules.Code, ids []string) string {
 		line := "依据 " + id
 		if code != nil {
 			if c, ok := code.Clause(id); ok {
-				line += " " + c.Title + "\uff1a" + bot.Clip(c.Text, 80)
+				line += " " + c.Title + "：" + c.Text // in full: the inspector judges by it
 			}
 		}
 		parts = append(parts, line)

@@ -55,6 +55,15 @@ type Options struct {
 	InviteTTL     time.Duration  // default 7 days
 	DraftTTL      time.Duration  // default 24 hours
 	Lockout       Lockout        // default DefaultLockout
+	// Calendar tells working days from days off: a visit on a day off is questioned before it is taken. Default:
+	// workday.ShippedCalendar(); the program passes the reminders' calendar (remind.Reminders), which has the
+	// years admins stored over the shipped ones.
+	Calendar CalendarSource
+}
+
+// CalendarSource gives the working-day calendar in force (remind.Reminders implements it).
+type CalendarSource interface {
+	Calendar(ctx context.Context) (*workday.Calendar, error)
 }
 
 // Service is the spot-check capability: its conversations (Register), the inspector role (RolesOf) and the
@@ -188,6 +197,21 @@ func (s *Service) codeGuard(next bot.Handler) bot.Handler {
 
 // Notifier is the service's notifier of supervisors.
 func (s *Service) Notifier() *Notifier { return s.notifier }
+
+// calendar is the working-day calendar in force; the shipped one when the source fails (a warning is logged).
+func (s *Service) calendar(ctx context.Context) *workday.Calendar {
+	if s.o.Calendar == nil {
+		return workday.ShippedCalendar()
+	}
+	cal, err := s.o.Calendar.Calendar(ctx)
+	if err != nil || cal == nil {
+		if err != nil {
+			s.log.LogAttrs(ctx, slog.LevelWarn, "inspect: reading the working-day calendar; using the shipped one", slog.String("error", err.Error()))
+		}
+		return workday.ShippedCalendar()
+	}
+	return cal
+}
 
 // today is the current day in the center's zone.
 func (s *Service) today() workday.Date { return workday.DateOf(s.now(), s.loc) }

@@ -23,7 +23,7 @@ const (
 )
 
 func (s *Service) registerStatus(rt *bot.Router) {
-	rt.Command("status", bot.Inspector, s.status, bot.PrivateOnly(), bot.Describe("凭回执码查看暗访报告的处理进度:/status 回执码"))
+	rt.Command("status", bot.Inspector, s.status, bot.PrivateOnly(), bot.Describe("凭回执码查看暗访报告的处理进度：/status 回执码"))
 	rt.Callback("rs", bot.Inspector, s.statusButton)
 	rt.Form(bot.Form{Kind: KindSupplement, Need: bot.Inspector, Handle: s.supplementInput, Cancel: s.supplementCancel})
 }
@@ -34,7 +34,7 @@ func (s *Service) status(ctx context.Context, r *bot.Request) error {
 	}
 	code := strings.TrimSpace(r.Args)
 	if code == "" {
-		_, err := r.Reply(ctx, "用法:/status 回执码\n回执码是提交报告时收到的，例如 /status K7P3-Q9XW-M2TA 。")
+		_, err := r.Reply(ctx, "用法：/status 回执码\n回执码是提交报告时收到的，例如 /status K7P3-Q9XW-M2TA 。")
 		return err
 	}
 	if ok, notify := s.statusRL.Allow(r.ChatID); !ok {
@@ -67,7 +67,7 @@ func (s *Service) statusView(chatID int64, rep *Report) (string, [][]bot.Button)
 	year := s.today().Year
 	var b strings.Builder
 	c := rep.Counts()
-	fmt.Fprintf(&b, "暗访报告（%s,%s %s）\n", rep.WindowLabel, rep.VisitDate.Chinese(year), rep.HalfDay.Chinese())
+	fmt.Fprintf(&b, "暗访报告（%s，%s %s）\n", rep.WindowLabel, rep.VisitDate.Chinese(year), rep.HalfDay.Chinese())
 	fmt.Fprintf(&b, "提交日期：%s\n", rep.Filed.Chinese(year))
 	fmt.Fprintf(&b, "检查结果：符合 %d，不符合 %d，未观察 %d\n", c.Pass, c.Fail, c.Unobserved)
 	fmt.Fprintf(&b, "\n处理状态：%s", rep.State.Chinese())

@@ -1,7 +1,8 @@
 // Package console runs ConductBot's conversations (package bot) in a terminal, for `conductbot chat`: each
 // line typed is a message from one user in a private chat, replies are printed, and buttons are shown as
-// numbered choices — typing the number (or #N) presses the button of the latest message that has buttons; a
-// number past them is the typed answer where that message offers one, else told so. Pictures and files the bot sends are written under a directory
+// numbered choices — "#N" presses button N of the latest message that has buttons. A bare number is text where
+// the latest message offers a typed choice (直接输入, 请输入…: a window's number, a date), and elsewhere presses
+// the button of that number. Pictures and files the bot sends are written under a directory
 // (SaveFilesTo); messages to other chats are printed as deliveries. "/photo
 // PATH" and "/file PATH" send a local file as a photo or a document; "/quit" ends the session.
 package console
@@ -48,7 +49,7 @@ type Console struct {
 	choices  []choice // the buttons of the latest message with buttons, numbered from 1
 	choiceOf int      // that message's ID
 	nextCB   int
-	typed    bool // the latest message in the chat offers a typed choice: a number past the buttons is text
+	typed    bool // the latest message in the chat offers a typed choice: a bare number is text
 	hinted   bool // the #N hint was printed
 	filesDir string
 	names    map[int64]string
@@ -149,9 +150,9 @@ func Run(ctx context.Context, o Options) error {
 }
 
 // typedPrompts are the words of a message that offers a typed choice (a window number, a date, a count typed
-// as the answer) besides its buttons. There a bare number past the buttons is that typed answer, sent as text.
+// as the answer) besides its buttons. There a bare number is that typed answer, sent as text; #N presses.
 // Prompts that only also take free text (a note, a description) do not count.
-var typedPrompts = []string{"直接输入", "请输入", "输入数字", "输入编号", "回复编号", "输入序号"}
+var typedPrompts = []string{"直接输入", "请输入", "输入数字", "输入编号", "回复编号", "输入序号", "发送编号", "发送数字", "发送序号"}
 
 // asksTyped reports whether a message asks for typed input.
 func asksTyped(text string) bool {
@@ -163,29 +164,30 @@ func asksTyped(text string) bool {
 	return false
 }
 
-// update turns a typed line into an update. "#N" presses button N of the latest message with buttons, and so
-// does a bare number within the buttons. A bare number past the buttons is the typed answer where the latest
-// message offers a typed choice (also printing, once, how #N presses), and is otherwise told so: never asked
-// as a question.
+// update turns a typed line into an update. "#N" presses button N of the latest message with buttons. A bare
+// number is the typed answer where the latest message offers a typed choice ("也可以直接输入窗口号": 5 is window
+// 5, not button [5]), printing once how #N presses a button there; elsewhere a bare number presses the button of
+// that number, and one past the buttons is told so: never asked as a question.
 func (c *Console) update(id int64, user bot.Identity, line string) (bot.Update, bool) {
 	u := bot.Update{ID: id, ChatID: c.chatID, ChatType: bot.ChatPrivate, From: user}
 	digits, hash := strings.CutPrefix(line, "#")
 	if n, err := strconv.Atoi(digits); err == nil {
 		c.mu.Lock()
 		count, typed := len(c.choices), c.typed
-		if n < 1 || n > count {
-			hint := typed && !hash && !c.hinted && count > 0
+		if typed && !hash {
+			hint := !c.hinted && count > 0
 			c.hinted = c.hinted || hint
 			c.mu.Unlock()
-			switch {
-			case typed && !hash:
-				if hint {
-					c.print("（提示：超出按钮编号的数字作为文字发送；按按钮请输入编号或 # 加编号，例如 #1。）\n")
-				}
-				goto text
-			case count == 0:
+			if hint {
+				c.print("（提示：这里可以直接输入，数字按文字发送；要按按钮，请输入 # 加编号，例如 #1。）\n")
+			}
+			goto text
+		}
+		if n < 1 || n > count {
+			c.mu.Unlock()
+			if count == 0 {
 				c.print(fmt.Sprintf("（没有可按的按钮，编号 %d 无效。）\n\n", n))
-			default:
+			} else {
 				c.print(fmt.Sprintf("（没有按钮 %d：上面的按钮编号为 1–%d。）\n\n", n, count))
 			}
 			return u, false

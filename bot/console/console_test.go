@@ -90,7 +90,7 @@ func TestConsoleFeedbackAndAdmin(t *testing.T) {
 	}
 	out = session(t, admin, bot.Identity{ID: 2, Name: "主任"}, "/gaps", "/users", "/grant 1 supervisor", "/users")
 	contains(t, out, "“食堂几点开饭” ×1", "“工作时可以穿拖鞋吗” 👎1", "其他×1", "规范只说了大厅",
-		"本机用户 (ID 1) — 窗口工作人员", "已授予 本机用户 (ID 1) 督查身份", "本机用户 (ID 1) — 督查",
+		"本机用户（ID 1）：窗口工作人员", "已授予 本机用户（ID 1）督查身份", "本机用户（ID 1）：督查",
 		"→ 发给 会话 1：\n管理员已授予您督查身份")
 }
 
@@ -147,9 +147,9 @@ func TestConsoleSavesFiles(t *testing.T) {
 		"[文件 已保存："+filepath.Join(dir, "export.xlsx")+"（4 字节）]")
 }
 
-// Where the latest message offers a typed choice, a number past the buttons is text (with a hint, once), #N
-// presses and #N past the buttons is told so; a message to another chat is a delivery whose buttons no number
-// presses.
+// Where the latest message offers a typed choice, a bare number is text even within the buttons (with a hint,
+// once), #N presses and #N past the buttons is told so; a message to another chat is a delivery whose buttons no
+// number presses; where the latest message offers no typed choice, a bare number presses.
 func TestConsoleTypedNumbersAndDeliveries(t *testing.T) {
 	var got []string
 	rt := bot.NewRouter(bot.Options{})
@@ -159,6 +159,10 @@ func TestConsoleTypedNumbersAndDeliveries(t *testing.T) {
 	})
 	rt.Command("notify", bot.Staff, func(ctx context.Context, r *bot.Request) error {
 		_, err := r.Out.Send(ctx, 77, bot.Message{Text: "新报告", Buttons: [][]bot.Button{bot.Row(bot.Btn("查看", "x", "view"))}})
+		return err
+	})
+	rt.Command("plain", bot.Staff, func(ctx context.Context, r *bot.Request) error {
+		_, err := r.Reply(ctx, "选一个：", bot.Row(bot.Btn("甲", "x", "a"), bot.Btn("乙", "x", "b")))
 		return err
 	})
 	rt.Text(bot.Staff, func(ctx context.Context, r *bot.Request) error {
@@ -172,15 +176,15 @@ func TestConsoleTypedNumbersAndDeliveries(t *testing.T) {
 	var buf bytes.Buffer
 	c := console.New(&buf, 1)
 	c.NameChat(77, "督查")
-	if err := console.Run(context.Background(), console.Options{Router: rt, In: strings.NewReader("/ask\n5\n6\n#1\n#2\n/notify\n1\n"), Out: &buf, User: me, Console: c}); err != nil {
+	if err := console.Run(context.Background(), console.Options{Router: rt, In: strings.NewReader("/ask\n1\n5\n#1\n#2\n/notify\n1\n/plain\n2\n3\n#1\n"), Out: &buf, User: me, Console: c}); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"text:5", "text:6", "press:cancel", "press:cancel"}
+	want := []string{"text:1", "text:5", "press:cancel", "text:1", "press:b", "press:a"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("handled %v, want %v", got, want)
 	}
 	out := buf.String()
-	contains(t, out, "# 加编号", "（没有按钮 2：上面的按钮编号为 1–1。）", "→ 发给 督查：\n新报告\n  [查看]")
+	contains(t, out, "# 加编号", "（没有按钮 2：上面的按钮编号为 1–1。）", "→ 发给 督查：\n新报告\n  [查看]", "（没有按钮 3：上面的按钮编号为 1–2。）")
 	if strings.Count(out, "# 加编号") != 1 {
 		t.Errorf("the hint is printed more than once:\n%s", out)
 	}

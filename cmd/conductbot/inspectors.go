@@ -5,11 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"text/tabwriter"
+	"strings"
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/remind"
 	"github.com/conductbot/conductbot/workday"
 )
 
@@ -51,6 +52,15 @@ func (m *Main) openInspect(ctx context.Context) (*inspect.Service, error) {
 			slog.String("file", m.Config.SealKeyFile))
 	}
 	o.SealKey = key
+	if _, ok := m.Store.(remind.Store); ok {
+		// The reminders' calendar (the shipped years with the ones admins stored over them): a visit on a day off
+		// is questioned in the report form.
+		rem, err := m.openRemind(ctx)
+		if err != nil {
+			return nil, err
+		}
+		o.Calendar = rem
+	}
 	return inspect.New(o)
 }
 
@@ -90,8 +100,8 @@ func runInspectors(ctx context.Context, m *Main, args []string) error {
 		for _, c := range codes {
 			fmt.Fprintln(m.Stdout, c)
 		}
-		fmt.Fprintf(m.Stderr, "%d one-time invite code(s), valid until %s. Only their hashes are stored: hand them out now.\n"+
-			"The inspector sends /join CODE to the bot in a private chat.\n", len(codes), expires.In(m.Config.TimeZone).Format("2006-01-02 15:04"))
+		fmt.Fprintf(m.Stderr, "%s, valid until %s. Only their hashes are stored: hand them out now.\n"+
+			"The inspector sends /join CODE to the bot in a private chat.\n", plural(len(codes), "one-time invite code"), zoned(expires, m.Config.TimeZone))
 		return nil
 	case "list":
 		if len(args) > 1 {
@@ -109,19 +119,18 @@ func runInspectors(ctx context.Context, m *Main, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "LABEL\tJOINED\tSTATUS")
+		rows := [][]string{{"LABEL", "JOINED", "STATUS"}}
 		for _, in := range ins {
 			status := "active"
 			if !in.Active() {
 				status = "revoked " + in.Revoked.String()
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", in.Label(), in.Joined, status)
+			rows = append(rows, []string{in.Label(), in.Joined.String(), status})
 		}
-		if err := tw.Flush(); err != nil {
+		if err := writeTable(m.Stdout, rows); err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stdout, "%d inspector(s); %d unused invite code(s)\n", len(ins), open)
+		fmt.Fprintf(m.Stdout, "%s; %s\n", plural(len(ins), "inspector"), plural(open, "unused invite code"))
 		return nil
 	case "revoke":
 		if len(args) != 2 {
@@ -144,4 +153,18 @@ func runInspectors(ctx context.Context, m *Main, args []string) error {
 	}
 	usage()
 	return fmt.Errorf("%w: unknown inspectors command %q", errUsage, args[0])
+}
+
+// zoned writes an instant in loc with its zone, so that whoever reads it elsewhere knows which clock it is on:
+// "2026-11-09 09:00 CST (+08:00)", or "2026-11-09 09:00 +08:00" where the zone has no abbreviation.
+func zoned(t time.Time, loc *time.Location) string {
+	if loc != nil {
+		t = t.In(loc)
+	}
+	name, _ := t.Zone()
+	offset := t.Format("-07:00")
+	if name == "" || strings.HasPrefix(name, "+") || strings.HasPrefix(name, "-") {
+		return t.Format("2006-01-02 15:04 ") + offset
+	}
+	return t.Format("2006-01-02 15:04 ") + name + " (" + offset + ")"
 }

@@ -89,7 +89,9 @@ func TestChatAsInspector(t *testing.T) {
 	photo := filepath.Join(dir, "phone.jpg")
 	os.WriteFile(photo, buf.Bytes(), 0o600)
 
-	lines := []string{"/report", "1", "1", "1"}
+	// Steps 1 and 2 also take typed input (a window's number, a date): there a bare number is text (5 is window 5,
+	// not button [5]) and #N presses button N; elsewhere a bare number presses.
+	lines := []string{"/report", "5", "#1", "1"}
 	for i := 1; i <= 11; i++ {
 		if i == 8 { // 无吃东西、打瞌睡、玩手机、串岗
 			lines = append(lines, "2", "工作人员一直低头玩手机，我站了两分钟才抬头", "/photo "+photo+" 手机在台面下", "1")
@@ -113,7 +115,7 @@ func TestChatAsInspector(t *testing.T) {
 	}
 	out := stdout.String()
 	t.Logf("transcript:\n%s", out)
-	for _, want := range []string{"身份：暗访人员", "第 1/5 步", "已收到第 1 张照片", "1.3.3", "核对", "照片 1 张", "回执码"} {
+	for _, want := range []string{"身份：暗访人员", "第 1/5 步", "# 加编号", "窗口：5号窗口 社保", "日期：11月2日", "已收到第 1 张照片", "1.3.3", "核对", "照片 1 张", "回执码"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the transcript lacks %q", want)
 		}

@@ -60,7 +60,7 @@ func runWindows(ctx context.Context, m *Main, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stdout, "%d windows in the file: %d added, %d changed, %d deactivated\n", len(ws), added, updated, deactivated)
+		fmt.Fprintf(m.Stdout, "%s in the file: %d added, %d changed, %d deactivated\n", plural(len(ws), "window"), added, updated, deactivated)
 		return nil
 	case "list":
 		if err := m.OpenStore(ctx); err != nil {
