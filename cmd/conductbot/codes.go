@@ -81,7 +81,7 @@ func runVersions(ctx context.Context, m *Main, args []string) error {
 		if v.InForce {
 			mark = "yes"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%.12s\n", v.Number, mark, v.CreatedAt.In(m.Config.TimeZone).Format("2006-01-02 15:04"), v.Hash)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%.12s\n", v.Number, mark, v.CreatedAt.In(m.Config.TimeZone).Format("2006-01-02 15:04 MST"), v.Hash)
 	}
 	return tw.Flush()
 }
