@@ -250,38 +250,7 @@ func decidingSentence(c rules.Clause, st *rules.Statement, question string) stri
 
 // sentenceSpans are the byte spans of text's sentences, split at sentenceMarks outside quotes and brackets,
 // without the marks and surrounding spaces.
-func sentenceSpans(text string) [][2]int {
-	var out [][2]int
-	add := func(from, to int) {
-		s := text[from:to]
-		trimmed := strings.TrimSpace(s)
-		if trimmed == "" {
-			return
-		}
-		from += strings.Index(s, trimmed)
-		out = append(out, [2]int{from, from + len(trimmed)})
-	}
-	quotes, brackets, start := 0, 0, 0
-	for i, r := range text {
-		switch r {
-		case '“', '「', '『':
-			quotes++
-		case '”', '」', '』':
-			quotes = max(quotes-1, 0)
-		case '(', '（':
-			brackets++
-		case ')', '）':
-			brackets = max(brackets-1, 0)
-		default:
-			if quotes == 0 && brackets == 0 && strings.ContainsRune(sentenceMarks, r) {
-				add(start, i)
-				start = i + utf8.RuneLen(r)
-			}
-		}
-	}
-	add(start, len(text))
-	return out
-}
+func sentenceSpans(text string) [][2]int { return rules.SplitSpans(text, sentenceMarks) }
 
 // isExampleList reports whether s lists examples rather than stating a rule: it opens with 如, 例如 or 比如 and
 // is mostly quotations.
@@ -341,37 +310,13 @@ func ruleBefore(c rules.Clause, ex string) string {
 // examplesInside finds a list of examples among the comma fragments of a sentence, after a rule: it returns the
 // byte offset where the list starts (0 when there is none) and the list.
 func examplesInside(sentence string) (int, string) {
-	pieces := splitFragments(sentence)
+	pieces := rules.SplitSpans(sentence, cnComma+",") // the comma fragments, outside quotes and brackets
 	for i, p := range pieces {
 		if i > 0 && isExampleList(sentence[p[0]:p[1]]) {
 			return p[0], sentence[p[0]:]
 		}
 	}
 	return 0, ""
-}
-
-// splitFragments are the byte spans of the comma and colon fragments of s, outside quotes and brackets.
-func splitFragments(s string) [][2]int {
-	var out [][2]int
-	quotes, brackets, start := 0, 0, 0
-	for i, r := range s {
-		switch r {
-		case '“', '「', '『':
-			quotes++
-		case '”', '」', '』':
-			quotes = max(quotes-1, 0)
-		case '(', '（':
-			brackets++
-		case ')', '）':
-			brackets = max(brackets-1, 0)
-		case '，', ',':
-			if quotes == 0 && brackets == 0 {
-				out = append(out, [2]int{start, i})
-				start = i + utf8.RuneLen(r)
-			}
-		}
-	}
-	return append(out, [2]int{start, len(s)})
 }
 
 // closestExample is the example that shares the most character pairs with the question, at least two; empty

@@ -145,8 +145,7 @@ func parseArticles(src string) (*Code, error) {
 		article  *node // the current article
 		current  *node // the last numbered node inside it (or the article)
 		last     *node
-		preamble []string
-		preLine  int
+		h        head
 		seen     = map[string]int{}
 		ended    bool
 		chapters []*group
@@ -170,25 +169,15 @@ func parseArticles(src string) (*Code, error) {
 			ended = ended || reTrailer.MatchString(line)
 			continue
 		}
-		if article == nil && isWebClutter(line) {
-			continue
-		}
 		if article == nil {
-			if m := reMeta.FindStringSubmatch(line); m != nil {
-				if err := setMeta(code, m[1], strings.TrimSpace(m[2]), lineNo); err != nil {
-					return nil, err
-				}
+			if took, err := h.meta(code, line, lineNo); err != nil {
+				return nil, err
+			} else if took {
 				continue
 			}
 		}
-		if d, ok := parseDate(line); ok {
-			if code.Issued == "" {
-				code.Issued = d
-			}
-			if article != nil {
-				takeSignature(code, last)
-				ended = true
-			}
+		if took, end := closingDate(code, line, last, article != nil); took {
+			ended = end
 			continue
 		}
 		if m := reChapter.FindStringSubmatch(line); m != nil && numberOf(m[1]) > 0 && looksLikeTitle(m[2]) {
@@ -232,21 +221,8 @@ func parseArticles(src string) (*Code, error) {
 			continue
 		}
 		if article == nil {
-			switch {
-			case isWebClutter(line):
-			case reDocNo.MatchString(line) && code.DocNumber == "" && !looksLikeProse(line):
-				code.DocNumber = line
-			case (code.Title == "" || isLetterhead(code.Title)) && len(preamble) == 0 && len(chapters) == 0 && looksLikeTitle(line):
-				code.Title = line
-			case looksLikeProse(line):
-				if len(preamble) == 0 {
-					preLine = lineNo
-				}
-				preamble = append(preamble, line)
-			case len(preamble) > 0:
-				preamble[len(preamble)-1] += line
-			default:
-				return nil, &ParseError{Line: lineNo, Msg: fmt.Sprintf("“%s”出现在第一条之前，既不是标题、章节名也不是前言（条文应以“第一条”开头）", clip(line, 20))}
+			if err := h.text(code, line, lineNo, len(chapters) == 0, "出现在第一条之前，既不是标题、章节名也不是前言（条文应以“第一条”开头）"); err != nil {
+				return nil, err
 			}
 			continue
 		}
@@ -273,18 +249,9 @@ func parseArticles(src string) (*Code, error) {
 		last.body = append(last.body, line)
 	}
 	if len(root.children) == 0 {
-		if len(preamble) > 0 || code.Title != "" || len(chapters) > 0 {
-			return nil, &ParseError{Line: max(preLine, 1), Msg: "没有找到任何条文（如“第一条”）"}
-		}
-		return nil, &ParseError{Msg: "文档是空的"}
+		return nil, h.empty(code, len(chapters) > 0, "条文（如“第一条”）")
 	}
-	if code.Title == "" {
-		code.Title = "服务规范"
-	}
-	if len(preamble) > 0 {
-		text := joinLines(preamble)
-		code.Clauses = append(code.Clauses, Clause{ID: PreambleID, Title: "前言", Text: text, Statements: SplitStatements(text)})
-	}
+	h.finish(code)
 	// Chapters and sections are headings; each article is emitted with the path of its chapter and section.
 	pathOf := map[*node][]string{}
 	for _, ch := range chapters {

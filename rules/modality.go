@@ -116,7 +116,7 @@ func SplitStatements(text string) []Statement {
 		var stmts []span
 		pending := -1 // start of the fragments waiting for a statement to join
 		end := 0
-		for _, sp := range splitSpans(sentence, ",\uff0c") {
+		for _, sp := range SplitSpans(sentence, ",\uff0c") {
 			f := sentence[sp[0]:sp[1]]
 			end = sp[1]
 			m := DetectModality(f)
@@ -176,14 +176,15 @@ func isCondition(f string) bool {
 // separators and empty pieces. Sentence-ending punctuation stays with nothing: statements are quoted without it.
 func splitOutsideQuotes(s, seps string) []string {
 	var out []string
-	for _, sp := range splitSpans(s, seps) {
+	for _, sp := range SplitSpans(s, seps) {
 		out = append(out, s[sp[0]:sp[1]])
 	}
 	return out
 }
 
-// splitSpans is splitOutsideQuotes giving the byte offsets of the pieces in s.
-func splitSpans(s, seps string) [][2]int {
+// SplitSpans is splitOutsideQuotes giving the byte offsets of the pieces in s, without the separators and the
+// spaces around them; empty pieces are left out. Quotes (“「『) and brackets are counted apart.
+func SplitSpans(s, seps string) [][2]int {
 	var out [][2]int
 	piece := func(from, to int) {
 		for from < to {

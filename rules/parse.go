@@ -114,12 +114,11 @@ func Parse(src string) (*Code, error) {
 	code := &Code{}
 	root := &node{}
 	var (
-		current  *node // last numbered node
-		preamble []string
-		preLine  int
-		last     *node              // node receiving continuation lines
-		seen     = map[string]int{} // id → line
-		ended    bool
+		current *node // last numbered node
+		h       head
+		last    *node              // node receiving continuation lines
+		seen    = map[string]int{} // id → line
+		ended   bool
 	)
 	sc := bufio.NewScanner(strings.NewReader(src))
 	sc.Buffer(make([]byte, 0, 64*1024), MaxSourceBytes+1) // +1: a one-line input of MaxSourceBytes must fit
@@ -137,45 +136,22 @@ func Parse(src string) (*Code, error) {
 			ended = true
 			continue
 		}
-		if current == nil && isWebClutter(line) { // 发布日期：… 来源：… 浏览次数：… is the web page, not metadata
-			continue
-		}
 		if current == nil {
-			if m := reMeta.FindStringSubmatch(line); m != nil {
-				if err := setMeta(code, m[1], strings.TrimSpace(m[2]), lineNo); err != nil {
-					return nil, err
-				}
+			if took, err := h.meta(code, line, lineNo); err != nil {
+				return nil, err
+			} else if took {
 				continue
 			}
 		}
-		if d, ok := parseDate(line); ok {
-			if code.Issued == "" {
-				code.Issued = d
-			}
-			if current != nil {
-				takeSignature(code, last)
-				ended = true
-			}
+		if took, end := closingDate(code, line, last, current != nil); took {
+			ended = end
 			continue
 		}
 		rank, num, rest, ok := matchMarker(line)
 		if !ok {
 			if current == nil {
-				switch {
-				case isWebClutter(line): // 首页 > 政务公开, 【打印】【关闭】: the web page around a pasted document
-				case reDocNo.MatchString(line) && code.DocNumber == "" && !looksLikeProse(line): // 依据…〔2012〕25号 is preamble
-					code.DocNumber = line
-				case (code.Title == "" || isLetterhead(code.Title)) && len(preamble) == 0 && looksLikeTitle(line):
-					code.Title = line
-				case looksLikeProse(line):
-					if len(preamble) == 0 {
-						preLine = lineNo
-					}
-					preamble = append(preamble, line)
-				case len(preamble) > 0:
-					preamble[len(preamble)-1] += line // a wrapped preamble line
-				default:
-					return nil, &ParseError{Line: lineNo, Msg: fmt.Sprintf("“%s”出现在第一个编号标题之前,既不是标题也不是前言", clip(line, 20))}
+				if err := h.text(code, line, lineNo, true, "出现在第一个编号标题之前,既不是标题也不是前言"); err != nil {
+					return nil, err
 				}
 				continue
 			}
@@ -204,18 +180,9 @@ func Parse(src string) (*Code, error) {
 		return nil, &ParseError{Line: lineNo + 1, Msg: "行太长,无法读取"}
 	}
 	if len(root.children) == 0 {
-		if len(preamble) > 0 || code.Title != "" {
-			return nil, &ParseError{Line: max(preLine, 1), Msg: "没有找到任何编号条款(如“一、”“(一)”“1、”)"}
-		}
-		return nil, &ParseError{Msg: "文档是空的"}
+		return nil, h.empty(code, false, "编号条款(如“一、”“(一)”“1、”)")
 	}
-	if code.Title == "" {
-		code.Title = "服务规范"
-	}
-	if len(preamble) > 0 {
-		text := joinLines(preamble)
-		code.Clauses = append(code.Clauses, Clause{ID: PreambleID, Title: "前言", Text: text, Statements: SplitStatements(text)})
-	}
+	h.finish(code)
 	for _, c := range root.children {
 		if err := emit(code, c, nil, None); err != nil {
 			return nil, err
