@@ -1,10 +1,8 @@
 package bot_test
 
 import (
-	"flag"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,9 +10,8 @@ import (
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/ from what the bot says now")
 
 // transcript writes a conversation as a user reads it: what they typed or pressed, each new message of the bot
 // and each message it changed in place, with its buttons, and the notices presses get.
@@ -98,79 +95,11 @@ func TestStaffTranscript(t *testing.T) {
 	press("1.3.2")
 
 	got := tr.b.String()
-	path := filepath.Join("testdata", "staff-transcript.golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./bot -run TestStaffTranscript -update writes it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("the transcript differs from %s (-update rewrites it):\n%s", path, lineDiff(string(want), got))
-	}
-	checkReadable(t, got)
+	golden.Compare(t, filepath.Join("testdata", "staff-transcript.golden"), got)
+	golden.Readable(t, got, "规范助手", func(line string) bool { return strings.HasPrefix(line, "> ") })
 	if un := api.Unanswered(); len(un) > 0 {
 		t.Errorf("unanswered presses: %v", un)
 	}
-}
-
-// checkReadable checks a transcript as a reader would: ASCII punctuation next to Chinese text, a paragraph of
-// the bot's said twice in one message, a text cut with "…".
-func checkReadable(t *testing.T, s string) {
-	t.Helper()
-	han := func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }
-	for _, line := range strings.Split(s, "\n") {
-		if strings.HasPrefix(line, "> ") {
-			continue // what the user typed
-		}
-		rs := []rune(line)
-		for i, r := range rs {
-			if !strings.ContainsRune(",:()", r) {
-				continue
-			}
-			if i > 0 && han(rs[i-1]) || i+1 < len(rs) && han(rs[i+1]) {
-				t.Errorf("ASCII %q next to Chinese text: %q", r, line)
-			}
-		}
-		if strings.Contains(line, "…") && !strings.Contains(line, "……") {
-			t.Errorf("a text cut short: %q", line)
-		}
-	}
-	for _, msg := range strings.Split(s, "规范助手") {
-		seen := map[string]bool{}
-		for _, p := range strings.Split(msg, "\n") {
-			p = strings.TrimSpace(p)
-			if len([]rune(p)) < 12 || strings.HasPrefix(p, "[") {
-				continue
-			}
-			if seen[p] {
-				t.Errorf("said twice in one message: %q", p)
-			}
-			seen[p] = true
-		}
-	}
-}
-
-// lineDiff lists the lines that differ, with their numbers.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n  want %q\n  got  %q\n", i+1, wl, gl)
-		}
-	}
-	return b.String()
 }
 
 func TestLead(t *testing.T) {

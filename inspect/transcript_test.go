@@ -2,9 +2,7 @@ package inspect_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -12,10 +10,9 @@ import (
 
 	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/internal/golden"
 	"github.com/conductbot/conductbot/internal/testenv"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/ from what the bot says now")
 
 // transcript writes conversations as their users read them: what they typed, sent or pressed, each new message
 // of the bot and each message it changed in place, with its buttons, and the notices presses get. Codes that are
@@ -84,46 +81,6 @@ func (tr *transcript) catchUp(order ...int64) {
 	}
 }
 
-// compareGolden compares got with testdata/name, which -update rewrites.
-func compareGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./inspect -run %s -update writes it)", err, t.Name())
-	}
-	if got != string(want) {
-		t.Errorf("the transcript differs from %s (-update rewrites it):\n%s", path, lineDiff(string(want), got))
-	}
-}
-
-// lineDiff lists the lines that differ, with their numbers.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n  want %q\n  got  %q\n", i+1, wl, gl)
-		}
-	}
-	return b.String()
-}
-
 // internalID is a report, draft or photo ID (NewID, NewDraftID): 16 or more base32 letters and digits.
 var internalID = regexp.MustCompile(`\b[a-z2-7]{16,}\b`)
 
@@ -131,38 +88,15 @@ var internalID = regexp.MustCompile(`\b[a-z2-7]{16,}\b`)
 // the bot's said twice in one message, a text cut with "…", an internal ID or the inspector's identity shown.
 func checkReadable(t *testing.T, s string) {
 	t.Helper()
-	han := func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }
+	golden.Readable(t, s, "规范助手", func(line string) bool {
+		return strings.Contains(line, "> ") && !strings.HasPrefix(line, "规范助手")
+	}, "更早…")
 	for _, line := range strings.Split(s, "\n") {
 		if strings.Contains(line, "> ") && !strings.HasPrefix(line, "规范助手") {
 			continue // what a user typed
 		}
-		rs := []rune(line)
-		for i, r := range rs {
-			if !strings.ContainsRune(",:()", r) {
-				continue
-			}
-			if i > 0 && han(rs[i-1]) || i+1 < len(rs) && han(rs[i+1]) {
-				t.Errorf("ASCII %q next to Chinese text: %q", r, line)
-			}
-		}
-		if strings.Contains(line, "…") && !strings.Contains(line, "……") && !strings.Contains(line, "更早…") {
-			t.Errorf("a text cut short: %q", line)
-		}
 		if id := internalID.FindString(line); id != "" {
 			t.Errorf("an internal ID shown: %q", line)
-		}
-	}
-	for _, msg := range strings.Split(s, "规范助手") {
-		seen := map[string]bool{}
-		for _, p := range strings.Split(msg, "\n") {
-			p = strings.TrimSpace(p)
-			if len([]rune(p)) < 12 || strings.HasPrefix(p, "[") {
-				continue
-			}
-			if seen[p] {
-				t.Errorf("said twice in one message: %q", p)
-			}
-			seen[p] = true
 		}
 	}
 	for _, who := range []string{fmt.Sprint(tgInsp.ID), tgInsp.Username} {
@@ -254,7 +188,7 @@ func TestInspectorTranscript(t *testing.T) {
 	say("/status " + receipt)
 
 	got := tr.b.String()
-	compareGolden(t, "inspector-transcript.golden", got)
+	golden.Compare(t, filepath.Join("testdata", "inspector-transcript.golden"), got)
 	checkReadable(t, got)
 	for _, want := range []string{"⚠️ 这一天是休息日（周末）", "已收到第 1 张照片", "（休息日：周末）", "回执码：K7P3-Q9XW-M2TA",
 		"处理状态：待审核", "[🔎 查看]", "暗访报告（3号窗口 不动产登记，11月1日 上午）"} {

@@ -2,9 +2,7 @@ package supervise_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +13,7 @@ import (
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/internal/golden"
 	"github.com/conductbot/conductbot/supervise"
 	"github.com/conductbot/conductbot/workday"
 )
@@ -24,7 +23,6 @@ import (
 //	go test ./supervise -run Transcript -update
 //
 // Read the diff before committing it: the transcripts are what users see.
-var update = flag.Bool("update", false, "rewrite the expected transcripts in testdata/")
 
 // findingSpec is a checklist item answered 不符合 in a report filed by fileFull, with the inspector's note and
 // a number of photos.
@@ -190,38 +188,7 @@ func (tr *transcript) event(s string) { fmt.Fprintf(&tr.b, "\n—— %s ——\n
 // compare checks the transcript against testdata/name, or writes it there with -update.
 func (tr *transcript) compare(name string) {
 	tr.t.Helper()
-	got := strings.TrimLeft(tr.b.String(), "\n")
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			tr.t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			tr.t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		tr.t.Fatalf("%v (run with -update to write it)", err)
-	}
-	if got == string(want) {
-		return
-	}
-	gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-	for i := 0; i < max(len(gl), len(wl)); i++ {
-		var g, w string
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if g != w {
-			tr.t.Fatalf("transcript differs from %s at line %d:\n got: %q\nwant: %q\n\nwhole transcript:\n%s\n(run with -update to accept it)",
-				path, i+1, g, w, got)
-		}
-	}
+	golden.Compare(tr.t, filepath.Join("testdata", name), strings.TrimLeft(tr.b.String(), "\n"))
 }
 
 // The transcripts' report: 3号窗口, 11月3日上午, two checklist findings (one with a note merged from two and a

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,21 +14,9 @@ import (
 
 	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/internal/golden"
 	"github.com/conductbot/conductbot/workday"
 )
-
-// updating reports whether -update was given: the golden transcripts in testdata/ are rewritten. The flag is
-// the package's one -update (readme_test.go defines it; here when it does not).
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files from the program's output")
-	}
-}
 
 // adminTranscript writes an admin's session as the admin reads it: the commands typed in the terminal with
 // their output, and the chat with the bot (what was typed, each new message with its buttons).
@@ -144,80 +131,12 @@ func TestAdminTranscript(t *testing.T) {
 	tr.writeCLI([]string{"inspectors", "list"}, out, errOut)
 
 	got := tr.b.String()
-	path := filepath.Join("testdata", "admin-transcript.golden")
-	if updating() {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./cmd/conductbot -run TestAdminTranscript -update writes it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("the transcript differs from %s (-update rewrites it):\n%s", path, diffLines(string(want), got))
-	}
+	golden.Compare(t, filepath.Join("testdata", "admin-transcript.golden"), got)
 	for _, want := range []string{"valid until 2026-11-09 09:00 CST (+08:00)", "1 inspector; 1 unused invite code",
 		"已授予 督查员 @dujian（ID 5005）督查身份", "4 windows in the file: 4 added"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the transcript lacks %q", want)
 		}
 	}
-	checkTranscript(t, got)
-}
-
-// checkTranscript checks what a reader would: ASCII ,:() next to Chinese text in what the program says, a line
-// said twice in one message, a text cut with "…".
-func checkTranscript(t *testing.T, s string) {
-	t.Helper()
-	han := func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }
-	for _, line := range strings.Split(s, "\n") {
-		if strings.Contains(line, "> ") || strings.HasPrefix(line, "$ ") {
-			continue // typed
-		}
-		rs := []rune(line)
-		for i, r := range rs {
-			if strings.ContainsRune(",:()", r) && (i > 0 && han(rs[i-1]) || i+1 < len(rs) && han(rs[i+1])) {
-				t.Errorf("ASCII %q next to Chinese text: %q", r, line)
-			}
-		}
-		if strings.Contains(line, "…") && !strings.Contains(line, "……") {
-			t.Errorf("a text cut short: %q", line)
-		}
-	}
-	for _, msg := range strings.Split(s, "规范助手") {
-		seen := map[string]bool{}
-		for _, p := range strings.Split(msg, "\n") {
-			p = strings.TrimSpace(p)
-			if len([]rune(p)) < 12 || strings.HasPrefix(p, "[") {
-				continue
-			}
-			if seen[p] {
-				t.Errorf("said twice in one message: %q", p)
-			}
-			seen[p] = true
-		}
-	}
-}
-
-// diffLines lists the lines that differ, with their numbers.
-func diffLines(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n  want %q\n  got  %q\n", i+1, wl, gl)
-		}
-	}
-	return b.String()
+	golden.Readable(t, got, "规范助手", func(line string) bool { return strings.Contains(line, "> ") || strings.HasPrefix(line, "$ ") })
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,12 +10,12 @@ import (
 	"testing"
 
 	"github.com/conductbot/conductbot/bot/bottest"
+	"github.com/conductbot/conductbot/internal/golden"
 )
 
 // updateReadme rewrites README.md's examples from what the program prints:
 //
 //	go test ./cmd/conductbot -run TestReadmeExamples -update
-var updateReadme = flag.Bool("update", false, "rewrite README.md's examples from the program's output")
 
 // readmePath is the README whose examples TestReadmeExamples checks.
 const readmePath = "../../README.md"
@@ -73,13 +72,13 @@ func TestReadmeExamples(t *testing.T) {
 		if got == b.body {
 			continue
 		}
-		if *updateReadme {
+		if *golden.Update {
 			updated = strings.Replace(updated, b.whole, b.open+got+b.close, 1)
 			continue
 		}
 		t.Errorf("README.md's example %q is not what the program prints (go test ./cmd/conductbot -run TestReadmeExamples -update rewrites it)\nREADME:\n%s\nprogram:\n%s", ex.name, b.body, got)
 	}
-	if *updateReadme && updated != readme {
+	if *golden.Update && updated != readme {
 		if err := os.WriteFile(readmePath, []byte(updated), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -15,7 +15,7 @@ import (
 const module = "github.com/conductbot/conductbot/"
 
 // testSupport are packages that exist for tests: no production package imports them.
-var testSupport = []string{"bot/bottest", "bot/telegramtest", "remind/remindtest", "postgres/pgtest", "internal/testenv", "storetest"}
+var testSupport = []string{"bot/bottest", "bot/telegramtest", "remind/remindtest", "postgres/pgtest", "internal/testenv", "internal/golden", "storetest"}
 
 // allowed lists, for each package, the project packages it may import (production imports, not its tests').
 // A package missing here may import nothing of the project. See docs/architecture.md for why.
