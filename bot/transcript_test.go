@@ -45,15 +45,7 @@ func (tr *transcript) catchUp() {
 		}
 		tr.edits[m.ID], tr.text[m.ID] = m.Edits, m.Text
 		fmt.Fprintf(&tr.b, "%s\n%s\n", header, m.Text)
-		if m.Markup != nil {
-			for _, row := range m.Markup.InlineKeyboard {
-				var labels []string
-				for _, btn := range row {
-					labels = append(labels, "["+btn.Text+"]")
-				}
-				fmt.Fprintf(&tr.b, "  %s\n", strings.Join(labels, " "))
-			}
-		}
+		tr.b.WriteString(golden.Buttons(m.Markup))
 	}
 	tr.b.WriteString("\n")
 }

@@ -67,15 +67,7 @@ func (tr *transcript) catchUp(order ...int64) {
 			}
 			tr.seen[chat][m.ID] = key
 			fmt.Fprintf(&tr.b, "%s\n%s\n", header, tr.mask(m.Text))
-			if m.Markup != nil {
-				for _, row := range m.Markup.InlineKeyboard {
-					var labels []string
-					for _, btn := range row {
-						labels = append(labels, "["+btn.Text+"]")
-					}
-					fmt.Fprintf(&tr.b, "  %s\n", strings.Join(labels, " "))
-				}
-			}
+			tr.b.WriteString(golden.Buttons(m.Markup))
 			tr.b.WriteString("\n")
 		}
 	}

@@ -2,15 +2,11 @@ package retrieval_test
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/conductbot/conductbot/retrieval"
-	"github.com/conductbot/conductbot/rules"
-	"github.com/conductbot/conductbot/sqlite"
 )
 
 // TestOtherCodes measures the engine on codes of other centers, each imported as an admin would paste it (web
@@ -36,23 +32,7 @@ func TestOtherCodes(t *testing.T) {
 				t.Skip("a blind set: measured once, with CONDUCTBOT_BLIND=1")
 			}
 			dir := filepath.Join("testdata", "codes", set.code)
-			src, err := os.ReadFile(filepath.Join(dir, "code.txt"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			code, err := rules.Parse(string(src))
-			if err != nil {
-				t.Fatalf("import: %v", err)
-			}
-			db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), slog.New(slog.DiscardHandler))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			if _, _, err := db.PutCode(context.Background(), code, string(src), time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)); err != nil {
-				t.Fatal(err)
-			}
-			e := newEngine(t, db, retrieval.Options{})
+			_, e := engineFor(t, filepath.Join(dir, "code.txt"))
 			_, m, err := retrieval.Evaluate(context.Background(), e.Ask, readSet(t, filepath.Join(dir, "questions.jsonl")))
 			if err != nil {
 				t.Fatal(err)

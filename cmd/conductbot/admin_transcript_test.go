@@ -68,15 +68,7 @@ func (tr *adminTranscript) chat(t *testing.T, api *telegramtest.Server, u models
 	fmt.Fprintf(&tr.b, "%s> %s\n", who, tr.mask(text))
 	for _, m := range api.BotMessages(u.ID)[before:] {
 		fmt.Fprintf(&tr.b, "规范助手：\n%s\n", tr.mask(m.Text))
-		if m.Markup != nil {
-			for _, row := range m.Markup.InlineKeyboard {
-				var labels []string
-				for _, btn := range row {
-					labels = append(labels, "["+btn.Text+"]")
-				}
-				fmt.Fprintf(&tr.b, "  %s\n", strings.Join(labels, " "))
-			}
-		}
+		tr.b.WriteString(golden.Buttons(m.Markup))
 		tr.b.WriteString("\n")
 	}
 }

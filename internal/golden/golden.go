@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/go-telegram/bot/models"
 )
 
 // Update is the -update flag of every test package that compares golden files: rewrite them from what the
@@ -96,4 +98,20 @@ func containsAny(s string, subs []string) bool {
 		}
 	}
 	return false
+}
+
+// Buttons writes a message's inline keyboard as a transcript shows it: a line a row, "  [甲] [乙]".
+func Buttons(kb *models.InlineKeyboardMarkup) string {
+	if kb == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, row := range kb.InlineKeyboard {
+		labels := make([]string, len(row))
+		for i, btn := range row {
+			labels[i] = "[" + btn.Text + "]"
+		}
+		fmt.Fprintf(&b, "  %s\n", strings.Join(labels, " "))
+	}
+	return b.String()
 }
