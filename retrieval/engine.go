@@ -314,7 +314,7 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 	}
 	d := bestStatement(best.doc, us, ix.lex)
 	a.Verdict = decideVerdict(q, d)
-	if len(rules.PenaltyTerms(best.doc.clause.Text)) > 0 {
+	if best.doc.penalty {
 		// A penalty clause (扣2分, 通报批评) answers 扣几分 / 会怎么处理; whether the act is allowed is for the rule
 		// it punishes to say.
 		a.Verdict = NoVerdict

@@ -28,6 +28,8 @@ type lexDoc struct {
 	// from 扎头发 and 长头发, for 披散发 and 长发): weak evidence for words the thesaurus does not list as such
 	// (头发扎起来).
 	topic map[string]bool
+	// penalty: the clause punishes (扣2分, 通报批评) rather than rules; it never decides a verdict.
+	penalty bool
 }
 
 type lexStmt struct {
@@ -66,7 +68,7 @@ func newLexicon(code *rules.Code, th *Thesaurus) *lexicon {
 	var total float64
 	for _, c := range code.Clauses {
 		titles, outside, inside := clauseText(c)
-		d := lexDoc{clause: c, tf: map[string]float64{}, norm: normalize(titles + " " + c.Text)}
+		d := lexDoc{clause: c, tf: map[string]float64{}, norm: normalize(titles + " " + c.Text), penalty: len(rules.PenaltyTerms(c.Text)) > 0}
 		add := func(text string, w float64) {
 			for _, g := range grams(normalize(text), true) {
 				gw := w
