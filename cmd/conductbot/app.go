@@ -11,6 +11,7 @@ import (
 	_ "time/tzdata" // CONDUCTBOT_TZ works on machines without a zoneinfo database
 
 	"github.com/conductbot/conductbot/config"
+	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/postgres"
 	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/rules"
@@ -43,6 +44,7 @@ type Main struct {
 	DefaultLogLevel string
 
 	closers []func() error
+	sealKey []byte // SealKey's, once read
 }
 
 // NewMain returns a Main on clock that has read nothing yet.
@@ -139,6 +141,27 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Engine = e
 	return nil
+}
+
+// SealKey is the key of CONDUCTBOT_SEAL_KEY_FILE, read once: it seals report drafts, waiting receipts and the
+// update inbox, outside the database and the data dir; the first start makes it.
+func (m *Main) SealKey(ctx context.Context) ([]byte, error) {
+	if m.sealKey != nil {
+		return m.sealKey, nil
+	}
+	if err := m.LoadConfig(); err != nil {
+		return nil, err
+	}
+	key, created, err := inspect.LoadSealKey(m.Config.SealKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("CONDUCTBOT_SEAL_KEY_FILE: %w", err)
+	}
+	if created {
+		m.Log.LogAttrs(ctx, slog.LevelWarn, "inspect: created a new seal key file for report drafts; back it up apart from the data",
+			slog.String("file", m.Config.SealKeyFile))
+	}
+	m.sealKey = key
+	return key, nil
 }
 
 // onClose registers f to run, in reverse order, when Main closes.

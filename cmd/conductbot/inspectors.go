@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -42,14 +41,9 @@ func (m *Main) openInspect(ctx context.Context) (*inspect.Service, error) {
 		return nil, fmt.Errorf("CONDUCTBOT_REPORT_RELEASE: %w", err)
 	}
 	o.Release = rel
-	// CONDUCTBOT_SEAL_KEY_FILE: the key sealing drafts, outside the database and the data dir; made on first start.
-	key, created, err := inspect.LoadSealKey(m.Config.SealKeyFile)
+	key, err := m.SealKey(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("CONDUCTBOT_SEAL_KEY_FILE: %w", err)
-	}
-	if created {
-		m.Log.LogAttrs(ctx, slog.LevelWarn, "inspect: created a new seal key file for report drafts; back it up apart from the data",
-			slog.String("file", m.Config.SealKeyFile))
+		return nil, err
 	}
 	o.SealKey = key
 	if _, ok := m.Store.(remind.Store); ok {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/telegram"
-	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/workday"
 )
 
@@ -211,9 +210,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	// The update inbox: nothing Telegram was told we received is lost to a crash; /healthz pings the store.
 	if in, ok := m.Store.(bot.UpdateInbox); ok {
 		// Sealed with the drafts' key: an update waiting in the inbox holds an inspector's chat ID and text.
-		key, _, err := inspect.LoadSealKey(c.SealKeyFile)
+		key, err := m.SealKey(ctx)
 		if err != nil {
-			return fmt.Errorf("CONDUCTBOT_SEAL_KEY_FILE: %w", err)
+			return err
 		}
 		if o.Inbox, err = bot.SealedInbox(in, key); err != nil {
 			return err
