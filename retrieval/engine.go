@@ -322,13 +322,6 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 	if a.Verdict == Allowed {
 		a.Verdict = e.safeAllowed(ix, q, us, d, best, cands)
 	}
-	if a.Verdict == Allowed && d.opposite && d.st.statement.Modality == rules.Prohibited &&
-		(q.negated || actCoverage(d.st, us, ix.lex) >= e.tun.MinForbidCoverage) {
-		// 可以 because the question seemed to name the opposite of what is forbidden, while the prohibition names
-		// most of the asked act (不得…跷二郎腿, asked 翘二郎腿行不) or the question says not to do something: the
-		// reader must judge.
-		a.Verdict = NoVerdict
-	}
 	if d.st != nil {
 		s := d.st.statement
 		a.Deciding = &s
@@ -668,9 +661,17 @@ func bestStatement(d *lexDoc, us []unit, lx *lexicon) decision {
 
 // safeAllowed keeps 可以 only where it is safe: a wrong 可以 for a forbidden act is the worst answer. It is
 // withdrawn (the clause is quoted, the reader judges) when it was read off a requirement whose statement does
-// not account for what the question asks, or when a clause close to the best forbids the act the question names.
+// not account for what the question asks, when it was read as the opposite of a prohibition that names the act,
+// or when the deciding clause or one close to it forbids the act the question names.
 func (e *Engine) safeAllowed(ix *index, q question, us []unit, d decision, best candidate, cands []candidate) Verdict {
 	if d.st != nil && d.st.statement.Modality == rules.Required && !d.opposite && actCoverage(d.st, us, ix.lex) < e.tun.MinActCoverage {
+		return NoVerdict
+	}
+	// 可以 because the question seemed to name the opposite of what is forbidden, while the prohibition names most
+	// of the asked act (不得…跷二郎腿, asked 翘二郎腿行不) or the question says not to do something: the reader
+	// must judge.
+	if d.st != nil && d.opposite && d.st.statement.Modality == rules.Prohibited &&
+		(q.negated || actCoverage(d.st, us, ix.lex) >= e.tun.MinForbidCoverage) {
 		return NoVerdict
 	}
 	// A prohibition in the deciding clause or a close one that names much of the asked act (坐姿端正，不得…跷二郎腿
