@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime/debug"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -27,7 +27,7 @@ func Recover(log *slog.Logger) Middleware {
 				attrs := []slog.Attr{slog.Int64("update_id", r.ID), slog.String("kind", r.Kind()), slog.String("route", routeName(r))}
 				if p != nil {
 					log.LogAttrs(ctx, slog.LevelError, "bot: handler panicked",
-						append(attrs, slog.Any("panic", p), slog.String("stack", string(debug.Stack())))...)
+						append(attrs, slog.Any("panic", p), slog.String("stack", stack(3)))...)
 				} else if errors.Is(err, ErrBlocked) || errors.Is(err, context.Canceled) {
 					log.LogAttrs(ctx, slog.LevelInfo, "bot: could not answer", append(attrs, slog.String("error", err.Error()))...)
 					err = nil
@@ -47,6 +47,21 @@ func Recover(log *slog.Logger) Middleware {
 				}
 			}()
 			return next(ctx, r)
+		}
+	}
+}
+
+// stack is the calling goroutine's stack as function names and file:line, skipping skip frames — without
+// the argument words debug.Stack prints, among which a user's or chat's ID stands in hex (0x3e9).
+func stack(skip int) string {
+	pcs := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(skip, pcs)])
+	var b strings.Builder
+	for {
+		f, more := frames.Next()
+		fmt.Fprintf(&b, "%s\n\t%s:%d\n", f.Function, f.File, f.Line)
+		if !more {
+			return b.String()
 		}
 	}
 }
