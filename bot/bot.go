@@ -31,6 +31,9 @@ type Config struct {
 	Admins      []int64      // configured admins (CONDUCTBOT_ADMINS)
 	RoleSources []RoleSource // more roles: the inspector registry, the console's --as
 
+	// StateKey gives the key a chat's states are stored under (ChatPseudonym); default: the chat ID itself.
+	StateKey func(chatID int64) int64
+
 	QuestionsPerMinute int // per user; default 20
 	Now                func() time.Time
 	Log                *slog.Logger
@@ -61,7 +64,7 @@ func New(c Config) (*Router, error) {
 	if c.QuestionsPerMinute <= 0 {
 		c.QuestionsPerMinute = DefaultQuestionsPerMinute
 	}
-	rt := NewRouter(Options{Log: c.Log, Now: c.Now, States: c.States})
+	rt := NewRouter(Options{Log: c.Log, Now: c.Now, States: c.States, StateKey: c.StateKey})
 	rt.Use(Recover(c.Log), Dedupe(8192), GroupFilter, ResolveUser(c.Users, c.Admins, c.RoleSources...))
 	f := &features{Config: c, limiter: NewLimiter(c.QuestionsPerMinute, time.Minute, c.Now)}
 	f.registerStaff(rt)

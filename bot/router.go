@@ -26,9 +26,10 @@ var ErrPass = errors.New("bot: not for this form")
 // Router picks the handler for each update. Capabilities register on it before the transport starts; after
 // that it is only read, so it is safe for concurrent use.
 type Router struct {
-	log    *slog.Logger
-	now    func() time.Time
-	states StateStore
+	log      *slog.Logger
+	now      func() time.Time
+	states   StateStore
+	stateKey func(chatID int64) int64
 
 	mu        sync.RWMutex // guards registration; after the first Handle the routes are frozen and read freely
 	once      sync.Once
@@ -86,6 +87,8 @@ type Options struct {
 	Log    *slog.Logger     // default: discard
 	Now    func() time.Time // default: time.Now
 	States StateStore       // required for forms; nil disables them
+	// StateKey gives the key a chat's states are stored under (ChatPseudonym); default: the chat ID itself.
+	StateKey func(chatID int64) int64
 }
 
 // NewRouter returns a router with no routes and no middleware.
@@ -96,7 +99,10 @@ func NewRouter(o Options) *Router {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	rt := &Router{log: o.Log, now: o.Now, states: o.States,
+	if o.StateKey == nil {
+		o.StateKey = func(chatID int64) int64 { return chatID }
+	}
+	rt := &Router{log: o.Log, now: o.Now, states: o.States, stateKey: o.StateKey,
 		commands: map[string]*route{}, callbacks: map[string]*route{}, forms: map[string]*Form{}}
 	rt.Command("cancel", Staff, rt.cancel, Describe("取消当前操作"))
 	return rt
@@ -293,7 +299,7 @@ func (rt *Router) dispatchForm(ctx context.Context, r *Request) (handled bool, e
 	if rt.states == nil || len(rt.forms) == 0 {
 		return false, nil
 	}
-	st, err := rt.states.ActiveState(ctx, r.ChatID, rt.now())
+	st, err := rt.states.ActiveState(ctx, r.StateChat(), rt.now())
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
@@ -342,7 +348,7 @@ func (rt *Router) callback(ctx context.Context, r *Request) error {
 // cancel is the built-in /cancel: it closes the chat's open form.
 func (rt *Router) cancel(ctx context.Context, r *Request) error {
 	if rt.states != nil {
-		st, err := rt.states.ActiveState(ctx, r.ChatID, rt.now())
+		st, err := rt.states.ActiveState(ctx, r.StateChat(), rt.now())
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
@@ -351,7 +357,7 @@ func (rt *Router) cancel(ctx context.Context, r *Request) error {
 				r.State = st
 				return f.Cancel(ctx, r)
 			}
-			if err := rt.states.DeleteState(ctx, r.ChatID, st.Kind); err != nil {
+			if err := rt.states.DeleteState(ctx, r.StateChat(), st.Kind); err != nil {
 				return err
 			}
 			_, err = r.Reply(ctx, "已取消。")
@@ -450,6 +456,11 @@ func (r *Request) Arg(i int) string {
 	return r.CallbackArgs[i]
 }
 
+// StateChat is the key the chat's states are stored under: the chat ID, or its pseudonym (Options.StateKey).
+// A store that writes the chat's states itself (a form's last step, in one transaction with what it files)
+// uses it.
+func (r *Request) StateChat() int64 { return r.router.stateKey(r.ChatID) }
+
 // SaveState stores data as the chat's state of kind, expiring after ttl (0: never); it becomes the chat's
 // active form.
 func (r *Request) SaveState(ctx context.Context, kind string, data any, ttl time.Duration) error {
@@ -461,7 +472,7 @@ func (r *Request) SaveState(ctx context.Context, kind string, data any, ttl time
 		return fmt.Errorf("state %s: %w", kind, err)
 	}
 	now := r.router.now()
-	st := State{ChatID: r.ChatID, Kind: kind, Data: raw, Updated: now}
+	st := State{ChatID: r.StateChat(), Kind: kind, Data: raw, Updated: now}
 	if ttl > 0 {
 		st.Expires = now.Add(ttl)
 	}
@@ -473,7 +484,7 @@ func (r *Request) LoadState(ctx context.Context, kind string, v any) (ok bool, e
 	if r.router.states == nil {
 		return false, nil
 	}
-	st, err := r.router.states.GetState(ctx, r.ChatID, kind)
+	st, err := r.router.states.GetState(ctx, r.StateChat(), kind)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
@@ -491,5 +502,5 @@ func (r *Request) ClearState(ctx context.Context, kind string) error {
 	if r.router.states == nil {
 		return nil
 	}
-	return r.router.states.DeleteState(ctx, r.ChatID, kind)
+	return r.router.states.DeleteState(ctx, r.StateChat(), kind)
 }

@@ -14,7 +14,7 @@ var ErrNotFound = errors.New("bot: not found")
 // A chat may hold states of several kinds at once; the most recently saved unexpired one is the active form,
 // which receives the chat's messages that are not commands. States survive restarts.
 type State struct {
-	ChatID  int64
+	ChatID  int64           // the chat, or the pseudonym it is stored under (Options.StateKey)
 	Kind    string          // "<capability>.<form>", e.g. "qa.note", "report.draft"
 	Data    json.RawMessage // the form's own JSON
 	Expires time.Time       // zero: never

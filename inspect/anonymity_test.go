@@ -253,7 +253,7 @@ type anonScenario struct {
 	receipts  []string
 	reportIDs []string
 	draftIDs  []string
-	midForm   map[string][]string // where the inspector's chat ID was while the form was open
+	midForm   map[string][]string // where the inspector's chat ID and its pseudonym were while the form was open
 	midPhotos []string            // draft photos' rows while the form was open: their draft IDs
 	identity  map[string][]byte   // needles naming the inspector
 	notes     []string            // the notifications sent
@@ -290,7 +290,7 @@ func runAnonScenario(t *testing.T, store fullStore, cat catalog) *anonScenario {
 		t.Errorf("the inspector's last-seen time moved from %v to %v (%v)", seen.LastSeen, again.LastSeen, err)
 	}
 
-	// Mid-form: the draft is keyed by the chat, its photo by the draft.
+	// Mid-form: the draft is keyed by the chat's pseudonym, its photo by the draft.
 	h.Say(tgInsp, "/report")
 	h.Press(tgInsp, "3号窗口")
 	h.Press(tgInsp, "昨天")
@@ -298,13 +298,14 @@ func runAnonScenario(t *testing.T, store fullStore, cat catalog) *anonScenario {
 	h.Press(tgInsp, "下午")
 	h.answerItems(tgInsp, gpsJPEG(t, 320, 240, 1))
 	s.midForm["user ID"] = cat.holding(t, s.identity["user ID"])
+	s.midForm["pseudonym"] = cat.holding(t, []byte(strconv.FormatInt(stateChat(id), 10)))
 	s.midPhotos = cat.strings(t, "report_photos", "draft_id")
-	st, err := store.GetState(ctx, id, inspect.KindDraft)
+	st, err := store.GetState(ctx, stateChat(id), inspect.KindDraft)
 	if err != nil {
 		t.Fatalf("no draft in the middle of the form: %v", err)
 	}
 	var d struct{ ID string }
-	openState(t, st, &d)
+	openState(t, id, st, &d)
 	s.draftIDs = append(s.draftIDs, d.ID)
 	h.Say(tgInsp, "窗口人员一直在看手机，没抬头。")
 	for i := 1; i < 6; i++ {
@@ -329,11 +330,11 @@ func runAnonScenario(t *testing.T, store fullStore, cat catalog) *anonScenario {
 	h.Press(tgInsp2, "上午")
 	h.Press(tgInsp2, "不符合")
 	h.Push(h.api.Photo(telegramtest.Private(tgInsp2), tgInsp2, "", gpsJPEG(t, 64, 48, 1)))
-	st2, err := store.GetState(ctx, tgInsp2.ID, inspect.KindDraft)
+	st2, err := store.GetState(ctx, stateChat(tgInsp2.ID), inspect.KindDraft)
 	if err != nil {
 		t.Fatal(err)
 	}
-	openState(t, st2, &d)
+	openState(t, tgInsp2.ID, st2, &d)
 	s.draftIDs = append(s.draftIDs, d.ID)
 	expect(t, h.Say(tgInsp2, "/cancel").Text, "已取消")
 
@@ -525,16 +526,19 @@ func checkAnonymity(t *testing.T, s *anonScenario) {
 		}
 	})
 
-	t.Run("DraftKeyedByChatThenGone", func(t *testing.T) {
-		if !slices.Contains(s.midForm["user ID"], "bot_states.chat_id") {
-			t.Errorf("mid-form, the chat ID was in %v: the draft is not keyed by the chat", s.midForm["user ID"])
+	t.Run("DraftKeyedByPseudonymThenGone", func(t *testing.T) {
+		if slices.Contains(s.midForm["user ID"], "bot_states.chat_id") {
+			t.Errorf("mid-form, the chat ID was in %v: the draft is keyed by the chat itself", s.midForm["user ID"])
+		}
+		if !slices.Contains(s.midForm["pseudonym"], "bot_states.chat_id") {
+			t.Errorf("mid-form, the chat's pseudonym was in %v: the draft is not keyed by it", s.midForm["pseudonym"])
 		}
 		if len(s.midPhotos) != 1 || s.midPhotos[0] != s.draftIDs[0] {
 			t.Errorf("mid-form, the draft photos were keyed by %v, want the draft ID %s", s.midPhotos, s.draftIDs[0])
 		}
 		for _, chat := range []int64{tgInsp.ID, tgInsp2.ID} {
 			for _, kind := range []string{inspect.KindDraft, inspect.KindSupplement} {
-				if _, err := s.store.GetState(ctx, chat, kind); err == nil {
+				if _, err := s.store.GetState(ctx, stateChat(chat), kind); err == nil {
 					t.Errorf("chat state %s is left after the form ended", kind)
 				}
 			}

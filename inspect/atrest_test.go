@@ -137,6 +137,23 @@ func walStates(t *testing.T, main, wal []byte) [][]byte {
 // integer column or in its text or bytes), the secrets the same row holds.
 func rowsHolding(t *testing.T, img []byte, sec *atRestSecrets) []string {
 	t.Helper()
+	var found []string
+	for row, chat := range stateRows(t, img, sec) {
+		if !chat {
+			continue
+		}
+		if w := sec.which([]byte(row)); len(w) > 0 {
+			table, _, _ := strings.Cut(row, ":")
+			found = append(found, fmt.Sprintf("%s row holds the chat ID with %v", table, w))
+		}
+	}
+	return found
+}
+
+// stateRows opens a database image and returns each row of each table, written out ("table: values"), with
+// whether it holds the chat ID (as an integer column or in its text).
+func stateRows(t *testing.T, img []byte, sec *atRestSecrets) map[string]bool {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "state.db")
 	if err := os.WriteFile(path, img, 0o600); err != nil {
 		t.Fatal(err)
@@ -146,23 +163,20 @@ func rowsHolding(t *testing.T, img []byte, sec *atRestSecrets) []string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	tables := func() []string {
-		rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table'`)
-		if err != nil {
-			t.Fatalf("replayed state does not open: %v", err)
+	var tables []string
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+	if err != nil {
+		t.Fatalf("replayed state does not open: %v", err)
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
 		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, n)
-		}
-		return out
-	}()
-	var found []string
+		tables = append(tables, n)
+	}
+	rows.Close()
+	out := map[string]bool{}
 	for _, tb := range tables {
 		rows, err := db.Query(fmt.Sprintf(`SELECT * FROM %q`, tb))
 		if err != nil {
@@ -178,31 +192,57 @@ func rowsHolding(t *testing.T, img []byte, sec *atRestSecrets) []string {
 			if err := rows.Scan(ptrs...); err != nil {
 				t.Fatal(err)
 			}
-			var all []byte
+			row := []byte(tb + ":")
 			chat := false
 			for _, v := range vals {
 				switch x := v.(type) {
 				case int64:
 					chat = chat || x == sec.chatID
-					all = append(all, strconv.FormatInt(x, 10)...)
+					row = strconv.AppendInt(row, x, 10)
 				case string:
-					all = append(all, x...)
+					row = append(row, x...)
 				case []byte:
-					all = append(all, x...)
+					row = append(row, x...)
+				case nil:
+					row = append(row, "NULL"...)
+				default:
+					row = fmt.Append(row, x)
 				}
-				all = append(all, 0)
+				row = append(row, 0)
 			}
-			chat = chat || bytes.Contains(all, []byte(strconv.FormatInt(sec.chatID, 10)))
-			if !chat {
-				continue
-			}
-			if w := sec.which(all); len(w) > 0 {
-				found = append(found, fmt.Sprintf("%s row holds the chat ID with %v", tb, w))
-			}
+			out[string(row)] = chat || bytes.Contains(row, []byte(strconv.FormatInt(sec.chatID, 10)))
 		}
 		rows.Close()
 	}
-	return found
+	return out
+}
+
+// commitLinks compares two consecutive replayed states: when the commit between them wrote the report (a row
+// holding its ID appeared), no row it wrote or deleted, in any table, may hold the inspector's chat ID — the
+// commit itself would tie the chat to the report. It reports whether the commit wrote the report.
+func commitLinks(before, after map[string]bool, reportID string) (filed bool, links []string) {
+	var changed []string
+	for r := range after {
+		if _, ok := before[r]; !ok {
+			changed = append(changed, r)
+			filed = filed || (strings.HasPrefix(r, "reports:") && strings.Contains(r, reportID))
+		}
+	}
+	for r := range before {
+		if _, ok := after[r]; !ok {
+			changed = append(changed, r)
+		}
+	}
+	if !filed {
+		return false, nil
+	}
+	for _, r := range changed {
+		if after[r] || before[r] {
+			table, _, _ := strings.Cut(r, ":")
+			links = append(links, table)
+		}
+	}
+	return true, links
 }
 
 // pagesHolding returns the pages (of a database file, or frames of a log) that hold the chat ID in any of its
@@ -255,9 +295,9 @@ func TestNoLinkAtRestSQLite(t *testing.T) {
 		step++
 		snaps = append(snaps, copyDir(t, dir, fmt.Sprintf("after update %d", step)))
 		if draftID == "" {
-			if st, err := store.GetState(ctx, inspUser.ID, inspect.KindDraft); err == nil {
+			if st, err := store.GetState(ctx, stateChat(inspUser.ID), inspect.KindDraft); err == nil {
 				var d struct{ ID string }
-				openState(t, st, &d)
+				openState(t, inspUser.ID, st, &d)
 				draftID = d.ID
 			}
 		}
@@ -341,6 +381,24 @@ func TestNoLinkAtRestSQLite(t *testing.T) {
 			}
 		}
 	}
+	// Nor may the commit that wrote the report touch a row naming the chat: a copy taken between that commit
+	// and its checkpoint shows which chat's rows changed as the report appeared.
+	filings := 0
+	for _, s := range snaps {
+		imgs := walStates(t, s.files["conductbot.db"], s.files["conductbot.db-wal"])
+		for i := 1; i < len(imgs); i++ {
+			filed, links := commitLinks(stateRows(t, imgs[i-1], sec), stateRows(t, imgs[i], sec), rep.ID)
+			if filed {
+				filings++
+			}
+			for _, tb := range links {
+				t.Errorf("%s: the commit that wrote the report also wrote a %s row naming the inspector's chat", s.step, tb)
+			}
+		}
+	}
+	if filings == 0 {
+		t.Error("no copy holds the filing's commit in its log: the commit check saw nothing")
+	}
 	t.Logf("%d copies of the data dir, %d distinct replayed states", len(snaps), states)
 	if states < len(snaps) {
 		t.Errorf("only %d distinct states replayed from %d copies", states, len(snaps))
@@ -380,9 +438,9 @@ func TestNoLinkAtRestPostgres(t *testing.T) {
 	var draftID string
 	e.afterUpdate = func() {
 		if draftID == "" {
-			if st, err := store.GetState(ctx, inspUser.ID, inspect.KindDraft); err == nil {
+			if st, err := store.GetState(ctx, stateChat(inspUser.ID), inspect.KindDraft); err == nil {
 				var d struct{ ID string }
-				openState(t, st, &d)
+				openState(t, inspUser.ID, st, &d)
 				draftID = d.ID
 			}
 		}
@@ -438,7 +496,52 @@ func TestNoLinkAtRestPostgres(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d pages of %d relations read raw; %d hold the inspector's chat ID", pages, len(rels), chatPages)
+	// Every tuple, live or dead, stamped with the filing's transaction ID (xmin: written by it, xmax: deleted by
+	// it) is read too: none may hold the chat ID, or the stamps alone tie the chat to the report.
+	var filingXID string
+	if err := pool.QueryRow(ctx, `SELECT xmin::text FROM reports WHERE id = $1`, reps[0].ID).Scan(&filingXID); err != nil {
+		t.Fatal(err)
+	}
+	sameTx := 0
+	for _, r := range rels {
+		var kind string
+		if err := pool.QueryRow(ctx, `SELECT relkind::text FROM pg_class WHERE oid = $1::regclass`, r.name).Scan(&kind); err != nil {
+			t.Fatal(err)
+		}
+		if kind == "i" {
+			continue
+		}
+		for blk := int64(0); blk < r.pages; blk++ {
+			rows, err := pool.Query(ctx, `SELECT coalesce(t_xmin::text, ''), coalesce(t_xmax::text, ''), t_data
+				FROM heap_page_items(get_raw_page($1, $2::int)) WHERE t_data IS NOT NULL`, r.name, blk)
+			if err != nil {
+				t.Fatalf("%s page %d: %v", r.name, blk, err)
+			}
+			for rows.Next() {
+				var xmin, xmax string
+				var data []byte
+				if err := rows.Scan(&xmin, &xmax, &data); err != nil {
+					t.Fatal(err)
+				}
+				if xmin != filingXID && xmax != filingXID {
+					continue
+				}
+				sameTx++
+				if sec.holdsChat(data) {
+					t.Errorf("%s page %d: a tuple the filing's transaction %s wrote or deleted holds the inspector's chat ID", r.name, blk, filingXID)
+				}
+			}
+			rows.Close()
+			if rows.Err() != nil {
+				t.Fatal(rows.Err())
+			}
+		}
+	}
+	if sameTx < 2 {
+		t.Errorf("%d tuples carry the filing's transaction ID: the check cannot see the filing", sameTx)
+	}
+	t.Logf("%d pages of %d relations read raw; %d hold the inspector's chat ID; %d tuples carry the filing's transaction ID",
+		pages, len(rels), chatPages, sameTx)
 	if chatPages == 0 {
 		t.Error("no page holds the chat ID: the scan cannot see the registry, let alone a link")
 	}

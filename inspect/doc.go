@@ -21,13 +21,14 @@
 //     a report ID would be the instant of submission the report itself does not keep.
 //   - The draft of a report lives in the bot's per-chat state (it must survive restarts), sealed with AES-256-GCM
 //     under a key kept outside the database and the data directory (Options.SealKey, CONDUCTBOT_SEAL_KEY_FILE),
-//     bound to its chat and kind: the row holds the chat ID next to ciphertext only. Sealed inside are the
+//     bound to its chat and kind. The state row is keyed not by the chat but by its keyed pseudonym
+//     (bot.ChatPseudonym under the same key, bot.Request.StateChat): the table of states names no chat. Sealed inside are the
 //     answers, notes and description, the random draft ID its photos are stored under (so the chat→photo link
 //     is sealed too; photo rows name the draft, never the chat), and, once 提交 was pressed, the report ID and
 //     receipt code it files under. The supplement form's state (the report it is for) is sealed alike.
 //   - Submitting is one transaction (ReportStore.Submit): the report, its outbox row, the draft's photos moved or
 //     deleted, the draft's state deleted and the receipt put in its place, sealed (KindReceipt) until it was
-//     sent. A 提交 repeated after a crash files under the same report ID, which the store files once; with the
+//     sent — both under the chat's pseudonym, so the transaction writes and deletes no row naming the inspector. A 提交 repeated after a crash files under the same report ID, which the store files once; with the
 //     draft gone, any update of the chat shows the waiting receipt, once. The SQLite store then checkpoints its
 //     write-ahead log with TRUNCATE, so the frames of the draft's states leave the data directory.
 //   - Supervisors are notified through an outbox with no timestamps; the notification carries the report's
@@ -44,23 +45,24 @@
 //
 // With the database (a dump, a backup, PostgreSQL's files, a copy of the SQLite data directory with its
 // write-ahead log, taken at any moment, replayed to any commit — TestNoLinkAtRestSQLite and
-// TestNoLinkAtRestPostgres check every state and every raw page): who the inspectors are (the registry, and
-// bot_users, which records every user); the reports with their content, days and photos; that a chat has an
-// open draft or a receipt waiting (the state's kind), when it was last changed and when it expires. Not which
-// report a chat's draft became: its content, draft ID, report ID and receipt are ciphertext, PostgreSQL's dead
-// tuples of the draft included. What it can still read is order, not content: PostgreSQL stamps rows with
-// the ID of the transaction that wrote them (xmin; the deleted draft's xmax is the report's xmin until a
-// vacuum), and a SQLite log copied in the instant between a filing's commit and its checkpoint shows a chat's
-// state row deleted in the commit that inserted a report. Someone who can copy the database at the right
-// moment, or reads PostgreSQL's system columns, can therefore tie a filing to the chat it came from; a later
-// copy of SQLite cannot, and `VACUUM` removes the dead tuples on PostgreSQL.
+// TestNoLinkAtRestPostgres check every state, every raw page, every commit and every tuple's transaction
+// stamps): who the inspectors are (the registry, and bot_users, which records every user); the reports with
+// their content, days and photos; that some chat, under a pseudonym, has an open draft or a receipt waiting
+// (the state's kind), when it was last changed and when it expires. Not which chat that is, nor which report
+// a draft became: the content, draft ID, report ID and receipt are ciphertext, PostgreSQL's dead tuples of
+// the draft included, and the rows the filing's transaction writes or deletes (PostgreSQL's xmin and xmax, a
+// SQLite log copied between the filing's commit and its checkpoint) name a pseudonym, never the chat. What
+// is left is timing across transactions: a copy of the log shows the order of commits, so when a single
+// inspector was active it shows that the filing followed their /join or their last question. The bot does
+// not log an inspector's questions nor refresh their last-seen time, which keeps such traces rare.
 //
 // With the data directory alone: the same as with the database; the key file is not in it (config refuses a
 // key file inside the data directory).
 //
 // With the host (the key file too, or the running process's memory): the open drafts, waiting receipts and
-// supplement forms of each chat, i.e. the link for reports in the making; and, watching as reports are filed,
-// all of the above. The key does not reveal who filed a report whose draft and receipt are gone: nothing sealed
+// supplement forms of each chat, i.e. the link for reports in the making; each chat's pseudonym, and with it,
+// until PostgreSQL vacuums or SQLite checkpoints, which chat's draft the filing's transaction deleted; and,
+// watching as reports are filed, all of the above. The key does not reveal who filed a report whose draft and receipt are gone: nothing sealed
 // remains of it. Rotating the key (replacing the file) makes every open draft unreadable; they are discarded.
 //
 // What this package cannot close on its own, outside its tables: the bot's users table (bot_users) records

@@ -171,11 +171,11 @@ func TestTelegramStrayButtons(t *testing.T) {
 		ID  string `json:"id"`
 		Rev int    `json:"rev"`
 	}
-	state, err := store.GetState(ctx, tgInsp.ID, inspect.KindDraft)
+	state, err := store.GetState(ctx, stateChat(tgInsp.ID), inspect.KindDraft)
 	if err != nil {
 		t.Fatal(err)
 	}
-	openState(t, state, &st)
+	openState(t, tgInsp.ID, state, &st)
 	stale := "rp:" + st.ID + ":" + strconv.Itoa(st.Rev-1) + ":w:1"
 	ans, _ = h.PressData(tgInsp, first.ID, stale)
 	expect(t, ans, "已过期")
@@ -270,9 +270,9 @@ func TestTelegramBadInput(t *testing.T) {
 	var d struct {
 		Notes map[string]string `json:"notes"`
 	}
-	st, err := store.GetState(context.Background(), tgInsp.ID, inspect.KindDraft)
+	st, err := store.GetState(context.Background(), stateChat(tgInsp.ID), inspect.KindDraft)
 	if err == nil {
-		openState(t, st, &d)
+		openState(t, tgInsp.ID, st, &d)
 	}
 	if err != nil || !strings.Contains(d.Notes["polite"], "你去投诉好了") {
 		t.Fatalf("the draft after revocation: %v %+v", err, d)

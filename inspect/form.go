@@ -986,7 +986,7 @@ func (s *Service) submit(ctx context.Context, r *bot.Request, d *draft, cl *Chec
 		return err
 	}
 	now := s.now()
-	err = s.o.Store.Submit(ctx, Submission{Report: rep, DraftID: d.ID, ChatID: r.ChatID, Receipt: box,
+	err = s.o.Store.Submit(ctx, Submission{Report: rep, DraftID: d.ID, StateChat: r.StateChat(), Receipt: box,
 		ReceiptExpires: now.Add(receiptTTL), Updated: now.Truncate(time.Hour)})
 	if errors.Is(err, ErrDuplicate) {
 		// Filed by a press of the same draft an instant ago, which is showing the receipt.

@@ -173,7 +173,7 @@ func TestFullReport(t *testing.T) {
 	assertNoMetadata(t, p.Data)
 
 	// The draft is gone.
-	if _, err := e.users.GetState(ctx, inspUser.ID, inspect.KindDraft); err == nil {
+	if _, err := e.users.GetState(ctx, stateChat(inspUser.ID), inspect.KindDraft); err == nil {
 		t.Error("the draft is still stored after submission")
 	}
 

@@ -28,10 +28,14 @@ var (
 // testSealKey seals the chat states of the tests' services: the same across a restart, as a key file is.
 var testSealKey = []byte("0123456789abcdef0123456789abcdef")
 
-// openDraft opens a chat's sealed state of kind as the service does.
-func openState(t testing.TB, st *bot.State, v any) {
+// stateChat is the key a chat's states are stored under in the tests, as serve wires it: the chat's pseudonym
+// under the seal key.
+var stateChat = bot.ChatPseudonym(testSealKey)
+
+// openState opens the chat's sealed state of kind as the service does.
+func openState(t testing.TB, chat int64, st *bot.State, v any) {
 	t.Helper()
-	if err := inspect.OpenSealed(testSealKey, st.Kind, st.ChatID, st.Data, v); err != nil {
+	if err := inspect.OpenSealed(testSealKey, st.Kind, chat, st.Data, v); err != nil {
 		t.Fatalf("open the sealed state %s: %v", st.Kind, err)
 	}
 }
@@ -191,7 +195,7 @@ func newEnvOn(t testing.TB, store fullStore, clock *workday.Fake, opts ...envOpt
 		t.Fatal(err)
 	}
 	rt, err := bot.New(bot.Config{Asker: eng, Code: eng, Users: store, States: store, QA: store, Admins: []int64{adminUser.ID},
-		RoleSources: []bot.RoleSource{svc}, Now: clock.Now, Log: logger})
+		RoleSources: []bot.RoleSource{svc}, Now: clock.Now, Log: logger, StateKey: stateChat})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ func TestSealedDraftState(t *testing.T) {
 	e.join(inspUser)
 	e.say(inspUser, "/report")
 	e.press(inspUser, "3号窗口")
-	st, err := e.users.GetState(ctx, inspUser.ID, inspect.KindDraft)
+	st, err := e.users.GetState(ctx, stateChat(inspUser.ID), inspect.KindDraft)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestSealedDraftState(t *testing.T) {
 	var d struct {
 		WindowID int64 `json:"win"`
 	}
-	openState(t, st, &d)
+	openState(t, inspUser.ID, st, &d)
 	if d.WindowID == 0 {
 		t.Fatalf("the opened draft has no window")
 	}

@@ -154,9 +154,11 @@ type ReportStore interface {
 type Submission struct {
 	Report  *Report
 	DraftID string // the draft's photos are moved to the report's findings or deleted
-	// ChatID is the chat whose draft state is deleted and whose KindReceipt state is set to Receipt (sealed JSON
-	// made by the service, which the store cannot read) until ReceiptExpires, updated at Updated.
-	ChatID         int64
+	// StateChat is the key the chat's states are stored under (bot.Request.StateChat: a keyed pseudonym of the
+	// chat, so that this transaction touches no row naming the inspector): its draft state is deleted and its
+	// KindReceipt state set to Receipt (sealed JSON made by the service, which the store cannot read) until
+	// ReceiptExpires, updated at Updated.
+	StateChat      int64
 	Receipt        []byte
 	ReceiptExpires time.Time
 	Updated        time.Time

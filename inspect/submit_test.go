@@ -162,8 +162,8 @@ func crashAndPressAgain(t *testing.T, point string, withPhoto bool) {
 	case <-time.After(20 * time.Second):
 		t.Fatalf("the press never reached %q", point)
 	}
-	if s, err := store.GetState(ctx, inspUser.ID, inspect.KindDraft); err == nil {
-		openState(t, s, &draft)
+	if s, err := store.GetState(ctx, stateChat(inspUser.ID), inspect.KindDraft); err == nil {
+		openState(t, inspUser.ID, s, &draft)
 	}
 
 	// The restart: a new service on the same file and key; the inspector presses 提交 again.
@@ -189,10 +189,10 @@ func crashAndPressAgain(t *testing.T, point string, withPhoto bool) {
 	if r, err := store2.ReportByReceipt(ctx, inspect.ReceiptHash(code)); err != nil || r.ID != reps[0].ID {
 		t.Fatalf("crash %s: the receipt %q shown does not find the report: %v", point, code, err)
 	}
-	if _, err := store2.GetState(ctx, inspUser.ID, inspect.KindDraft); !errors.Is(err, bot.ErrNotFound) {
+	if _, err := store2.GetState(ctx, stateChat(inspUser.ID), inspect.KindDraft); !errors.Is(err, bot.ErrNotFound) {
 		t.Errorf("crash %s: the draft outlives its report (%v)", point, err)
 	}
-	if _, err := store2.GetState(ctx, inspUser.ID, inspect.KindReceipt); !errors.Is(err, bot.ErrNotFound) {
+	if _, err := store2.GetState(ctx, stateChat(inspUser.ID), inspect.KindReceipt); !errors.Is(err, bot.ErrNotFound) {
 		t.Errorf("crash %s: the receipt state outlives the receipt shown (%v)", point, err)
 	}
 	if draft.ID != "" {

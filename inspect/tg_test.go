@@ -89,7 +89,7 @@ func startTG(t testing.TB, store fullStore, s tgSetup) *tgBot {
 		t.Fatal(err)
 	}
 	rt, err := bot.New(bot.Config{Asker: eng, Code: eng, Users: store, States: store, QA: store, Admins: []int64{tgAdmin.ID},
-		RoleSources: []bot.RoleSource{svc}, Now: s.clock.Now, Log: logger})
+		RoleSources: []bot.RoleSource{svc}, Now: s.clock.Now, Log: logger, StateKey: stateChat})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -458,12 +458,12 @@ func (db *DB) Submit(ctx context.Context, s inspect.Submission) error {
 		if err := pgFileReport(ctx, tx, s.Report, s.DraftID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM bot_states WHERE chat_id = $1 AND kind = $2`, s.ChatID, inspect.KindDraft); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM bot_states WHERE chat_id = $1 AND kind = $2`, s.StateChat, inspect.KindDraft); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO bot_states (chat_id, kind, data, expires_at, updated_at) VALUES ($1, $2, $3::jsonb, $4, $5)
 			ON CONFLICT (chat_id, kind) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
-			s.ChatID, inspect.KindReceipt, string(s.Receipt), s.ReceiptExpires, s.Updated)
+			s.StateChat, inspect.KindReceipt, string(s.Receipt), s.ReceiptExpires, s.Updated)
 		return err
 	})
 }

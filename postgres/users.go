@@ -214,6 +214,48 @@ func (db *DB) DeleteState(ctx context.Context, chatID int64, kind string) error 
 	return nil
 }
 
+// RekeyStates implements bot.StateRekeyer. bot_states is vacuumed after, so that no dead tuple pairs a chat
+// with its pseudonym.
+func (db *DB) RekeyStates(ctx context.Context, chatKey func(int64) int64) (int, error) {
+	n := 0
+	err := db.inspTx(ctx, "rekey states", func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT chat_id, kind FROM bot_states WHERE chat_id <> 0 AND chat_id < $1 FOR UPDATE`, int64(1)<<62)
+		if err != nil {
+			return err
+		}
+		type key struct {
+			chat int64
+			kind string
+		}
+		old, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (key, error) {
+			var k key
+			return k, r.Scan(&k.chat, &k.kind)
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range old {
+			if _, err := tx.Exec(ctx, `INSERT INTO bot_states (chat_id, kind, data, expires_at, updated_at)
+				SELECT $1, kind, data, expires_at, updated_at FROM bot_states WHERE chat_id = $2 AND kind = $3
+				ON CONFLICT (chat_id, kind) DO NOTHING`, chatKey(k.chat), k.chat, k.kind); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM bot_states WHERE chat_id = $1 AND kind = $2`, k.chat, k.kind); err != nil {
+				return err
+			}
+		}
+		n = len(old)
+		return nil
+	})
+	if err != nil || n == 0 {
+		return n, err
+	}
+	if _, err := db.pool.Exec(ctx, `VACUUM bot_states`); err != nil {
+		return n, fmt.Errorf("postgres: vacuum bot_states: %w", err)
+	}
+	return n, nil
+}
+
 // DeleteExpiredStates implements bot.StateStore.
 func (db *DB) DeleteExpiredStates(ctx context.Context, now time.Time) (int, error) {
 	tag, err := db.pool.Exec(ctx, `DELETE FROM bot_states WHERE expires_at IS NOT NULL AND expires_at <= $1`, now)

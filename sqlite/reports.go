@@ -480,12 +480,12 @@ func (db *DB) Submit(ctx context.Context, s inspect.Submission) error {
 		if err := fileReport(ctx, tx, s.Report, s.DraftID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM bot_states WHERE chat_id = ? AND kind = ?`, s.ChatID, inspect.KindDraft); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM bot_states WHERE chat_id = ? AND kind = ?`, s.StateChat, inspect.KindDraft); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO bot_states (chat_id, kind, data, expires_at, updated_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (chat_id, kind) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
-			s.ChatID, inspect.KindReceipt, string(s.Receipt), formatTime(s.ReceiptExpires), formatTime(s.Updated))
+			s.StateChat, inspect.KindReceipt, string(s.Receipt), formatTime(s.ReceiptExpires), formatTime(s.Updated))
 		return err
 	})
 	if err != nil {

@@ -246,6 +246,51 @@ func (db *DB) DeleteExpiredStates(ctx context.Context, now time.Time) (int, erro
 	return int(n), err
 }
 
+// RekeyStates implements bot.StateRekeyer. The write-ahead log is checkpointed after, so that no frame pairs a
+// chat with its pseudonym.
+func (db *DB) RekeyStates(ctx context.Context, chatKey func(int64) int64) (int, error) {
+	n := 0
+	err := db.inspTx(ctx, "rekey states", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT chat_id, kind FROM bot_states WHERE chat_id <> 0 AND chat_id < ?`, int64(1)<<62)
+		if err != nil {
+			return err
+		}
+		type key struct {
+			chat int64
+			kind string
+		}
+		var old []key
+		for rows.Next() {
+			var k key
+			if err := rows.Scan(&k.chat, &k.kind); err != nil {
+				rows.Close()
+				return err
+			}
+			old = append(old, k)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, k := range old {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO bot_states (chat_id, kind, data, expires_at, updated_at)
+				SELECT ?, kind, data, expires_at, updated_at FROM bot_states WHERE chat_id = ? AND kind = ?
+				ON CONFLICT (chat_id, kind) DO NOTHING`, chatKey(k.chat), k.chat, k.kind); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM bot_states WHERE chat_id = ? AND kind = ?`, k.chat, k.kind); err != nil {
+				return err
+			}
+		}
+		n = len(old)
+		return nil
+	})
+	if err != nil || n == 0 {
+		return n, err
+	}
+	return n, db.checkpoint(ctx)
+}
+
 const questionColumns = `id, chat_id, user_id, text, answer, verdict, abstained, clauses, version_id, asked_at`
 
 func scanQuestion(row interface{ Scan(...any) error }) (*bot.Question, error) {

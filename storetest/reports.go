@@ -794,7 +794,7 @@ func testSubmit(t *testing.T, s inspect.Store) {
 	put(chat, "qa.note", `{}`)
 	r := f.NewReport(1, workday.MustDate("2026-11-02"), inspect.Morning)
 	r.Findings[0].Photos = []inspect.PhotoRef{p1.PhotoRef}
-	sub := inspect.Submission{Report: r, DraftID: draft, ChatID: chat, Receipt: []byte(`{"sealed":"receipt"}`),
+	sub := inspect.Submission{Report: r, DraftID: draft, StateChat: chat, Receipt: []byte(`{"sealed":"receipt"}`),
 		ReceiptExpires: rpT0.Add(7 * 24 * time.Hour), Updated: rpT0.Truncate(time.Hour)}
 
 	// A submission that fails (a photo of another draft) changes nothing: the draft is there to file again.

@@ -28,6 +28,7 @@ func TestBot(t *testing.T, open OpenBot) {
 	t.Run("Users", func(t *testing.T) { testBotUsers(t, open(t)) })
 	t.Run("Roles", func(t *testing.T) { testBotRoles(t, open(t)) })
 	t.Run("States", func(t *testing.T) { testBotStates(t, open(t)) })
+	t.Run("RekeyStates", func(t *testing.T) { testRekeyStates(t, open(t)) })
 	t.Run("Questions", func(t *testing.T) { testBotQuestions(t, open(t)) })
 	t.Run("Gaps", func(t *testing.T) { testBotGaps(t, open(t)) })
 	t.Run("Concurrent", func(t *testing.T) { testBotConcurrent(t, open(t)) })
@@ -232,6 +233,65 @@ func testBotStates(t *testing.T, s BotStore) {
 	}
 	st, err = s.GetState(ctx, 0, "telegram.offset.1")
 	check(st, err, forever)
+}
+
+// testRekeyStates: states stored under plain chat IDs (before pseudonyms) move to their pseudonyms, data and
+// times intact; chat 0 and states already under pseudonyms stay; a second run moves nothing.
+func testRekeyStates(t *testing.T, s BotStore) {
+	ctx := context.Background()
+	rk, ok := s.(bot.StateRekeyer)
+	if !ok {
+		t.Fatalf("%T does not rekey states", s)
+	}
+	key := bot.ChatPseudonym([]byte("storetest key"))
+	put := func(chat int64, kind, data string) bot.State {
+		st := bot.State{ChatID: chat, Kind: kind, Data: json.RawMessage(data), Expires: botT0.Add(time.Hour), Updated: botT0}
+		botNoErr(t, s.PutState(ctx, st))
+		return st
+	}
+	draft := put(7351906642, "report.draft", `{"sealed":"a"}`)
+	group := put(-1001234567890, "qa.note", `{"q":1}`)
+	put(0, "telegram.offset.1", `{"update_id":9}`)
+	already := put(key(5), "qa.note", `{"q":2}`)
+	put(5, "qa.note", `{"q":"older, under the plain ID"}`) // its pseudonym's row is taken: dropped
+	n, err := rk.RekeyStates(ctx, key)
+	botNoErr(t, err)
+	if n != 3 {
+		t.Fatalf("RekeyStates moved %d, want 3", n)
+	}
+	for _, want := range []bot.State{draft, group} {
+		if _, err := s.GetState(ctx, want.ChatID, want.Kind); !errors.Is(err, bot.ErrNotFound) {
+			t.Errorf("the state of chat %d is still under the plain ID: %v", want.ChatID, err)
+		}
+		got, err := s.GetState(ctx, key(want.ChatID), want.Kind)
+		botNoErr(t, err)
+		if !bot.IsPseudonym(got.ChatID) || !sameJSON(t, got.Data, want.Data) ||
+			!sameTime(got.Updated, want.Updated) || !sameTime(got.Expires, want.Expires) {
+			t.Errorf("moved state %+v (%s), want %+v (%s) under %d", got, got.Data, want, want.Data, key(want.ChatID))
+		}
+	}
+	got, err := s.GetState(ctx, key(5), "qa.note")
+	botNoErr(t, err)
+	if !sameJSON(t, got.Data, already.Data) {
+		t.Errorf("the state already under the pseudonym became %s", got.Data)
+	}
+	if _, err := s.GetState(ctx, 5, "qa.note"); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("the dropped state is still there: %v", err)
+	}
+	if _, err := s.GetState(ctx, 0, "telegram.offset.1"); err != nil {
+		t.Errorf("chat 0's state moved: %v", err)
+	}
+	if n, err := rk.RekeyStates(ctx, key); err != nil || n != 0 {
+		t.Errorf("a second run moved %d (%v)", n, err)
+	}
+}
+
+func sameJSON(t *testing.T, a, b json.RawMessage) bool {
+	t.Helper()
+	var x, y any
+	botNoErr(t, json.Unmarshal(a, &x))
+	botNoErr(t, json.Unmarshal(b, &y))
+	return reflect.DeepEqual(x, y)
 }
 
 func testBotQuestions(t *testing.T, s BotStore) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -48,6 +49,24 @@ func TestSealKeyFile(t *testing.T) {
 	}
 	if again, _ := os.ReadFile(keyFile); string(again) != string(key) {
 		t.Fatal("the seal key changed between runs")
+	}
+	// The draft is stored under the chat's pseudonym, not its ID. A version before pseudonyms kept it under the
+	// plain ID: moved back there, the next start moves it under the pseudonym again, and it opens.
+	db, err := sql.Open("sqlite", filepath.Join(data, "conductbot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var plain, pseudonymous int
+	if err := db.QueryRow(`SELECT count(*) FILTER (WHERE chat_id = 4242), count(*) FILTER (WHERE chat_id >= 4611686018427387904)
+		FROM bot_states`).Scan(&plain, &pseudonymous); err != nil {
+		t.Fatal(err)
+	}
+	if plain != 0 || pseudonymous != 1 {
+		t.Fatalf("bot_states: %d rows under the chat ID, %d under a pseudonym; want 0 and 1", plain, pseudonymous)
+	}
+	if _, err := db.Exec(`UPDATE bot_states SET chat_id = 4242 WHERE chat_id >= 4611686018427387904`); err != nil {
+		t.Fatal(err)
 	}
 	// The next run opens the sealed draft.
 	if code, out, _ = runInspCmd(t, "/report\n/quit\n", "chat", "--as", "staff", "--user", "4242"); code != 0 || !strings.Contains(out, "未完成的暗访报告") {

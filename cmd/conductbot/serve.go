@@ -107,8 +107,24 @@ func (m *Main) openBot(ctx context.Context, extra ...bot.RoleSource) (*wiredBot,
 			w.daily.Calendar = cs.Calendar
 		}
 	}
+	// Chat states are stored under keyed pseudonyms of the chats (bot.ChatPseudonym), so that the transaction
+	// filing a spot-check report, which ends the draft's state, touches no row naming the inspector.
+	key, err := m.SealKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stateKey := bot.ChatPseudonym(key)
+	if rk, ok := m.Store.(bot.StateRekeyer); ok {
+		n, err := rk.RekeyStates(ctx, stateKey)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			m.Log.Info("bot: chat states moved under the chats' pseudonyms", slog.Int("states", n))
+		}
+	}
 	rt, err := bot.New(bot.Config{Asker: m.Engine, Code: m.Engine, Users: st, States: st, QA: st,
-		Admins: m.Config.Admins, RoleSources: roles, Now: m.Clock.Now, Log: m.Log})
+		Admins: m.Config.Admins, RoleSources: roles, Now: m.Clock.Now, Log: m.Log, StateKey: stateKey})
 	if err != nil {
 		return nil, err
 	}
