@@ -82,6 +82,7 @@ type Engine struct {
 // index is everything built from one code version.
 type index struct {
 	version      *rules.Version
+	th           *Thesaurus // the engine's, with the code's own words (rules.Words)
 	lex          *lexicon
 	offline      *OfflineEmbedder
 	offlineSpace Space
@@ -125,7 +126,11 @@ func (e *Engine) Reload(ctx context.Context) error {
 	if cur := e.state.Load(); cur != nil && cur.version.ID == v.ID {
 		return nil
 	}
-	ix := &index{version: v, lex: newLexicon(v.Code, e.th), docByID: map[string]int{}}
+	th, err := e.th.With(rules.Words(v.Code))
+	if err != nil {
+		return fmt.Errorf("retrieval: the words of the code in force: %w", err)
+	}
+	ix := &index{version: v, th: th, lex: newLexicon(v.Code, th), docByID: map[string]int{}}
 	for i, d := range ix.lex.docs {
 		ix.docByID[d.clause.ID] = i
 	}
@@ -133,7 +138,7 @@ func (e *Engine) Reload(ctx context.Context) error {
 	for i, c := range v.Code.Clauses {
 		corpus[i] = embedText(c)
 	}
-	ix.offline = NewOfflineEmbedder(e.th, corpus)
+	ix.offline = NewOfflineEmbedder(th, corpus)
 	start := time.Now()
 	space, n, err := IndexVersion(ctx, e.opts.Vectors, ix.offline, v)
 	if err != nil {
@@ -264,13 +269,13 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 	if aboutCode.MatchString(normalize(raw)) && codeFacts(a, ix.version.Code) {
 		return a, nil
 	}
-	q := analyze(raw, e.th, ix.lex.known)
+	q := analyze(raw, ix.th, ix.lex.known)
 	if q.content == "" {
 		a.Abstained = true
 		a.Answer = "没看懂您的问题。请用一句话描述要问的做法，例如：“窗口可以带小孩吗？”"
 		return a, nil
 	}
-	us := queryUnits(q, e.th)
+	us := queryUnits(q, ix.th)
 	cands, err := e.rank(ctx, ix, q, us)
 	if err != nil {
 		return nil, err
@@ -528,10 +533,10 @@ func senseHit(text string, u unit, relatedHit float64) float64 {
 	return best
 }
 
-// meansFormalIn reports whether text has a formal word that u means (a "=" sense).
+// meansFormalIn reports whether text has a formal word that u means (a "=" or "<" sense).
 func meansFormalIn(text string, u unit) bool {
 	for _, s := range u.senses {
-		if s.rel == same && containsAnyWord(text, s.formal) {
+		if s.decides() && containsAnyWord(text, s.formal) {
 			return true
 		}
 	}
@@ -903,7 +908,7 @@ func factEvidence(q question, us []unit, asked string) float64 {
 	for _, u := range us {
 		if len(u.senses) > 0 && (strings.Contains(u.span, asked) || strings.Contains(asked, u.span)) {
 			for _, s := range u.senses {
-				if s.rel == same {
+				if s.decides() {
 					return 0
 				}
 			}

@@ -68,7 +68,7 @@ func newLexicon(code *rules.Code, th *Thesaurus) *lexicon {
 	var total float64
 	for _, c := range code.Clauses {
 		titles, outside, inside := clauseText(c)
-		d := lexDoc{clause: c, tf: map[string]float64{}, norm: normalize(titles + " " + c.Text), penalty: len(rules.PenaltyTerms(c.Text)) > 0}
+		d := lexDoc{clause: c, tf: map[string]float64{}, norm: withSameAs(th, normalize(titles+" "+c.Text)), penalty: len(rules.PenaltyTerms(c.Text)) > 0}
 		add := func(text string, w float64) {
 			for _, g := range grams(normalize(text), true) {
 				gw := w
@@ -94,7 +94,7 @@ func newLexicon(code *rules.Code, th *Thesaurus) *lexicon {
 			for _, g := range grams(n, false) {
 				gs[g] = true
 			}
-			d.stmts = append(d.stmts, lexStmt{statement: s, norm: n, grams: gs})
+			d.stmts = append(d.stmts, lexStmt{statement: s, norm: withSameAs(th, n), grams: gs})
 		}
 		total += d.length
 		lx.docs = append(lx.docs, d)
@@ -119,6 +119,16 @@ func newLexicon(code *rules.Code, th *Thesaurus) *lexicon {
 	}
 	lx.addTopics(th, docsWith)
 	return lx
+}
+
+// withSameAs appends to a clause's or statement's normalized text the formal words its everyday words mean
+// (Thesaurus.sameAs), after a separator no question word spans, so that the code's choice among synonyms does
+// not decide whether a question finds it.
+func withSameAs(th *Thesaurus, norm string) string {
+	if extra := th.sameAs(norm); len(extra) > 0 {
+		return norm + "\x00" + strings.Join(extra, "\x00")
+	}
+	return norm
 }
 
 // idf is the BM25 inverse document frequency of a term in df of n documents.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	_ "embed"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ const (
 	same     relation = iota // "=": means the same; may decide a verdict
 	related                  // "~": same topic; finds the clause, never decides
 	opposite                 // "!": the opposite (便装 for 制服): asks whether a rule may be skipped
+	kindOf                   // "<": a kind of the formal thing (耳环 of 饰品): decides like "=", one way only
 )
 
 // sense is one reading of an everyday word.
@@ -30,12 +32,16 @@ type sense struct {
 	rel    relation
 }
 
+// decides reports whether the word stands for its formal words fully: the same thing, or a kind of it.
+func (s sense) decides() bool { return s.rel == same || s.rel == kindOf }
+
 // Thesaurus maps everyday words to the formal words of the code. It is data (thesaurus.txt), loaded once.
 type Thesaurus struct {
 	senses  map[string][]sense
 	byFirst map[rune][]string // words by first rune, longest first
 	formal  map[string]bool   // every formal word
 	hash    string
+	src     string // the text it was parsed from, for With
 
 	byPinyin     map[string][]string // words of two or more characters by their pinyin ("tuo'xie'")
 	maxWordRunes int
@@ -53,9 +59,10 @@ func ShippedThesaurus() *Thesaurus {
 	return t
 }
 
-// ParseThesaurus reads lines "FORMAL[|FORMAL…] =|~|! word word …"; # starts a comment.
+// ParseThesaurus reads lines "FORMAL[|FORMAL…] =|~|!|< word word …"; # starts a comment.
 func ParseThesaurus(src string) (*Thesaurus, error) {
-	t := &Thesaurus{senses: map[string][]sense{}, byFirst: map[rune][]string{}, formal: map[string]bool{}, hash: textHash(src), byPinyin: map[string][]string{}}
+	t := &Thesaurus{senses: map[string][]sense{}, byFirst: map[rune][]string{}, formal: map[string]bool{}, hash: textHash(src), byPinyin: map[string][]string{},
+		src: src}
 	sc := bufio.NewScanner(strings.NewReader(src))
 	line := 0
 	for sc.Scan() {
@@ -67,11 +74,11 @@ func ParseThesaurus(src string) (*Thesaurus, error) {
 		if s == "" {
 			continue
 		}
-		i := strings.IndexAny(s, "=~!")
+		i := strings.IndexAny(s, "=~!<")
 		if i <= 0 {
-			return nil, fmt.Errorf("thesaurus line %d: want FORMAL = words, FORMAL ~ words or FORMAL ! words", line)
+			return nil, fmt.Errorf("thesaurus line %d: want FORMAL = words, FORMAL ~ words, FORMAL ! words or FORMAL < words", line)
 		}
-		rel := map[byte]relation{'=': same, '~': related, '!': opposite}[s[i]]
+		rel := map[byte]relation{'=': same, '~': related, '!': opposite, '<': kindOf}[s[i]]
 		var formal []string
 		for _, f := range strings.Split(s[:i], "|") {
 			if f = normalize(f); f != "" {
@@ -130,6 +137,37 @@ func ParseThesaurus(src string) (*Thesaurus, error) {
 		t.byFirst[r] = ws
 	}
 	return t, sc.Err()
+}
+
+// sameAs returns the formal words that the everyday words of text (two characters or more, read with a "="
+// sense) mean and that text does not have itself: a code that writes 吸烟 gets 抽烟, so that 抽根烟 finds it. A "="
+// line names one thing in several words, and a code may use any of them.
+func (t *Thesaurus) sameAs(text string) []string {
+	var out []string
+	for _, m := range t.scan(text) {
+		if utf8.RuneCountInString(m.word) < 2 {
+			continue
+		}
+		for _, s := range m.senses {
+			if s.rel != same || len(s.formal) != 1 {
+				continue // a line with several formal words points at a topic; it does not name one thing
+			}
+			for _, f := range s.formal {
+				if !strings.Contains(text, f) && !slices.Contains(out, f) {
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// With returns the thesaurus with a code's own word list (its pack, rules.Words) read after this one's lines.
+func (t *Thesaurus) With(words string) (*Thesaurus, error) {
+	if strings.TrimSpace(words) == "" {
+		return t, nil
+	}
+	return ParseThesaurus(t.src + "\n" + words)
 }
 
 // match is an everyday word found in a text, at byte offsets [start, end).
