@@ -20,10 +20,10 @@ func TestOtherCodes(t *testing.T) {
 		hit1, hit3, abstain, falseAbst, vd float64
 		unsafe                             int
 	}{
-		{"hospital", false, 0.77, 0.91, 0.78, 0.27, 0.49, 0},
-		{"tax", false, 0.85, 0.93, 0.76, 0.16, 0.51, 2},
-		{"realestate", false, 0.78, 0.92, 0.99, 0.27, 0.36, 1},
-		{"huzheng", false, 0.75, 0.93, 0.50, 0.20, 0.63, 0},
+		{"hospital", false, 0.77, 0.91, 0.78, 0.20, 0.49, 0},
+		{"tax", false, 0.85, 0.93, 0.76, 0.14, 0.53, 2},
+		{"realestate", false, 0.78, 0.92, 0.99, 0.18, 0.36, 1},
+		{"huzheng", false, 0.75, 0.93, 0.50, 0.16, 0.63, 0},
 		{"hotline", true, 0, 0, 0, 1, 0, 0},
 		{"social", true, 0, 0, 0, 1, 0, 0},
 	} {

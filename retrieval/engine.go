@@ -289,7 +289,7 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 	statesIt := func(c candidate) bool {
 		// 下班时间是几点: the code gives numbers only where it states them (打电话不超过3分钟, ±5分), and the
 		// question must be about what the clause counts, not just share the unit (产假多长时间).
-		return fact == "" || statesFact(c.doc.clause.Text, fact, q.text) && c.evidence-factEvidence(q, us, fact) >= e.tun.MinEvidence
+		return fact == "" || answersFact(us, fact, q.text, c.doc, ix.lex, e.tun.MinEvidence)
 	}
 	abstain := !covers(cands[0]) || !statesIt(cands[0])
 	if abstain && covers(cands[0]) && countQuestion.MatchString(fact) {
@@ -824,97 +824,6 @@ func offTopic(q question, us []unit, d *lexDoc, evidence float64) bool {
 		}
 	}
 	return true
-}
-
-// factQuestion matches questions that ask for a number, a time, a place, a person, an attribute (颜色, 尺码), how
-// to operate a system or a fault (卡纸, 死机): the code states none of these unless a clause gives the number.
-var factQuestion = regexp.MustCompile(`多少(?:分钟|分|个月|月|天|点|号|度|个人|人|钱|块|元)?|(?:^|[^好这那十哪])(几(?:分钟|分|个月|月|天|点|号|度|个人|钱|块|元))|多久|多长时间|什么时候|啥时候|哪天|哪个月|找谁|谁负责|谁值班|谁会修|找哪个部门|哪个部门|在哪|哪里办|去哪(?:儿|里)?(?:投诉|申请|报销|领|交)|几楼|几层|哪层|哪一层|由谁|哪位|颜色|款式|尺码|型号|品牌|牌子|怎么登录|登录不了|登不上|忘了密码|密码忘|怎么操作|卡纸|卡住了|坏了|死机|开不了机|打不开|连不上|没网|断网|故障|报错|蓝屏|中毒|流程`)
-
-// askedFact is the fact a question asks for, without the character before 几 that the pattern needs to see.
-func askedFact(text string) string {
-	m := factQuestion.FindStringSubmatch(text)
-	if m == nil {
-		return ""
-	}
-	if m[1] != "" {
-		return m[1]
-	}
-	return m[0]
-}
-
-// factUnits are the units a fact question asks in, by the words that ask: a clause answers only if it states a
-// number in one of them.
-var factUnits = []struct {
-	ask   *regexp.Regexp
-	units string // alternatives separated by |
-}{
-	{regexp.MustCompile(`分钟|多久|多长时间`), "分钟|小时"},
-	{regexp.MustCompile(`分`), "分"},
-	{regexp.MustCompile(`天|日`), "天|日"},
-	{regexp.MustCompile(`钱|块|元`), "元|块"},
-	{regexp.MustCompile(`^多少$`), "分钟|小时|分|天|日|元|块"}, // 占多少: any count
-}
-
-// whenRule is a rule stated for an occasion: 接待服务对象时要…, 领导…前来窗口检查指导工作时，应….
-var whenRule = regexp.MustCompile(`[^同及随按准暂临适]时[，,]?(?:要|应|必须|不得|不准|不要|一律)`) // not 同时，要
-
-// countQuestion is a fact question that asks how many (多少分, 几分钟): a clause that states the count answers it
-// even when another clause is about the act.
-var countQuestion = regexp.MustCompile(`多少|几`)
-
-// putWhere asks where a thing goes.
-var putWhere = regexp.MustCompile(`[放摆搁]在?哪`)
-
-// promptly are the code's words for "at once": they answer how long something may take (即办件多久办完).
-var promptly = regexp.MustCompile(`即时|立即|当场|马上`)
-
-var numberUnit = regexp.MustCompile(`[0-9一二三四五六七八九十两]+\s*(分钟|小时|分|天|日|元|块)`)
-
-// statesFact reports whether a clause states a number in the unit the fact question asks for.
-func statesFact(text, asked, question string) bool {
-	if asked == "在哪" && putWhere.MatchString(question) && strings.ContainsAny(text, "放摆") {
-		return true // 复印机应该摆在哪: the clause says where a thing may (not) be put
-	}
-	if (asked == "什么时候" || asked == "啥时候") && whenRule.MatchString(text) {
-		return true // 什么时候要起立: the clause says when (接待服务对象时要…)
-	}
-	if utf8.RuneCountInString(asked) >= 2 && strings.Contains(text, asked) {
-		return true // 网上流程: the code's own word, not a fact it leaves out
-	}
-	for _, fu := range factUnits {
-		if !fu.ask.MatchString(asked) {
-			continue
-		}
-		if strings.Contains(fu.units, "分钟") && promptly.MatchString(text) {
-			return true
-		}
-		for _, m := range numberUnit.FindAllStringSubmatch(text, -1) {
-			if strings.Contains("|"+fu.units+"|", "|"+m[1]+"|") {
-				return true
-			}
-		}
-		return false
-	}
-	return false // 几点, 找谁, 在哪: the code states no times, people or places
-}
-
-// factEvidence is the part of a question's evidence that the fact words themselves bring (打多久 is also a
-// thesaurus word): what remains must still tie the question to the clause. A fact word that means one of the
-// code's own words (多少分 = 考核) is not deducted: it asks about the very thing the clause counts.
-func factEvidence(q question, us []unit, asked string) float64 {
-	if !strings.Contains(q.content, asked) {
-		return 0
-	}
-	for _, u := range us {
-		if len(u.senses) > 0 && (strings.Contains(u.span, asked) || strings.Contains(asked, u.span)) {
-			for _, s := range u.senses {
-				if s.decides() {
-					return 0
-				}
-			}
-		}
-	}
-	return math.Max(1.5, float64(utf8.RuneCountInString(asked)))
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -49,6 +49,7 @@ type lexicon struct {
 	post   map[string][]posting // gram → the documents that have it
 	formal map[string]float64   // specificity of the thesaurus's formal words in this code, 0.3…1
 	topic  map[string]float64   // specificity of a topic bigram: IDF over the clauses' topic sets, as a share of the highest
+	th     *Thesaurus           // the vocabulary it was built with
 }
 
 func clauseText(c rules.Clause) (titles, outside, inside string) {
@@ -64,7 +65,7 @@ type posting struct {
 
 func newLexicon(code *rules.Code, th *Thesaurus) *lexicon {
 	lx := &lexicon{df: map[string]int{}, idf: map[string]float64{}, bigram: map[string]bool{}, formal: map[string]float64{},
-		post: map[string][]posting{}, topic: map[string]float64{}}
+		post: map[string][]posting{}, topic: map[string]float64{}, th: th}
 	var total float64
 	for _, c := range code.Clauses {
 		titles, outside, inside := clauseText(c)

@@ -1,0 +1,32 @@
+package retrieval
+
+import "testing"
+
+// TestStatesFact: the kinds of fact a clause states, read from general wording, not from one code.
+func TestStatesFact(t *testing.T) {
+	for _, c := range []struct {
+		sentence, asked string
+		want            bool
+	}{
+		{"收到投诉的，当日登记，3个工作日内答复投诉人", "几天", true},
+		{"对政策复杂的问题，应在2个工作日内答复", "多久", true},
+		{"离开时间不超过10分钟", "多久", true},
+		{"即办件要即时办结", "多久", true},
+		{"工作时间为上午8:30至12:00", "几点", true},
+		{"领导前来窗口检查时，应主动站立", "几点", false}, // an occasion is not a time of day
+		{"领导前来窗口检查时，应主动站立", "什么时候", true},
+		{"本规范自印发之日起施行", "什么时候", true},
+		{"本规范由县不动产登记中心负责解释", "谁负责", true},
+		{"服务对象不满意的，值班长应在10分钟内到场协调", "找谁", true},
+		{"窗口人员应当在后台休息区就餐", "在哪", true},
+		{"不得在窗口吸烟", "在哪", false}, // where not to is not where to
+		{"咨询服务台设在一楼大厅", "几楼", true},
+		{"每收到一次差评扣1分", "几分", true},
+		{"工作时间统一着制服", "几点", false},
+		{"打电话不超过3分钟", "颜色", false},
+	} {
+		if got := statesFact(c.sentence, c.asked, ""); got != c.want {
+			t.Errorf("statesFact(%q, %q) = %v, want %v", c.sentence, c.asked, got, c.want)
+		}
+	}
+}
