@@ -741,10 +741,11 @@ func actCoverage(st *lexStmt, us []unit, lx *lexicon) float64 {
 	return num / den
 }
 
-// hasOpposite reports whether u names the opposite of a formal word the text has.
+// hasOpposite reports whether u names the opposite of a formal word the text has — unless the text names that
+// opposite side itself (不得将制服与便装混穿, asked 穿自己衣服行吗: the statement is about 便装, not 制服 alone).
 func hasOpposite(text string, u unit) bool {
 	for _, s := range u.senses {
-		if s.rel != opposite {
+		if s.rel != opposite || containsAnyWord(text, s.side) {
 			continue
 		}
 		for _, f := range s.formal {

@@ -30,6 +30,9 @@ const (
 type sense struct {
 	formal []string
 	rel    relation
+	// side are the words of an opposite ("!") line of two characters or more: the things that stand on the
+	// other side of formal (便装 便服 自己的衣服 for 制服).
+	side []string
 }
 
 // decides reports whether the word stands for its formal words fully: the same thing, or a kind of it.
@@ -90,6 +93,14 @@ func ParseThesaurus(src string) (*Thesaurus, error) {
 		if len(formal) == 0 || len(words) == 0 {
 			return nil, fmt.Errorf("thesaurus line %d: empty side", line)
 		}
+		var side []string
+		if rel == opposite {
+			for _, w := range words {
+				if w = normalize(w); utf8.RuneCountInString(w) >= 2 {
+					side = append(side, w)
+				}
+			}
+		}
 		for _, w := range words {
 			w = normalize(w)
 			if w == "" {
@@ -99,7 +110,7 @@ func ParseThesaurus(src string) (*Thesaurus, error) {
 				r, _ := utf8.DecodeRuneInString(w)
 				t.byFirst[r] = append(t.byFirst[r], w)
 			}
-			t.senses[w] = append(t.senses[w], sense{formal: formal, rel: rel})
+			t.senses[w] = append(t.senses[w], sense{formal: formal, rel: rel, side: side})
 		}
 	}
 	// Formal words are words too: 三个一样 in a question must not lose its 个 to the filler removal.
