@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/rules"
 	"github.com/conductbot/conductbot/workday"
 )
@@ -29,10 +30,10 @@ const (
 type Options struct {
 	Store Store
 	// Code gives the code in force: checklist items cite its clauses, and reports record its version.
-	Code bot.CodeSource
+	Code qa.CodeSource
 	// Asker maps an inspector's own description to clauses (retrieval.Engine). Optional: without it the
 	// description is kept as it is.
-	Asker bot.Asker
+	Asker qa.Asker
 	// Users and Admins find the supervisors to notify when NotifyChat is 0.
 	Users  bot.UserStore
 	Admins []int64
