@@ -9,22 +9,9 @@ import (
 )
 
 func (f *features) registerAdmin(rt *Router) {
-	rt.Command("gaps", Admin, f.gaps, Describe("规范盲区：未覆盖的问题和差评回答（近 30 天）"))
 	rt.Command("grant", Admin, f.grant, Describe("授予身份：/grant @用户名或ID supervisor|admin"))
 	rt.Command("revoke", Admin, f.revoke, Describe("撤销身份：/revoke @用户名或ID supervisor|admin"))
 	rt.Command("users", Admin, f.users, Describe("查看用户和身份"))
-}
-
-// gapRows is how many questions /gaps reads from each list.
-const gapRows = 5000
-
-func (f *features) gaps(ctx context.Context, r *Request) error {
-	g, err := FindGaps(ctx, f.QA, r.Now(), gapRows)
-	if err != nil {
-		return err
-	}
-	_, err = r.Reply(ctx, g.Format(10))
-	return err
 }
 
 func (f *features) grant(ctx context.Context, r *Request) error  { return f.setRole(ctx, r, true) }
@@ -99,7 +86,7 @@ func (f *features) setRole(ctx context.Context, r *Request, on bool) error {
 	}
 	if changed {
 		f.Log.LogAttrs(ctx, slogInfo, "bot: role changed", roleAttrs(role, on)...)
-		f.setMenu(ctx, r.Out, u.ID, roles)
+		f.rt.SetMenu(ctx, r.Out, u.ID, roles)
 		notice := fmt.Sprintf("管理员已授予您%s身份。发送 /help 查看可用的命令。", role.Chinese())
 		if !on {
 			notice = fmt.Sprintf("您的%s身份已被撤销。", role.Chinese())

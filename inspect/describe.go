@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/rules"
 )
 
@@ -32,7 +32,7 @@ const (
 // the description is cut into sentences and their comma-separated parts, each part is asked as it is, and
 // the clauses cited with enough confidence are proposed, best first, one per clause, mapped to the checklist
 // item citing them. Only clauses that oblige or forbid something (and not the preamble) are proposed.
-func Propose(ctx context.Context, asker bot.Asker, code *rules.Code, cl *Checklist, description string) ([]Proposal, error) {
+func Propose(ctx context.Context, asker qa.Asker, code *rules.Code, cl *Checklist, description string) ([]Proposal, error) {
 	best := map[string]Proposal{}
 	for _, frag := range fragments(description) {
 		a, err := asker.Ask(ctx, frag)

@@ -8,10 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/rules"
 	"github.com/conductbot/conductbot/workday"
 )
 
@@ -61,7 +59,6 @@ const (
 	stepEdits  step = "edits"
 	stepCancel step = "cancel"
 	stepResume step = "resume" // only rendered: the prompt of /report over an open draft
-	totalSteps      = 5
 )
 
 // draft is a report being filled in, kept in the bot's per-chat state (KindDraft) so that it survives
@@ -279,12 +276,14 @@ func (s *Service) formButton(ctx context.Context, r *bot.Request) error {
 	return r.Edit(ctx, m)
 }
 
-// apply performs a button's action on the draft. It returns a short notice for the button's answer.
-// An action that ends the draft (submit, confirmed cancel) answers and clears the step.
+// apply performs a button's action on the draft: go (resume: show the step as it was), new (delete the draft
+// and start anew) and c (cancel, asking first) in any step, the step's own actions (formSteps) in it. It
+// returns a short notice for the button's answer. An action that ends the draft (submit, confirmed cancel)
+// answers and clears the step.
 func (s *Service) apply(ctx context.Context, r *bot.Request, d *draft, cl *Checklist, action, arg string) (string, error) {
-	bad := func() (string, error) { return "", r.Alert(ctx, msgStale) }
+	f := &form{Service: s, ctx: ctx, r: r, d: d, cl: cl}
 	switch action {
-	case "go": // resume: show the step as it was
+	case "go":
 		return "", nil
 	case "new":
 		if err := s.o.Store.DeleteDraftPhotos(ctx, d.ID); err != nil {
@@ -299,224 +298,42 @@ func (s *Service) apply(ctx context.Context, r *bot.Request, d *draft, cl *Check
 			return "", err
 		}
 		return "", s.startDraft(ctx, r)
-	case "w":
-		id, ok := bot.ParseID(arg)
-		if !ok || d.Step != stepWindow {
-			return bad()
-		}
-		w, err := s.o.Store.Window(ctx, id)
-		if errors.Is(err, ErrNotFound) || err == nil && !w.Active {
-			return "", r.Alert(ctx, "这个窗口已停用，请重新选择。")
-		}
-		if err != nil {
-			return "", err
-		}
-		d.WindowID = w.ID
-		s.next(d, cl)
-	case "d":
-		if d.Step != stepDate && d.Step != stepOlder {
-			return bad()
-		}
-		if arg == "o" {
-			d.Step = stepOlder
-			return "", nil
-		}
-		if arg == "b" {
-			d.Step = stepDate
-			return "", nil
-		}
-		day, err := time.Parse("20060102", arg)
-		if err != nil {
-			return bad()
-		}
-		if msg := s.checkVisitDate(workday.DateOf(day, nil)); msg != "" {
-			return "", r.Alert(ctx, msg)
-		}
-		s.takeVisit(ctx, d, cl, workday.DateOf(day, nil))
-	case "oy": // the visit was on the day off after all
-		if d.Step != stepOffDay {
-			return bad()
-		}
-		s.next(d, cl)
-	case "h":
-		h := HalfDay(arg)
-		if d.Step != stepHalf || !h.Valid() {
-			return bad()
-		}
-		if s.futureHalf(d.Visit, h) {
-			return "", r.Alert(ctx, "下午还没到，不能选择未来的时段。")
-		}
-		d.Half = h
-		s.next(d, cl)
-	case "r": // answer an item: arg is "<index>.<p|f|u>"
-		idx, res, ok := parseAnswer(arg)
-		if !ok || d.Step != stepItem || idx != d.Cursor || idx >= len(cl.Items) {
-			return bad()
-		}
-		key := cl.Items[idx].Key
-		d.Answers[key] = res
-		s.dropProposalsFor(d, key, res)
-		if res == Fail {
-			d.Step = stepNote
-			return "", nil
-		}
-		if len(d.Photos[key]) > 0 || d.Notes[key] != "" {
-			if err := s.o.Store.DeleteDraftPhotos(ctx, d.ID, refIDs(d.Photos[key])...); err != nil {
-				return "", err
-			}
-			delete(d.Photos, key)
-			delete(d.Notes, key)
-		}
-		s.next(d, cl)
-	case "n": // done with the note of a failed item
-		if d.Step != stepNote {
-			return bad()
-		}
-		s.next(d, cl)
-	case "b": // back
-		switch d.Step {
-		case stepNote:
-			d.Step = stepItem
-		case stepItem:
-			if d.Return {
-				d.Step, d.Return = stepReview, false
-			} else if d.Cursor > 0 {
-				d.Cursor--
-			} else {
-				d.Step = stepHalf
-			}
-		case stepEdits, stepCancel:
-			d.Step = stepReview
-		case stepDesc, stepProps:
-			if d.Return {
-				d.Step, d.Return = stepReview, false
-			} else {
-				d.Step, d.Cursor = stepItem, len(cl.Items)-1
-			}
-		case stepHalf:
-			d.Step = stepDate
-		case stepOffDay: // another day: the day off is not taken
-			d.Step, d.Visit = stepDate, workday.Date{}
-		case stepDate, stepOlder:
-			d.Step = stepWindow
-		default:
-			return bad()
-		}
-	case "sk": // skip the description
-		if d.Step != stepDesc {
-			return bad()
-		}
-		d.DescDone = true
-		s.next(d, cl)
-	case "pa", "pn": // adopt or not a proposal
-		i, err := strconv.Atoi(arg)
-		if d.Step != stepProps || err != nil || i < 0 || i >= len(d.Proposals) {
-			return bad()
-		}
-		yes := action == "pa"
-		d.Proposals[i].Adopted = &yes
-		if yes && d.Proposals[i].ItemKey != "" {
-			if it, _, ok := cl.Item(d.Proposals[i].ItemKey); ok && d.Answers[it.Key] == Pass {
-				return fmt.Sprintf("“%s”将记为不符合", it.Title), nil
-			}
-		}
-	case "pd": // proposals decided
-		if d.Step != stepProps {
-			return bad()
-		}
-		for _, p := range d.Proposals {
-			if p.Adopted == nil {
-				return "", r.Alert(ctx, "还有条款没有确认：请对每一条选择“采纳”或“不采纳”。")
-			}
-		}
-		s.next(d, cl)
-	case "e": // change an answer from the review
-		if d.Step != stepReview {
-			return bad()
-		}
-		d.Return = true
-		switch arg {
-		case "w":
-			d.Step = stepWindow
-		case "d":
-			d.Step = stepDate
-		case "h":
-			d.Step = stepHalf
-		case "i":
-			d.Step, d.Return = stepEdits, false
-		case "x":
-			d.Step = stepDesc
-		default:
-			return bad()
-		}
-	case "ei": // choose the item to change
-		i, err := strconv.Atoi(arg)
-		if d.Step != stepEdits || err != nil || i < 0 || i >= len(cl.Items) {
-			return bad()
-		}
-		d.Step, d.Cursor, d.Return = stepItem, i, true
-	case "c": // cancel, asking first
+	case "c":
 		d.Step, d.Return = stepCancel, false
-	case "cy": // cancel confirmed
-		if d.Step != stepCancel {
-			return bad()
-		}
-		if err := s.discard(ctx, r, d); err != nil {
-			return "", err
-		}
-		d.Step = ""
-		_ = r.Answer(ctx, "已取消")
-		return "", r.Edit(ctx, bot.Message{Text: "已取消，草稿和照片已删除。"})
-	case "s":
-		if d.Step != stepReview {
-			return bad()
-		}
-		return "", s.submit(ctx, r, d, cl)
-	default:
-		return bad()
+		return "", nil
 	}
-	return "", nil
+	st := steps[d.Step]
+	if st == nil {
+		return f.bad()
+	}
+	if action == "b" {
+		if st.back == nil {
+			return f.bad()
+		}
+		st.back(f)
+		return "", nil
+	}
+	if h := st.buttons[action]; h != nil {
+		return h(f, arg)
+	}
+	return f.bad()
 }
 
-// next moves the draft on after a step was answered: forward through the form, or back to the review when the
-// step was changed from there.
+// next moves the draft on after a step was answered: to the first step whose answer is missing, else as the
+// step says (formStep.next): forward through the form, or back to the review when the step was changed from
+// there.
 func (s *Service) next(d *draft, cl *Checklist) {
-	switch {
-	case d.WindowID == 0:
-		d.Step = stepWindow
-	case d.Visit.IsZero():
-		d.Step = stepDate
-	case d.Half == "":
-		d.Step = stepHalf
-	case d.Return && (d.Step == stepItem || d.Step == stepNote):
-		if i := firstUnanswered(d, cl); i >= 0 {
-			d.Step, d.Cursor, d.Return = stepItem, i, false
-		} else {
-			d.Step, d.Return = stepReview, false
+	for _, st := range formSteps {
+		if st.missing != nil && st.missing(d) {
+			d.Step = st.name
+			return
 		}
-	case d.Return:
-		d.Step, d.Return = stepReview, false
-	case d.Step == stepHalf || d.Step == stepDate || d.Step == stepOlder || d.Step == stepOffDay || d.Step == stepWindow:
-		if i := firstUnanswered(d, cl); i >= 0 {
-			d.Step, d.Cursor = stepItem, i
-		} else {
-			d.Step = stepReview
-		}
-	case d.Step == stepItem || d.Step == stepNote:
-		if d.Cursor+1 < len(cl.Items) {
-			d.Step, d.Cursor = stepItem, d.Cursor+1
-		} else if i := firstUnanswered(d, cl); i >= 0 {
-			d.Step, d.Cursor = stepItem, i
-		} else if !d.DescDone {
-			d.Step = stepDesc
-		} else {
-			d.Step = stepReview
-		}
-	case d.Step == stepDesc && len(d.Proposals) > 0:
-		d.Step = stepProps
-	default:
-		d.Step = stepReview
 	}
+	if st := steps[d.Step]; st != nil && st.next != nil {
+		st.next(d, cl)
+		return
+	}
+	d.Step, d.Return = stepReview, false
 }
 
 func firstUnanswered(d *draft, cl *Checklist) int {
@@ -639,7 +456,7 @@ func (s *Service) formInput(ctx context.Context, r *bot.Request) error {
 	var notice string
 	switch {
 	case len(r.Photos) > 0:
-		if d.Step != stepNote {
+		if !takesPhotos(d.Step) {
 			return s.reprompt(ctx, r, &d, msgNoPhotoHere)
 		}
 		n, replied, err := s.takePhoto(ctx, r, &d, cl)
@@ -652,7 +469,7 @@ func (s *Service) formInput(ctx context.Context, r *bot.Request) error {
 		}
 		// A caption is a note.
 	case r.Document != nil:
-		if d.Step == stepNote {
+		if takesPhotos(d.Step) {
 			return s.reprompt(ctx, r, &d, msgDocumentNotPhoto)
 		}
 		return s.reprompt(ctx, r, &d, "现在不需要文件。"+msgUseButtons)
@@ -684,108 +501,17 @@ func (s *Service) formInput(ctx context.Context, r *bot.Request) error {
 	return err
 }
 
-// typed takes a typed answer in the steps that take text: a date, a half-day, a note, the description, a
-// window's number, an item's answer. replied is set when it has answered the inspector itself (a problem
-// with the input) and the draft is to be left as it is.
+// typed takes a typed answer in the steps that take text (formStep.typed). replied is set when it has
+// answered the inspector itself (a problem with the input) and the draft is to be left as it is.
 func (s *Service) typed(ctx context.Context, r *bot.Request, d *draft, cl *Checklist, text string) (notice string, replied bool, err error) {
-	again := func(msg string) (string, bool, error) { return "", true, s.reprompt(ctx, r, d, msg) }
-	switch d.Step {
-	case stepDate, stepOlder, stepOffDay:
-		if d.Step == stepOffDay && confirmWords[text] {
-			s.next(d, cl)
-			break
-		}
-		day, ok := s.parseDay(text)
-		if !ok && d.Step == stepOffDay {
-			return again(msgUseButtons)
-		}
-		if !ok {
-			return again("没有看懂这个日期。请点击按钮选择，或输入如“11月2日”“11-02”“昨天”。")
-		}
-		if msg := s.checkVisitDate(day); msg != "" {
-			return again(msg)
-		}
-		s.takeVisit(ctx, d, cl, day)
-	case stepHalf:
-		var h HalfDay
-		switch text {
-		case "上午", "am", "AM":
-			h = Morning
-		case "下午", "pm", "PM":
-			h = Afternoon
-		default:
-			return again(msgUseButtons)
-		}
-		if s.futureHalf(d.Visit, h) {
-			return again("下午还没到，不能选择未来的时段。")
-		}
-		d.Half = h
-		s.next(d, cl)
-	case stepNote:
-		key := cl.Items[d.Cursor].Key
-		note := d.Notes[key]
-		if note != "" {
-			note += "\n"
-		}
-		note += text
-		if n := utf8.RuneCountInString(note); n > MaxNoteLen {
-			if t := utf8.RuneCountInString(text); t > MaxNoteLen {
-				return again(fmt.Sprintf("说明太长了（%d 字），每项最多 %d 字。这段文字没有保存，请精简后重新发送；之前填写的内容都还在。", t, MaxNoteLen))
-			}
-			return again(fmt.Sprintf("加上已记下的说明共 %d 字，超过了每项 %d 字的上限。这段文字没有保存，请精简后重新发送；之前填写的内容都还在。", n, MaxNoteLen))
-		}
-		d.Notes[key] = note
-		return "已记下说明。", false, nil
-	case stepDesc:
-		if n := utf8.RuneCountInString(text); n > MaxDescriptionLen {
-			return again(fmt.Sprintf("描述太长了（%d 字），最多 %d 字。这段文字没有保存，请精简后重新发送；之前填写的内容都还在。", n, MaxDescriptionLen))
-		}
-		d.Description, d.DescDone, d.Proposals = text, true, nil
-		if s.o.Asker != nil {
-			var code *rules.Code
-			if v, err := s.o.Code.CodeInForce(ctx); err == nil && v.ID == d.CodeVersionID {
-				code = v.Code
-			}
-			ps, err := Propose(ctx, s.o.Asker, code, cl, text)
-			if err != nil {
-				s.log.LogAttrs(ctx, slog.LevelWarn, "inspect: matching a description to clauses", slog.String("error", err.Error()))
-			}
-			d.Proposals = ps
-		}
-		if len(d.Proposals) == 0 {
-			notice = "已保存描述。没有找到明显对应的条款，督查人员会阅读您的描述。"
-		}
-		d.Return = false
-		s.next(d, cl)
-	case stepWindow:
-		ws, err := s.o.Store.Windows(ctx, false)
-		if err != nil {
-			return "", false, err
-		}
-		w, ok := matchWindow(ws, text)
-		if !ok {
-			return again("没有找到这个窗口。请点击按钮选择窗口。")
-		}
-		d.WindowID = w.ID
-		s.next(d, cl)
-	case stepItem:
-		res, ok := typedResult(text)
-		if !ok {
-			return again(msgUseButtons)
-		}
-		key := cl.Items[d.Cursor].Key
-		d.Answers[key] = res
-		s.dropProposalsFor(d, key, res)
-		if res == Fail {
-			d.Step = stepNote
-		} else {
-			s.next(d, cl)
-		}
-	default:
-		return again(msgUseButtons)
+	f := &form{Service: s, ctx: ctx, r: r, d: d, cl: cl}
+	if st := steps[d.Step]; st != nil && st.typed != nil {
+		return st.typed(f, text)
 	}
-	return notice, false, nil
+	return f.again(msgUseButtons)
 }
+
+func takesPhotos(st step) bool { return steps[st] != nil && steps[st].photos }
 
 // matchWindow finds the window a typed text names: its number ("3", "3号", "3号窗口") or its label.
 func matchWindow(ws []Window, t string) (Window, bool) {

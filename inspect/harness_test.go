@@ -13,6 +13,7 @@ import (
 	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/workday"
 )
 
@@ -194,11 +195,8 @@ func newEnvOn(t testing.TB, store fullStore, clock *workday.Fake, opts ...envOpt
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt, err := bot.New(bot.Config{Asker: eng, Code: eng, Users: store, States: store, QA: store, Admins: []int64{adminUser.ID},
-		RoleSources: []bot.RoleSource{svc}, Now: clock.Now, Log: logger, StateKey: stateChat})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt := bottest.Router(t, bot.Config{Users: store, States: store, Admins: []int64{adminUser.ID},
+		RoleSources: []bot.RoleSource{svc}, Now: clock.Now, Log: logger, StateKey: stateChat}, qa.Config{Asker: eng, Code: eng, QA: store})
 	svc.Register(rt)
 	e.svc, e.rt = svc, rt
 	t.Cleanup(func() {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/storetest"
 	"github.com/conductbot/conductbot/workday"
 )
@@ -111,9 +112,9 @@ func TestReleaseByDefault(t *testing.T) {
 }
 
 // testenvCode is the env's code source (the engine on its store).
-func testenvCode(t *testing.T, e *env) bot.CodeSource {
+func testenvCode(t *testing.T, e *env) qa.CodeSource {
 	t.Helper()
-	c, ok := e.store.(bot.CodeSource)
+	c, ok := e.store.(qa.CodeSource)
 	if !ok {
 		t.Fatalf("%T is no code source", e.store)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/rules"
 	"github.com/conductbot/conductbot/workday"
 )
@@ -29,10 +30,10 @@ const (
 type Options struct {
 	Store Store
 	// Code gives the code in force: checklist items cite its clauses, and reports record its version.
-	Code bot.CodeSource
+	Code qa.CodeSource
 	// Asker maps an inspector's own description to clauses (retrieval.Engine). Optional: without it the
 	// description is kept as it is.
-	Asker bot.Asker
+	Asker qa.Asker
 	// Users and Admins find the supervisors to notify when NotifyChat is 0.
 	Users  bot.UserStore
 	Admins []int64
@@ -54,7 +55,11 @@ type Options struct {
 	MaxPhotoBytes int64          // default MaxPhotoBytes
 	InviteTTL     time.Duration  // default 7 days
 	DraftTTL      time.Duration  // default 24 hours
-	Lockout       Lockout        // default DefaultLockout
+	// RoleTTL is how long RolesOf trusts a lookup of the inspector registry, and so how late this instance sees
+	// an inspector joined or revoked on another one; a change made here is seen at once. Default DefaultRoleTTL;
+	// negative: no cache.
+	RoleTTL time.Duration
+	Lockout Lockout // default DefaultLockout
 	// Calendar tells working days from days off: a visit on a day off is questioned before it is taken. Default:
 	// workday.ShippedCalendar(); the program passes the reminders' calendar (remind.Reminders), which has the
 	// years admins stored over the shipped ones.
@@ -78,6 +83,7 @@ type Service struct {
 	statusRL *bot.Limiter
 	notifier *Notifier
 	rt       *bot.Router // set by Register: the command menu of new inspectors
+	roles    *roleCache  // RolesOf's answers
 }
 
 // New checks the options and returns the service.
@@ -107,6 +113,9 @@ func New(o Options) (*Service, error) {
 	if o.DraftTTL <= 0 {
 		o.DraftTTL = DefaultDraftTTL
 	}
+	if o.RoleTTL == 0 {
+		o.RoleTTL = DefaultRoleTTL
+	}
 	if o.Lockout.Max <= 0 {
 		o.Lockout = DefaultLockout
 	}
@@ -132,14 +141,29 @@ func New(o Options) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{o: o, loc: o.Location, now: o.Clock.Now, log: o.Log, key: key, sealer: sl,
-		statusRL: bot.NewLimiter(10, time.Hour, o.Clock.Now)}
+		statusRL: bot.NewLimiter(10, time.Hour, o.Clock.Now), roles: newRoleCache(o.RoleTTL)}
 	s.notifier = &Notifier{s: s, kick: make(chan struct{}, 1), releases: make(chan chan struct{})}
 	return s, nil
 }
 
 // RolesOf implements bot.RoleSource: an active inspector of the registry holds bot.Inspector. Pass the service
-// in bot.Config.RoleSources; it is consulted on every update, so a revocation takes effect at once.
+// in bot.Config.RoleSources; it is consulted on every update. The answer is remembered for Options.RoleTTL;
+// /join and a revocation here forget the user, so that they take effect at once in this process.
 func (s *Service) RolesOf(ctx context.Context, userID int64) (bot.Roles, error) {
+	now := s.now()
+	if rs, ok := s.roles.get(userID, now); ok {
+		return rs, nil
+	}
+	gen := s.roles.begin()
+	rs, err := s.inspectorRoles(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	s.roles.put(userID, rs, now, gen)
+	return rs, nil
+}
+
+func (s *Service) inspectorRoles(ctx context.Context, userID int64) (bot.Roles, error) {
 	in, err := s.o.Store.Inspector(ctx, userID)
 	if errors.Is(err, ErrNotFound) {
 		return 0, nil

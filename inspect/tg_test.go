@@ -13,6 +13,7 @@ import (
 	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/rules"
 	"github.com/conductbot/conductbot/workday"
@@ -88,11 +89,8 @@ func startTG(t testing.TB, store fullStore, s tgSetup) *tgBot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt, err := bot.New(bot.Config{Asker: eng, Code: eng, Users: store, States: store, QA: store, Admins: []int64{tgAdmin.ID},
-		RoleSources: []bot.RoleSource{svc}, Now: s.clock.Now, Log: logger, StateKey: stateChat})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt := bottest.Router(t, bot.Config{Users: store, States: store, Admins: []int64{tgAdmin.ID},
+		RoleSources: []bot.RoleSource{svc}, Now: s.clock.Now, Log: logger, StateKey: stateChat}, qa.Config{Asker: eng, Code: eng, QA: store})
 	svc.Register(rt)
 	h.svc, h.rt = svc, rt
 	h.Telegram = bottest.StartTelegram(t, s.api, rt, store, logger) // innermost: marks each update handled

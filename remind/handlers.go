@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/rules"
 	"github.com/conductbot/conductbot/workday"
 )
@@ -315,7 +316,7 @@ func (r *Reminders) askButton(ctx context.Context, req *bot.Request) error {
 	if err != nil {
 		return fmt.Errorf("ask: %w", err)
 	}
-	text := "❓ " + question + "\n\n" + bot.AnswerText(a) + "\n\n" + invite
+	text := "❓ " + question + "\n\n" + qa.AnswerText(a) + "\n\n" + invite
 	_, err = req.Send(ctx, bot.Message{Text: text, ReplyTo: req.MessageID})
 	return err
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
+	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/rules"
 	"github.com/conductbot/conductbot/workday"
 )
@@ -21,7 +22,7 @@ const (
 	Cutoff         = 21 * 60   // 21:00: nothing is sent at or after it; a day's reminder not sent by then is dropped
 )
 
-// CodeSource gives the code in force; rules.Store, the retrieval engine and bot.CodeSource implement it.
+// CodeSource gives the code in force; rules.Store, the retrieval engine and qa.CodeSource implement it.
 type CodeSource interface {
 	CodeInForce(ctx context.Context) (*rules.Version, error)
 }
@@ -39,7 +40,7 @@ type Config struct {
 	Code  CodeSource // required
 	// Asker answers the "ask about it" button (retrieval.Engine); nil: the button shows the clause and asks the
 	// user to type a question.
-	Asker      bot.Asker
+	Asker      qa.Asker
 	Violations ViolationCounter  // optional
 	Location   *time.Location    // CONDUCTBOT_TZ; default Asia/Shanghai
 	Clock      workday.Clock     // default workday.System
@@ -54,7 +55,7 @@ type Config struct {
 type Reminders struct {
 	store      Store
 	code       CodeSource
-	asker      bot.Asker
+	asker      qa.Asker
 	violations ViolationCounter
 	loc        *time.Location
 	clock      workday.Clock

@@ -154,7 +154,7 @@ func TestStandInEndToEnd(t *testing.T) {
 	srv := telegramtest.New(t)
 	env := bottest.New(t, nil)
 	e := newEnvOn(t, env.Store, at("2026-11-02 06:00"), func(c *remind.Config, _ *remind.SchedulerOptions) {
-		c.Asker = env.Config.Asker
+		c.Asker = env.QA.Asker
 	})
 	e.rem.Register(env.Router)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/supervise"
 	"github.com/conductbot/conductbot/workday"
 )
@@ -558,7 +558,7 @@ func BenchmarkScores(b *testing.B, open OpenSupervise, load ReportLoader, perWin
 	} else {
 		load(b, s, reps)
 	}
-	cs, ok := s.(bot.CodeSource)
+	cs, ok := s.(qa.CodeSource)
 	if !ok {
 		b.Fatalf("the store %T has no code", s)
 	}

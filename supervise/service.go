@@ -10,6 +10,7 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/rules"
 	"github.com/conductbot/conductbot/workday"
 )
@@ -20,7 +21,7 @@ type Options struct {
 	Reports ReportStore // required: the spot-check store
 	// Code gives the code in force; Versions, when set, the version a report was judged against (clause texts
 	// are shown from it).
-	Code     bot.CodeSource // required
+	Code     qa.CodeSource // required
 	Versions CodeVersions
 	// Users finds window heads by username and the supervisors to notify; Admins are the configured admins.
 	Users  bot.UserStore

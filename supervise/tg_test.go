@@ -17,6 +17,7 @@ import (
 	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/supervise"
 	"github.com/conductbot/conductbot/workday"
 )
@@ -97,11 +98,8 @@ func wireTG(t testing.TB, f *fixture, api *telegramtest.Server, clock *workday.F
 		t.Fatal(err)
 	}
 	h.sv = f.service(clock, append([]func(*supervise.Options){func(o *supervise.Options) { o.Log = logger }}, opts...)...)
-	rt, err := bot.New(bot.Config{Asker: eng, Code: db, Users: db, States: db, QA: db, Admins: []int64{adminID},
-		RoleSources: []bot.RoleSource{insp}, Now: clock.Now, Log: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rt := bottest.Router(t, bot.Config{Users: db, States: db, Admins: []int64{adminID},
+		RoleSources: []bot.RoleSource{insp}, Now: clock.Now, Log: logger}, qa.Config{Asker: eng, Code: db, QA: db})
 	insp.Register(rt)
 	h.sv.Register(rt)
 	h.Telegram = bottest.StartTelegram(t, h.api, rt, db, logger) // innermost: marks each update handled

@@ -11,6 +11,7 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/sqlite"
 	"github.com/conductbot/conductbot/workday"
@@ -23,6 +24,7 @@ var Start = testenv.Imported
 // Env is a wired bot on the real SQLite store (in memory) and the real engine on that store.
 type Env struct {
 	Config bot.Config
+	QA     qa.Config
 	Store  *sqlite.DB
 	Engine *retrieval.Engine
 	Clock  *workday.Fake
@@ -39,13 +41,23 @@ func New(tb testing.TB, log io.Writer, admins ...int64) *Env {
 	st := testenv.SQLite(tb)
 	clock := workday.NewFake(Start)
 	eng := testenv.Engine(tb, st)
-	cfg := bot.Config{Asker: eng, Code: eng, Users: st, States: st, QA: st, Admins: admins, Now: clock.Now,
+	cfg := bot.Config{Users: st, States: st, Admins: admins, Now: clock.Now,
 		Log: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))}
-	rt, err := bot.New(cfg)
+	q := qa.Config{Asker: eng, Code: eng, QA: st}
+	return &Env{Config: cfg, QA: q, Store: st, Engine: eng, Clock: clock, Router: Router(tb, cfg, q)}
+}
+
+// Router wires bot.New and qa.Register, as `conductbot serve` does.
+func Router(tb testing.TB, c bot.Config, q qa.Config) *bot.Router {
+	tb.Helper()
+	rt, err := bot.New(c)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &Env{Config: cfg, Store: st, Engine: eng, Clock: clock, Router: rt}
+	if err := qa.Register(rt, q); err != nil {
+		tb.Fatal(err)
+	}
+	return rt
 }
 
 // LogBuffer collects log output safely from many goroutines.

@@ -84,10 +84,7 @@ func TestConsoleFeedbackAndAdmin(t *testing.T) {
 		"食堂几点开饭",
 	)
 	contains(t, out, "哪里不对", "[1] 答非所问", "已记录：其他", "已记录您的说明，谢谢！", "规范中没有相关规定")
-	admin, err := bot.New(withRoles(env2.Config, bot.StaticRoles{2: bot.Roles(bot.Admin)}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin := bottest.Router(t, withRoles(env2.Config, bot.StaticRoles{2: bot.Roles(bot.Admin)}), env2.QA)
 	out = session(t, admin, bot.Identity{ID: 2, Name: "主任"}, "/gaps", "/users", "/grant 1 supervisor", "/users")
 	contains(t, out, "“食堂几点开饭” ×1", "“工作时可以穿拖鞋吗” 👎1", "其他×1", "规范只说了大厅",
 		"本机用户（ID 1）：窗口工作人员", "已授予 本机用户（ID 1）督查身份", "本机用户（ID 1）：督查",

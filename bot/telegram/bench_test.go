@@ -17,6 +17,7 @@ import (
 	"github.com/conductbot/conductbot/bot/telegram"
 	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/sqlite"
 )
 
@@ -42,8 +43,11 @@ func benchBot(b *testing.B, store string) (*telegramtest.Server, func()) {
 		b.Fatalf("no store %q", store)
 	}
 	eng := testenv.Engine(b, st)
-	rt, err := bot.New(bot.Config{Asker: eng, Code: eng, Users: st, States: st, QA: st, QuestionsPerMinute: 1 << 30})
+	rt, err := bot.New(bot.Config{Users: st, States: st})
 	if err != nil {
+		b.Fatal(err)
+	}
+	if err := qa.Register(rt, qa.Config{Asker: eng, Code: eng, QA: st, QuestionsPerMinute: 1 << 30}); err != nil {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

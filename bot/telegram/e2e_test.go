@@ -13,6 +13,7 @@ import (
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/telegram"
 	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/qa"
 )
 
 func TestStart(t *testing.T) {
@@ -415,17 +416,17 @@ func TestPerChatOrderAndParallelChats(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	h := start(t, setup{})
-	for range bot.DefaultQuestionsPerMinute {
+	for range qa.DefaultQuestionsPerMinute {
 		h.api.Push(h.api.Text(staffDM, staff, "可以玩手机吗"))
 	}
 	h.api.Push(h.api.Text(staffDM, staff, "可以玩手机吗"), h.api.Text(staffDM, staff, "可以玩手机吗"))
 	h.api.Push(h.api.Text(staffDM, staff, "/help"))
-	h.api.WaitSent(t, staffDM.ID, bot.DefaultQuestionsPerMinute+1)
+	h.api.WaitSent(t, staffDM.ID, qa.DefaultQuestionsPerMinute+1)
 	sent := h.api.Sent(staffDM.ID)
-	if len(sent) != bot.DefaultQuestionsPerMinute+2 {
+	if len(sent) != qa.DefaultQuestionsPerMinute+2 {
 		t.Fatalf("%d messages, want 20 answers, one notice and /help", len(sent))
 	}
-	contains(t, sent[bot.DefaultQuestionsPerMinute].Text(), "太快", "20")
+	contains(t, sent[qa.DefaultQuestionsPerMinute].Text(), "太快", "20")
 	h.env.Clock.Advance(time.Minute)
 	c := h.ask(staffDM, staff, "可以玩手机吗")
 	contains(t, c.Text(), "1.3.3")

@@ -19,6 +19,7 @@ import (
 	"github.com/conductbot/conductbot/bot/telegram"
 	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/sqlite"
 )
 
@@ -28,8 +29,11 @@ import (
 func echoRouter(t testing.TB, st *sqlite.DB, hold <-chan struct{}, all bool) *bot.Router {
 	t.Helper()
 	eng := testenv.Engine(t, st)
-	rt, err := bot.New(bot.Config{Asker: eng, Code: eng, Users: st, States: st, QA: st, QuestionsPerMinute: 1 << 20})
+	rt, err := bot.New(bot.Config{Users: st, States: st})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := qa.Register(rt, qa.Config{Asker: eng, Code: eng, QA: st, QuestionsPerMinute: 1 << 20}); err != nil {
 		t.Fatal(err)
 	}
 	rt.Command("echo", bot.Staff, func(ctx context.Context, r *bot.Request) error {

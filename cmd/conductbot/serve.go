@@ -12,6 +12,7 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/telegram"
+	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/workday"
 )
 
@@ -78,8 +79,8 @@ type wiredBot struct {
 	daily  *workday.Daily // the capabilities' daily jobs join it in start
 }
 
-// openBot opens the store and the engine and wires the conversations: the staff and admin ones of package bot
-// and every capability added with addBotFeature. extra adds roles (the console's --as).
+// openBot opens the store and the engine and wires the conversations: the framework's (package bot), the Q&A
+// (package qa) and every capability added with addBotFeature. extra adds roles (the console's --as).
 func (m *Main) openBot(ctx context.Context, extra ...bot.RoleSource) (*wiredBot, error) {
 	if err := m.Open(ctx); err != nil {
 		return nil, err
@@ -123,9 +124,12 @@ func (m *Main) openBot(ctx context.Context, extra ...bot.RoleSource) (*wiredBot,
 			m.Log.Info("bot: chat states moved under the chats' pseudonyms", slog.Int("states", n))
 		}
 	}
-	rt, err := bot.New(bot.Config{Asker: m.Engine, Code: m.Engine, Users: st, States: st, QA: st,
+	rt, err := bot.New(bot.Config{Users: st, States: st,
 		Admins: m.Config.Admins, RoleSources: roles, Now: m.Clock.Now, Log: m.Log, StateKey: stateKey})
 	if err != nil {
+		return nil, err
+	}
+	if err := qa.Register(rt, qa.Config{Asker: m.Engine, Code: m.Engine, QA: st}); err != nil {
 		return nil, err
 	}
 	for _, c := range w.caps {

@@ -1,4 +1,4 @@
-package bot_test
+package qa_test
 
 import (
 	"context"

@@ -1,13 +1,15 @@
-package bot
+package qa
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/rules"
 )
@@ -21,20 +23,69 @@ const noteTTL = 10 * time.Minute
 // KindNote is the state of the 👎 note prompt.
 const KindNote = "qa.note"
 
-func (f *features) registerStaff(rt *Router) {
-	f.rt = rt
-	rt.Command("start", Staff, f.start, Describe("开始使用，查看我能做什么"))
-	rt.Command("help", Staff, f.help, Describe("帮助"))
-	rt.Command("rules", Staff, f.rules, Describe("浏览规范全文"))
-	rt.Command("clause", Staff, f.clause, Describe("按编号查看某一条"))
-	rt.Text(Staff, f.ask, With(RateLimit(f.limiter)))
-	rt.Callback("qa", Staff, f.qaButton)
-	rt.Callback("fb", Staff, f.feedbackButton)
-	rt.Callback("rl", Staff, f.browseButton)
-	rt.Form(Form{Kind: KindNote, Need: Staff, Handle: f.note, Cancel: f.cancelNote})
+// Asker answers a staff question from the code in force; retrieval.Engine implements it.
+type Asker interface {
+	Ask(ctx context.Context, question string) (*retrieval.Answer, error)
 }
 
-func (f *features) start(ctx context.Context, r *Request) error {
+// CodeSource gives the code in force for browsing; the stores (rules.Store) and the engine implement it.
+type CodeSource interface {
+	CodeInForce(ctx context.Context) (*rules.Version, error)
+}
+
+// Config is what Register wires the Q&A conversations from.
+type Config struct {
+	Asker Asker
+	Code  CodeSource
+	QA    bot.QALog
+
+	QuestionsPerMinute int // per user; default 20
+}
+
+// DefaultQuestionsPerMinute is the default per-user rate of questions.
+const DefaultQuestionsPerMinute = 20
+
+// features holds the dependencies of the Q&A handlers.
+type features struct {
+	Config
+	limiter *bot.Limiter
+	rt      *bot.Router
+	log     *slog.Logger
+}
+
+// Register adds the Q&A conversations to the router (bot.New): /start, /help, questions with feedback, /rules,
+// /clause and, for admins, /gaps. It takes the router's clock and logger.
+func Register(rt *bot.Router, c Config) error {
+	switch {
+	case c.Asker == nil:
+		return errors.New("qa: no Asker")
+	case c.Code == nil:
+		return errors.New("qa: no CodeSource")
+	case c.QA == nil:
+		return errors.New("qa: no question log")
+	}
+	if c.QuestionsPerMinute <= 0 {
+		c.QuestionsPerMinute = DefaultQuestionsPerMinute
+	}
+	f := &features{Config: c, limiter: bot.NewLimiter(c.QuestionsPerMinute, time.Minute, rt.Now), rt: rt, log: rt.Log()}
+	f.registerStaff(rt)
+	rt.Command("gaps", bot.Admin, f.gaps, bot.Describe("规范盲区：未覆盖的问题和差评回答（近 30 天）"))
+	return nil
+}
+
+func (f *features) registerStaff(rt *bot.Router) {
+	rt.Command("start", bot.Staff, f.start, bot.Describe("开始使用，查看我能做什么"))
+	rt.Command("help", bot.Staff, f.help, bot.Describe("帮助"))
+	rt.Command("rules", bot.Staff, f.rules, bot.Describe("浏览规范全文"))
+	rt.Command("clause", bot.Staff, f.clause, bot.Describe("按编号查看某一条"))
+	rt.Text(bot.Staff, f.ask, bot.With(bot.RateLimit(f.limiter)))
+	rt.Callback("qa", bot.Staff, f.qaButton)
+	rt.Callback("fb", bot.Staff, f.feedbackButton)
+	rt.Callback("rl", bot.Staff, f.browseButton)
+	rt.Form(bot.Form{Kind: KindNote, Need: bot.Staff, Handle: f.note, Cancel: f.cancelNote})
+}
+
+func (f *features) start(ctx context.Context, r *bot.Request) error {
 	var code *rules.Code
 	if v, err := f.Code.CodeInForce(ctx); err == nil {
 		code = v.Code
@@ -48,14 +99,14 @@ func (f *features) start(ctx context.Context, r *Request) error {
 	fmt.Fprintf(&b, "%s，您好！我是规范助手，帮您随时查询《%s》。\n\n", name, ex.title)
 	fmt.Fprintf(&b, "• 直接发送问题，例如：“%s”我会给出结论，并引用条款编号和原文。\n", ex.questions[0])
 	fmt.Fprintf(&b, "• /rules 按目录浏览规范全文\n• /clause %s 查看某一条\n• /help 查看全部命令\n", ex.clause)
-	if r.Roles.Contains(Admin) || r.Roles.Contains(Supervisor) || r.Roles.Contains(Inspector) {
+	if r.Roles.Contains(bot.Admin) || r.Roles.Contains(bot.Supervisor) || r.Roles.Contains(bot.Inspector) {
 		b.WriteString("\n" + f.roleCommands(r.Roles))
 	}
 	fmt.Fprintf(&b, "\n您的身份：%s", r.Roles.Chinese())
-	if r.ChatType == ChatPrivate {
-		f.setMenu(ctx, r.Out, r.ChatID, r.Roles)
+	if r.ChatType == bot.ChatPrivate {
+		f.rt.SetMenu(ctx, r.Out, r.ChatID, r.Roles)
 	}
-	_, err := r.Reply(ctx, b.String(), Row(Btn("📖 浏览规范", "rl")))
+	_, err := r.Reply(ctx, b.String(), bot.Row(bot.Btn("📖 浏览规范", "rl")))
 	return err
 }
 
@@ -117,9 +168,9 @@ func examplesOf(code *rules.Code) examples {
 }
 
 // roleCommands lists the commands beyond staff ones the roles open.
-func (f *features) roleCommands(rs Roles) string {
+func (f *features) roleCommands(rs bot.Roles) string {
 	staff := map[string]bool{}
-	for _, c := range f.rt.CommandsFor(Roles(Staff)) {
+	for _, c := range f.rt.CommandsFor(bot.Roles(bot.Staff)) {
 		staff[c.Name] = true
 	}
 	var lines []string
@@ -134,19 +185,7 @@ func (f *features) roleCommands(rs Roles) string {
 	return "您还可以使用：\n" + strings.Join(lines, "\n") + "\n"
 }
 
-// setMenu registers the chat's command menu for its user's roles, where the transport has one. Staff keep the
-// default menu set at startup.
-func (f *features) setMenu(ctx context.Context, out Transport, chatID int64, rs Roles) {
-	m, ok := out.(CommandMenu)
-	if !ok {
-		return
-	}
-	if err := m.SetCommands(ctx, chatID, f.rt.CommandsFor(rs)); err != nil {
-		f.Log.LogAttrs(ctx, slogWarn, "bot: could not set the command menu", errAttr(err))
-	}
-}
-
-func (f *features) help(ctx context.Context, r *Request) error {
+func (f *features) help(ctx context.Context, r *bot.Request) error {
 	var code *rules.Code
 	if v, err := f.Code.CodeInForce(ctx); err == nil {
 		code = v.Code
@@ -173,7 +212,7 @@ func (f *features) help(ctx context.Context, r *Request) error {
 }
 
 // ask answers a question: any text that is not a command.
-func (f *features) ask(ctx context.Context, r *Request) error {
+func (f *features) ask(ctx context.Context, r *bot.Request) error {
 	q := strings.TrimSpace(r.Text)
 	if q == "" {
 		return nil
@@ -186,14 +225,14 @@ func (f *features) ask(ctx context.Context, r *Request) error {
 	if err != nil {
 		return fmt.Errorf("ask: %w", err)
 	}
-	if r.Roles.Contains(Inspector) {
+	if r.Roles.Contains(bot.Inspector) {
 		// An inspector's questions are not logged: the log would record when an inspector was active, and that
 		// could be matched against the day a report was filed (DESIGN.md, anonymity). Without a log entry
 		// there is nothing to rate, so the answer offers the clause itself.
-		_, err = r.Send(ctx, Message{Text: AnswerText(a), Buttons: unloggedButtons(a), ReplyTo: replyTo(r)})
+		_, err = r.Send(ctx, bot.Message{Text: AnswerText(a), Buttons: unloggedButtons(a), ReplyTo: replyTo(r)})
 		return err
 	}
-	entry := &Question{ChatID: r.ChatID, UserID: r.From.ID, Text: q, Answer: a.Answer, Verdict: string(a.Verdict),
+	entry := &bot.Question{ChatID: r.ChatID, UserID: r.From.ID, Text: q, Answer: a.Answer, Verdict: string(a.Verdict),
 		Abstained: a.Abstained, VersionID: a.Version, Asked: r.Now()}
 	for _, c := range a.Citations {
 		entry.Clauses = append(entry.Clauses, c.ID)
@@ -202,12 +241,12 @@ func (f *features) ask(ctx context.Context, r *Request) error {
 	if err != nil {
 		return fmt.Errorf("log question: %w", err)
 	}
-	_, err = r.Send(ctx, Message{Text: AnswerText(a), Buttons: answerButtons(id, a), ReplyTo: replyTo(r)})
+	_, err = r.Send(ctx, bot.Message{Text: AnswerText(a), Buttons: answerButtons(id, a), ReplyTo: replyTo(r)})
 	return err
 }
 
 // replyTo threads answers to their question in groups, where several people may ask at once.
-func replyTo(r *Request) int {
+func replyTo(r *bot.Request) int {
 	if r.ChatType.IsGroup() {
 		return r.MessageID
 	}
@@ -232,42 +271,42 @@ func AnswerText(a *retrieval.Answer) string {
 	return text
 }
 
-func answerButtons(qid int64, a *retrieval.Answer) [][]Button {
-	id := ID(qid)
-	var rows [][]Button
+func answerButtons(qid int64, a *retrieval.Answer) [][]bot.Button {
+	id := bot.ID(qid)
+	var rows [][]bot.Button
 	if len(a.Citations) > 0 && !a.Abstained {
-		row := Row()
+		row := bot.Row()
 		if a.FullTextAdds() {
-			row = append(row, Btn("📄 查看原文", "qa", "o", id))
+			row = append(row, bot.Btn("📄 查看原文", "qa", "o", id))
 		}
-		rows = append(rows, append(row, Btn("🔗 相关条款", "qa", "r", id)))
+		rows = append(rows, append(row, bot.Btn("🔗 相关条款", "qa", "r", id)))
 	} else {
-		rows = append(rows, Row(Btn("📖 浏览规范", "rl")))
+		rows = append(rows, bot.Row(bot.Btn("📖 浏览规范", "rl")))
 	}
-	return append(rows, Row(Btn("👍 有帮助", "fb", "u", id), Btn("👎 没帮助", "fb", "d", id)))
+	return append(rows, bot.Row(bot.Btn("👍 有帮助", "fb", "u", id), bot.Btn("👎 没帮助", "fb", "d", id)))
 }
 
 // unloggedButtons are the buttons of an answer that was not logged: the cited clause in the browser.
-func unloggedButtons(a *retrieval.Answer) [][]Button {
+func unloggedButtons(a *retrieval.Answer) [][]bot.Button {
 	if len(a.Citations) > 0 && !a.Abstained {
 		label := "📄 查看原文"
 		if !a.FullTextAdds() {
 			label = "📖 在规范中查看"
 		}
-		return [][]Button{Row(Btn(label, "rl", a.Citations[0].ID))}
+		return [][]bot.Button{bot.Row(bot.Btn(label, "rl", a.Citations[0].ID))}
 	}
-	return [][]Button{Row(Btn("📖 浏览规范", "rl"))}
+	return [][]bot.Button{bot.Row(bot.Btn("📖 浏览规范", "rl"))}
 }
 
 // question loads the question a button names and checks it was asked in this chat: a forged ID from another
 // chat is refused like an expired button.
-func (f *features) question(ctx context.Context, r *Request, arg string) (*Question, error) {
-	id, ok := ParseID(arg)
+func (f *features) question(ctx context.Context, r *bot.Request, arg string) (*bot.Question, error) {
+	id, ok := bot.ParseID(arg)
 	if !ok {
 		return nil, nil
 	}
 	q, err := f.QA.GetQuestion(ctx, id)
-	if errors.Is(err, ErrNotFound) || err == nil && q.ChatID != r.ChatID {
+	if errors.Is(err, bot.ErrNotFound) || err == nil && q.ChatID != r.ChatID {
 		return nil, nil
 	}
 	return q, err
@@ -276,7 +315,7 @@ func (f *features) question(ctx context.Context, r *Request, arg string) (*Quest
 const msgStaleButton = "此按钮已失效。"
 
 // qaButton: qa:o:<question> shows the cited clause in full; qa:r:<question> lists related clauses.
-func (f *features) qaButton(ctx context.Context, r *Request) error {
+func (f *features) qaButton(ctx context.Context, r *bot.Request) error {
 	q, err := f.question(ctx, r, r.Arg(1))
 	if err != nil {
 		return err
@@ -306,7 +345,7 @@ func (f *features) qaButton(ctx context.Context, r *Request) error {
 }
 
 // relatedView lists the answer's other citations, or the clauses next to its first one when it has none.
-func relatedView(code *rules.Code, cited []string) Message {
+func relatedView(code *rules.Code, cited []string) bot.Message {
 	seen := map[string]bool{cited[0]: true}
 	var ids []string
 	for _, id := range cited[1:] {
@@ -324,17 +363,17 @@ func relatedView(code *rules.Code, cited []string) Message {
 		}
 	}
 	if len(ids) == 0 {
-		return Message{Text: "没有找到相关条款。", Buttons: [][]Button{Row(Btn("📖 浏览规范", "rl"))}}
+		return bot.Message{Text: "没有找到相关条款。", Buttons: [][]bot.Button{bot.Row(bot.Btn("📖 浏览规范", "rl"))}}
 	}
 	var b strings.Builder
 	b.WriteString("相关条款：\n")
-	var rows [][]Button
+	var rows [][]bot.Button
 	for _, id := range ids {
 		c, _ := code.Clause(id)
-		fmt.Fprintf(&b, "\n%s %s：%s", id, c.Title, Lead(c.Text, 50))
-		rows = append(rows, Row(Btn(id+" "+c.Title, "rl", id)))
+		fmt.Fprintf(&b, "\n%s %s：%s", id, c.Title, bot.Lead(c.Text, 50))
+		rows = append(rows, bot.Row(bot.Btn(id+" "+c.Title, "rl", id)))
 	}
-	return Message{Text: b.String(), Buttons: rows}
+	return bot.Message{Text: b.String(), Buttons: rows}
 }
 
 // msgNotAsker answers a feedback button pressed by someone other than the asker (in a group).
@@ -342,15 +381,15 @@ const msgNotAsker = "只有提问的人可以评价这个回答。"
 
 // askedBy tells whether the sender of r asked q: only the asker rates an answer. A question whose asker is not
 // known (0) is rated only in a private chat, where the chat is the asker's.
-func askedBy(q *Question, r *Request) bool {
+func askedBy(q *bot.Question, r *bot.Request) bool {
 	if q.UserID == 0 {
-		return r.ChatType == ChatPrivate
+		return r.ChatType == bot.ChatPrivate
 	}
 	return q.UserID == r.From.ID
 }
 
 // feedbackButton: fb:u:<q> 👍, fb:d:<q> 👎, fb:r:<q>:<n> the reason of a 👎. Only the asker's presses count.
-func (f *features) feedbackButton(ctx context.Context, r *Request) error {
+func (f *features) feedbackButton(ctx context.Context, r *bot.Request) error {
 	q, err := f.question(ctx, r, r.Arg(1))
 	if err != nil {
 		return err
@@ -361,7 +400,7 @@ func (f *features) feedbackButton(ctx context.Context, r *Request) error {
 	if !askedBy(q, r) {
 		return r.Answer(ctx, msgNotAsker)
 	}
-	fb := Feedback{QuestionID: q.ID, UserID: r.From.ID, Rated: r.Now()}
+	fb := bot.Feedback{QuestionID: q.ID, UserID: r.From.ID, Rated: r.Now()}
 	switch {
 	case r.Arg(0) == "u" && len(r.CallbackArgs) == 2:
 		fb.Helpful = true
@@ -374,24 +413,24 @@ func (f *features) feedbackButton(ctx context.Context, r *Request) error {
 			return fmt.Errorf("feedback: %w", err)
 		}
 		_ = r.Answer(ctx, "已记录")
-		rows := [][]Button{Row(), Row()}
-		for i, reason := range Reasons {
-			rows[i/2] = append(rows[i/2], Btn(reason.Chinese(), "fb", "r", ID(q.ID), fmt.Sprint(i+1)))
+		rows := [][]bot.Button{bot.Row(), bot.Row()}
+		for i, reason := range bot.Reasons {
+			rows[i/2] = append(rows[i/2], bot.Btn(reason.Chinese(), "fb", "r", bot.ID(q.ID), fmt.Sprint(i+1)))
 		}
-		_, err := r.Send(ctx, Message{Text: "抱歉没能帮上忙。请问哪里不对？", Buttons: rows, ReplyTo: r.MessageID})
+		_, err := r.Send(ctx, bot.Message{Text: "抱歉没能帮上忙。请问哪里不对？", Buttons: rows, ReplyTo: r.MessageID})
 		return err
 	case r.Arg(0) == "r" && len(r.CallbackArgs) == 3:
 		n := 0
-		if _, err := fmt.Sscanf(r.Arg(2), "%d", &n); err != nil || n < 1 || n > len(Reasons) || r.Arg(2) != fmt.Sprint(n) {
+		if _, err := fmt.Sscanf(r.Arg(2), "%d", &n); err != nil || n < 1 || n > len(bot.Reasons) || r.Arg(2) != fmt.Sprint(n) {
 			return r.Answer(ctx, msgStaleButton)
 		}
-		fb.Reason = Reasons[n-1]
+		fb.Reason = bot.Reasons[n-1]
 		if err := f.QA.PutFeedback(ctx, fb); err != nil {
 			return fmt.Errorf("feedback: %w", err)
 		}
 		_ = r.Answer(ctx, "已记录："+fb.Reason.Chinese())
 		text := "已记录：" + fb.Reason.Chinese() + "。谢谢您的反馈，我们会据此完善规范助手。"
-		if r.ChatType == ChatPrivate {
+		if r.ChatType == bot.ChatPrivate {
 			// Every reason may be explained in a sentence: the note reaches /gaps next to the reason. In a group
 			// the next line may be anyone's, so there the reason alone is kept.
 			if err := r.SaveState(ctx, KindNote, noteState{Question: q.ID, Reason: fb.Reason}, noteTTL); err != nil {
@@ -399,30 +438,30 @@ func (f *features) feedbackButton(ctx context.Context, r *Request) error {
 			}
 			text = "已记录：" + fb.Reason.Chinese() + "。\n如愿意，请直接发一句话说明原因（10 分钟内）；不想说明请发送 /cancel 。"
 		}
-		return r.Edit(ctx, Message{Text: text})
+		return r.Edit(ctx, bot.Message{Text: text})
 	}
 	return r.Answer(ctx, msgStaleButton)
 }
 
 type noteState struct {
-	Question int64  `json:"q"`
-	Reason   Reason `json:"reason"`
+	Question int64      `json:"q"`
+	Reason   bot.Reason `json:"reason"`
 }
 
 // MaxNoteLen is the longest note kept with a 👎, in characters.
 const MaxNoteLen = 500
 
 // note takes the optional sentence after a 👎 reason.
-func (f *features) note(ctx context.Context, r *Request) error {
+func (f *features) note(ctx context.Context, r *bot.Request) error {
 	if r.Text == "" {
-		return ErrPass
+		return bot.ErrPass
 	}
 	var st noteState
 	if err := r.State.Decode(&st); err != nil {
 		_ = r.ClearState(ctx, KindNote)
-		return ErrPass
+		return bot.ErrPass
 	}
-	fb := Feedback{QuestionID: st.Question, UserID: r.From.ID, Reason: st.Reason, Note: Clip(r.Text, MaxNoteLen), Rated: r.Now()}
+	fb := bot.Feedback{QuestionID: st.Question, UserID: r.From.ID, Reason: st.Reason, Note: bot.Clip(r.Text, MaxNoteLen), Rated: r.Now()}
 	if err := f.QA.PutFeedback(ctx, fb); err != nil {
 		return fmt.Errorf("feedback note: %w", err)
 	}
@@ -433,7 +472,7 @@ func (f *features) note(ctx context.Context, r *Request) error {
 	return err
 }
 
-func (f *features) cancelNote(ctx context.Context, r *Request) error {
+func (f *features) cancelNote(ctx context.Context, r *bot.Request) error {
 	if err := r.ClearState(ctx, KindNote); err != nil {
 		return err
 	}
@@ -441,7 +480,7 @@ func (f *features) cancelNote(ctx context.Context, r *Request) error {
 	return err
 }
 
-func (f *features) rules(ctx context.Context, r *Request) error {
+func (f *features) rules(ctx context.Context, r *bot.Request) error {
 	v, err := f.Code.CodeInForce(ctx)
 	if err != nil {
 		return fmt.Errorf("code in force: %w", err)
@@ -451,7 +490,7 @@ func (f *features) rules(ctx context.Context, r *Request) error {
 	return err
 }
 
-func (f *features) clause(ctx context.Context, r *Request) error {
+func (f *features) clause(ctx context.Context, r *bot.Request) error {
 	v, err := f.Code.CodeInForce(ctx)
 	if err != nil {
 		return fmt.Errorf("code in force: %w", err)
@@ -463,8 +502,8 @@ func (f *features) clause(ctx context.Context, r *Request) error {
 	id, ok := ParseClauseRef(r.Update.Args)
 	m, found := browseView(v.Code, id)
 	if !ok || !found {
-		_, err := r.Reply(ctx, "没有找到条款“"+Clip(r.Update.Args, 20)+"”。条款编号形如 "+examplesOf(v.Code).clause+"，发送 /rules 可按目录浏览。",
-			Row(Btn("📖 浏览规范", "rl")))
+		_, err := r.Reply(ctx, "没有找到条款“"+bot.Clip(r.Update.Args, 20)+"”。条款编号形如 "+examplesOf(v.Code).clause+"，发送 /rules 可按目录浏览。",
+			bot.Row(bot.Btn("📖 浏览规范", "rl")))
 		return err
 	}
 	_, err = r.Send(ctx, m)
@@ -472,7 +511,7 @@ func (f *features) clause(ctx context.Context, r *Request) error {
 }
 
 // browseButton: rl shows the table of contents, rl:<id> a part, section or clause, all in the same message.
-func (f *features) browseButton(ctx context.Context, r *Request) error {
+func (f *features) browseButton(ctx context.Context, r *bot.Request) error {
 	if len(r.CallbackArgs) > 1 {
 		return r.Answer(ctx, msgStaleButton)
 	}

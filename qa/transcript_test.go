@@ -1,4 +1,4 @@
-package bot_test
+package qa_test
 
 import (
 	"fmt"
@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/internal/golden"
@@ -53,7 +52,7 @@ func (tr *transcript) catchUp() {
 // TestStaffTranscript drives a realistic staff session through the Bot API stand-in — /start, a question the
 // code forbids, one it allows, one it does not cover, a 👎 with its reason and a sentence of explanation,
 // /help, and browsing to a clause — and compares what the user reads with testdata/staff-transcript.golden
-// (go test ./bot -run TestStaffTranscript -update rewrites it). It also checks what a reader would: Chinese
+// (go test ./qa -run TestStaffTranscript -update rewrites it). It also checks what a reader would: Chinese
 // punctuation in Chinese text, no paragraph said twice, nothing cut.
 func TestStaffTranscript(t *testing.T) {
 	env := bottest.New(t, nil)
@@ -91,21 +90,5 @@ func TestStaffTranscript(t *testing.T) {
 	golden.Readable(t, got, "规范助手", func(line string) bool { return strings.HasPrefix(line, "> ") })
 	if un := api.Unanswered(); len(un) > 0 {
 		t.Errorf("unanswered presses: %v", un)
-	}
-}
-
-func TestLead(t *testing.T) {
-	for _, tc := range []struct {
-		s    string
-		n    int
-		want string
-	}{
-		{"工作时不得吃东西。女工作人员可淡妆。", 60, "工作时不得吃东西。"},
-		{"接打电话时应先说“您好。”再说话；不超过3分钟。", 60, "接打电话时应先说“您好。”再说话；"},
-		{"工作时不得在窗口吃东西、打瞌睡，不得上网做与工作无关的事，不得在窗口工作区会客。", 30, "工作时不得在窗口吃东西、打瞌睡，不得上网做与工作无关的事……"},
-	} {
-		if got := bot.Lead(tc.s, tc.n); got != tc.want {
-			t.Errorf("Lead(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
-		}
 	}
 }

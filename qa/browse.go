@@ -1,4 +1,4 @@
-package bot
+package qa
 
 import (
 	"fmt"
@@ -6,12 +6,14 @@ import (
 	"strings"
 
 	"github.com/conductbot/conductbot/rules"
+
+	"github.com/conductbot/conductbot/bot"
 )
 
 // browseView renders one place of the code for /rules: "" the table of contents, a heading's ID its children,
 // a clause's ID the clause in full. Every view has buttons to go down and back, all as rl callbacks, so the
 // whole browse happens in one message.
-func browseView(code *rules.Code, id string) (Message, bool) {
+func browseView(code *rules.Code, id string) (bot.Message, bool) {
 	if id == "" {
 		return tocView(code), true
 	}
@@ -21,7 +23,7 @@ func browseView(code *rules.Code, id string) (Message, bool) {
 	if c, ok := code.Clause(id); ok {
 		return clauseView(code, c), true
 	}
-	return Message{}, false
+	return bot.Message{}, false
 }
 
 // node is a heading or a clause below another node, in document order.
@@ -43,7 +45,7 @@ func children(code *rules.Code, id string) []node {
 		if c.ID == rules.PreambleID {
 			label = "前言"
 		} else if p, ok := code.Heading(rules.ParentID(c.ID)); ok && p.Title == c.Title || label == "" {
-			label = Clip(c.Text, 16)
+			label = bot.Clip(c.Text, 16)
 		}
 		ns = append(ns, node{c.ID, label})
 	}
@@ -51,33 +53,33 @@ func children(code *rules.Code, id string) []node {
 	return ns
 }
 
-func tocView(code *rules.Code) Message {
+func tocView(code *rules.Code) bot.Message {
 	var b strings.Builder
 	fmt.Fprintf(&b, "📖《%s》", code.Title)
 	if code.DocNumber != "" {
 		fmt.Fprintf(&b, "\n%s", code.DocNumber)
 	}
 	b.WriteString("\n\n请选择要查看的部分：")
-	var rows [][]Button
+	var rows [][]bot.Button
 	for _, n := range children(code, "") {
 		text := n.label
 		if n.id != rules.PreambleID {
 			text = docMarker(n.id) + n.label
 		}
-		rows = append(rows, Row(Btn(text, "rl", n.id)))
+		rows = append(rows, bot.Row(bot.Btn(text, "rl", n.id)))
 	}
-	return Message{Text: b.String(), Buttons: rows}
+	return bot.Message{Text: b.String(), Buttons: rows}
 }
 
-func headingView(code *rules.Code, h rules.Heading) Message {
+func headingView(code *rules.Code, h rules.Heading) bot.Message {
 	var b strings.Builder
 	b.WriteString(headingLabel(h))
 	if parent := rules.ParentTitle(code, h.ID); parent != "" {
 		fmt.Fprintf(&b, "\n（%s）", parent)
 	}
 	kids := children(code, h.ID)
-	var rows [][]Button
-	var row []Button
+	var rows [][]bot.Button
+	var row []bot.Button
 	perRow, clauses := 2, false
 	for _, n := range kids {
 		if _, isClause := code.Clause(n.id); isClause {
@@ -87,11 +89,11 @@ func headingView(code *rules.Code, h rules.Heading) Message {
 	b.WriteString("\n")
 	for _, n := range kids {
 		if c, isClause := code.Clause(n.id); isClause {
-			fmt.Fprintf(&b, "\n%s %s", n.id, Lead(c.Text, 60))
-			row = append(row, Btn(n.id, "rl", n.id))
+			fmt.Fprintf(&b, "\n%s %s", n.id, bot.Lead(c.Text, 60))
+			row = append(row, bot.Btn(n.id, "rl", n.id))
 		} else {
 			fmt.Fprintf(&b, "\n%s%s", docMarker(n.id), n.label)
-			row = append(row, Btn(docMarker(n.id)+n.label, "rl", n.id))
+			row = append(row, bot.Btn(docMarker(n.id)+n.label, "rl", n.id))
 		}
 		if len(row) == perRow {
 			rows, row = append(rows, row), nil
@@ -105,7 +107,7 @@ func headingView(code *rules.Code, h rules.Heading) Message {
 	} else {
 		b.WriteString("\n\n请选择：")
 	}
-	return Message{Text: b.String(), Buttons: append(rows, backRow(code, h.ID))}
+	return bot.Message{Text: b.String(), Buttons: append(rows, backRow(code, h.ID))}
 }
 
 // headingLabel writes a heading as the document numbers it: "一、规范化服务的内容", "一(三) 服务仪表".
@@ -116,7 +118,7 @@ func headingLabel(h rules.Heading) string {
 	return docLabel(h.ID) + " " + h.Title
 }
 
-func clauseView(code *rules.Code, c rules.Clause) Message {
+func clauseView(code *rules.Code, c rules.Clause) bot.Message {
 	var b strings.Builder
 	if c.ID == rules.PreambleID {
 		b.WriteString("前言")
@@ -131,7 +133,7 @@ func clauseView(code *rules.Code, c rules.Clause) Message {
 		}
 	}
 	fmt.Fprintf(&b, "\n\n%s", c.Text)
-	var nav []Button
+	var nav []bot.Button
 	sibs := children(code, rules.ParentID(c.ID))
 	for i, n := range sibs {
 		if n.id != c.ID {
@@ -139,31 +141,31 @@ func clauseView(code *rules.Code, c rules.Clause) Message {
 		}
 		if i > 0 {
 			if _, ok := code.Clause(sibs[i-1].id); ok {
-				nav = append(nav, Btn("‹ 上一条", "rl", sibs[i-1].id))
+				nav = append(nav, bot.Btn("‹ 上一条", "rl", sibs[i-1].id))
 			}
 		}
 		if i+1 < len(sibs) {
 			if _, ok := code.Clause(sibs[i+1].id); ok {
-				nav = append(nav, Btn("下一条 ›", "rl", sibs[i+1].id))
+				nav = append(nav, bot.Btn("下一条 ›", "rl", sibs[i+1].id))
 			}
 		}
 	}
-	var rows [][]Button
+	var rows [][]bot.Button
 	if len(nav) > 0 {
 		rows = append(rows, nav)
 	}
-	return Message{Text: b.String(), Buttons: append(rows, backRow(code, c.ID))}
+	return bot.Message{Text: b.String(), Buttons: append(rows, backRow(code, c.ID))}
 }
 
-func backRow(code *rules.Code, id string) []Button {
+func backRow(code *rules.Code, id string) []bot.Button {
 	parent := rules.ParentID(id)
 	if id == rules.PreambleID {
 		parent = ""
 	}
 	if h, ok := code.Heading(parent); ok && parent != "" {
-		return Row(Btn("« 返回 "+h.Title, "rl", parent))
+		return bot.Row(bot.Btn("« 返回 "+h.Title, "rl", parent))
 	}
-	return Row(Btn("« 返回目录", "rl"))
+	return bot.Row(bot.Btn("« 返回目录", "rl"))
 }
 
 // ParseClauseRef reads a clause reference as users type it: "1.3.3", "1．3．3", "第1.3.3条", "一(三)3",

@@ -1,4 +1,4 @@
-package bot
+package qa
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/conductbot/conductbot/bot"
 )
 
 // GapWindow is how far back /gaps looks.
@@ -141,13 +143,13 @@ type Gaps struct {
 type RatedCluster struct {
 	Cluster
 	Up, Down int
-	Reasons  map[Reason]int
+	Reasons  map[bot.Reason]int
 	Clauses  []string // clause IDs the answers cited first, most frequent first
 	Notes    []string
 }
 
 // FindGaps reads the last GapWindow of the log and groups it by wording.
-func FindGaps(ctx context.Context, qa QALog, now time.Time, limit int) (*Gaps, error) {
+func FindGaps(ctx context.Context, qa bot.QALog, now time.Time, limit int) (*Gaps, error) {
 	since := now.Add(-GapWindow)
 	unc, err := qa.UncoveredQuestions(ctx, since, limit)
 	if err != nil {
@@ -172,7 +174,7 @@ func FindGaps(ctx context.Context, qa QALog, now time.Time, limit int) (*Gaps, e
 		texts[i] = q.Text
 	}
 	for _, c := range ClusterTexts(texts, GapThreshold) {
-		rc := RatedCluster{Cluster: c, Reasons: map[Reason]int{}}
+		rc := RatedCluster{Cluster: c, Reasons: map[bot.Reason]int{}}
 		clauses := map[string]int{}
 		for _, m := range c.Members {
 			q := rated[m]
@@ -224,14 +226,14 @@ func (g *Gaps) Format(top int) string {
 				fmt.Fprintf(&b, "…… 另有 %d 类\n", len(g.Uncovered)-top)
 				break
 			}
-			fmt.Fprintf(&b, "%d. “%s” ×%d\n", i+1, Clip(c.Text, 60), c.Count)
+			fmt.Fprintf(&b, "%d. “%s” ×%d\n", i+1, bot.Clip(c.Text, 60), c.Count)
 			if len(c.Variants) > 0 {
 				vs := c.Variants
 				if len(vs) > 2 {
 					vs = vs[:2]
 				}
 				for j := range vs {
-					vs[j] = "“" + Clip(vs[j], 40) + "”"
+					vs[j] = "“" + bot.Clip(vs[j], 40) + "”"
 				}
 				fmt.Fprintf(&b, "   类似问法：%s\n", strings.Join(vs, "、"))
 			}
@@ -247,13 +249,13 @@ func (g *Gaps) Format(top int) string {
 				fmt.Fprintf(&b, "…… 另有 %d 类\n", len(g.Worst)-top)
 				break
 			}
-			fmt.Fprintf(&b, "%d. “%s” 👎%d 👍%d", i+1, Clip(c.Text, 60), c.Down, c.Up)
+			fmt.Fprintf(&b, "%d. “%s” 👎%d 👍%d", i+1, bot.Clip(c.Text, 60), c.Down, c.Up)
 			if len(c.Clauses) > 0 {
 				fmt.Fprintf(&b, " · 引用 %s", strings.Join(c.Clauses, "、"))
 			}
 			b.WriteString("\n")
 			var rs []string
-			for _, r := range Reasons {
+			for _, r := range bot.Reasons {
 				if n := c.Reasons[r]; n > 0 {
 					rs = append(rs, fmt.Sprintf("%s×%d", r.Chinese(), n))
 				}
@@ -262,7 +264,7 @@ func (g *Gaps) Format(top int) string {
 				fmt.Fprintf(&b, "   原因：%s\n", strings.Join(rs, "、"))
 			}
 			for _, n := range c.Notes {
-				fmt.Fprintf(&b, "   说明：%s\n", Clip(n, 80))
+				fmt.Fprintf(&b, "   说明：%s\n", bot.Clip(n, 80))
 			}
 		}
 	}
