@@ -963,3 +963,18 @@ func (db *DB) ReleaseNotifications(ctx context.Context, owner string, reportIDs 
 		return err
 	})
 }
+
+// botTime is a stored nullable time: NULL for the zero time.
+func botTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}
+
+func botParseTime(s sql.NullString) (time.Time, error) {
+	if !s.Valid || s.String == "" {
+		return time.Time{}, nil
+	}
+	return parseTime(s.String)
+}

@@ -30,9 +30,11 @@ var allowed = map[string][]string{
 	"inspect":   {"bot", "rules", "workday"},
 	"remind":    {"bot", "rules", "workday"},
 	"supervise": {"bot", "inspect", "rules", "workday"},
-	// Stores implement the capabilities' store interfaces.
-	"sqlite":   {"bot", "inspect", "internal/migrations", "remind", "retrieval", "rules", "supervise", "workday"},
-	"postgres": {"bot", "inspect", "internal/migrations", "remind", "retrieval", "rules", "supervise", "workday"},
+	// Stores implement the capabilities' store interfaces: the queries once in sqlstore, over database/sql; the
+	// engines' packages open the database, migrate it, and say how their SQL differs (a sqlstore.Dialect).
+	"sqlstore": {"bot", "inspect", "remind", "rules", "supervise", "workday"},
+	"sqlite":   {"bot", "inspect", "internal/migrations", "remind", "retrieval", "rules", "sqlstore", "supervise", "workday"},
+	"postgres": {"bot", "inspect", "internal/migrations", "remind", "retrieval", "rules", "sqlstore", "supervise", "workday"},
 	// The program wires everything.
 	"cmd/conductbot": {"bot", "bot/console", "bot/telegram", "config", "inspect", "postgres", "remind", "retrieval", "rules", "sqlite", "supervise", "workday"},
 	// Test support.
