@@ -27,6 +27,11 @@ func (dialect) IsUniqueViolation(err error) bool { return isUnique(err) }
 // SkipLocked lets concurrent claims take different rows instead of waiting for each other.
 func (dialect) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 
+// Serialize takes SHARE ROW EXCLUSIVE on table: it conflicts with itself and with writers, not with readers.
+func (dialect) Serialize(table string) string {
+	return "LOCK TABLE " + pgx.Identifier{table}.Sanitize() + " IN SHARE ROW EXCLUSIVE MODE"
+}
+
 // ForUpdate locks the rows read against concurrent transactions.
 func (dialect) ForUpdate() string { return " FOR UPDATE" }
 

@@ -23,6 +23,9 @@ func (dialect) IsUniqueViolation(err error) bool { return isUniqueViolation(err)
 // SkipLocked is empty: writers take turns (every transaction begins IMMEDIATE), nothing is locked to skip.
 func (dialect) SkipLocked() string { return "" }
 
+// Serialize is empty: every transaction begins IMMEDIATE, so writers take turns.
+func (dialect) Serialize(table string) string { return "" }
+
 // ForUpdate is empty: the transaction holds the write lock from its start.
 func (dialect) ForUpdate() string { return "" }
 

@@ -233,3 +233,9 @@ func parseTime(s string) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// querier is what both the database and a transaction offer.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}

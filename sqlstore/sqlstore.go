@@ -41,6 +41,9 @@ type Dialect interface {
 	// SkipLocked ends the subquery choosing the rows a claim takes: " FOR UPDATE SKIP LOCKED" where concurrent
 	// transactions may claim at once, empty where writers take turns.
 	SkipLocked() string
+	// Serialize is the statement that begins a transaction writing table which must take turns with the other
+	// writers of the table (readers going on), or empty where every transaction writing takes turns anyway.
+	Serialize(table string) string
 	// ForUpdate ends a SELECT in a transaction that will change the rows read: " FOR UPDATE" or empty.
 	ForUpdate() string
 	// Scrub removes from the database files the earlier versions of rows of tables just rewritten or deleted
@@ -94,6 +97,16 @@ func (s *Store) tx(ctx context.Context, what string, pass func(error) bool, f fu
 	}
 	if err := tx.Commit(); err != nil {
 		return s.errorf(what+": commit", err)
+	}
+	return nil
+}
+
+// serialize makes tx take turns with the other writers of table (Dialect.Serialize).
+func (s *Store) serialize(ctx context.Context, tx *sql.Tx, table string) error {
+	if q := s.d.Serialize(table); q != "" {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("lock %s: %w", table, err)
+		}
 	}
 	return nil
 }
