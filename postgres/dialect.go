@@ -2,11 +2,14 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/conductbot/conductbot/sqlstore"
 )
@@ -30,6 +33,47 @@ func (dialect) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 // Serialize takes SHARE ROW EXCLUSIVE on table: it conflicts with itself and with writers, not with readers.
 func (dialect) Serialize(table string) string {
 	return "LOCK TABLE " + pgx.Identifier{table}.Sanitize() + " IN SHARE ROW EXCLUSIVE MODE"
+}
+
+// AdvisoryLock takes the transaction-level advisory lock key.
+func (dialect) AdvisoryLock(key int64) string {
+	return "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(key, 10) + ")"
+}
+
+// In compares with every element of an array.
+func (dialect) In(expr, ph string) string { return expr + " = ANY(" + ph + ")" }
+
+// List is the slice itself: pgx sends it as an array.
+func (dialect) List(vs any) any { return vs }
+
+// Checkpoint has nothing to do: PostgreSQL's write-ahead log is the server's to recycle.
+func (dialect) Checkpoint(ctx context.Context) error { return nil }
+
+// Batch sends the statements as one pgx batch on the connection under tx: one round trip, each statement
+// prepared once per connection as any other.
+func (dialect) Batch(ctx context.Context, conn *sql.Conn, tx *sql.Tx, stmts []sqlstore.Stmt) error {
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("postgres: batch on a %T", dc)
+		}
+		var b pgx.Batch
+		for _, st := range stmts {
+			b.Queue(st.SQL, st.Args...)
+		}
+		br := c.Conn().SendBatch(ctx, &b)
+		for _, st := range stmts {
+			tag, err := br.Exec()
+			if err != nil {
+				br.Close()
+				return err
+			}
+			if st.Rows != nil {
+				*st.Rows = tag.RowsAffected()
+			}
+		}
+		return br.Close()
+	})
 }
 
 // ForUpdate locks the rows read against concurrent transactions.

@@ -68,7 +68,9 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*DB, error
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	db := &DB{pool: pool, sqlDB: stdlib.OpenDBFromPool(pool), log: log}
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	sqlDB.SetMaxIdleConns(2)
+	db := &DB{pool: pool, sqlDB: sqlDB, log: log}
 	db.Store = sqlstore.New(db.sqlDB, dialect{db}, log)
 	return db, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/supervise"
@@ -664,4 +665,34 @@ func (db *DB) ViolationsByClause(ctx context.Context, since time.Time) (map[stri
 		return nil, err
 	}
 	return out, nil
+}
+
+// The helpers below are shared with reports.go's former code; they go with supervise to sqlstore.
+
+func inspNullDay(d workday.Date) *string {
+	if d.IsZero() {
+		return nil
+	}
+	s := d.String()
+	return &s
+}
+
+func inspParseNullDay(s *string) (workday.Date, error) {
+	if s == nil || *s == "" {
+		return workday.Date{}, nil
+	}
+	return workday.ParseDate(*s)
+}
+
+// isUnique reports whether err is a unique or primary key violation.
+func isUnique(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+func pgNonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

@@ -2,6 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/conductbot/conductbot/sqlstore"
@@ -25,6 +28,42 @@ func (dialect) SkipLocked() string { return "" }
 
 // Serialize is empty: every transaction begins IMMEDIATE, so writers take turns.
 func (dialect) Serialize(table string) string { return "" }
+
+// AdvisoryLock is empty: every transaction begins IMMEDIATE, so writers take turns.
+func (dialect) AdvisoryLock(key int64) string { return "" }
+
+// In reads the list from a JSON array.
+func (dialect) In(expr, ph string) string {
+	return expr + " IN (SELECT value FROM json_each(" + ph + "))"
+}
+
+// List is the values as a JSON array.
+func (dialect) List(vs any) any {
+	b, err := json.Marshal(vs)
+	if err != nil {
+		panic(fmt.Sprintf("sqlite: list %T: %v", vs, err)) // only slices of strings and numbers are passed
+	}
+	return string(b)
+}
+
+// Checkpoint checkpoints the write-ahead log (see DB.checkpoint).
+func (d dialect) Checkpoint(ctx context.Context) error { return d.db.checkpoint(ctx) }
+
+// Batch runs the statements one after the other: they are calls into the engine, not round trips.
+func (dialect) Batch(ctx context.Context, conn *sql.Conn, tx *sql.Tx, stmts []sqlstore.Stmt) error {
+	for _, st := range stmts {
+		res, err := tx.ExecContext(ctx, st.SQL, st.Args...)
+		if err != nil {
+			return err
+		}
+		if st.Rows != nil {
+			if *st.Rows, err = res.RowsAffected(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
 
 // ForUpdate is empty: the transaction holds the write lock from its start.
 func (dialect) ForUpdate() string { return "" }

@@ -626,3 +626,38 @@ func (db *DB) ViolationsByClause(ctx context.Context, since time.Time) (map[stri
 	}
 	return out, nil
 }
+
+// The helpers below are shared with reports.go's former code; they go with supervise to sqlstore.
+
+func inspDay(d workday.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return d.String()
+}
+
+func inspParseDay(s sql.NullString) (workday.Date, error) {
+	if !s.Valid || s.String == "" {
+		return workday.Date{}, nil
+	}
+	return workday.ParseDate(s.String)
+}
+
+func inspBool(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// isUniqueViolation reports whether err is SQLite's UNIQUE or PRIMARY KEY constraint failure.
+func isUniqueViolation(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "UNIQUE constraint failed") || strings.Contains(err.Error(), "PRIMARY KEY"))
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

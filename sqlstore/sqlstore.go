@@ -27,6 +27,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/conductbot/conductbot/workday"
 )
 
 // Dialect is what differs between the engines the store runs on. ⚠️ A new method needs an implementation in
@@ -44,6 +46,18 @@ type Dialect interface {
 	// Serialize is the statement that begins a transaction writing table which must take turns with the other
 	// writers of the table (readers going on), or empty where every transaction writing takes turns anyway.
 	Serialize(table string) string
+	// AdvisoryLock is the statement that makes the transactions running it take turns on key, or empty where
+	// every transaction writing takes turns anyway.
+	AdvisoryLock(key int64) string
+	// In is the condition that expr is one of the list bound to placeholder ph (the argument made by List).
+	In(expr, ph string) string
+	// List is a list of values ([]string, []int64) as the one argument In reads.
+	List(vs any) any
+	// Checkpoint moves what the engine keeps of earlier versions of rows out of a log it can truncate (SQLite's
+	// write-ahead log), after a report is filed and hourly; nothing to do where there is no such log.
+	Checkpoint(ctx context.Context) error
+	// Batch runs stmts in tx, a transaction open on conn, stopping at the first error.
+	Batch(ctx context.Context, conn *sql.Conn, tx *sql.Tx, stmts []Stmt) error
 	// ForUpdate ends a SELECT in a transaction that will change the rows read: " FOR UPDATE" or empty.
 	ForUpdate() string
 	// Scrub removes from the database files the earlier versions of rows of tables just rewritten or deleted
@@ -106,6 +120,16 @@ func (s *Store) serialize(ctx context.Context, tx *sql.Tx, table string) error {
 	if q := s.d.Serialize(table); q != "" {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("lock %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// lock makes tx take turns on key with the other transactions taking it (Dialect.AdvisoryLock).
+func (s *Store) lock(ctx context.Context, tx *sql.Tx, key int64) error {
+	if q := s.d.AdvisoryLock(key); q != "" {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("advisory lock: %w", err)
 		}
 	}
 	return nil
@@ -183,26 +207,42 @@ func (d timeDest) Scan(src any) error {
 	return nil
 }
 
-// dayDest scans a stored day (TEXT or date) as its "2006-01-02" text; NULL scans as "".
-type dayDest struct{ s *string }
+// dayDest scans a stored day (TEXT "2006-01-02" or date) into d; NULL scans as the zero date.
+type dayDest struct{ d *workday.Date }
 
-// Day is a Scan destination for a date column, read as text.
-func Day(s *string) sql.Scanner { return dayDest{s} }
+// Day is a Scan destination for a date column.
+func Day(d *workday.Date) sql.Scanner { return dayDest{d} }
 
 func (d dayDest) Scan(src any) error {
 	switch v := src.(type) {
 	case nil:
-		*d.s = ""
+		*d.d = workday.Date{}
 	case time.Time:
-		*d.s = v.Format(time.DateOnly)
+		*d.d = workday.DateOf(v, time.UTC)
 	case string:
-		*d.s = v
+		if v == "" {
+			*d.d = workday.Date{}
+			return nil
+		}
+		day, err := workday.ParseDate(v)
+		if err != nil {
+			return err
+		}
+		*d.d = day
 	case []byte:
-		*d.s = string(v)
+		return d.Scan(string(v))
 	default:
 		return fmt.Errorf("stored day: unexpected %T", src)
 	}
 	return nil
+}
+
+// day is d as an argument, NULL for the zero date.
+func day(d workday.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return d.String()
 }
 
 // rowsAffected is what res changed; an error reading it counts as nothing.
