@@ -28,7 +28,12 @@ func (dialect) Time(t time.Time) any { return t }
 func (dialect) IsUniqueViolation(err error) bool { return isUnique(err) }
 
 // SkipLocked lets concurrent claims take different rows instead of waiting for each other.
-func (dialect) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+func (dialect) SkipLocked(table string) string {
+	if table != "" {
+		return " FOR UPDATE OF " + table + " SKIP LOCKED"
+	}
+	return " FOR UPDATE SKIP LOCKED"
+}
 
 // Serialize takes SHARE ROW EXCLUSIVE on table: it conflicts with itself and with writers, not with readers.
 func (dialect) Serialize(table string) string {

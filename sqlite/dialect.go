@@ -24,7 +24,7 @@ func (dialect) Time(t time.Time) any { return formatTime(t) }
 func (dialect) IsUniqueViolation(err error) bool { return isUniqueViolation(err) }
 
 // SkipLocked is empty: writers take turns (every transaction begins IMMEDIATE), nothing is locked to skip.
-func (dialect) SkipLocked() string { return "" }
+func (dialect) SkipLocked(table string) string { return "" }
 
 // Serialize is empty: every transaction begins IMMEDIATE, so writers take turns.
 func (dialect) Serialize(table string) string { return "" }

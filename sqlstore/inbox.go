@@ -62,7 +62,7 @@ func (s *Store) ClaimUpdates(ctx context.Context, botID int64, owner string, now
 	rows, err := s.db.QueryContext(ctx, `UPDATE update_inbox SET owner = $1, lease_until = $2
 		WHERE (bot_id, update_id) IN (SELECT bot_id, update_id FROM update_inbox
 			WHERE bot_id = $3 AND update_id > $4 AND (owner = $1 OR lease_until <= $5)
-			ORDER BY update_id LIMIT $6`+s.d.SkipLocked()+`)
+			ORDER BY update_id LIMIT $6`+s.d.SkipLocked("")+`)
 		RETURNING update_id, data`, owner, s.d.Time(leaseUntil), botID, afterID, s.d.Time(now), n)
 	if err != nil {
 		return nil, s.errorf("claim updates", err)

@@ -839,7 +839,7 @@ func (s *Store) ClaimNotifications(ctx context.Context, owner string, now, lease
 					WHERE c.lease_owner = ''
 					   OR (c.lease_owner <> $1 AND NOT EXISTS (SELECT 1 FROM notifier_leases l WHERE l.owner = c.lease_owner))
 					ORDER BY c.report_id
-					LIMIT $2`+s.d.SkipLocked()+`)`, owner, n); err != nil {
+					LIMIT $2`+s.d.SkipLocked("")+`)`, owner, n); err != nil {
 				return err
 			}
 		}

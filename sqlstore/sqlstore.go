@@ -40,9 +40,10 @@ type Dialect interface {
 	Time(t time.Time) any
 	// IsUniqueViolation reports whether err is a unique or primary key constraint failure.
 	IsUniqueViolation(err error) bool
-	// SkipLocked ends the subquery choosing the rows a claim takes: " FOR UPDATE SKIP LOCKED" where concurrent
-	// transactions may claim at once, empty where writers take turns.
-	SkipLocked() string
+	// SkipLocked ends the subquery choosing the rows a claim takes: " FOR UPDATE SKIP LOCKED" (" FOR UPDATE OF
+	// table SKIP LOCKED" when table is not empty) where concurrent transactions may claim at once, empty where
+	// writers take turns.
+	SkipLocked(table string) string
 	// Serialize is the statement that begins a transaction writing table which must take turns with the other
 	// writers of the table (readers going on), or empty where every transaction writing takes turns anyway.
 	Serialize(table string) string
