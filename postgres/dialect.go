@@ -3,12 +3,14 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/conductbot/conductbot/sqlstore"
@@ -25,7 +27,10 @@ func (dialect) Name() string { return "postgres" }
 func (dialect) Time(t time.Time) any { return t }
 
 // IsUniqueViolation is SQLSTATE 23505.
-func (dialect) IsUniqueViolation(err error) bool { return isUnique(err) }
+func (dialect) IsUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
 
 // SkipLocked lets concurrent claims take different rows instead of waiting for each other.
 func (dialect) SkipLocked(table string) string {
@@ -80,6 +85,9 @@ func (dialect) Batch(ctx context.Context, conn *sql.Conn, tx *sql.Tx, stmts []sq
 		return br.Close()
 	})
 }
+
+// AggregateSettings turn JIT off and give the sorts enough memory to stay in memory.
+func (dialect) AggregateSettings() string { return "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'" }
 
 // ForUpdate locks the rows read against concurrent transactions.
 func (dialect) ForUpdate() string { return " FOR UPDATE" }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/conductbot/conductbot/sqlstore"
@@ -21,7 +22,9 @@ func (dialect) Name() string { return "sqlite" }
 func (dialect) Time(t time.Time) any { return formatTime(t) }
 
 // IsUniqueViolation is SQLite's UNIQUE or PRIMARY KEY constraint failure.
-func (dialect) IsUniqueViolation(err error) bool { return isUniqueViolation(err) }
+func (dialect) IsUniqueViolation(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "UNIQUE constraint failed") || strings.Contains(err.Error(), "PRIMARY KEY"))
+}
 
 // SkipLocked is empty: writers take turns (every transaction begins IMMEDIATE), nothing is locked to skip.
 func (dialect) SkipLocked(table string) string { return "" }
@@ -64,6 +67,9 @@ func (dialect) Batch(ctx context.Context, conn *sql.Conn, tx *sql.Tx, stmts []sq
 	}
 	return nil
 }
+
+// AggregateSettings is empty: SQLite has nothing to tune for a large read.
+func (dialect) AggregateSettings() string { return "" }
 
 // ForUpdate is empty: the transaction holds the write lock from its start.
 func (dialect) ForUpdate() string { return "" }

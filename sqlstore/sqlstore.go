@@ -59,6 +59,9 @@ type Dialect interface {
 	Checkpoint(ctx context.Context) error
 	// Batch runs stmts in tx, a transaction open on conn, stopping at the first error.
 	Batch(ctx context.Context, conn *sql.Conn, tx *sql.Tx, stmts []Stmt) error
+	// AggregateSettings are statements that tune a read-only transaction for reading many rows of aggregates, or
+	// empty: then the aggregates are read without a transaction.
+	AggregateSettings() string
 	// ForUpdate ends a SELECT in a transaction that will change the rows read: " FOR UPDATE" or empty.
 	ForUpdate() string
 	// Scrub removes from the database files the earlier versions of rows of tables just rewritten or deleted
