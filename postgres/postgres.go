@@ -11,15 +11,17 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/conductbot/conductbot/internal/migrations"
+	"github.com/conductbot/conductbot/sqlstore"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
 )
 
@@ -31,10 +33,12 @@ const migrationLock int64 = 0x636f6e6475637462
 
 // DB is the PostgreSQL store. It is safe for concurrent use.
 type DB struct {
-	pool *pgxpool.Pool
-	log  *slog.Logger
-	// Now is the clock of the store, time.Now unless a test replaces it before use.
-	Now func() time.Time
+	// Store holds the queries both engines share, over pool through pgx's database/sql adapter; its Now is the
+	// clock of the store.
+	*sqlstore.Store
+	pool  *pgxpool.Pool
+	sqlDB *sql.DB
+	log   *slog.Logger
 }
 
 // Open brings the schema up to date on a plain connection (which also creates the vector extension), then opens
@@ -64,11 +68,16 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*DB, error
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	return &DB{pool: pool, log: log, Now: time.Now}, nil
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	sqlDB.SetMaxIdleConns(2)
+	db := &DB{pool: pool, sqlDB: sqlDB, log: log}
+	db.Store = sqlstore.New(db.sqlDB, dialect{db}, log)
+	return db, nil
 }
 
 // Close closes the pool, waiting for connections in use to be released.
 func (db *DB) Close() {
+	db.sqlDB.Close()
 	db.pool.Close()
 }
 

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/internal/migrations"
+	"github.com/conductbot/conductbot/sqlstore"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver
 )
@@ -34,10 +35,10 @@ const busyTimeout = 10000
 
 // DB is the SQLite store. It is safe for concurrent use.
 type DB struct {
+	// Store holds the queries both engines share; its Now is the clock of the store.
+	*sqlstore.Store
 	db  *sql.DB
 	log *slog.Logger
-	// Now is the clock of the store, time.Now unless a test replaces it before use.
-	Now func() time.Time
 	// vectors caches the vectors of recently searched (space, version)s.
 	vectors *matrixCache
 }
@@ -56,7 +57,9 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
 		sqlDB.Close()
 		return nil, err
 	}
-	return &DB{db: sqlDB, log: log, Now: time.Now, vectors: newMatrixCache()}, nil
+	db := &DB{db: sqlDB, log: log, vectors: newMatrixCache()}
+	db.Store = sqlstore.New(sqlDB, dialect{db}, log)
+	return db, nil
 }
 
 // Close closes the database.
@@ -214,9 +217,8 @@ func (db *DB) checkpoint(ctx context.Context) error {
 	return nil
 }
 
-// timeLayout is how times are stored: UTC with microseconds, fixed width, so that they sort as text and keep
-// what PostgreSQL keeps.
-const timeLayout = "2006-01-02T15:04:05.000000Z"
+// timeLayout is how times are stored (see sqlstore.TimeLayout).
+const timeLayout = sqlstore.TimeLayout
 
 // formatTime is t as stored.
 func formatTime(t time.Time) string {
@@ -230,4 +232,10 @@ func parseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
 	}
 	return t, nil
+}
+
+// querier is what both the database and a transaction offer.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }

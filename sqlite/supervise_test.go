@@ -53,13 +53,13 @@ func bulkReports(tb testing.TB, s storetest.SuperviseStore, reps []*inspect.Repo
 		}
 		for i, it := range r.Items {
 			cs, _ := json.Marshal(it.Clauses)
-			if _, err := item.ExecContext(ctx, r.ID, i, it.Key, it.Title, string(cs), it.Weight, inspBool(it.Critical), string(it.Result)); err != nil {
+			if _, err := item.ExecContext(ctx, r.ID, i, it.Key, it.Title, string(cs), it.Weight, it.Critical, string(it.Result)); err != nil {
 				tb.Fatal(err)
 			}
 		}
 		for _, f := range r.Findings {
 			cs, _ := json.Marshal(f.Clauses)
-			if _, err := finding.ExecContext(ctx, r.ID, f.No, f.ItemKey, f.Title, string(cs), inspBool(f.Critical), f.Note, string(f.Source)); err != nil {
+			if _, err := finding.ExecContext(ctx, r.ID, f.No, f.ItemKey, f.Title, string(cs), f.Critical, f.Note, string(f.Source)); err != nil {
 				tb.Fatal(err)
 			}
 		}

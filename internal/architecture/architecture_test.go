@@ -31,9 +31,11 @@ var allowed = map[string][]string{
 	"inspect":   {"bot", "qa", "rules", "workday"},
 	"remind":    {"bot", "qa", "rules", "workday"},
 	"supervise": {"bot", "inspect", "qa", "rules", "workday"},
-	// Stores implement the capabilities' store interfaces.
-	"sqlite":   {"bot", "inspect", "internal/migrations", "remind", "retrieval", "rules", "supervise", "workday"},
-	"postgres": {"bot", "inspect", "internal/migrations", "remind", "retrieval", "rules", "supervise", "workday"},
+	// Stores implement the capabilities' store interfaces: the queries once in sqlstore, over database/sql; the
+	// engines' packages open the database, migrate it, and say how their SQL differs (a sqlstore.Dialect).
+	"sqlstore": {"bot", "inspect", "qa", "remind", "rules", "supervise", "workday"},
+	"sqlite":   {"bot", "inspect", "internal/migrations", "remind", "retrieval", "rules", "sqlstore", "supervise", "workday"},
+	"postgres": {"bot", "inspect", "internal/migrations", "remind", "retrieval", "rules", "sqlstore", "supervise", "workday"},
 	// The program wires everything.
 	"cmd/conductbot": {"bot", "bot/console", "bot/telegram", "config", "inspect", "postgres", "qa", "remind", "retrieval", "rules", "sqlite", "supervise", "workday"},
 	// Test support.
