@@ -125,15 +125,11 @@ func (e *Engine) Reload(ctx context.Context) error {
 	if cur := e.state.Load(); cur != nil && cur.version.ID == v.ID {
 		return nil
 	}
-	ix := &index{version: v, lex: newLexicon(v.Code, e.th), docByID: map[string]int{}}
-	for i, d := range ix.lex.docs {
-		ix.docByID[d.clause.ID] = i
-	}
-	corpus := make([]string, len(v.Code.Clauses))
+	ix := &index{version: v, docByID: make(map[string]int, len(v.Code.Clauses))}
 	for i, c := range v.Code.Clauses {
-		corpus[i] = embedText(c)
+		ix.docByID[c.ID] = i
 	}
-	ix.offline = NewOfflineEmbedder(e.th, corpus)
+	ix.lex, ix.offline = e.buildIndex(ctx, v)
 	start := time.Now()
 	space, n, err := IndexVersion(ctx, e.opts.Vectors, ix.offline, v)
 	if err != nil {
@@ -388,7 +384,7 @@ func (e *Engine) rank(ctx context.Context, ix *index, q question, units []unit) 
 	}
 	cands := make([]candidate, 0, len(cand))
 	for _, i := range cand {
-		d := &ix.lex.docs[i]
+		d := ix.lex.doc(i)
 		c := candidate{doc: d, cosine: cos[d.clause.ID]}
 		c.coverage, c.evidence = explain(units, d, ix.lex)
 		lexical := 0.0
