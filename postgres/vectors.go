@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
@@ -68,17 +69,22 @@ func (db *DB) VectorSpace(ctx context.Context, model string, dims int) (retrieva
 	if s.Dims != dims {
 		return retrieval.Space{}, fmt.Errorf("postgres: vector space %q has %d dimensions, not %d", model, s.Dims, dims)
 	}
-	if created {
-		expr, opclass, _, indexed := spaceExpr(s)
-		if indexed {
-			// The space is new, so the index covers no rows yet and builds at once.
-			sql := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON clause_vectors USING hnsw ((%s) %s) WHERE space_id = %d`,
-				indexName(s), expr, opclass, s.ID)
-			if _, err := tx.Exec(ctx, sql); err != nil {
-				return retrieval.Space{}, fmt.Errorf("postgres: vector space %q: create index: %w", model, err)
-			}
-		} else {
-			db.log.Warn("vector space too wide for an HNSW index: search scans it", "model", model, "dims", dims)
+	_, _, _, indexed := spaceExpr(s)
+	if !indexed && created {
+		db.log.Warn("vector space too wide for an HNSW index: search scans it", "model", model, "dims", dims)
+	}
+	missing := created
+	if indexed && !created {
+		// A bulk put (PutClauseVectors) drops the index of an empty space and builds it after the copy; a process
+		// stopped in between left it missing.
+		if err := tx.QueryRow(ctx, `SELECT to_regclass($1) IS NULL`, indexName(s)).Scan(&missing); err != nil {
+			return retrieval.Space{}, fmt.Errorf("postgres: vector space %q: %w", model, err)
+		}
+	}
+	if indexed && missing {
+		// A new space's index covers no rows yet and builds at once.
+		if _, err := tx.Exec(ctx, createIndexSQL(s)); err != nil {
+			return retrieval.Space{}, fmt.Errorf("postgres: vector space %q: create index: %w", model, err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -88,6 +94,13 @@ func (db *DB) VectorSpace(ctx context.Context, model string, dims int) (retrieva
 		db.log.Info("created vector space", "model", model, "dims", dims, "id", s.ID)
 	}
 	return s, nil
+}
+
+// createIndexSQL creates the partial HNSW index of an indexed space.
+func createIndexSQL(s retrieval.Space) string {
+	expr, opclass, _, _ := spaceExpr(s)
+	return fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON clause_vectors USING hnsw ((%s) %s) WHERE space_id = %d`,
+		indexName(s), expr, opclass, s.ID)
 }
 
 func checkSpace(s retrieval.Space) error {
@@ -192,6 +205,10 @@ func (db *DB) PutClauseVectors(ctx context.Context, space retrieval.Space, versi
 	if len(vectors) == 0 {
 		return nil
 	}
+	bulk, err := db.startBulk(ctx, space, len(vectors))
+	if err != nil {
+		return fmt.Errorf("postgres: put clause vectors: %w", err)
+	}
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: put clause vectors: %w", err)
@@ -230,6 +247,11 @@ func (db *DB) PutClauseVectors(ctx context.Context, space retrieval.Space, versi
 		return fmt.Errorf("postgres: put clause vectors: commit: %w", err)
 	}
 	db.log.Debug("stored clause vectors", "space", space.ID, "version", versionID, "given", len(vectors), "written", tag.RowsAffected())
+	if bulk {
+		if err := db.buildIndex(ctx, space); err != nil {
+			return fmt.Errorf("postgres: put clause vectors: %w", err)
+		}
+	}
 	if tag.RowsAffected() >= analyzeAfter {
 		// Until the statistics know the new rows, the planner takes the version for a handful of rows and sorts
 		// them all instead of asking the HNSW index (hundreds of milliseconds at 10,000 rows); autovacuum would
@@ -239,6 +261,49 @@ func (db *DB) PutClauseVectors(ctx context.Context, space retrieval.Space, versi
 		}
 	}
 	return nil
+}
+
+// bulkAfter is the number of vectors from which a put into an empty space builds the space's HNSW index after
+// copying them (10,000 vectors of 1,024 dimensions: seconds) rather than inserting them into it one by one (a
+// minute).
+const bulkAfter = 1000
+
+// startBulk drops the (empty) HNSW index of space when n vectors are about to be its first ones, and reports
+// whether it did: buildIndex must then build it. Each step commits alone, so that searches of other spaces are
+// blocked only for the drop of an empty index, not for the copy or the build.
+func (db *DB) startBulk(ctx context.Context, space retrieval.Space, n int) (bool, error) {
+	if _, _, _, indexed := spaceExpr(space); !indexed || n < bulkAfter {
+		return false, nil
+	}
+	// Only an index that exists is dropped and built again: one dropped by someone else is theirs to build.
+	var used bool
+	if err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM clause_vectors WHERE space_id = $1) OR to_regclass($2) IS NULL`,
+		space.ID, indexName(space)).Scan(&used); err != nil {
+		return false, err
+	}
+	if used {
+		return false, nil
+	}
+	if _, err := db.pool.Exec(ctx, `DROP INDEX IF EXISTS `+indexName(space)); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// buildIndex builds the HNSW index of space over the vectors it holds, with memory enough to keep the graph.
+func (db *DB) buildIndex(ctx context.Context, space retrieval.Space) error {
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer rollback(ctx, tx)
+	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '512MB'`); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, createIndexSQL(space)); err != nil {
+		return fmt.Errorf("build index: %w", err)
+	}
+	return tx.Commit(ctx)
 }
 
 // analyzeAfter is the number of rows written by one PutClauseVectors above which it refreshes the statistics.
@@ -274,6 +339,10 @@ func searchSettings(k int) string {
 		`SET LOCAL plan_cache_mode = force_custom_plan`, efSearch(k))
 }
 
+// searchSettingsSQL is searchSettings as one statement that can be prepared and pipelined; $1 is ef_search.
+const searchSettingsSQL = `SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', $1, true),
+	set_config('plan_cache_mode', 'force_custom_plan', true)`
+
 // queryVector is q as the query parameter of space s.
 func queryVector(s retrieval.Space, q []float32) any {
 	if _, _, half, _ := spaceExpr(s); half {
@@ -294,35 +363,30 @@ func (db *DB) SearchClauses(ctx context.Context, space retrieval.Space, versionI
 	if k <= 0 {
 		return nil, nil
 	}
-	tx, err := db.pool.Begin(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: search clauses: %w", err)
-	}
-	defer rollback(ctx, tx)
-	if _, err := tx.Exec(ctx, searchSettings(k)); err != nil {
-		return nil, fmt.Errorf("postgres: search clauses: %w", err)
-	}
-	rows, err := tx.Query(ctx, searchSQL(space), versionID, queryVector(space, q), k)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: search clauses: %w", err)
-	}
-	hits, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (retrieval.VectorHit, error) {
-		var h retrieval.VectorHit
-		var distance float64
-		if err := row.Scan(&h.ClauseID, &distance); err != nil {
-			return h, err
-		}
-		if math.IsNaN(distance) { // a zero vector has no direction
-			distance = 1
-		}
-		h.Similarity = 1 - distance
-		return h, nil
+	// One round trip: the settings, the query and the commit go in one pipelined batch of prepared statements.
+	batch := &pgx.Batch{}
+	batch.Queue(`BEGIN`)
+	batch.Queue(searchSettingsSQL, strconv.Itoa(efSearch(k)))
+	var hits []retrieval.VectorHit
+	batch.Queue(searchSQL(space), versionID, queryVector(space, q), k).Query(func(rows pgx.Rows) error {
+		var err error
+		hits, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (retrieval.VectorHit, error) {
+			var h retrieval.VectorHit
+			var distance float64
+			if err := row.Scan(&h.ClauseID, &distance); err != nil {
+				return h, err
+			}
+			if math.IsNaN(distance) { // a zero vector has no direction
+				distance = 1
+			}
+			h.Similarity = 1 - distance
+			return h, nil
+		})
+		return err
 	})
-	if err != nil {
+	batch.Queue(`COMMIT`)
+	if err := db.pool.SendBatch(ctx, batch).Close(); err != nil {
 		return nil, fmt.Errorf("postgres: search clauses: %w", err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return nil, fmt.Errorf("postgres: search clauses: commit: %w", err)
 	}
 	return hits, nil
 }

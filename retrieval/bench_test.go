@@ -171,3 +171,165 @@ func BenchmarkAsk10k(b *testing.B) {
 		})
 	}
 }
+
+// sized holds, per store and size, a store with a generated code imported and an engine over it, built once for
+// the whole run (on PostgreSQL, indexing 10,000 vectors takes long).
+var sized = struct {
+	sync.Mutex
+	stores  map[string]store
+	engines map[string]*retrieval.Engine
+	paths   map[string]string // SQLite file, for reopening
+	urls    map[string]string // PostgreSQL URL, for reopening
+	took    map[string]time.Duration
+}{stores: map[string]store{}, engines: map[string]*retrieval.Engine{}, paths: map[string]string{}, urls: map[string]string{},
+	took: map[string]time.Duration{}}
+
+// benchSizes are the code sizes of BenchmarkAskSizes; 100,000 clauses only with CONDUCTBOT_BENCH_100K=1 (minutes).
+func benchSizes() []int {
+	if os.Getenv("CONDUCTBOT_BENCH_100K") == "1" {
+		return []int{1000, 10000, 100000}
+	}
+	return []int{1000, 10000}
+}
+
+// openBenchStore opens an empty store of the given kind that outlives the sub-benchmark.
+func openBenchStore(outer *testing.B, b *testing.B, kind string) (store, string) {
+	switch kind {
+	case "sqlite":
+		dir, err := os.MkdirTemp("", "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		path := filepath.Join(dir, "big.db")
+		db, err := sqlite.Open(context.Background(), path, slog.New(slog.DiscardHandler))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return db, path
+	default:
+		pgtest.BaseURL(b) // skips without TEST_DATABASE_URL
+		url := pgtest.URL(outer)
+		db, err := postgres.Open(context.Background(), url, slog.New(slog.DiscardHandler))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return db, url
+	}
+}
+
+// sizedEngine returns the store and engine of a generated code of n clauses on kind, building them the first time.
+func sizedEngine(outer *testing.B, b *testing.B, kind string, n int) (*retrieval.Engine, string, time.Duration) {
+	key := fmt.Sprint(kind, n)
+	sized.Lock()
+	defer sized.Unlock()
+	if e := sized.engines[key]; e != nil {
+		return e, key, sized.took[key]
+	}
+	st, where := openBenchStore(outer, b, kind)
+	if _, _, err := st.PutCode(context.Background(), generatedCode(n), "generated", time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	e := newEngine(b, st, retrieval.Options{})
+	sized.stores[key], sized.engines[key], sized.took[key] = st, e, time.Since(start)
+	if kind == "sqlite" {
+		sized.paths[key] = where
+	} else {
+		sized.urls[key] = where
+	}
+	return e, key, sized.took[key]
+}
+
+// BenchmarkAskSizes measures answering over generated codes of 1,000 and 10,000 clauses (and 100,000 with
+// CONDUCTBOT_BENCH_100K=1) on SQLite and, with TEST_DATABASE_URL, PostgreSQL; index-s is the first build of
+// the engine (lexicon, vectors embedded and stored).
+func BenchmarkAskSizes(b *testing.B) {
+	outer := b
+	for _, kind := range []string{"sqlite", "postgres"} {
+		for _, n := range benchSizes() {
+			b.Run(fmt.Sprintf("%s/%d", kind, n), func(b *testing.B) {
+				e, _, took := sizedEngine(outer, b, kind, n)
+				ctx := context.Background()
+				lat := make([]time.Duration, 0, b.N)
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					t0 := time.Now()
+					if _, err := e.Ask(ctx, benchQuestions[i%len(benchQuestions)]); err != nil {
+						b.Fatal(err)
+					}
+					lat = append(lat, time.Since(t0))
+				}
+				b.StopTimer()
+				reportPercentiles(b, lat)
+				b.ReportMetric(took.Seconds(), "index-s")
+			})
+		}
+	}
+}
+
+// BenchmarkStartToAnswer measures what a new process does before its first answer over a code of 10,000
+// clauses indexed before: open the store, build (or load) the engine, answer one question.
+func BenchmarkStartToAnswer(b *testing.B) {
+	outer := b
+	for _, kind := range []string{"sqlite", "postgres"} {
+		b.Run(kind, func(b *testing.B) {
+			_, key, _ := sizedEngine(outer, b, kind, 10000)
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				var st store
+				var err error
+				if kind == "sqlite" {
+					st, err = sqlite.Open(ctx, sized.paths[key], slog.New(slog.DiscardHandler))
+				} else {
+					st, err = postgres.Open(ctx, sized.urls[key], slog.New(slog.DiscardHandler))
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				e := newEngine(b, st, retrieval.Options{})
+				if _, err := e.Ask(ctx, benchQuestions[0]); err != nil {
+					b.Fatal(err)
+				}
+				switch c := st.(type) {
+				case *sqlite.DB:
+					c.Close()
+				case *postgres.DB:
+					c.Close()
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkImport measures importing a new code of 10,000 clauses (100,000 with CONDUCTBOT_BENCH_100K=1) and
+// making it answerable: storing the version, then building the engine (lexicon, vectors, stored index).
+func BenchmarkImport(b *testing.B) {
+	outer := b
+	sizes := []int{10000}
+	if os.Getenv("CONDUCTBOT_BENCH_100K") == "1" {
+		sizes = append(sizes, 100000)
+	}
+	for _, kind := range []string{"sqlite", "postgres"} {
+		for _, n := range sizes {
+			b.Run(fmt.Sprintf("%s/%d", kind, n), func(b *testing.B) {
+				st, _ := openBenchStore(outer, b, kind)
+				codes := make([]*rules.Code, b.N)
+				for i := range codes {
+					codes[i] = generatedCode(n)
+					codes[i].Title = fmt.Sprintf("生成的规范 %d", i) // a new version each round
+				}
+				ctx := context.Background()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if _, _, err := st.PutCode(ctx, codes[i], "generated", time.Now()); err != nil {
+						b.Fatal(err)
+					}
+					newEngine(b, st, retrieval.Options{})
+				}
+			})
+		}
+	}
+}

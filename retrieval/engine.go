@@ -130,15 +130,11 @@ func (e *Engine) Reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("retrieval: the words of the code in force: %w", err)
 	}
-	ix := &index{version: v, th: th, lex: newLexicon(v.Code, th), docByID: map[string]int{}}
-	for i, d := range ix.lex.docs {
-		ix.docByID[d.clause.ID] = i
-	}
-	corpus := make([]string, len(v.Code.Clauses))
+	ix := &index{version: v, th: th, docByID: make(map[string]int, len(v.Code.Clauses))}
 	for i, c := range v.Code.Clauses {
-		corpus[i] = embedText(c)
+		ix.docByID[c.ID] = i
 	}
-	ix.offline = NewOfflineEmbedder(th, corpus)
+	ix.lex, ix.offline = e.buildIndex(ctx, v, th)
 	start := time.Now()
 	space, n, err := IndexVersion(ctx, e.opts.Vectors, ix.offline, v)
 	if err != nil {
@@ -365,7 +361,7 @@ func (e *Engine) rank(ctx context.Context, ix *index, q question, units []unit) 
 		}
 	}
 	bm := ix.lex.bm25(terms)
-	cos, err := e.similarities(ctx, ix, q.content)
+	cos, hits, err := e.similarities(ctx, ix, q.content)
 	if err != nil {
 		return nil, err
 	}
@@ -385,7 +381,7 @@ func (e *Engine) rank(ctx context.Context, ix *index, q question, units []unit) 
 		for _, i := range topK(bm, e.tun.Candidates) {
 			cand, seen[i] = append(cand, i), true
 		}
-		for id := range cos {
+		for _, id := range hits { // best first: candidates (and ties among them) in the same order every time
 			if i, ok := ix.docByID[id]; ok && !seen[i] {
 				cand, seen[i] = append(cand, i), true
 			}
@@ -393,7 +389,7 @@ func (e *Engine) rank(ctx context.Context, ix *index, q question, units []unit) 
 	}
 	cands := make([]candidate, 0, len(cand))
 	for _, i := range cand {
-		d := &ix.lex.docs[i]
+		d := ix.lex.doc(i)
 		c := candidate{doc: d, cosine: cos[d.clause.ID]}
 		c.coverage, c.evidence = explain(units, d, ix.lex)
 		lexical := 0.0
@@ -455,19 +451,21 @@ func topK(scores []float64, k int) []int {
 	return out
 }
 
-// similarities returns cosine similarity by clause ID, from the remote space when it answers in time, else
-// from the offline one.
-func (e *Engine) similarities(ctx context.Context, ix *index, content string) (map[string]float64, error) {
-	search := func(space Space, vec []float32) (map[string]float64, error) {
+// similarities returns cosine similarity by clause ID, and the clause IDs best first, from the remote space when
+// it answers in time, else from the offline one.
+func (e *Engine) similarities(ctx context.Context, ix *index, content string) (map[string]float64, []string, error) {
+	search := func(space Space, vec []float32) (map[string]float64, []string, error) {
 		hits, err := e.opts.Vectors.SearchClauses(ctx, space, ix.version.ID, vec, e.tun.VectorK)
 		if err != nil {
-			return nil, fmt.Errorf("vector search: %w", err)
+			return nil, nil, fmt.Errorf("vector search: %w", err)
 		}
 		out := make(map[string]float64, len(hits))
-		for _, h := range hits {
+		ids := make([]string, len(hits))
+		for i, h := range hits {
 			out[h.ClauseID] = h.Similarity
+			ids[i] = h.ClauseID
 		}
-		return out, nil
+		return out, ids, nil
 	}
 	if ix.remoteSpace != nil {
 		rctx, cancel := context.WithTimeout(ctx, e.tun.RemoteTimeout)

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/conductbot/conductbot/rules"
 )
@@ -50,6 +51,9 @@ type lexicon struct {
 	formal map[string]float64   // specificity of the thesaurus's formal words in this code, 0.3…1
 	topic  map[string]float64   // specificity of a topic bigram: IDF over the clauses' topic sets, as a share of the highest
 	th     *Thesaurus           // the vocabulary it was built with
+	// lazy is set when the lexicon was loaded from its stored index: a document's frequencies and statements are
+	// prepared when doc first asks for it. bm25 needs only lengths, which are loaded.
+	lazy []sync.Once
 }
 
 func clauseText(c rules.Clause) (titles, outside, inside string) {
@@ -68,34 +72,10 @@ func newLexicon(code *rules.Code, th *Thesaurus) *lexicon {
 		post: map[string][]posting{}, topic: map[string]float64{}, th: th}
 	var total float64
 	for _, c := range code.Clauses {
-		titles, outside, inside := clauseText(c)
-		d := lexDoc{clause: c, tf: map[string]float64{}, norm: withSameAs(th, normalize(titles+" "+c.Text)), penalty: len(rules.PenaltyTerms(c.Text)) > 0}
-		add := func(text string, w float64) {
-			for _, g := range grams(normalize(text), true) {
-				gw := w
-				if strings.HasPrefix(g, "1:") {
-					gw *= unigramWeight
-				} else if w == 1 {
-					lx.bigram[g] = true // the code's own words, not its quoted examples
-				}
-				d.tf[g] += gw
-				d.length += gw
-			}
-		}
-		add(titles, 1)
-		add(outside, 1)
-		add(inside, quotedWeight)
+		d := newLexDoc(c, th, func(g string) { lx.bigram[g] = true })
 		for g, tf := range d.tf {
 			lx.df[g]++
 			lx.post[g] = append(lx.post[g], posting{doc: len(lx.docs), tf: tf})
-		}
-		for _, s := range c.Statements {
-			n := normalize(s.Text)
-			gs := map[string]bool{}
-			for _, g := range grams(n, false) {
-				gs[g] = true
-			}
-			d.stmts = append(d.stmts, lexStmt{statement: s, norm: withSameAs(th, n), grams: gs})
 		}
 		total += d.length
 		lx.docs = append(lx.docs, d)
@@ -130,6 +110,37 @@ func withSameAs(th *Thesaurus, norm string) string {
 		return norm + "\x00" + strings.Join(extra, "\x00")
 	}
 	return norm
+}
+
+// newLexDoc prepares one clause for lexical matching (all but its topic bigrams); own is told every bigram of
+// the code's own words (not its quoted examples).
+func newLexDoc(c rules.Clause, th *Thesaurus, own func(g string)) lexDoc {
+	titles, outside, inside := clauseText(c)
+	d := lexDoc{clause: c, tf: map[string]float64{}, norm: withSameAs(th, normalize(titles+" "+c.Text)), penalty: len(rules.PenaltyTerms(c.Text)) > 0}
+	add := func(text string, w float64) {
+		for _, g := range grams(normalize(text), true) {
+			gw := w
+			if strings.HasPrefix(g, "1:") {
+				gw *= unigramWeight
+			} else if w == 1 {
+				own(g)
+			}
+			d.tf[g] += gw
+			d.length += gw
+		}
+	}
+	add(titles, 1)
+	add(outside, 1)
+	add(inside, quotedWeight)
+	for _, s := range c.Statements {
+		n := normalize(s.Text)
+		gs := map[string]bool{}
+		for _, g := range grams(n, false) {
+			gs[g] = true
+		}
+		d.stmts = append(d.stmts, lexStmt{statement: s, norm: withSameAs(th, n), grams: gs})
+	}
+	return d
 }
 
 // idf is the BM25 inverse document frequency of a term in df of n documents.

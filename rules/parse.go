@@ -23,8 +23,9 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("第%d行:%s", e.Line, e.Msg)
 }
 
-// MaxSourceBytes bounds what Parse reads: a code of conduct is a few pages, not a book.
-const MaxSourceBytes = 2 << 20
+// MaxSourceBytes bounds what Parse reads: a code of conduct is a few pages, but a center's collected rules may
+// run to tens of thousands of clauses (20 MB holds about 100,000).
+const MaxSourceBytes = 32 << 20
 
 // marker ranks, outermost first: 一、 (一) 1、 (1) ①
 const (

@@ -411,7 +411,7 @@ var parseErrorCases = []parseErrorCase{
 	{"form feed between pages", "一、总则\n1、讲普通话。\n\f\n二、管理\n1、统一管理。\n", 3, []string{"U+000C"}},
 	{"C1 control", "标题：服务规范\u0085\n1、讲普通话。\n", 1, []string{"U+0085"}},
 	{"DEL", "1、讲普通话。\x7f\n", 1, []string{"U+007F"}},
-	{"oversized input", strings.Repeat("1、讲普通话。\n", MaxSourceBytes/len("1、讲普通话。\n")+1), 0, []string{"文件太大", "2048 KB"}},
+	{"oversized input", strings.Repeat("1、讲普通话。\n", MaxSourceBytes/len("1、讲普通话。\n")+1), 0, []string{"文件太大", "32768 KB"}},
 }
 
 func TestParseErrors(t *testing.T) {

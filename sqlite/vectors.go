@@ -282,7 +282,7 @@ func (db *DB) loadMatrix(ctx context.Context, space retrieval.Space, versionID i
 		space.ID, versionID).Scan(&n); err != nil {
 		return nil, 0, fmt.Errorf("load vectors: %w", err)
 	}
-	m := &matrix{dims: space.Dims, ids: make([]string, 0, n), data: make([]float32, n*space.Dims)}
+	m := &matrix{dims: space.Dims, ids: make([]string, 0, n), start: make([]int32, 1, n+1)}
 	rows, err := tx.QueryContext(ctx, `SELECT v.clause_id, v.embedding FROM clause_vectors v
 		JOIN clauses c ON c.version_id = v.version_id AND c.clause_id = v.clause_id
 		WHERE v.space_id = ? AND v.version_id = ? ORDER BY c.ord`, space.ID, versionID)
@@ -290,25 +290,26 @@ func (db *DB) loadMatrix(ctx context.Context, space retrieval.Space, versionID i
 		return nil, 0, fmt.Errorf("load vectors: %w", err)
 	}
 	defer rows.Close()
+	row := make([]float32, space.Dims)
 	for rows.Next() {
 		var id string
 		var blob sql.RawBytes
 		if err := rows.Scan(&id, &blob); err != nil {
 			return nil, 0, fmt.Errorf("load vectors: %w", err)
 		}
-		i := len(m.ids)
-		if i >= n {
+		if len(m.ids) >= n {
 			return nil, 0, errors.New("load vectors: more rows than counted")
 		}
-		if err := decodeVector(blob, m.data[i*m.dims:(i+1)*m.dims]); err != nil {
+		if err := decodeVector(blob, row); err != nil {
 			return nil, 0, fmt.Errorf("load vectors: clause %s: %w", id, err)
 		}
+		m.add(row)
 		m.ids = append(m.ids, id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("load vectors: %w", err)
 	}
-	m.data = m.data[:len(m.ids)*m.dims]
+	m.finish()
 	db.log.Debug("loaded clause vectors", "space", space.ID, "version", versionID, "vectors", len(m.ids), "stamp", stamp)
 	return m, stamp, nil
 }
@@ -331,26 +332,129 @@ func decodeVector(b []byte, dst []float32) error {
 	return nil
 }
 
-// matrix is the vectors of one (space, version) in document order, row after row. It is never modified once
-// built, so searches share it without locks.
+// matrix is the vectors of one (space, version) in document order. It is never modified once built, so
+// searches share it without locks.
+//
+// Sparse vectors (the offline embedder's: a clause's grams hashed into 1,024 dimensions leave most of them zero)
+// are kept by their non-zero entries, row after row, and inverted by dimension: a search adds up only the
+// entries of the dimensions the question has, then scores exactly the rows that can be among the best k. Dense
+// vectors (a remote model's) are compared with the question row by row.
 type matrix struct {
 	dims int
 	ids  []string
+	// The non-zero entries of row r are cols[start[r]:start[r+1]] (ascending) with vals alike.
+	start []int32
+	cols  []uint16
+	vals  []float32
+	// Sparse: by dimension, the rows that have it and their values; nil for a dense matrix.
+	dimStart []int32
+	dimRows  []int32
+	dimVals  []float32
+	// Dense: rows of dims floats; nil for a sparse matrix.
 	data []float32
+}
+
+// sparseShare is the share of non-zero entries below which a matrix is searched through its inverted lists.
+const sparseShare = 0.25
+
+// add appends a row.
+func (m *matrix) add(row []float32) {
+	for d, x := range row {
+		if x != 0 {
+			m.cols = append(m.cols, uint16(d))
+			m.vals = append(m.vals, x)
+		}
+	}
+	m.start = append(m.start, int32(len(m.cols)))
+}
+
+// finish builds the inverted lists of a sparse matrix, or the rows of a dense one.
+func (m *matrix) finish() {
+	n := len(m.ids)
+	if n == 0 || float64(len(m.cols)) > sparseShare*float64(n)*float64(m.dims) {
+		m.data = make([]float32, n*m.dims)
+		for r := range n {
+			row := m.data[r*m.dims : (r+1)*m.dims]
+			for j := m.start[r]; j < m.start[r+1]; j++ {
+				row[m.cols[j]] = m.vals[j]
+			}
+		}
+		m.start, m.cols, m.vals = nil, nil, nil
+		return
+	}
+	m.dimStart = make([]int32, m.dims+1)
+	for _, d := range m.cols {
+		m.dimStart[d+1]++
+	}
+	for d := range m.dims {
+		m.dimStart[d+1] += m.dimStart[d]
+	}
+	m.dimRows = make([]int32, len(m.cols))
+	m.dimVals = make([]float32, len(m.cols))
+	next := slices.Clone(m.dimStart[:m.dims])
+	for r := range n {
+		for j := m.start[r]; j < m.start[r+1]; j++ {
+			d := m.cols[j]
+			m.dimRows[next[d]], m.dimVals[next[d]] = int32(r), m.vals[j]
+			next[d]++
+		}
+	}
+}
+
+// dot is retrieval.Dot(q, row r) of a sparse matrix, to the last bit: the same products summed into the same
+// four accumulators in the same order (the zero entries add nothing).
+func (m *matrix) dot(q []float32, r int) float64 {
+	var s [4]float32
+	tail := m.dims - m.dims%4 // retrieval.Dot sums the last dims%4 products into its first accumulator
+	for j := m.start[r]; j < m.start[r+1]; j++ {
+		d := int(m.cols[j])
+		a := 0
+		if d < tail {
+			a = d % 4
+		}
+		s[a] += q[d] * m.vals[j]
+	}
+	return float64((s[0] + s[1]) + (s[2] + s[3]))
 }
 
 // parallelWork is the number of multiplications above which a search spreads over the CPUs.
 const parallelWork = 1 << 18
+
+// approxMargin bounds how far the inverted lists' sum may stray from the exact product (float32 rounding of at
+// most a few thousand terms of unit vectors strays less than 1e-4).
+const approxMargin = 1e-3
+
+// approxPool holds the per-search buffers of sparse searches.
+var approxPool sync.Pool
+
+type approxBuf struct {
+	score   []float64
+	touched []int32
+}
 
 func (m *matrix) search(q []float32, k int) []retrieval.VectorHit {
 	n := len(m.ids)
 	if n == 0 {
 		return nil
 	}
+	k = min(k, n)
+	if m.data == nil {
+		if rows, ok := m.candidates(q, k); ok {
+			sims := make([]float64, len(rows))
+			for i, r := range rows {
+				sims[i] = m.dot(q, int(r))
+			}
+			return m.best(sims, k, func(i int) int { return int(rows[i]) })
+		}
+	}
 	sims := make([]float64, n)
 	score := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			sims[i] = retrieval.Dot(q, m.data[i*m.dims:(i+1)*m.dims])
+			if m.data == nil {
+				sims[i] = m.dot(q, i)
+			} else {
+				sims[i] = retrieval.Dot(q, m.data[i*m.dims:(i+1)*m.dims])
+			}
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), n*m.dims/parallelWork+1, n)
@@ -368,6 +472,93 @@ func (m *matrix) search(q []float32, k int) []retrieval.VectorHit {
 		}
 		wg.Wait()
 	}
+	return m.best(sims, k, func(i int) int { return i })
+}
+
+// candidates returns, in document order, the rows of a sparse matrix that can be among the k nearest to q: it
+// sums q's products through the inverted lists, and keeps the rows within approxMargin of the k-th best sum.
+// ok is false when every row must be scored (fewer than k rows share a dimension with q, or the k-th best is
+// too close to zero, the score of the rows that share none).
+func (m *matrix) candidates(q []float32, k int) (rows []int32, ok bool) {
+	n := len(m.ids)
+	b, _ := approxPool.Get().(*approxBuf)
+	if b == nil || len(b.score) != n {
+		b = &approxBuf{score: make([]float64, n)}
+	}
+	defer func() {
+		for _, r := range b.touched {
+			b.score[r] = 0
+		}
+		b.touched = b.touched[:0]
+		approxPool.Put(b)
+	}()
+	// touched rows get a non-zero mark first (a row whose sum is exactly 0 stays touched through the marker).
+	for d, x := range q {
+		if x == 0 {
+			continue
+		}
+		for j := m.dimStart[d]; j < m.dimStart[d+1]; j++ {
+			r := m.dimRows[j]
+			if b.score[r] == 0 {
+				b.touched = append(b.touched, r)
+				b.score[r] = touchedMark
+			}
+			b.score[r] += float64(x * m.dimVals[j])
+		}
+	}
+	if len(b.touched) < k {
+		return nil, false
+	}
+	// The k-th best sum, through a min-heap of k.
+	h := make([]float64, 0, k)
+	for _, r := range b.touched {
+		s := b.score[r] - touchedMark
+		if len(h) < k {
+			h = append(h, s)
+			for i := len(h) - 1; i > 0 && h[i] < h[(i-1)/2]; i = (i - 1) / 2 {
+				h[i], h[(i-1)/2] = h[(i-1)/2], h[i]
+			}
+			continue
+		}
+		if s > h[0] {
+			h[0] = s
+			for i := 0; ; {
+				l, c := 2*i+1, i
+				if l < k && h[l] < h[c] {
+					c = l
+				}
+				if l+1 < k && h[l+1] < h[c] {
+					c = l + 1
+				}
+				if c == i {
+					break
+				}
+				h[i], h[c] = h[c], h[i]
+				i = c
+			}
+		}
+	}
+	threshold := h[0] - approxMargin
+	if threshold <= approxMargin && len(b.touched) < n {
+		return nil, false // rows sharing no dimension score 0 and may be among the best
+	}
+	for _, r := range b.touched {
+		if b.score[r]-touchedMark >= threshold {
+			rows = append(rows, r)
+		}
+	}
+	slices.Sort(rows)
+	return rows, true
+}
+
+// touchedMark offsets the sums of touched rows so that a touched row never reads as 0; sums are of unit vectors
+// (at most 1 in size), far from it, and float64 keeps them to 1e-14 next to it.
+const touchedMark = 16
+
+// best returns the k best of sims (row(i) is the row of sims[i], ascending in i): by similarity, then document
+// order.
+func (m *matrix) best(sims []float64, k int, row func(i int) int) []retrieval.VectorHit {
+	n := len(sims)
 	// better orders by similarity, then document order.
 	better := func(a, b int) bool { return sims[a] > sims[b] || sims[a] == sims[b] && a < b }
 	k = min(k, n)
@@ -406,7 +597,7 @@ func (m *matrix) search(q []float32, k int) []retrieval.VectorHit {
 	}
 	hits := make([]retrieval.VectorHit, len(top))
 	for i, r := range top {
-		hits[i] = retrieval.VectorHit{ClauseID: m.ids[r], Similarity: sims[r]}
+		hits[i] = retrieval.VectorHit{ClauseID: m.ids[row(r)], Similarity: sims[r]}
 	}
 	return hits
 }

@@ -109,14 +109,8 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.OpenStore(ctx); err != nil {
 		return err
 	}
-	if _, err := m.Store.CodeInForce(ctx); errors.Is(err, rules.ErrNotFound) {
-		v, _, err := m.Store.PutCode(ctx, rules.Shipped(), rules.ShippedSource, m.Clock.Now())
-		if err != nil {
-			return fmt.Errorf("import the shipped code: %w", err)
-		}
-		m.Log.Info("imported the shipped code", "version", v.Number, "clauses", len(v.Code.Clauses))
-	} else if err != nil {
-		return fmt.Errorf("code in force: %w", err)
+	if err := m.ensureCode(ctx); err != nil {
+		return err
 	}
 	opts := retrieval.Options{Codes: m.Store, Vectors: m.Store, Log: m.Log}
 	c := m.Config
@@ -140,6 +134,20 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Engine = e
+	return nil
+}
+
+// ensureCode imports the shipped code when no code was ever imported.
+func (m *Main) ensureCode(ctx context.Context) error {
+	if _, err := m.Store.CodeInForce(ctx); errors.Is(err, rules.ErrNotFound) {
+		v, _, err := m.Store.PutCode(ctx, rules.Shipped(), rules.ShippedSource, m.Clock.Now())
+		if err != nil {
+			return fmt.Errorf("import the shipped code: %w", err)
+		}
+		m.Log.Info("imported the shipped code", "version", v.Number, "clauses", len(v.Code.Clauses))
+	} else if err != nil {
+		return fmt.Errorf("code in force: %w", err)
+	}
 	return nil
 }
 

@@ -34,7 +34,10 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	progress := newProgress(m.Stderr)
+	progress.step(fmt.Sprintf("parsing %.1f MB", float64(len(src))/(1<<20)))
 	code, err := rules.Parse(string(src))
+	progress.done()
 	if err != nil {
 		return fmt.Errorf("%s: %w\n（可以导入的格式：“一、”“（一）”“1、”逐级编号；或“第一章”“第一节”下的“第一条”“第二条”……，条内用（一）、1.、(1)、① 编项）", fs.Arg(0), err)
 	}
@@ -43,16 +46,28 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	if *dry {
 		return nil
 	}
-	if err := m.Open(ctx); err != nil {
+	if err := m.OpenStore(ctx); err != nil {
 		return err
 	}
+	if err := m.ensureCode(ctx); err != nil { // the shipped code stays version 1
+		return err
+	}
+	progress.step(fmt.Sprintf("storing %d clauses", len(code.Clauses)))
 	v, created, err := m.Store.PutCode(ctx, code, string(src), m.Clock.Now())
 	if err != nil {
 		return err
 	}
-	if err := m.Engine.Reload(ctx); err != nil {
+	// The engine is built once, for the version just stored: its index is stored with it for every process.
+	progress.step("indexing (BM25 postings, vectors)")
+	if m.Engine == nil {
+		err = m.Open(ctx)
+	} else {
+		err = m.Engine.Reload(ctx)
+	}
+	if err != nil {
 		return err
 	}
+	progress.done()
 	if created {
 		fmt.Fprintf(m.Stdout, "imported as version %d, now in force\n", v.Number)
 	} else {

@@ -1,0 +1,34 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/conductbot/conductbot/retrieval"
+)
+
+var _ retrieval.IndexStore = (*DB)(nil)
+
+// CodeIndex returns the stored retrieval index of the version in format, or nil when there is none.
+func (db *DB) CodeIndex(ctx context.Context, versionID int64, format string) ([]byte, error) {
+	var data []byte
+	err := db.db.QueryRowContext(ctx, `SELECT data FROM code_index WHERE version_id = ? AND format = ?`, versionID, format).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: code index: %w", err)
+	}
+	return data, nil
+}
+
+// PutCodeIndex stores the retrieval index of the version, replacing the one stored before.
+func (db *DB) PutCodeIndex(ctx context.Context, versionID int64, format string, data []byte) error {
+	if _, err := db.db.ExecContext(ctx, `INSERT INTO code_index (version_id, format, data) VALUES (?, ?, ?)
+		ON CONFLICT (version_id) DO UPDATE SET format = excluded.format, data = excluded.data`, versionID, format, data); err != nil {
+		return fmt.Errorf("sqlite: put code index: %w", err)
+	}
+	return nil
+}
