@@ -288,7 +288,7 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 		return fact == "" || answersFact(us, fact, q.text, c.doc, ix.lex, e.tun.MinEvidence)
 	}
 	abstain := !covers(cands[0]) || !statesIt(cands[0])
-	if abstain && covers(cands[0]) && countQuestion.MatchString(fact) {
+	if abstain && covers(cands[0]) && facts.count.MatchString(fact) {
 		// 上班刷短视频被抓了扣几分: the best clause is about the act and a close one states the count; it goes
 		// first, the others keep their order.
 		for i := 1; i < len(cands) && i <= e.tun.RelatedShown; i++ {

@@ -1,6 +1,9 @@
 package retrieval
 
 import (
+	_ "embed"
+	"errors"
+	"fmt"
 	"math"
 	"regexp"
 	"strings"
@@ -9,58 +12,90 @@ import (
 
 // Fact questions ask for a number, a time, a place, a person, an attribute or how to operate something. A code
 // answers one only where a clause states that kind of fact (离开不超过10分钟, 由值班长负责, 在后台休息区就餐); the
-// question must also be about what the clause is about (factEvidence). The kinds of fact and the way a code
-// states each are general Chinese, read below as data.
+// sentence stating it must also be about the question (answersFact). The kinds of fact, the words that ask for
+// each and the way a code states each are general Chinese, kept as data in facts.txt.
 
-// factQuestion matches questions that ask for a number, a time, a place, a person, an attribute (颜色, 尺码), how
-// to operate a system or a fault (卡纸, 死机).
-var factQuestion = regexp.MustCompile(`多少(?:分钟|分|个月|月|天|点|号|度|个人|人|钱|块|元)?|(?:^|[^好这那十哪])(几(?:分钟|分|个小时|小时|个工作日|个月|月|天|日|点|号|度|个人|钱|块|元))|多久|多长时间|什么时候|啥时候|哪天|哪个月|找谁|谁负责|谁值班|谁会修|找哪个部门|哪个部门|在哪|哪里办|去哪(?:儿|里)?(?:投诉|申请|报销|领|交)|几楼|几层|哪层|哪一层|由谁|哪位|颜色|款式|尺码|型号|品牌|牌子|怎么登录|登录不了|登不上|忘了密码|密码忘|怎么操作|卡纸|卡住了|坏了|死机|开不了机|打不开|连不上|没网|断网|故障|报错|蓝屏|中毒|流程`)
+//go:embed facts.txt
+var factsSource string
+
+// factVocabulary is facts.txt read.
+type factVocabulary struct {
+	question *regexp.Regexp // a question asking for a fact; group 1, where it matched, is the asking words
+	count    *regexp.Regexp // asking words that ask how many
+	negation string         // characters after which a place is where not to be
+	kinds    []factKind
+}
+
+// factKind is one kind of fact: the asking words it answers and how a sentence states it.
+type factKind struct {
+	ask    *regexp.Regexp
+	states *regexp.Regexp
+	placed bool // not when the statement follows a negation (不得在窗口吸烟 is not where to smoke)
+}
+
+var facts = func() *factVocabulary {
+	f, err := parseFacts(factsSource)
+	if err != nil {
+		panic(fmt.Sprintf("retrieval: facts.txt: %v", err))
+	}
+	return f
+}()
+
+// parseFacts reads the fact vocabulary (the format is in facts.txt's header).
+func parseFacts(src string) (*factVocabulary, error) {
+	f := &factVocabulary{}
+	numeral := ""
+	compile := func(line int, expr string) (*regexp.Regexp, error) {
+		re, err := regexp.Compile(strings.ReplaceAll(expr, "{numeral}", numeral))
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		return re, nil
+	}
+	var err error
+	for i, line := range strings.Split(src, "\n") {
+		if line = strings.TrimRight(line, "\r"); line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fs := strings.Split(line, "\t")
+		switch {
+		case fs[0] == "numeral" && len(fs) == 2:
+			numeral = fs[1]
+		case fs[0] == "question" && len(fs) == 2:
+			f.question, err = compile(i+1, fs[1])
+		case fs[0] == "count" && len(fs) == 2:
+			f.count, err = compile(i+1, fs[1])
+		case fs[0] == "negation" && len(fs) == 2:
+			f.negation = fs[1]
+		case fs[0] == "kind" && (len(fs) == 4 || len(fs) == 5 && fs[4] == "placed"):
+			k := factKind{placed: len(fs) == 5} // fs[1] names the kind for the reader
+			if k.ask, err = compile(i+1, fs[2]); err == nil {
+				k.states, err = compile(i+1, fs[3])
+			}
+			f.kinds = append(f.kinds, k)
+		default:
+			return nil, fmt.Errorf("line %d: want numeral, question, count, negation or kind with its fields", i+1)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if f.question == nil || f.count == nil || len(f.kinds) == 0 {
+		return nil, errors.New("question, count and kinds are required")
+	}
+	return f, nil
+}
 
 // askedFact is the fact a question asks for, without the character before 几 that the pattern needs to see.
 func askedFact(text string) string {
-	m := factQuestion.FindStringSubmatch(text)
+	m := facts.question.FindStringSubmatch(text)
 	if m == nil {
 		return ""
 	}
-	if m[1] != "" {
+	if len(m) > 1 && m[1] != "" {
 		return m[1]
 	}
 	return m[0]
-}
-
-const numeral = `[0-9０-９一二三四五六七八九十百两半]+`
-
-// factKinds are the kinds of fact a question may ask for (by the words that ask) and how a clause states one.
-var factKinds = []struct {
-	name   string
-	ask    *regexp.Regexp
-	states *regexp.Regexp
-}{
-	// 扣几分, 占多少分: a count of points.
-	{"points", regexp.MustCompile(`^(?:几|多少)分$`), regexp.MustCompile(numeral + `\s*分(?:[^钟]|$)`)},
-	// 多少钱, 几块: money, or that something is free.
-	{"money", regexp.MustCompile(`钱|块|元`), regexp.MustCompile(numeral + `\s*(?:元|块)|免费|不收费|收取|收费标准`)},
-	// 几点: a time of day or a day.
-	{"clock", regexp.MustCompile(`几点|哪天|哪个月`), regexp.MustCompile(
-		`\d{1,2}\s*[:：]\s*\d{2}|` + numeral + `\s*(?:点|时)|` + numeral + `\s*月|工作日|节假日|周末|双休日|午休|(?:上|下|中)午|早上|晚上`)},
-	// 什么时候: a time, a date, the day a rule takes effect, or an occasion (接待群众时要…).
-	{"when", regexp.MustCompile(`什么时候|啥时候`), regexp.MustCompile(
-		`\d{1,2}\s*[:：]\s*\d{2}|` + numeral + `\s*(?:点|时)|` + numeral + `\s*月|之日起|起施行|起执行|起实施|工作日|节假日|周末|双休日|午休|` +
-			`(?:上|下|中)午|早上|晚上|[^同及随按准暂临适]时[，,]?(?:要|应|必须|不得|不准|不要|一律)`)},
-	// 多久, 几天, 几分钟, 几个工作日: a duration or a deadline.
-	{"duration", regexp.MustCompile(`多久|多长时间|分钟|小时|天|日|月`), regexp.MustCompile(
-		numeral + `\s*(?:个)?(?:分钟|小时|工作日|天|日|周|星期|个月|月|年)|即时|立即|当场|马上|当日|当天|及时|随到随办`)},
-	// 找谁, 谁负责, 哪个部门, 由谁: a person or a body responsible.
-	{"who", regexp.MustCompile(`谁|哪个部门|哪位`), regexp.MustCompile(
-		`负责|由[^，。；]{1,15}(?:解释|处理|督查|监督|检查|协调|受理|办理|管理|审核|签字|审批)|` +
-			`(?:值班长|负责人|带班领导|主任|科长|组长|股长|所长)[^，。；]{0,8}(?:应|要|负责|处理|协调|到场|出面|签字)`)},
-	// 几楼, 几层: a floor.
-	{"floor", regexp.MustCompile(`几楼|几层|哪层|哪一层`), regexp.MustCompile(numeral + `\s*(?:楼|层)`)},
-	// 在哪, 去哪投诉: a place, or a channel.
-	{"where", regexp.MustCompile(`哪`), regexp.MustCompile(
-		`(?:在|到|至|于|进入|存放|放置|摆放)[^，。；]{0,12}(?:区|室|处|窗口|柜|楼|层|厅|台|点|站|箱|网站|平台|热线)|渠道|电话|热线`)},
-	// 多少 alone (占多少): any count.
-	{"count", regexp.MustCompile(`^多少$`), regexp.MustCompile(numeral + `\s*(?:分钟|小时|分|天|日|元|块|%|％)`)},
 }
 
 // statesFact reports whether a clause states the kind of fact the question asks for: 多久 is answered by 在2个工
@@ -70,13 +105,12 @@ func statesFact(text, asked, question string) bool {
 	if utf8.RuneCountInString(asked) >= 2 && strings.Contains(text, asked) {
 		return true // 网上流程: the code's own word, not a fact it leaves out
 	}
-	for _, k := range factKinds {
+	for _, k := range facts.kinds {
 		if !k.ask.MatchString(asked) {
 			continue
 		}
 		for _, m := range k.states.FindAllStringIndex(text, -1) {
-			// 不得在窗口吸烟 says where not to, which is not where to: 抽烟区在哪 is not answered by it.
-			if k.name != "where" || !negatedBefore(text[:m[0]]) {
+			if !k.placed || !negatedBefore(text[:m[0]]) {
 				return true
 			}
 		}
@@ -85,14 +119,16 @@ func statesFact(text, asked, question string) bool {
 	return false
 }
 
-// negatedBefore reports whether the phrase ending where a match starts is a prohibition (不得…, 禁止…).
+// negatedBefore reports whether the phrase ending where a match starts is a prohibition: a negation character
+// (facts.txt) within the last four characters of the phrase.
 func negatedBefore(before string) bool {
 	rs := []rune(before)
 	for i := len(rs) - 1; i >= 0 && i >= len(rs)-4; i-- {
 		switch rs[i] {
 		case '，', '。', '；', ',', ';':
 			return false
-		case '不', '禁', '严', '勿':
+		}
+		if strings.ContainsRune(facts.negation, rs[i]) {
 			return true
 		}
 	}
@@ -185,7 +221,3 @@ const vagueFactEvidence = 1.5
 // factRelatedHit is what a related word (打卡 ~ 检查) counts for tying a fact question to a sentence: less than
 // in ranking, for the sentence must be about the very thing asked.
 const factRelatedHit = 0.4
-
-// countQuestion is a fact question that asks how many (多少分, 几分钟): a clause that states the count answers it
-// even when another clause is about the act.
-var countQuestion = regexp.MustCompile(`多少|几`)

@@ -30,3 +30,15 @@ func TestStatesFact(t *testing.T) {
 		}
 	}
 }
+
+// TestParseFacts: the shipped fact vocabulary reads; a broken line is refused with its number.
+func TestParseFacts(t *testing.T) {
+	if _, err := parseFacts(factsSource); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"kind\tx\t(\tfoo", "question\tfoo\ncount\tbar", "question\tfoo\ncount\tbar\nkind\tx\ty"} {
+		if _, err := parseFacts(bad); err == nil {
+			t.Errorf("parseFacts(%q) accepted", bad)
+		}
+	}
+}
