@@ -28,6 +28,11 @@ var benchQuestions = []string{
 // BenchmarkAsk measures one answer in process for the shipped code on SQLite, offline.
 func BenchmarkAsk(b *testing.B) {
 	e := newEngine(b, openSQLite(b), retrieval.Options{})
+	askLoop(b, e)
+}
+
+// askLoop times b.N answers to the bench questions and reports their percentiles with the allocations.
+func askLoop(b *testing.B, e *retrieval.Engine) {
 	ctx := context.Background()
 	lat := make([]time.Duration, 0, b.N)
 	b.ReportAllocs()
@@ -154,19 +159,7 @@ func BenchmarkAsk10k(b *testing.B) {
 			}
 			took := big10k.took[name]
 			big10k.Unlock()
-			ctx := context.Background()
-			lat := make([]time.Duration, 0, b.N)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				t0 := time.Now()
-				if _, err := e.Ask(ctx, benchQuestions[i%len(benchQuestions)]); err != nil {
-					b.Fatal(err)
-				}
-				lat = append(lat, time.Since(t0))
-			}
-			b.StopTimer()
-			reportPercentiles(b, lat)
+			askLoop(b, e)
 			b.ReportMetric(took.Seconds(), "index-s") // after ResetTimer, which drops reported metrics
 		})
 	}
@@ -249,19 +242,7 @@ func BenchmarkAskSizes(b *testing.B) {
 		for _, n := range benchSizes() {
 			b.Run(fmt.Sprintf("%s/%d", kind, n), func(b *testing.B) {
 				e, _, took := sizedEngine(outer, b, kind, n)
-				ctx := context.Background()
-				lat := make([]time.Duration, 0, b.N)
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					t0 := time.Now()
-					if _, err := e.Ask(ctx, benchQuestions[i%len(benchQuestions)]); err != nil {
-						b.Fatal(err)
-					}
-					lat = append(lat, time.Since(t0))
-				}
-				b.StopTimer()
-				reportPercentiles(b, lat)
+				askLoop(b, e)
 				b.ReportMetric(took.Seconds(), "index-s")
 			})
 		}
