@@ -174,8 +174,9 @@ var sized = struct {
 	paths   map[string]string // SQLite file, for reopening
 	urls    map[string]string // PostgreSQL URL, for reopening
 	took    map[string]time.Duration
+	owner   map[string]*testing.B // the benchmark whose clean-up drops the store (PostgreSQL test databases)
 }{stores: map[string]store{}, engines: map[string]*retrieval.Engine{}, paths: map[string]string{}, urls: map[string]string{},
-	took: map[string]time.Duration{}}
+	took: map[string]time.Duration{}, owner: map[string]*testing.B{}}
 
 // benchSizes are the code sizes of BenchmarkAskSizes; 100,000 clauses only with CONDUCTBOT_BENCH_100K=1 (minutes).
 func benchSizes() []int {
@@ -215,7 +216,7 @@ func sizedEngine(outer *testing.B, b *testing.B, kind string, n int) (*retrieval
 	key := fmt.Sprint(kind, n)
 	sized.Lock()
 	defer sized.Unlock()
-	if e := sized.engines[key]; e != nil {
+	if e := sized.engines[key]; e != nil && sized.owner[key] == outer {
 		return e, key, sized.took[key]
 	}
 	st, where := openBenchStore(outer, b, kind)
@@ -224,7 +225,7 @@ func sizedEngine(outer *testing.B, b *testing.B, kind string, n int) (*retrieval
 	}
 	start := time.Now()
 	e := newEngine(b, st, retrieval.Options{})
-	sized.stores[key], sized.engines[key], sized.took[key] = st, e, time.Since(start)
+	sized.stores[key], sized.engines[key], sized.took[key], sized.owner[key] = st, e, time.Since(start), outer
 	if kind == "sqlite" {
 		sized.paths[key] = where
 	} else {

@@ -626,6 +626,14 @@ func bestStatement(d *lexDoc, us []unit, lx *lexicon) decision {
 				hit := senseHit(st.norm, u, 0.4)
 				w := math.Max(1.5, float64(u.runes))
 				score += w * lx.specificity(u) * hit * choose
+				if hit == 0 {
+					// 留胡子 (the formal word 留胡须) asked of 不蓄胡须: a telling bigram of a formal word the
+					// statement has counts as a part of it.
+					if part := formalPart(st, u, lx); part > 0 {
+						score += w * 0.5 * part * choose
+						strong += w * 0.6 * part * u.weight
+					}
+				}
 				if hit >= 1 && (u.runes >= 2 || meansFormalIn(st.norm, u)) {
 					// A single character found as written (穿 in 不得穿拖鞋, asked of 穿高跟鞋) is not enough to
 					// decide; it must stand for a formal word the statement has (睡 for 打瞌睡).
@@ -640,11 +648,24 @@ func bestStatement(d *lexDoc, us []unit, lx *lexicon) decision {
 				continue
 			}
 			rs := []rune(u.text)
+			covered := make([]bool, len(rs))
 			for j := 0; j+1 < len(rs); j++ {
 				if g := string(rs[j : j+2]); st.grams[g] {
 					w := lx.bigramWeight(g)
 					score += w * choose
 					strong += w * u.weight
+					covered[j], covered[j+1] = true, true
+				}
+			}
+			// 在工位吃不 asked of 在窗口吃零食, 能收吗 of 收受: colloquial Chinese asks with one character where the
+			// code writes a word that has it. A telling character counts for a part of a bigram.
+			for j, r := range rs {
+				if covered[j] || !isHan(r) || !strings.ContainsRune(st.norm, r) {
+					continue
+				}
+				if cw := lx.charWeight(r); cw >= minCharWeight {
+					score += charShare * cw * choose
+					strong += charShare * cw * u.weight
 				}
 			}
 		}
@@ -658,7 +679,46 @@ func bestStatement(d *lexDoc, us []unit, lx *lexicon) decision {
 	if best.st == nil && len(d.stmts) > 0 {
 		return decision{st: &d.stmts[0]}
 	}
-	best.strong = bestStrong >= 1
+	best.strong = bestStrong >= 0.7
+	return best
+}
+
+// charShare is how much of a bigram a telling single character counts for when choosing the deciding statement;
+// minCharWeight is how telling (its IDF as a share of the highest) a character must be to count at all.
+const (
+	charShare     = 0.5
+	minCharWeight = 0.4
+)
+
+// charWeight is how telling a single character is in this code: its IDF over the clauses as a share of the
+// highest (的, 窗, 应 tell nothing; 推, 胡 tell much).
+func (lx *lexicon) charWeight(r rune) float64 {
+	idf, ok := lx.idf["1:"+string(r)]
+	if !ok {
+		return 0
+	}
+	return idf / lx.maxIDF
+}
+
+// formalPart is the best weight of a bigram of u's deciding formal words that the statement has, when it has
+// none of them whole: 胡须 of 留胡须 in 不蓄胡须.
+func formalPart(st *lexStmt, u unit, lx *lexicon) float64 {
+	best := 0.0
+	for _, s := range u.senses {
+		if !s.decides() {
+			continue
+		}
+		for _, f := range s.formal {
+			rs := []rune(f)
+			for j := 0; j+1 < len(rs); j++ {
+				if g := string(rs[j : j+2]); st.grams[g] {
+					if w := lx.bigramWeight(g); w >= minCharWeight && w > best {
+						best = w
+					}
+				}
+			}
+		}
+	}
 	return best
 }
 
@@ -667,7 +727,8 @@ func bestStatement(d *lexDoc, us []unit, lx *lexicon) decision {
 // not account for what the question asks, when it was read as the opposite of a prohibition that names the act,
 // or when the deciding clause or one close to it forbids the act the question names.
 func (e *Engine) safeAllowed(ix *index, q question, us []unit, d decision, best candidate, cands []candidate) Verdict {
-	if d.st != nil && d.st.statement.Modality == rules.Required && !d.opposite && actCoverage(d.st, us, ix.lex) < e.tun.MinActCoverage {
+	if d.st != nil && d.st.statement.Modality == rules.Required && !d.opposite &&
+		(actCoverage(d.st, us, ix.lex) < e.tun.MinActCoverage || missesAct(d.st, us, ix.lex)) {
 		return NoVerdict
 	}
 	// 可以 because the question seemed to name the opposite of what is forbidden, while the prohibition names most
@@ -695,6 +756,28 @@ func (e *Engine) safeAllowed(ix *index, q question, us []unit, d decision, best 
 		}
 	}
 	return Allowed
+}
+
+// missesAct reports whether the asked act has a telling character or a thesaurus word that the statement does not
+// account for: 在工位吃 asked of 在工位上放置服务牌 shares the place, not the act.
+func missesAct(st *lexStmt, us []unit, lx *lexicon) bool {
+	for _, u := range us {
+		if u.weight < 1 {
+			continue
+		}
+		if len(u.senses) > 0 {
+			if senseHit(st.norm, u, 0.6) == 0 && formalPart(st, u, lx) == 0 {
+				return true
+			}
+			continue
+		}
+		for _, r := range u.text {
+			if isHan(r) && !strings.ContainsRune(st.norm, r) && lx.charWeight(r) >= minCharWeight {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // opposes reports whether the question names the opposite of what st governs (淡妆 for 不得浓妆): then the

@@ -245,6 +245,10 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 		}
 		rs := c.runes
 		if pi == formPhrase || (formPhrase < 0 && pi == len(cs)-1) {
+			// 能上班不, 吃了没: a 不 or 没 that ends the question asks it (A-not-A), it negates nothing.
+			if end := lastRune(rs); end >= 0 && strings.ContainsRune("不没", rs[end]) && !c.protected[end] && q.kind != askPlain {
+				rs[end] = ' '
+			}
 			for i, r := range rs {
 				if strings.ContainsRune(negRunes, r) && !c.protected[i] {
 					q.negated = true
@@ -377,4 +381,14 @@ func lookup(raw string, code *rules.Code) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// lastRune is the index of the last rune of rs that is not a space, or -1.
+func lastRune(rs []rune) int {
+	for i := len(rs) - 1; i >= 0; i-- {
+		if rs[i] != ' ' {
+			return i
+		}
+	}
+	return -1
 }
