@@ -81,6 +81,8 @@ var (
 	}
 	fillerRunes = "我你他她它吗呢吧啊呀哦哈啦嘛呗么了的地得着过还就都也又很太挺好真在是有会被把给让和跟与及或个些这那算咋整弄干"
 	negRunes    = "不没别未勿莫"
+	// askingRunes end a question as its A-not-A half (能上班不, 吃了没): they ask, they negate nothing.
+	askingRunes = "不没"
 	yesNoEnd    = regexp.MustCompile(`(吗|么|嘛|不|没|没有|否|吧|没得|不成)$`)
 	whWordEnd   = regexp.MustCompile(`(什么|怎么|那么|这么|多么|要么)$`) // 先说什么 asks what, not whether
 	aNotA       = regexp.MustCompile(`(能不能|可不可|要不要|行不行|是不是|用不用|该不该|准不准|让不让|许不许|需不需|得不得|会不会|好不好|对不对|算不算)`)
@@ -245,8 +247,7 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 		}
 		rs := c.runes
 		if pi == formPhrase || (formPhrase < 0 && pi == len(cs)-1) {
-			// 能上班不, 吃了没: a 不 or 没 that ends the question asks it (A-not-A), it negates nothing.
-			if end := lastRune(rs); end >= 0 && strings.ContainsRune("不没", rs[end]) && !c.protected[end] && q.kind != askPlain {
+			if end := lastRune(rs); end >= 0 && strings.ContainsRune(askingRunes, rs[end]) && !c.protected[end] && q.kind != askPlain {
 				rs[end] = ' '
 			}
 			for i, r := range rs {
