@@ -10,10 +10,8 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/bottest"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/sqlite"
-	"github.com/conductbot/conductbot/workday"
 )
 
 // recorder is a bot.Transport that keeps what handlers did.
@@ -81,9 +79,9 @@ func press(chat, from int64, data string) bot.Update {
 }
 
 // newRouter is a router on a fresh SQLite store (in memory) with the usual middleware.
-func newRouter(t *testing.T, admins ...int64) (*bot.Router, *sqlite.DB, *workday.Fake) {
-	st := testenv.EmptySQLite(t)
-	clock := workday.NewFake(bottest.Start)
+func newRouter(t *testing.T, admins ...int64) (*bot.Router, *sqlite.DB, *testkit.Clock) {
+	st := testkit.EmptySQLite(t)
+	clock := testkit.NewClock(testkit.Start)
 	rt := bot.NewRouter(bot.Options{Now: clock.Now, States: st})
 	rt.Use(bot.Recover(nil2discard()), bot.Dedupe(4), bot.GroupFilter, bot.ResolveUser(st, admins))
 	return rt, st, clock
@@ -128,7 +126,7 @@ func TestRouterRolesAndRegistration(t *testing.T) {
 		}
 	}
 	// Granted roles count at once; a supervisor's button is refused to staff with an alert.
-	if _, err := st.SetRole(ctx, 1, bot.Supervisor, true, 9, bottest.Start); err != nil {
+	if _, err := st.SetRole(ctx, 1, bot.Supervisor, true, 9, testkit.Start); err != nil {
 		t.Fatal(err)
 	}
 	rt.Handle(ctx, out, msg(1, 1, "/stats"))
@@ -250,8 +248,8 @@ func TestFormsAndState(t *testing.T) {
 }
 
 func TestRecoverAndErrors(t *testing.T) {
-	log := &bottest.LogBuffer{}
-	st := testenv.EmptySQLite(t)
+	log := &testkit.LogBuffer{}
+	st := testkit.EmptySQLite(t)
 	rt := bot.NewRouter(bot.Options{States: st})
 	rt.Use(bot.Recover(slogTo(log)), bot.ResolveUser(st, nil))
 	rt.Command("boom", bot.Staff, func(context.Context, *bot.Request) error { panic("boom") })
@@ -317,7 +315,7 @@ func TestDedupeAndGroupFilter(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	clock := workday.NewFake(bottest.Start)
+	clock := testkit.NewClock(testkit.Start)
 	l := bot.NewLimiter(3, time.Minute, clock.Now)
 	var got []string
 	for range 5 {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 )
 
 // TestSealedInbox: an update waiting in the inbox is on disk sealed — neither the database file nor its
@@ -19,7 +19,7 @@ import (
 func TestSealedInbox(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "conductbot.db")
-	st := testenv.SQLiteFile(t, path)
+	st := testkit.SQLiteFile(t, path)
 	key := bytes.Repeat([]byte{7}, 32)
 	in, err := bot.SealedInbox(st, key)
 	if err != nil {

@@ -3,14 +3,12 @@ package inspect_test
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/rules"
 	"github.com/conductbot/conductbot/workday"
 )
@@ -64,7 +62,7 @@ func TestChecklistAdmin(t *testing.T) {
 
 func TestChecklistFollowsTheCode(t *testing.T) {
 	code := rules.Shipped()
-	store := testenv.SQLite(t) // the shipped code is version 1
+	store := testkit.SQLite(t) // the shipped code is version 1
 	svc, err := inspect.New(inspect.Options{Store: store, Code: store})
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +80,7 @@ func TestChecklistFollowsTheCode(t *testing.T) {
 			changed.Clauses = append(changed.Clauses, c)
 		}
 	}
-	if v2, created, err := store.PutCode(ctx, &changed, "", bottest.Start.Add(time.Hour)); err != nil || !created || v2.ID != 2 {
+	if v2, created, err := store.PutCode(ctx, &changed, "", testkit.Start.Add(time.Hour)); err != nil || !created || v2.ID != 2 {
 		t.Fatalf("import the changed code: %+v %v %v", v2, created, err)
 	}
 	cl2, _, err := svc.Checklist(ctx)
@@ -139,56 +137,24 @@ func TestCodes(t *testing.T) {
 	}
 }
 
-// timers is a fake clock for the notifier's loop: After hands out channels the test fires.
-type timers struct {
-	mu    sync.Mutex
-	waits []timer
-	added chan struct{}
+// heldClock is a clock at testkit.Start whose waits fire only when the test fires them (testkit.Clock.Fire):
+// the notifier's loop waits on it.
+func heldClock() *testkit.Clock {
+	c := testkit.NewClock(testkit.Start)
+	c.HoldWaits()
+	return c
 }
 
-type timer struct {
-	d  time.Duration
-	ch chan time.Time
-}
-
-func newTimers() *timers { return &timers{added: make(chan struct{}, 100)} }
-
-// withTimers is c whose timers are ts's, fired by the test.
-func withTimers(c workday.Clock, ts *timers) workday.Clock { return timedClock{c, ts} }
-
-type timedClock struct {
-	workday.Clock
-	ts *timers
-}
-
-func (c timedClock) After(d time.Duration) <-chan time.Time { return c.ts.After(d) }
-
-func (ts *timers) After(d time.Duration) <-chan time.Time {
-	ch := make(chan time.Time, 1)
-	ts.mu.Lock()
-	ts.waits = append(ts.waits, timer{d, ch})
-	ts.mu.Unlock()
-	ts.added <- struct{}{}
-	return ch
-}
-
-// await waits until n timers were asked for and returns them.
-func (ts *timers) await(t *testing.T, n int) []timer {
+// awaitWaits waits until n waits were asked for of c and returns them.
+func awaitWaits(t *testing.T, c *testkit.Clock, n int) []time.Duration {
 	t.Helper()
-	for {
-		ts.mu.Lock()
-		if len(ts.waits) >= n {
-			out := append([]timer(nil), ts.waits...)
-			ts.mu.Unlock()
-			return out
-		}
-		ts.mu.Unlock()
-		select {
-		case <-ts.added:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("the loop did not ask for %d timers", n)
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, err := c.AwaitWaits(ctx, n)
+	if err != nil {
+		t.Fatalf("the loop did not ask for %d timers", n)
 	}
+	return ws
 }
 
 // notifyOut is a transport that signals each send.
@@ -204,9 +170,7 @@ func (o notifyOut) Send(ctx context.Context, chat int64, m bot.Message) (int, er
 }
 
 func TestBatchedReleaseLoop(t *testing.T) {
-	ts := newTimers()
-	e := newEnvOn(t, testenv.SQLite(t), nil, func(o *inspect.Options) {
-		o.Clock = withTimers(o.Clock, ts)
+	e := newEnvOn(t, testkit.SQLite(t), heldClock(), func(o *inspect.Options) {
 		o.NotifyChat = -100777
 		o.Release, _ = inspect.ParseRelease("18:00")
 	})
@@ -218,9 +182,9 @@ func TestBatchedReleaseLoop(t *testing.T) {
 	go func() { done <- e.svc.Run(ctx, out) }()
 	defer func() { cancel(); <-done }()
 
-	ws := ts.await(t, 1) // the sweep
-	if ws[0].d != time.Hour {
-		t.Fatalf("timer %v, want the hourly sweep", ws[0].d)
+	ws := awaitWaits(t, e.clock, 1) // the sweep
+	if ws[0] != time.Hour {
+		t.Fatalf("timer %v, want the hourly sweep", ws[0])
 	}
 	jobs := e.svc.DailyJobs(out)
 	if len(jobs) != 1 || jobs[0].At != 18*60 || jobs[0].Days != workday.EveryDay {
@@ -250,9 +214,7 @@ func TestBatchedReleaseLoop(t *testing.T) {
 }
 
 func TestImmediateNotificationLoop(t *testing.T) {
-	ts := newTimers()
-	e := newEnvOn(t, testenv.SQLite(t), nil, func(o *inspect.Options) {
-		o.Clock = withTimers(o.Clock, ts)
+	e := newEnvOn(t, testkit.SQLite(t), heldClock(), func(o *inspect.Options) {
 		o.Release = inspect.Release{Immediate: true} // an admin chose promptness over hidden timing
 	})
 	if _, err := e.users.SetRole(context.Background(), supervisor.ID, bot.Supervisor, true, adminUser.ID, e.clock.Now()); err != nil {
@@ -265,7 +227,7 @@ func TestImmediateNotificationLoop(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- e.svc.Run(ctx, out) }()
 	defer func() { cancel(); <-done }()
-	ts.await(t, 1)
+	awaitWaits(t, e.clock, 1)
 	e.fileReport(inspUser, nil)
 	got := map[int64]bool{}
 	for len(got) < 2 {

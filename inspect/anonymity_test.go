@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/postgres"
 	"github.com/conductbot/conductbot/sqlite"
 	"github.com/conductbot/conductbot/storetest"
@@ -329,7 +329,7 @@ func runAnonScenario(t *testing.T, store fullStore, cat catalog) *anonScenario {
 	h.Press(tgInsp2, "今天")
 	h.Press(tgInsp2, "上午")
 	h.Press(tgInsp2, "不符合")
-	h.Push(h.api.Photo(telegramtest.Private(tgInsp2), tgInsp2, "", gpsJPEG(t, 64, 48, 1)))
+	h.Push(h.api.Photo(testkit.Private(tgInsp2), tgInsp2, "", gpsJPEG(t, 64, 48, 1)))
 	st2, err := store.GetState(ctx, stateChat(tgInsp2.ID), inspect.KindDraft)
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 )
 
 // Issue 12: a copy of the data dir taken while the bot runs (as a backup does), or of the PostgreSQL database,
@@ -273,7 +273,7 @@ func TestNoLinkAtRestSQLite(t *testing.T) {
 	}
 	path := filepath.Join(dir, "conductbot.db")
 	store := openSQLite(t, path)
-	if err := testenv.ImportShipped(ctx, store); err != nil {
+	if err := testkit.ImportShipped(ctx, store); err != nil {
 		t.Fatal(err)
 	}
 	e := newEnvOn(t, store, nil)
@@ -429,7 +429,7 @@ func TestNoLinkAtRestPostgres(t *testing.T) {
 		!strings.Contains(err.Error(), "already exists") {
 		t.Skipf("pageinspect is not available: %v", err)
 	}
-	if err := testenv.ImportShipped(ctx, store); err != nil {
+	if err := testkit.ImportShipped(ctx, store); err != nil {
 		t.Fatal(err)
 	}
 	e := newEnvOn(t, store, nil)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/storetest"
 	"github.com/conductbot/conductbot/workday"
 )
@@ -18,14 +18,14 @@ import (
 // PostgreSQL when TEST_DATABASE_URL is set; each with the shipped code in force.
 func benchStores(b *testing.B, run func(b *testing.B, store fullStore)) {
 	b.Run("SQLiteMemory", func(b *testing.B) {
-		run(b, testenv.SQLite(b))
+		run(b, testkit.SQLite(b))
 	})
 	b.Run("SQLite", func(b *testing.B) {
-		run(b, testenv.SQLiteFile(b, filepath.Join(b.TempDir(), "bench.db")))
+		run(b, testkit.SQLiteFile(b, filepath.Join(b.TempDir(), "bench.db")))
 	})
 	b.Run("PostgreSQL", func(b *testing.B) {
 		db := openPostgres(b)
-		if err := testenv.ImportShipped(context.Background(), db); err != nil {
+		if err := testkit.ImportShipped(context.Background(), db); err != nil {
 			b.Fatal(err)
 		}
 		run(b, db)

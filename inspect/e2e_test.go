@@ -8,13 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conductbot/conductbot/bot/bottest"
-	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/postgres"
-	"github.com/conductbot/conductbot/postgres/pgtest"
 	"github.com/conductbot/conductbot/sqlite"
-	"github.com/conductbot/conductbot/workday"
 )
 
 // openSQLite opens (creating) the SQLite store at path; it is closed when the test ends unless closed before.
@@ -31,7 +28,7 @@ func openSQLite(t testing.TB, path string) *sqlite.DB {
 // openPostgres opens the PostgreSQL store on a fresh schema, or skips the test without TEST_DATABASE_URL.
 func openPostgres(t testing.TB) *postgres.DB {
 	t.Helper()
-	db, err := postgres.Open(context.Background(), pgtest.URL(t), nil)
+	db, err := postgres.Open(context.Background(), testkit.PostgresURL(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,9 +87,9 @@ func TestTelegramFullReportWithPhoto(t *testing.T) {
 func TestTelegramRestartMidForm(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "conductbot.db")
 	store := openSQLite(t, path)
-	api := telegramtest.New(t)
-	log := &bottest.LogBuffer{}
-	clock := workday.NewFake(bottest.Start)
+	api := testkit.NewAPI(t)
+	log := &testkit.LogBuffer{}
+	clock := testkit.NewClock(testkit.Start)
 	h := startTG(t, store, tgSetup{api: api, log: log, clock: clock})
 	h.seedWindows()
 	h.join(tgInsp)
@@ -103,7 +100,7 @@ func TestTelegramRestartMidForm(t *testing.T) {
 	h.Press(tgInsp, "✅ 符合")
 	h.Press(tgInsp, "不符合")
 	h.Say(tgInsp, "没有使用文明用语，一直不耐烦")
-	h.Push(api.Photo(telegramtest.Private(tgInsp), tgInsp, "", gpsJPEG(t, 64, 48, 1)))
+	h.Push(api.Photo(testkit.Private(tgInsp), tgInsp, "", gpsJPEG(t, 64, 48, 1)))
 	oldMsg, oldBtn := h.WithButton(tgInsp.ID, "下一项")
 
 	h.Stop()
@@ -242,15 +239,15 @@ func TestTelegramBadInput(t *testing.T) {
 	h.Press(tgInsp, "✅ 符合")
 	h.Press(tgInsp, "不符合")
 	// A document and a too large photo where a photo is expected.
-	h.Push(h.api.Document(telegramtest.Private(tgInsp), tgInsp, "scan.pdf", "application/pdf", []byte("%PDF-1.4")))
+	h.Push(h.api.Document(testkit.Private(tgInsp), tgInsp, "scan.pdf", "application/pdf", []byte("%PDF-1.4")))
 	expect(t, h.Last(tgInsp.ID).Text, "以“照片”方式发送")
 	big := gpsJPEG(t, 1200, 900, 1)
 	for len(big) < 60<<10 { // pad past the limit after the image data: still a valid JPEG
 		big = append(big, make([]byte, 8<<10)...)
 	}
-	h.Push(h.api.Photo(telegramtest.Private(tgInsp), tgInsp, "", big))
+	h.Push(h.api.Photo(testkit.Private(tgInsp), tgInsp, "", big))
 	expect(t, h.Last(tgInsp.ID).Text, "照片太大了")
-	h.Push(h.api.Photo(telegramtest.Private(tgInsp), tgInsp, "", []byte("not an image at all")))
+	h.Push(h.api.Photo(testkit.Private(tgInsp), tgInsp, "", []byte("not an image at all")))
 	expect(t, h.Last(tgInsp.ID).Text, "无法识别")
 	h.Say(tgInsp, "说了“你去投诉好了”")
 	// Two forms at once: /report again offers to resume.

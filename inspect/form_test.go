@@ -9,7 +9,7 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/sqlite"
 	"github.com/conductbot/conductbot/workday"
 )
@@ -243,7 +243,7 @@ func failReportWrites(t *testing.T, db *sqlite.DB) (repair func()) {
 // TestFilingFailureKeepsTheDraft: a report is acknowledged only once it is written; when writing fails, the
 // inspector is told, gets no receipt, and submits again later from the same draft.
 func TestFilingFailureKeepsTheDraft(t *testing.T) {
-	db := testenv.SQLite(t)
+	db := testkit.SQLite(t)
 	e := newEnvOn(t, db, nil)
 	repair := failReportWrites(t, db)
 	e.seedWindows()

@@ -10,11 +10,9 @@ import (
 	"testing"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/qa"
-	"github.com/conductbot/conductbot/workday"
 )
 
 // Users of the tests. The inspector's ID and username are what the anonymity tests look for.
@@ -148,13 +146,13 @@ func (o *fakeOut) lastAnswer() bot.Notice {
 // a settable clock and the real offline retrieval engine on that store.
 type env struct {
 	t      testing.TB
-	clock  *workday.Fake
+	clock  *testkit.Clock
 	users  botStore
 	store  inspect.Store
 	svc    *inspect.Service
 	rt     *bot.Router
 	out    *fakeOut
-	log    *bottest.LogBuffer
+	log    *testkit.LogBuffer
 	nextID int64
 	nextCB int
 	// afterUpdate, when set, runs after every update was handled (the at-rest tests copy the data dir).
@@ -164,7 +162,7 @@ type env struct {
 type envOption func(*inspect.Options)
 
 func newEnv(t testing.TB, opts ...envOption) *env {
-	return newEnvOn(t, testenv.SQLite(t), nil, opts...)
+	return newEnvOn(t, testkit.SQLite(t), nil, opts...)
 }
 
 // botStore is what the bot keeps.
@@ -176,17 +174,17 @@ type botStore interface {
 
 // newEnvOn wires the bot on store, as serve does: the spot-check store (unless an option replaces Options.Store),
 // the bot's users and states, and the engine on the store's code in force; clock may be nil for a fresh one at
-// bottest.Start.
-func newEnvOn(t testing.TB, store fullStore, clock *workday.Fake, opts ...envOption) *env {
+// testkit.Start.
+func newEnvOn(t testing.TB, store fullStore, clock *testkit.Clock, opts ...envOption) *env {
 	t.Helper()
 	if clock == nil {
-		clock = workday.NewFake(bottest.Start)
+		clock = testkit.NewClock(testkit.Start)
 	}
-	e := &env{t: t, clock: clock, users: store, out: newOut(), log: &bottest.LogBuffer{}}
+	e := &env{t: t, clock: clock, users: store, out: newOut(), log: &testkit.LogBuffer{}}
 	logger := slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	eng := testenv.Engine(t, store)
+	eng := testkit.Engine(t, store)
 	o := inspect.Options{Store: store, Code: eng, Asker: eng, Users: store, Admins: []int64{adminUser.ID},
-		Location: bottest.Start.Location(), Clock: clock, Log: logger, SealKey: testSealKey}
+		Location: testkit.Start.Location(), Clock: clock, Log: logger, SealKey: testSealKey}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -195,7 +193,7 @@ func newEnvOn(t testing.TB, store fullStore, clock *workday.Fake, opts ...envOpt
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt := bottest.Router(t, bot.Config{Users: store, States: store, Admins: []int64{adminUser.ID},
+	rt := testkit.Router(t, bot.Config{Users: store, States: store, Admins: []int64{adminUser.ID},
 		RoleSources: []bot.RoleSource{svc}, Now: clock.Now, Log: logger, StateKey: stateChat}, qa.Config{Asker: eng, Code: eng, QA: store})
 	svc.Register(rt)
 	e.svc, e.rt = svc, rt

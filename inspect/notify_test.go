@@ -13,13 +13,10 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/bot/telegram"
-	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/postgres"
-	"github.com/conductbot/conductbot/postgres/pgtest"
 	"github.com/conductbot/conductbot/storetest"
 	"github.com/conductbot/conductbot/workday"
 )
@@ -32,13 +29,13 @@ import (
 // test without TEST_DATABASE_URL.
 func sharedPostgres(t *testing.T) (fullStore, fullStore) {
 	t.Helper()
-	url := pgtest.URL(t)
+	url := testkit.PostgresURL(t)
 	var dbs [2]*postgres.DB
 	for i := range dbs {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		db, err := postgres.Open(ctx, url, nil)
 		if err == nil {
-			err = testenv.ImportShipped(ctx, db)
+			err = testkit.ImportShipped(ctx, db)
 		}
 		cancel()
 		if err != nil {
@@ -55,7 +52,7 @@ func sharedSQLite(t *testing.T) (fullStore, fullStore) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "conductbot.db")
 	a, b := openSQLite(t, path), openSQLite(t, path)
-	if err := testenv.ImportShipped(context.Background(), a); err != nil {
+	if err := testkit.ImportShipped(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
 	return a, b
@@ -74,19 +71,19 @@ type instance struct {
 // notifyWorld is the stand-in, the shared clock and the reports filed, for two instances.
 type notifyWorld struct {
 	t       *testing.T
-	api     *telegramtest.Server
-	clock   *workday.Fake
+	api     *testkit.API
+	clock   *testkit.Clock
 	fixture *storetest.ReportFixture
 	sa, sb  fullStore // the instances' handles on the one database
 	a, b    *instance
-	log     *bottest.LogBuffer
+	log     *testkit.LogBuffer
 }
 
 const testLease = 2 * time.Minute
 
 func newNotifyWorld(t *testing.T, sa, sb fullStore, opts ...envOption) *notifyWorld {
 	t.Helper()
-	w := &notifyWorld{t: t, api: telegramtest.New(t), clock: workday.NewFake(bottest.Start), log: &bottest.LogBuffer{},
+	w := &notifyWorld{t: t, api: testkit.NewAPI(t), clock: testkit.NewClock(testkit.Start), log: &testkit.LogBuffer{},
 		sa: sa, sb: sb}
 	ctx := context.Background()
 	for _, id := range []int64{supervisor.ID, supervisor2.ID} {
@@ -109,7 +106,7 @@ func (w *notifyWorld) instance(st fullStore, name string, opts []envOption) *ins
 	w.t.Helper()
 	logger := slog.New(slog.NewTextHandler(w.log, &slog.HandlerOptions{Level: slog.LevelDebug})).With("instance", name)
 	o := inspect.Options{Store: st, Code: st, Users: st, Admins: []int64{adminUser.ID},
-		Location: bottest.Start.Location(), Clock: w.clock, Log: logger}
+		Location: testkit.Start.Location(), Clock: w.clock, Log: logger}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -296,7 +293,7 @@ func (w *notifyWorld) hang(in *instance) (stop func()) {
 }
 
 // runLoop runs in's loop with fake timers until the returned stop is called.
-func runLoop(t *testing.T, in *instance, ts *timers) (stop func()) {
+func runLoop(t *testing.T, in *instance) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- in.svc.Run(ctx, in.client) }()
@@ -313,16 +310,17 @@ func runLoop(t *testing.T, in *instance, ts *timers) (stop func()) {
 	}
 }
 
-// timerOf waits for a timer of d among the first n asked for and returns it.
-func timerOf(t *testing.T, ts *timers, n int, d time.Duration) timer {
+// timerOf waits for a wait of d among the first n asked for of c and returns its number, for c.Fire.
+func timerOf(t *testing.T, c *testkit.Clock, n int, d time.Duration) int {
 	t.Helper()
-	for _, tm := range ts.await(t, n) {
-		if tm.d == d {
-			return tm
+	ws := awaitWaits(t, c, n)
+	for i, w := range ws {
+		if w == d {
+			return i
 		}
 	}
-	t.Fatalf("no timer of %v among %v", d, ts.await(t, n))
-	return timer{}
+	t.Fatalf("no timer of %v among %v", d, ws)
+	return -1
 }
 
 // TestCrashedNotifierTakenOverOnPostgres: instance a claims a batch and dies before sending it; b leaves a's
@@ -339,24 +337,23 @@ func TestCrashedNotifierTakenOverOnSQLite(t *testing.T) {
 }
 
 func crashedNotifier(t *testing.T, sa, sb fullStore) {
-	ts := newTimers()
 	w := newNotifyWorld(t, sa, sb, func(o *inspect.Options) {
-		o.Clock = withTimers(o.Clock, ts)
 		o.Release = inspect.Release{Immediate: true}
 	})
+	w.clock.HoldWaits() // the loops' timers fire when the test fires them
 	ids := w.file(5)
 	stopA := w.hang(w.a) // a holds the first three (its batch) and will never send them
 	defer stopA()
-	stopB := runLoop(t, w.b, ts)
+	stopB := runLoop(t, w.b)
 	defer stopB()
 	// b sends at once what nobody holds, and looks again when a's lease has run out.
 	w.api.WaitCount(t, "sendMessage", 2*len(recipients))
-	retry := timerOf(t, ts, 2, testLease)
+	retry := timerOf(t, w.clock, 2, testLease)
 	if got := len(w.api.Calls("sendMessage")); got != 2*len(recipients) {
 		t.Fatalf("%d messages while a's lease lasts, want %d (two reports)", got, 2*len(recipients))
 	}
 	w.clock.Advance(testLease)
-	retry.ch <- w.clock.Now()
+	w.clock.Fire(retry)
 	w.api.WaitCount(t, "sendMessage", len(ids)*len(recipients))
 	// A flush waits for the one under way (the loop's): then nothing is left to send.
 	if n, err := w.b.n.Flush(context.Background(), w.b.client); n != 0 || err != nil {
@@ -386,15 +383,14 @@ func TestBatchedReleaseTakeoverOnSQLite(t *testing.T) {
 
 func batchedTakeover(t *testing.T, sa, sb fullStore) {
 	ctx := context.Background()
-	ts := newTimers()
 	w := newNotifyWorld(t, sa, sb, func(o *inspect.Options) {
-		o.Clock = withTimers(o.Clock, ts)
 		o.Release, _ = inspect.ParseRelease("18:00")
 	})
+	w.clock.HoldWaits() // the loops' timers fire when the test fires them
 	ids := w.file(5)
-	stopA := runLoop(t, w.a, ts)
+	stopA := runLoop(t, w.a)
 	defer stopA()
-	ts.await(t, 1) // the loop runs
+	awaitWaits(t, w.clock, 1) // the loop runs
 	// 18:00: b's release claims its batch and dies; a's release sends the rest.
 	w.clock.Advance(9 * time.Hour)
 	stopB := w.hang(w.b)
@@ -403,10 +399,10 @@ func batchedTakeover(t *testing.T, sa, sb fullStore) {
 		t.Fatal(err)
 	}
 	w.api.WaitCount(t, "sendMessage", 2*len(recipients))
-	retry := timerOf(t, ts, 2, testLease)
+	retry := timerOf(t, w.clock, 2, testLease)
 	late := w.file(1)[0] // filed after the release
 	w.clock.Advance(testLease)
-	retry.ch <- w.clock.Now()
+	w.clock.Fire(retry)
 	w.api.WaitCount(t, "sendMessage", len(ids)*len(recipients))
 	// The next release (a flush, which waits for the loop's under way) finds the late report still there:
 	// the takeover did not send it.
@@ -425,12 +421,12 @@ func batchedTakeover(t *testing.T, sa, sb fullStore) {
 // bring: the instant of a claim, right after a filing when notifications go out at once, stays nowhere.
 func TestNotifierLeavesNoLease(t *testing.T) {
 	db := openSQLite(t, filepath.Join(t.TempDir(), "conductbot.db"))
-	if err := testenv.ImportShipped(context.Background(), db); err != nil {
+	if err := testkit.ImportShipped(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 	w := newNotifyWorld(t, db, db)
 	ids := w.file(4)
-	w.api.FailNext("sendMessage", 5, telegramtest.ServerError) // every try of the client's: one recipient misses one report
+	w.api.FailNext("sendMessage", 5, testkit.ServerError) // every try of the client's: one recipient misses one report
 	if n, err := w.a.n.Flush(context.Background(), w.a.client); err == nil || n != len(ids)-1 {
 		t.Fatalf("flush with one failure: %d %v", n, err)
 	}

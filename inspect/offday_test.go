@@ -7,21 +7,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/workday"
 )
 
 // at is a fake clock at 09:00 of a day in the center's zone.
-func at(y int, m time.Month, d int) *workday.Fake {
-	return workday.NewFake(time.Date(y, m, d, 9, 0, 0, 0, bottest.Start.Location()))
+func at(y int, m time.Month, d int) *testkit.Clock {
+	return testkit.NewClock(time.Date(y, m, d, 9, 0, 0, 0, testkit.Start.Location()))
 }
 
 // offDayEnv is an env with windows and a joined inspector, at the clock's day.
-func offDayEnv(t *testing.T, clock *workday.Fake, opts ...envOption) *env {
+func offDayEnv(t *testing.T, clock *testkit.Clock, opts ...envOption) *env {
 	t.Helper()
-	e := newEnvOn(t, testenv.SQLite(t), clock, opts...)
+	e := newEnvOn(t, testkit.SQLite(t), clock, opts...)
 	e.seedWindows()
 	e.join(inspUser)
 	return e

@@ -10,7 +10,7 @@ import (
 )
 
 // Store is everything the spot-check capability keeps. The PostgreSQL and SQLite stores implement it and pass
-// the contract suite storetest.TestReports; tests run on the real stores (internal/testenv), never on a fake.
+// the contract suite storetest.TestReports; tests run on the real stores (internal/testkit), never on a fake.
 type Store interface {
 	WindowStore
 	ChecklistStore

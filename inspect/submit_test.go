@@ -10,11 +10,9 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/sqlite"
-	"github.com/conductbot/conductbot/workday"
 )
 
 // Issue 12: a press of 提交 repeated after a crash at any point of the submission files one report and one
@@ -118,10 +116,10 @@ func crashAndPressAgain(t *testing.T, point string, withPhoto bool) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "conductbot.db")
 	store := openSQLite(t, path)
-	if err := testenv.ImportShipped(ctx, store); err != nil {
+	if err := testkit.ImportShipped(ctx, store); err != nil {
 		t.Fatal(err)
 	}
-	clock := workday.NewFake(bottest.Start)
+	clock := testkit.NewClock(testkit.Start)
 	if _, err := store.SetRole(ctx, supervisor.ID, bot.Supervisor, true, adminUser.ID, clock.Now()); err != nil {
 		t.Fatal(err)
 	}

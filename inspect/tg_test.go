@@ -9,14 +9,11 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/bottest"
-	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/rules"
-	"github.com/conductbot/conductbot/workday"
 )
 
 // fullStore is a SQL store: the bot's users and states, the code and its vectors, and the spot-check store.
@@ -31,31 +28,31 @@ type fullStore interface {
 
 // Telegram users of the end-to-end tests: the same identities as the bot-level tests.
 var (
-	tgAdmin   = telegramtest.User(adminUser.ID, adminUser.Username, adminUser.Name)
-	tgInsp    = telegramtest.User(inspUser.ID, inspUser.Username, inspUser.Name)
-	tgInsp2   = telegramtest.User(inspUser2.ID, inspUser2.Username, inspUser2.Name)
-	tgStaff   = telegramtest.User(staffUser.ID, staffUser.Username, staffUser.Name)
-	tgGroup   = telegramtest.Group(-100555, "窗口工作群")
-	tgReports = telegramtest.Group(-100777, "督查通知群")
+	tgAdmin   = testkit.User(adminUser.ID, adminUser.Username, adminUser.Name)
+	tgInsp    = testkit.User(inspUser.ID, inspUser.Username, inspUser.Name)
+	tgInsp2   = testkit.User(inspUser2.ID, inspUser2.Username, inspUser2.Name)
+	tgStaff   = testkit.User(staffUser.ID, staffUser.Username, staffUser.Name)
+	tgGroup   = testkit.Group(-100555, "窗口工作群")
+	tgReports = testkit.Group(-100777, "督查通知群")
 )
 
 // tgBot is the bot with the spot-check capability running on the real go-telegram/bot client against the Bot
 // API stand-in, on a SQL store.
 type tgBot struct {
 	t     testing.TB
-	api   *telegramtest.Server
+	api   *testkit.API
 	store fullStore
-	clock *workday.Fake
-	log   *bottest.LogBuffer
+	clock *testkit.Clock
+	log   *testkit.LogBuffer
 	svc   *inspect.Service
 	rt    *bot.Router
-	*bottest.Telegram
+	*testkit.Telegram
 }
 
 type tgSetup struct {
-	api   *telegramtest.Server // shared across a restart; nil: a new one
-	log   *bottest.LogBuffer   // shared across a restart; nil: a new one
-	clock *workday.Fake
+	api   *testkit.API       // shared across a restart; nil: a new one
+	log   *testkit.LogBuffer // shared across a restart; nil: a new one
+	clock *testkit.Clock
 	opts  []envOption
 }
 
@@ -64,13 +61,13 @@ func startTG(t testing.TB, store fullStore, s tgSetup) *tgBot {
 	t.Helper()
 	ctx := context.Background()
 	if s.api == nil {
-		s.api = telegramtest.New(t)
+		s.api = testkit.NewAPI(t)
 	}
 	if s.log == nil {
-		s.log = &bottest.LogBuffer{}
+		s.log = &testkit.LogBuffer{}
 	}
 	if s.clock == nil {
-		s.clock = workday.NewFake(bottest.Start)
+		s.clock = testkit.NewClock(testkit.Start)
 	}
 	if _, err := store.CodeInForce(ctx); err != nil {
 		if _, _, err := store.PutCode(ctx, rules.Shipped(), "", s.clock.Now()); err != nil {
@@ -79,9 +76,9 @@ func startTG(t testing.TB, store fullStore, s tgSetup) *tgBot {
 	}
 	h := &tgBot{t: t, api: s.api, store: store, clock: s.clock, log: s.log}
 	logger := slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	eng := testenv.Engine(t, store)
+	eng := testkit.Engine(t, store)
 	o := inspect.Options{Store: store, Code: store, Asker: eng, Users: store, Admins: []int64{tgAdmin.ID},
-		Location: bottest.Start.Location(), Clock: s.clock, Log: logger, SealKey: testSealKey}
+		Location: testkit.Start.Location(), Clock: s.clock, Log: logger, SealKey: testSealKey}
 	for _, f := range s.opts {
 		f(&o)
 	}
@@ -89,11 +86,11 @@ func startTG(t testing.TB, store fullStore, s tgSetup) *tgBot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt := bottest.Router(t, bot.Config{Users: store, States: store, Admins: []int64{tgAdmin.ID},
+	rt := testkit.Router(t, bot.Config{Users: store, States: store, Admins: []int64{tgAdmin.ID},
 		RoleSources: []bot.RoleSource{svc}, Now: s.clock.Now, Log: logger, StateKey: stateChat}, qa.Config{Asker: eng, Code: eng, QA: store})
 	svc.Register(rt)
 	h.svc, h.rt = svc, rt
-	h.Telegram = bottest.StartTelegram(t, s.api, rt, store, logger) // innermost: marks each update handled
+	h.Telegram = testkit.StartTelegram(t, s.api, rt, store, logger) // innermost: marks each update handled
 	return h
 }
 
@@ -133,7 +130,7 @@ func (h *tgBot) answerItems(u models.User, photo []byte) {
 			h.Press(u, "不符合")
 			h.Say(u, "工作人员一直低头玩手机")
 			if photo != nil {
-				h.Push(h.api.Photo(telegramtest.Private(u), u, "", photo))
+				h.Push(h.api.Photo(testkit.Private(u), u, "", photo))
 				expect(h.t, h.Last(u.ID).Text, "已收到第 1 张照片")
 			}
 			h.Press(u, "下一项")

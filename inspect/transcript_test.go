@@ -8,24 +8,23 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/internal/golden"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 )
 
 // transcript writes conversations as their users read them: what they typed, sent or pressed, each new message
 // of the bot and each message it changed in place, with its buttons, and the notices presses get. Codes that are
 // random on each run are written as placeholders.
 type transcript struct {
-	api   *telegramtest.Server
+	api   *testkit.API
 	chats map[int64]string // the chats followed, by the name written before what the bot says there
 	b     strings.Builder
 	seen  map[int64]map[int]string
 	codes map[string]string // a random code → its placeholder
 }
 
-func newTranscript(api *telegramtest.Server) *transcript {
+func newTranscript(api *testkit.API) *transcript {
 	return &transcript{api: api, chats: map[int64]string{}, seen: map[int64]map[int]string{}, codes: map[string]string{}}
 }
 
@@ -104,7 +103,7 @@ func checkReadable(t *testing.T, s string) {
 // note and a photo, a description whose clauses are confirmed — the review, 提交 and the receipt; the
 // notification with its 查看 button; /status with the receipt.
 func TestInspectorTranscript(t *testing.T) {
-	store := testenv.SQLite(t)
+	store := testkit.SQLite(t)
 	h := startTG(t, store, tgSetup{opts: []envOption{func(o *inspect.Options) {
 		o.NotifyChat = tgReports.ID
 		o.Release = inspect.Release{Immediate: true}
@@ -142,7 +141,7 @@ func TestInspectorTranscript(t *testing.T) {
 			press("❌ 不符合")
 			say("工作人员一直低头玩手机，我站了两分钟她才抬头。")
 			tr.typed(me, "[照片：台面下的手机]")
-			h.Push(h.api.Photo(telegramtest.Private(tgInsp), tgInsp, "", gpsJPEG(t, 320, 240, 1)))
+			h.Push(h.api.Photo(testkit.Private(tgInsp), tgInsp, "", gpsJPEG(t, 320, 240, 1)))
 			tr.catchUp(tgInsp.ID)
 			press("下一项")
 			continue
@@ -193,7 +192,7 @@ func TestInspectorTranscript(t *testing.T) {
 	}
 }
 
-func hasButton(m *telegramtest.Msg, label string) bool {
+func hasButton(m *testkit.Msg, label string) bool {
 	_, ok := m.Button(label)
 	return ok
 }

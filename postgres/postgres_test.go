@@ -11,12 +11,12 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/conductbot/conductbot/postgres/pgtest"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/storetest"
 )
 
-// The tests need TEST_DATABASE_URL; see package pgtest.
+// The tests need TEST_DATABASE_URL; see package testkit.
 
 func testLogger(tb testing.TB) *slog.Logger {
 	if testing.Verbose() {
@@ -33,7 +33,7 @@ func open(tb testing.TB) storetest.Store {
 
 func openDB(tb testing.TB) *DB {
 	tb.Helper()
-	url := pgtest.URL(tb)
+	url := testkit.PostgresURL(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	db, err := Open(ctx, url, testLogger(tb))
@@ -69,7 +69,7 @@ func TestMigrationFiles(t *testing.T) {
 
 // TestConcurrentOpen starts several stores at once on a fresh schema: each migration runs exactly once.
 func TestConcurrentOpen(t *testing.T) {
-	url := pgtest.URL(t)
+	url := testkit.PostgresURL(t)
 	ctx := context.Background()
 	const n = 4
 	dbs := make([]*DB, n)

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/postgres/pgtest"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/storetest"
 )
 
@@ -17,7 +17,7 @@ func TestReportStore(t *testing.T) {
 // TestReportStoreShared runs the two-process part of the contract on two connection pools on one schema.
 func TestReportStoreShared(t *testing.T) {
 	storetest.TestReportsShared(t, func(tb testing.TB) (inspect.Store, inspect.Store) {
-		url := pgtest.URL(tb)
+		url := testkit.PostgresURL(tb)
 		var dbs [2]*DB
 		for i := range dbs {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -8,18 +8,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conductbot/conductbot/bot/bottest"
-	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/rules"
 )
 
 // Every reason of a 👎 offers to explain it in a sentence; the sentence reaches /gaps, and /cancel skips it.
 func TestEveryReasonTakesANote(t *testing.T) {
 	const adminID = 9001
-	env := bottest.New(t, nil, adminID)
-	api := telegramtest.New(t)
-	h := bottest.StartTelegram(t, api, env.Router, env.Store, slog.New(slog.DiscardHandler))
-	admin := telegramtest.User(adminID, "boss", "王主任")
+	env := testkit.NewBot(t, nil, adminID)
+	api := testkit.NewAPI(t)
+	h := testkit.StartTelegram(t, api, env.Router, env.Store, slog.New(slog.DiscardHandler))
+	admin := testkit.User(adminID, "boss", "王主任")
 	for i, tc := range []struct {
 		user         int64
 		question     string
@@ -30,7 +29,7 @@ func TestEveryReasonTakesANote(t *testing.T) {
 		{3003, "上班能戴耳机吗", "规范没写", "耳机规范里没有明说"},
 		{3004, "接电话第一句说什么", "其他", "座机和手机是否一样"},
 	} {
-		u := telegramtest.User(tc.user, "u", "小"+string(rune('甲'+i)))
+		u := testkit.User(tc.user, "u", "小"+string(rune('甲'+i)))
 		h.Say(u, tc.question)
 		h.Press(u, "👎 没帮助")
 		_, edited := h.Press(u, tc.reason)
@@ -47,7 +46,7 @@ func TestEveryReasonTakesANote(t *testing.T) {
 		}
 	}
 	// /cancel declines the note: nothing recorded for it, and the next line is a question.
-	u := telegramtest.User(3005, "u", "小戊")
+	u := testkit.User(3005, "u", "小戊")
 	h.Say(u, "工作时可以穿拖鞋吗")
 	h.Press(u, "👎 没帮助")
 	h.Press(u, "答非所问")
@@ -78,10 +77,10 @@ func TestHelpExamplesFromTheCodeInForce(t *testing.T) {
 		{"outline", "../retrieval/testdata/codes/tax/code.txt"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env := bottest.New(t, nil)
-			api := telegramtest.New(t)
-			h := bottest.StartTelegram(t, api, env.Router, env.Store, slog.New(slog.DiscardHandler))
-			u := telegramtest.User(4001, "u", "小王")
+			env := testkit.NewBot(t, nil)
+			api := testkit.NewAPI(t)
+			h := testkit.StartTelegram(t, api, env.Router, env.Store, slog.New(slog.DiscardHandler))
+			u := testkit.User(4001, "u", "小王")
 			shipped := h.Say(u, "/help").Text
 			if !strings.Contains(shipped, "/clause 1.") {
 				t.Errorf("the shipped code's /help has no clause of it:\n%s", shipped)
@@ -95,7 +94,7 @@ func TestHelpExamplesFromTheCodeInForce(t *testing.T) {
 				t.Fatal(err)
 			}
 			ctx := context.Background()
-			if _, _, err := env.Store.PutCode(ctx, code, string(src), bottest.Start.Add(time.Hour)); err != nil {
+			if _, _, err := env.Store.PutCode(ctx, code, string(src), testkit.Start.Add(time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 			if err := env.Engine.Reload(ctx); err != nil {

@@ -7,19 +7,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conductbot/conductbot/bot/bottest"
-	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/internal/testkit"
 )
 
 // In a group, only the user who asked rates the answer: 👍, 👎 and the reasons of a 👎 pressed by anyone else
 // are answered with a notice and recorded nowhere.
 func TestFeedbackOnlyFromTheAsker(t *testing.T) {
-	env := bottest.New(t, nil)
-	api := telegramtest.New(t)
-	h := bottest.StartTelegram(t, api, env.Router, env.Store, slog.New(slog.DiscardHandler))
-	group := telegramtest.Group(-100555, "窗口工作群")
-	asker := telegramtest.User(2001, "asker", "小李")
-	other := telegramtest.User(2002, "other", "小张")
+	env := testkit.NewBot(t, nil)
+	api := testkit.NewAPI(t)
+	h := testkit.StartTelegram(t, api, env.Router, env.Store, slog.New(slog.DiscardHandler))
+	group := testkit.Group(-100555, "窗口工作群")
+	asker := testkit.User(2001, "asker", "小李")
+	other := testkit.User(2002, "other", "小张")
 
 	h.Push(api.Text(group, asker, "@"+api.Bot.Username+" 上班时间可以在窗口吃东西吗"))
 	answer, up := h.WithButton(group.ID, "👍 有帮助")
@@ -33,7 +32,7 @@ func TestFeedbackOnlyFromTheAsker(t *testing.T) {
 		}
 		upd := api.Press(group, u, msgID, data)
 		h.Push(upd)
-		id := telegramtest.CallbackID(upd)
+		id := testkit.CallbackID(upd)
 		for _, c := range api.Calls("answerCallbackQuery") {
 			if c.Params["callback_query_id"] == id {
 				return c.Params["text"]

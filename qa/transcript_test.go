@@ -7,15 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conductbot/conductbot/bot/bottest"
-	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/internal/golden"
+	"github.com/conductbot/conductbot/internal/testkit"
 )
 
 // transcript writes a conversation as a user reads it: what they typed or pressed, each new message of the bot
 // and each message it changed in place, with its buttons, and the notices presses get.
 type transcript struct {
-	api   *telegramtest.Server
+	api   *testkit.API
 	chat  int64
 	b     strings.Builder
 	edits map[int]int // message ID → edits seen
@@ -55,10 +54,10 @@ func (tr *transcript) catchUp() {
 // (go test ./qa -run TestStaffTranscript -update rewrites it). It also checks what a reader would: Chinese
 // punctuation in Chinese text, no paragraph said twice, nothing cut.
 func TestStaffTranscript(t *testing.T) {
-	env := bottest.New(t, nil)
-	api := telegramtest.New(t)
-	h := bottest.StartTelegram(t, api, env.Router, env.Store, slog.New(slog.DiscardHandler))
-	u := telegramtest.User(5001, "xiaowang", "小王")
+	env := testkit.NewBot(t, nil)
+	api := testkit.NewAPI(t)
+	h := testkit.StartTelegram(t, api, env.Router, env.Store, slog.New(slog.DiscardHandler))
+	u := testkit.User(5001, "xiaowang", "小王")
 	tr := &transcript{api: api, chat: u.ID, edits: map[int]int{}, text: map[int]string{}}
 	say := func(line string) {
 		tr.typed(line)

@@ -9,8 +9,7 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot/telegram"
-	"github.com/conductbot/conductbot/bot/telegramtest"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/remind"
 )
 
@@ -57,11 +56,11 @@ func benchBroadcast(b *testing.B, n int, pacing remind.Pacing, open func(testing
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		srv := telegramtest.NewServer(telegramtest.WithoutCallLog())
+		srv := testkit.NewAPIServer(testkit.WithoutCallLog())
 		// The stand-in keeps no messages without its call log: count each chat's sendMessage calls as they come.
 		var mu sync.Mutex
 		perChat := make([]int32, n)
-		srv.OnCall(func(c telegramtest.Call) {
+		srv.OnCall(func(c testkit.Call) {
 			if c.Method != "sendMessage" || !c.OK() {
 				return
 			}
@@ -132,7 +131,7 @@ func benchBroadcast(b *testing.B, n int, pacing remind.Pacing, open func(testing
 	}
 }
 
-func openSQLiteMemoryTB(tb testing.TB) remindStore { return testenv.SQLite(tb) }
+func openSQLiteMemoryTB(tb testing.TB) remindStore { return testkit.SQLite(tb) }
 
 // BenchmarkSchedulerOnly10k is the same broadcast without HTTP (the Recorder takes every message): the
 // scheduler's and the store's own cost (SQLite in memory), to set against the stand-in's share of the figures

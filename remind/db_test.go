@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/postgres"
-	"github.com/conductbot/conductbot/postgres/pgtest"
 )
 
 // openPostgresFor opens one handle on a fresh PostgreSQL schema with the shipped code in force, skipping tb
@@ -17,12 +16,12 @@ func openPostgresFor(tb testing.TB) remindStore {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	db, err := postgres.Open(ctx, pgtest.URL(tb), nil)
+	db, err := postgres.Open(ctx, testkit.PostgresURL(tb), nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(db.Close)
-	if err := testenv.ImportShipped(ctx, db); err != nil {
+	if err := testkit.ImportShipped(ctx, db); err != nil {
 		tb.Fatal(err)
 	}
 	return db
@@ -31,20 +30,20 @@ func openPostgresFor(tb testing.TB) remindStore {
 // openSQLiteFor opens one handle on a fresh SQLite file with the shipped code in force.
 func openSQLiteFor(tb testing.TB) remindStore {
 	tb.Helper()
-	return testenv.SQLiteFile(tb, filepath.Join(tb.TempDir(), "conductbot.db"))
+	return testkit.SQLiteFile(tb, filepath.Join(tb.TempDir(), "conductbot.db"))
 }
 
 // openPostgres opens n handles (n connection pools, as n processes would) on one fresh PostgreSQL schema with
 // the shipped code in force. It skips the test when TEST_DATABASE_URL is not set.
 func openPostgres(t *testing.T, n int) []remindStore {
 	t.Helper()
-	url := pgtest.URL(t)
+	url := testkit.PostgresURL(t)
 	var out []remindStore
 	for i := 0; i < n; i++ {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		db, err := postgres.Open(ctx, url, nil)
 		if err == nil {
-			err = testenv.ImportShipped(ctx, db)
+			err = testkit.ImportShipped(ctx, db)
 		}
 		cancel()
 		if err != nil {
@@ -62,7 +61,7 @@ func openSQLite(t *testing.T, n int) []remindStore {
 	path := filepath.Join(t.TempDir(), "conductbot.db")
 	var out []remindStore
 	for i := 0; i < n; i++ {
-		out = append(out, testenv.SQLiteFile(t, path))
+		out = append(out, testkit.SQLiteFile(t, path))
 	}
 	return out
 }

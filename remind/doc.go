@@ -40,6 +40,6 @@
 //
 // Every instance runs a scheduler; on one PostgreSQL they share the work and each chat still gets one
 // message a day. The Bot API's rate limit is the bot's, so with N instances give each Pacing.PerSecond 25/N
-// (CONDUCTBOT_REMIND_RATE). The clock (Config.Clock) is injected: tests use workday.NewRushing, whose sleeps take
+// (CONDUCTBOT_REMIND_RATE). The clock (Config.Clock) is injected: tests use testkit.NewRushingClock, whose sleeps take
 // no wall time.
 package remind

@@ -7,9 +7,8 @@ import (
 	"testing"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/remind"
-	"github.com/conductbot/conductbot/remind/remindtest"
 	"github.com/conductbot/conductbot/workday"
 )
 
@@ -31,8 +30,8 @@ type chatEnv struct {
 
 func newChat(t *testing.T, start string) *chatEnv {
 	t.Helper()
-	db := testenv.SQLite(t)
-	eng := testenv.Engine(t, db)
+	db := testkit.SQLite(t)
+	eng := testkit.Engine(t, db)
 	e := newEnvOn(t, db, at(start), func(c *remind.Config, _ *remind.SchedulerOptions) {
 		c.Asker = eng
 		c.Admins = []int64{adminID}
@@ -74,7 +73,7 @@ func (c *chatEnv) command(user int64, chatID int64, name, args string) string {
 }
 
 // press presses a button with data on message msgID.
-func (c *chatEnv) press(user, chatID int64, msgID int, data string) (notice bot.Notice, edit *remindtest.Sent) {
+func (c *chatEnv) press(user, chatID int64, msgID int, data string) (notice bot.Notice, edit *testkit.Sent) {
 	c.t.Helper()
 	n, a := len(c.rec.Sent()), len(c.rec.Answers())
 	u := bot.Update{From: bot.Identity{ID: user}, MessageID: msgID, Callback: &bot.Callback{ID: fmt.Sprint("cb", c.nextID), Data: data}}

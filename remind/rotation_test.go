@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/remind"
 	"github.com/conductbot/conductbot/storetest"
 	"github.com/conductbot/conductbot/workday"
@@ -105,7 +105,7 @@ func TestClauseRotationWithoutRepeats(t *testing.T) {
 func TestRotationFavoursViolatedClauses(t *testing.T) {
 	// Confirmed reports of the last 30 days found 1.3.3 (eating, phones at the window) broken 12 times and
 	// 1.2.1 (standing up to greet) 6 times: both come in the first week or so of the 30-day round.
-	db := testenv.SQLite(t)
+	db := testkit.SQLite(t)
 	fileViolations(t, db, workday.MustDate("2026-03-01"), map[string]int{"1.3.3": 12, "1.2.1": 6}) // within the 30 days the round reads
 	if got, err := db.ViolationsByClause(context.Background(), at("2026-03-02 00:00").AddDate(0, 0, -30)); err != nil ||
 		len(got) != 2 || got["1.3.3"] != 12 || got["1.2.1"] != 6 {
@@ -126,7 +126,7 @@ func TestRotationFavoursViolatedClauses(t *testing.T) {
 		t.Fatalf("the round still shows every clause once: %d distinct", len(pos))
 	}
 	// The same with a counter that fails (a reports store that cannot be read: closed): no weights, no failure.
-	gone := testenv.SQLite(t)
+	gone := testkit.SQLite(t)
 	if err := gone.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -11,9 +11,8 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/remind"
-	"github.com/conductbot/conductbot/remind/remindtest"
 	"github.com/conductbot/conductbot/workday"
 )
 
@@ -45,8 +44,8 @@ type remindStore interface {
 type env struct {
 	t     testing.TB
 	store remindStore
-	clock *workday.Fake
-	rec   *remindtest.Recorder
+	clock *testkit.Clock
+	rec   *testkit.Recorder
 	rem   *remind.Reminders
 	sched *remind.Scheduler
 }
@@ -55,14 +54,14 @@ type envOpt func(*remind.Config, *remind.SchedulerOptions)
 
 // newEnv wires the reminders on a fresh SQLite store (in memory, the shipped code in force).
 func newEnv(t testing.TB, start time.Time, opts ...envOpt) *env {
-	return newEnvOn(t, testenv.SQLite(t), start, opts...)
+	return newEnvOn(t, testkit.SQLite(t), start, opts...)
 }
 
 // newEnvOn wires the reminders on store, which keeps them and gives the code in force, with a fake clock
 // starting at start and a Recorder as the sender.
 func newEnvOn(t testing.TB, store remindStore, start time.Time, opts ...envOpt) *env {
 	t.Helper()
-	e := &env{t: t, store: store, clock: workday.NewRushing(start), rec: &remindtest.Recorder{}}
+	e := &env{t: t, store: store, clock: testkit.NewRushingClock(start), rec: &testkit.Recorder{}}
 	cfg := remind.Config{Store: store, Code: store, Location: shanghai, Clock: e.clock}
 	so := remind.SchedulerOptions{Sender: e.rec}
 	for _, o := range opts {
@@ -230,7 +229,7 @@ func TestBroadcastStopsAtNine(t *testing.T) {
 	e.subscribe(20*60+59, ids...)
 	var mu sync.Mutex
 	var last time.Time
-	e.rec.After = func(remindtest.Sent) {
+	e.rec.After = func(testkit.Sent) {
 		mu.Lock()
 		defer mu.Unlock()
 		if now := e.clock.Now(); now.After(last) {
@@ -358,7 +357,7 @@ func TestBlockedChatIsUnsubscribed(t *testing.T) {
 // TestRestartInTheMiddleOfABroadcast restarts the scheduler on the same handle (one in-memory SQLite store); the
 // OnSQLite and OnPostgres variants restart it on another handle of the database.
 func TestRestartInTheMiddleOfABroadcast(t *testing.T) {
-	store := testenv.SQLite(t)
+	store := testkit.SQLite(t)
 	restartMidBroadcast(t, store, store)
 }
 
@@ -376,7 +375,7 @@ func restartMidBroadcast(t *testing.T, before, after remindStore) {
 	first.subscribe(0, ids...)
 	ctx, stop := context.WithCancel(context.Background())
 	var n atomic.Int32
-	first.rec.After = func(remindtest.Sent) {
+	first.rec.After = func(testkit.Sent) {
 		if n.Add(1) == 137 {
 			stop() // SIGTERM in the middle of the broadcast
 		}
@@ -410,7 +409,7 @@ func restartMidBroadcast(t *testing.T, before, after remindStore) {
 }
 
 func TestCrashedInstanceIsTakenOverAfterItsLease(t *testing.T) {
-	store := testenv.SQLite(t)
+	store := testkit.SQLite(t)
 	e := newEnvOn(t, store, at("2026-11-02 06:00"), func(_ *remind.Config, so *remind.SchedulerOptions) {
 		so.Lease = 5 * time.Minute
 	})
@@ -442,7 +441,7 @@ func TestCrashedInstanceIsTakenOverAfterItsLease(t *testing.T) {
 // TestTwoInstancesShareTheWork runs two schedulers on one handle (one in-memory SQLite store); the OnSQLite and
 // OnPostgres variants give each its own handle of the database.
 func TestTwoInstancesShareTheWork(t *testing.T) {
-	store := testenv.SQLite(t)
+	store := testkit.SQLite(t)
 	twoInstances(t, store, store)
 }
 
@@ -500,7 +499,7 @@ func TestRunLoopWithFakeClock(t *testing.T) {
 	e := newEnv(t, at("2026-11-02 08:00"))
 	e.subscribe(0, 1)
 	ctx, cancel := context.WithCancel(context.Background())
-	e.rec.After = func(remindtest.Sent) { cancel() }
+	e.rec.After = func(testkit.Sent) { cancel() }
 	done := make(chan error, 1)
 	go func() { done <- e.sched.Run(ctx) }()
 	select {

@@ -11,14 +11,13 @@ import (
 	tgbot "github.com/go-telegram/bot"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/bot/telegram"
-	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/remind"
 )
 
 // apiSender is an APISender on the real go-telegram/bot client talking to the stand-in.
-func apiSender(t testing.TB, srv *telegramtest.Server) *telegram.BroadcastSender {
+func apiSender(t testing.TB, srv *testkit.API) *telegram.BroadcastSender {
 	t.Helper()
 	api, err := tgbot.New(srv.Token, tgbot.WithServerURL(srv.URL), tgbot.WithSkipGetMe())
 	if err != nil {
@@ -28,7 +27,7 @@ func apiSender(t testing.TB, srv *telegramtest.Server) *telegram.BroadcastSender
 }
 
 // botMessages counts the bot's messages per chat in the stand-in.
-func botMessages(srv *telegramtest.Server, ids []int64) map[int64]int {
+func botMessages(srv *testkit.API, ids []int64) map[int64]int {
 	out := map[int64]int{}
 	for _, id := range ids {
 		if n := len(srv.BotMessages(id)); n > 0 {
@@ -39,13 +38,13 @@ func botMessages(srv *telegramtest.Server, ids []int64) map[int64]int {
 }
 
 func TestStandInRetryAfterAndBlocked(t *testing.T) {
-	srv := telegramtest.New(t)
+	srv := testkit.NewAPI(t)
 	e := newEnv(t, at("2026-11-02 06:00"), func(_ *remind.Config, so *remind.SchedulerOptions) {
 		so.Sender = apiSender(t, srv)
 	})
 	ids := []int64{1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009, 1010}
 	e.subscribe(0, ids...)
-	srv.FailNext("sendMessage", 2, telegramtest.TooManyRequests(3))
+	srv.FailNext("sendMessage", 2, testkit.TooManyRequests(3))
 	srv.Block(1005)
 
 	start := at("2026-11-02 08:30")
@@ -101,7 +100,7 @@ func TestStandInRetryAfterAndBlocked(t *testing.T) {
 // The bot's own client (bot/telegram) works as the Sender too: it waits out 429s itself and reports 403 as
 // bot.ErrBlocked.
 func TestStandInThroughTheBotsClient(t *testing.T) {
-	srv := telegramtest.New(t)
+	srv := testkit.NewAPI(t)
 	var mu sync.Mutex
 	var waits []time.Duration
 	tb, err := telegram.New(context.Background(), telegram.Options{Token: srv.Token, ServerURL: srv.URL,
@@ -119,7 +118,7 @@ func TestStandInThroughTheBotsClient(t *testing.T) {
 	})
 	ids := []int64{2001, 2002, 2003, 2004}
 	e.subscribe(0, ids...)
-	srv.FailNext("sendMessage", 1, telegramtest.TooManyRequests(2))
+	srv.FailNext("sendMessage", 1, testkit.TooManyRequests(2))
 	srv.Block(2003)
 	r := e.runAt(at("2026-11-02 08:30"))
 	if r.Sent != 3 || r.Blocked != 1 {
@@ -136,7 +135,7 @@ func TestStandInThroughTheBotsClient(t *testing.T) {
 }
 
 func TestAPISenderKeepsTheTokenOutOfErrors(t *testing.T) {
-	srv := telegramtest.New(t)
+	srv := testkit.NewAPI(t)
 	s := apiSender(t, srv)
 	srv.Close() // connection refused: the error carries the request URL, whose path holds the token
 	_, err := s.Send(context.Background(), 1, bot.Message{Text: "测试"})
@@ -151,8 +150,8 @@ func TestAPISenderKeepsTheTokenOutOfErrors(t *testing.T) {
 // A reminder goes out through the running bot's client, and the user answers the daily question with its
 // button: the bot edits the message with the result.
 func TestStandInEndToEnd(t *testing.T) {
-	srv := telegramtest.New(t)
-	env := bottest.New(t, nil)
+	srv := testkit.NewAPI(t)
+	env := testkit.NewBot(t, nil)
 	e := newEnvOn(t, env.Store, at("2026-11-02 06:00"), func(c *remind.Config, _ *remind.SchedulerOptions) {
 		c.Asker = env.QA.Asker
 	})
@@ -175,8 +174,8 @@ func TestStandInEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	user := telegramtest.User(1001, "xiaowang", "小王")
-	chat := telegramtest.Private(user)
+	user := testkit.User(1001, "xiaowang", "小王")
+	chat := testkit.Private(user)
 
 	// The user subscribes in the chat …
 	srv.Push(srv.Text(chat, user, "/remind on"))
@@ -202,8 +201,8 @@ func TestStandInEndToEnd(t *testing.T) {
 	}
 	u := srv.Press(chat, user, rem.ID, b.CallbackData)
 	srv.Push(u)
-	srv.WaitCall(t, "answerCallbackQuery", func(c telegramtest.Call) bool {
-		return c.Params["callback_query_id"] == telegramtest.CallbackID(u)
+	srv.WaitCall(t, "answerCallbackQuery", func(c testkit.Call) bool {
+		return c.Params["callback_query_id"] == testkit.CallbackID(u)
 	})
 	srv.WaitCall(t, "editMessageText", nil)
 	after, _ := srv.Message(chat.ID, rem.ID)

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/postgres"
-	"github.com/conductbot/conductbot/postgres/pgtest"
 	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/rules"
 	"github.com/conductbot/conductbot/sqlite"
@@ -133,7 +133,7 @@ func BenchmarkAsk10k(b *testing.B) {
 			return db // kept for the whole run, like the engine
 		},
 		"postgres": func(b *testing.B) store {
-			db, err := postgres.Open(context.Background(), pgtest.URL(b), slog.New(slog.DiscardHandler))
+			db, err := postgres.Open(context.Background(), testkit.PostgresURL(b), slog.New(slog.DiscardHandler))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -143,7 +143,7 @@ func BenchmarkAsk10k(b *testing.B) {
 	for _, name := range []string{"sqlite", "postgres"} {
 		b.Run(name, func(b *testing.B) {
 			if name == "postgres" {
-				pgtest.BaseURL(b) // skips without TEST_DATABASE_URL
+				testkit.PostgresBaseURL(b) // skips without TEST_DATABASE_URL
 			}
 			big10k.Lock()
 			e := big10k.engines[name]
@@ -201,8 +201,8 @@ func openBenchStore(outer *testing.B, b *testing.B, kind string) (store, string)
 		}
 		return db, path
 	default:
-		pgtest.BaseURL(b) // skips without TEST_DATABASE_URL
-		url := pgtest.URL(outer)
+		testkit.PostgresBaseURL(b) // skips without TEST_DATABASE_URL
+		url := testkit.PostgresURL(outer)
 		db, err := postgres.Open(context.Background(), url, slog.New(slog.DiscardHandler))
 		if err != nil {
 			b.Fatal(err)

@@ -11,10 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/supervise"
-	"github.com/conductbot/conductbot/workday"
 )
 
 func TestParseFinalBounds(t *testing.T) {
@@ -74,7 +73,7 @@ func TestParseMonthInBounds(t *testing.T) {
 func TestMonthAndFigureBoundsThroughTelegram(t *testing.T) {
 	f := newFixture(t)
 	f.file("rep1aaaaaaaaaaaa", 1, "2026-11-02", inspect.Morning, inspect.Confirmed, nil, "K7P3-Q9XW-M2TA")
-	h := startTG(t, f, workday.NewFake(start.Add(8*time.Hour)))
+	h := startTG(t, f, testkit.NewClock(start.Add(8*time.Hour)))
 
 	for _, cmd := range []string{"/stats 2200-12", "/stats 2027-01", "/stats 1999-12", "/adjust 2200-12 4 +1 理由充分", "/reports 2200-12"} {
 		expect(t, h.Say(tgSuper, cmd).Text, "月份超出范围", "2000年1月 到 2026年12月")
@@ -96,7 +95,7 @@ func TestRectificationPhotoTooLarge(t *testing.T) {
 	f := newFixture(t)
 	f.file("rep2bbbbbbbbbbbb", 0, "2026-10-30", inspect.Afternoon, inspect.Pending,
 		map[string]inspect.Result{"discipline": inspect.Fail}, "K7P3-Q9XW-M2TB")
-	h := startTG(t, f, workday.NewFake(start))
+	h := startTG(t, f, testkit.NewClock(start))
 	h.Say(tgSuper, "/reports")
 	h.Press(tgSuper, "1")
 	h.Press(tgSuper, "✅ 确认")
@@ -106,9 +105,9 @@ func TestRectificationPhotoTooLarge(t *testing.T) {
 	h.Press(tgHead, "✍️ 回复整改情况")
 	expect(t, h.Last(headID).Text, "请发送整改情况")
 
-	h.Push(h.api.Photo(telegramtest.Private(tgHead), tgHead, "", hugePNG(t, 7000, 7000)))
+	h.Push(h.api.Photo(testkit.Private(tgHead), tgHead, "", hugePNG(t, 7000, 7000)))
 	expect(t, h.Last(headID).Text, "照片太大（7000×7000 像素）", "4000 万像素")
-	h.Push(h.api.Photo(telegramtest.Private(tgHead), tgHead, "", jpegPhoto(t)))
+	h.Push(h.api.Photo(testkit.Private(tgHead), tgHead, "", jpegPhoto(t)))
 	expect(t, h.Last(headID).Text, "已收到照片 1 张")
 }
 

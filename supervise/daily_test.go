@@ -2,6 +2,7 @@ package supervise_test
 
 import (
 	"context"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"slices"
 	"strings"
 	"testing"
@@ -45,7 +46,7 @@ func overdueFixture(t *testing.T) (*fixture, []string) {
 func TestRemindOverdue(t *testing.T) {
 	ctx := context.Background()
 	f, ids := overdueFixture(t)
-	clock := workday.NewFake(at("2026-11-09", 9, 0))
+	clock := testkit.NewClock(at("2026-11-09", 9, 0))
 	s := f.service(clock)
 	out := &fakeOut{}
 	day := workday.MustDate("2026-11-09")
@@ -97,7 +98,7 @@ func TestRemindOverdue(t *testing.T) {
 // nothing, and a second instance on the same store sends nothing twice.
 func TestRunDaily(t *testing.T) {
 	f, _ := overdueFixture(t)
-	clock := workday.NewFake(at("2026-11-13", 10, 30)) // Friday, after 9:00
+	clock := testkit.NewClock(at("2026-11-13", 10, 30)) // Friday, after 9:00
 	s := f.service(clock)
 	out := &fakeOut{}
 	runner := func() *workday.Daily {

@@ -12,8 +12,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/supervise"
 	"github.com/conductbot/conductbot/workday"
 )
@@ -28,7 +28,7 @@ func TestReviewThroughTelegram(t *testing.T) {
 	f.file("rep1aaaaaaaaaaaa", 0, "2026-10-29", inspect.Morning, inspect.Pending, map[string]inspect.Result{"tidy": inspect.Fail}, code1)
 	f.file("rep2bbbbbbbbbbbb", 0, "2026-10-30", inspect.Afternoon, inspect.Pending,
 		map[string]inspect.Result{"discipline": inspect.Fail, "dress": inspect.Unobserved}, code2)
-	h := startTG(t, f, workday.NewFake(start)) // Monday 2 November 2026, 09:00
+	h := startTG(t, f, testkit.NewClock(start)) // Monday 2 November 2026, 09:00
 
 	m := h.Say(tgSuper, "/reports")
 	expect(t, m.Text, "共 2 份", "状态 待审核", "10月30日下午 · 3号窗口 不动产登记 · 待审核 · 问题 1 项（关键 1）", "10月29日上午")
@@ -85,7 +85,7 @@ func TestReviewThroughTelegram(t *testing.T) {
 	expect(t, h.Last(headID).Text, "请发送整改情况")
 	m = h.Say(tgHead, "已对当班人员批评教育，手机统一放入储物柜")
 	expect(t, m.Text, "已记下整改情况")
-	h.Push(h.api.Photo(telegramtest.Private(tgHead), tgHead, "", jpegPhoto(t)))
+	h.Push(h.api.Photo(testkit.Private(tgHead), tgHead, "", jpegPhoto(t)))
 	expect(t, h.Last(headID).Text, "已收到照片 1 张")
 	_, m = h.Press(tgHead, "📤 提交")
 	expect(t, m.Text, "已提交，等待督查人员验收")
@@ -124,7 +124,7 @@ func TestAccessThroughTelegram(t *testing.T) {
 	if err := f.db.RequireRectification(ctx, rc, "要求整改"); err != nil {
 		t.Fatal(err)
 	}
-	h := startTG(t, f, workday.NewFake(start))
+	h := startTG(t, f, testkit.NewClock(start))
 
 	denied := bot.Denied(bot.Supervisor)
 	for _, u := range []struct {
@@ -208,7 +208,7 @@ func TestStatsThroughTelegram(t *testing.T) {
 	f.file("rep1aaaaaaaaaaaa", 0, "2026-11-02", inspect.Morning, inspect.Confirmed, map[string]inspect.Result{"nobadword": inspect.Fail}, "K7P3-Q9XW-M2TA")
 	f.file("rep2bbbbbbbbbbbb", 1, "2026-11-02", inspect.Morning, inspect.Confirmed, nil, "K7P3-Q9XW-M2TB")
 	f.file("rep3cccccccccccc", 1, "2026-10-12", inspect.Morning, inspect.Confirmed, map[string]inspect.Result{"greet": inspect.Fail}, "K7P3-Q9XW-M2TC")
-	h := startTG(t, f, workday.NewFake(start.Add(8*time.Hour))) // 17:00
+	h := startTG(t, f, testkit.NewClock(start.Add(8*time.Hour))) // 17:00
 
 	m := h.Say(tgSuper, "/stats")
 	photos := h.api.Calls("sendPhoto")
@@ -265,7 +265,7 @@ func TestStatsThroughTelegram(t *testing.T) {
 // TestHeadsThroughTelegram: admins register and remove the responsible person of a window.
 func TestHeadsThroughTelegram(t *testing.T) {
 	f := newFixture(t)
-	h := startTG(t, f, workday.NewFake(start))
+	h := startTG(t, f, testkit.NewClock(start))
 	m := h.Say(tgAdmin, "/heads")
 	expect(t, m.Text, "3号窗口 不动产登记：@xiaowang 小王", "5号窗口 社保：未登记")
 	m = h.Say(tgAdmin, "/heads set 5 @XiaoZhao")

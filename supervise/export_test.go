@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"io"
 	"math"
 	"reflect"
@@ -36,7 +37,7 @@ func exportMonth(t *testing.T) (*supervise.MonthData, *fixture) {
 	f.file("r2bbbbbbbbbbbbbb", 0, "2026-11-20", inspect.Afternoon, inspect.Pending, nil, "AAAA-BBBB-CCC2")
 	f.file("r3cccccccccccccc", 1, "2026-10-15", inspect.Morning, inspect.Confirmed, map[string]inspect.Result{"polite": inspect.Fail}, "AAAA-BBBB-CCC3")
 	f.file("r4dddddddddddddd", 1, "2026-11-10", inspect.Morning, inspect.Confirmed, nil, "AAAA-BBBB-CCC4")
-	clock := workday.NewFake(at("2026-11-12", 10, 0))
+	clock := testkit.NewClock(at("2026-11-12", 10, 0))
 	s := f.service(clock)
 	rc := &supervise.Rectification{ID: "rcaaaaaaaaaaaaaa", ReportID: r1.ID, FindingNo: 1, Title: r1.Findings[0].Title,
 		Clauses: r1.Findings[0].Clauses, Critical: true, Required: workday.MustDate("2026-11-04"),
@@ -301,7 +302,7 @@ func TestCSVFormulaInjection(t *testing.T) {
 		Decided: workday.MustDate("2026-11-12")}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := f.service(workday.NewFake(at("2026-11-12", 10, 0))).MonthData(ctx, d.Month)
+	d, err := f.service(testkit.NewClock(at("2026-11-12", 10, 0))).MonthData(ctx, d.Month)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package supervise_test
 
 import (
 	"context"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -150,7 +151,7 @@ func (f *fixture) move(id string, from, to inspect.State, reason string, on work
 }
 
 // service wires supervision on the fixture's store with clock.
-func (f *fixture) service(clock *workday.Fake, opts ...func(*supervise.Options)) *supervise.Service {
+func (f *fixture) service(clock *testkit.Clock, opts ...func(*supervise.Options)) *supervise.Service {
 	f.t.Helper()
 	o := supervise.Options{Store: f.db, Reports: f.db, Code: f.db, Versions: f.db, Users: f.db, Admins: []int64{adminID},
 		Location: cst, Clock: clock}

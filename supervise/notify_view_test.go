@@ -2,11 +2,11 @@ package supervise_test
 
 import (
 	"context"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"strings"
 	"testing"
 
 	"github.com/conductbot/conductbot/inspect"
-	"github.com/conductbot/conductbot/workday"
 )
 
 // TestNotificationViewButton: the notification of a new report (package inspect) carries a 🔎 查看 button whose
@@ -17,7 +17,7 @@ func TestNotificationViewButton(t *testing.T) {
 	const id = "rep2bbbbbbbbbbbb"
 	f.file(id, 0, "2026-10-30", inspect.Afternoon, inspect.Pending,
 		map[string]inspect.Result{"discipline": inspect.Fail, "dress": inspect.Unobserved}, "H4KD-7PQ2-XM9B")
-	clock := workday.NewFake(start)
+	clock := testkit.NewClock(start)
 	h := startTG(t, f, clock)
 
 	// The notifier of the spot-check service sends through the running bot's client.

@@ -14,9 +14,8 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/bottest"
-	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/supervise"
 	"github.com/conductbot/conductbot/workday"
@@ -24,13 +23,13 @@ import (
 
 // Telegram users of the end-to-end tests.
 var (
-	tgAdmin = telegramtest.User(adminID, "boss", "主任")
-	tgSuper = telegramtest.User(superID, "dujian", "督查员")
-	tgHead  = telegramtest.User(headID, "xiaowang", "小王")
-	tgHead2 = telegramtest.User(head2ID, "xiaoli", "小李")
-	tgStaff = telegramtest.User(staffID, "xiaozhao", "小赵")
-	tgInsp  = telegramtest.User(inspID, "secret_shopper_qz", "林晓燕")
-	tgGroup = telegramtest.Group(-100555, "窗口工作群")
+	tgAdmin = testkit.User(adminID, "boss", "主任")
+	tgSuper = testkit.User(superID, "dujian", "督查员")
+	tgHead  = testkit.User(headID, "xiaowang", "小王")
+	tgHead2 = testkit.User(head2ID, "xiaoli", "小李")
+	tgStaff = testkit.User(staffID, "xiaozhao", "小赵")
+	tgInsp  = testkit.User(inspID, "secret_shopper_qz", "林晓燕")
+	tgGroup = testkit.Group(-100555, "窗口工作群")
 )
 
 // tgBot is the bot with the spot-check and supervision capabilities on the real go-telegram/bot client against
@@ -38,12 +37,12 @@ var (
 type tgBot struct {
 	t     testing.TB
 	f     *fixture
-	api   *telegramtest.Server
-	clock *workday.Fake
-	log   *bottest.LogBuffer
+	api   *testkit.API
+	clock *testkit.Clock
+	log   *testkit.LogBuffer
 	sv    *supervise.Service
 	opts  []func(*supervise.Options)
-	*bottest.Telegram
+	*testkit.Telegram
 }
 
 // restart stops the bot, closes the store, opens its file again and starts a new bot on it: the same Bot API
@@ -57,7 +56,7 @@ func (h *tgBot) restart() *tgBot {
 
 // startTG wires and starts the bot. The supervisor holds a granted role, window 3 (index 0) has tgHead as its
 // responsible person and window 4 tgHead2, and tgInsp is a registered inspector.
-func startTG(t testing.TB, f *fixture, clock *workday.Fake, opts ...func(*supervise.Options)) *tgBot {
+func startTG(t testing.TB, f *fixture, clock *testkit.Clock, opts ...func(*supervise.Options)) *tgBot {
 	t.Helper()
 	ctx := context.Background()
 	db := f.db
@@ -81,11 +80,11 @@ func startTG(t testing.TB, f *fixture, clock *workday.Fake, opts ...func(*superv
 	if _, err := db.RedeemInvite(ctx, hash, inspID, clock.Now(), cst); err != nil {
 		t.Fatal(err)
 	}
-	return wireTG(t, f, telegramtest.New(t), clock, &bottest.LogBuffer{}, opts...)
+	return wireTG(t, f, testkit.NewAPI(t), clock, &testkit.LogBuffer{}, opts...)
 }
 
 // wireTG wires the bot on the fixture's store as it is, polling api.
-func wireTG(t testing.TB, f *fixture, api *telegramtest.Server, clock *workday.Fake, log *bottest.LogBuffer,
+func wireTG(t testing.TB, f *fixture, api *testkit.API, clock *testkit.Clock, log *testkit.LogBuffer,
 	opts ...func(*supervise.Options)) *tgBot {
 	t.Helper()
 	h := &tgBot{t: t, f: f, api: api, clock: clock, log: log, opts: opts}
@@ -98,11 +97,11 @@ func wireTG(t testing.TB, f *fixture, api *telegramtest.Server, clock *workday.F
 		t.Fatal(err)
 	}
 	h.sv = f.service(clock, append([]func(*supervise.Options){func(o *supervise.Options) { o.Log = logger }}, opts...)...)
-	rt := bottest.Router(t, bot.Config{Users: db, States: db, Admins: []int64{adminID},
+	rt := testkit.Router(t, bot.Config{Users: db, States: db, Admins: []int64{adminID},
 		RoleSources: []bot.RoleSource{insp}, Now: clock.Now, Log: logger}, qa.Config{Asker: eng, Code: db, QA: db})
 	insp.Register(rt)
 	h.sv.Register(rt)
-	h.Telegram = bottest.StartTelegram(t, h.api, rt, db, logger) // innermost: marks each update handled
+	h.Telegram = testkit.StartTelegram(t, h.api, rt, db, logger) // innermost: marks each update handled
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("log:\n%s", h.log.String())
@@ -120,7 +119,7 @@ func expect(t testing.TB, text string, want ...string) {
 	}
 }
 
-func expectButton(t testing.TB, m telegramtest.Msg, label string) {
+func expectButton(t testing.TB, m testkit.Msg, label string) {
 	t.Helper()
 	if _, ok := m.Button(label); !ok {
 		var labels []string

@@ -11,9 +11,9 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/internal/golden"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/supervise"
 	"github.com/conductbot/conductbot/workday"
 )
@@ -114,7 +114,7 @@ func newTranscript(t *testing.T, h *tgBot, names map[int64]string, chats ...int6
 
 // render is a bot's message as the transcript shows it: an attachment line, the text indented, the buttons a
 // row a line.
-func render(m telegramtest.Msg) string {
+func render(m testkit.Msg) string {
 	var b strings.Builder
 	switch {
 	case len(m.Photo) > 0:
@@ -156,7 +156,7 @@ func (tr *transcript) flush() {
 	}
 }
 
-func (tr *transcript) say(u models.User, text string) telegramtest.Msg {
+func (tr *transcript) say(u models.User, text string) testkit.Msg {
 	tr.t.Helper()
 	fmt.Fprintf(&tr.b, "\n» %s：%s\n", tr.who(u), text)
 	m := tr.h.Say(u, text)
@@ -164,7 +164,7 @@ func (tr *transcript) say(u models.User, text string) telegramtest.Msg {
 	return m
 }
 
-func (tr *transcript) press(u models.User, label string) (string, telegramtest.Msg) {
+func (tr *transcript) press(u models.User, label string) (string, testkit.Msg) {
 	tr.t.Helper()
 	m, btn := tr.h.WithButton(u.ID, label)
 	fmt.Fprintf(&tr.b, "\n» %s 点按钮［%s］\n", tr.who(u), btn.Text)
@@ -179,7 +179,7 @@ func (tr *transcript) press(u models.User, label string) (string, telegramtest.M
 func (tr *transcript) photo(u models.User) {
 	tr.t.Helper()
 	fmt.Fprintf(&tr.b, "\n» %s：［照片］\n", tr.who(u))
-	tr.h.Push(tr.h.api.Photo(telegramtest.Private(u), u, "", jpegPhoto(tr.t)))
+	tr.h.Push(tr.h.api.Photo(testkit.Private(u), u, "", jpegPhoto(tr.t)))
 	tr.flush()
 }
 
@@ -224,7 +224,7 @@ func TestSupervisorTranscript(t *testing.T) {
 		{key: "inform", note: "没有告知所需材料"},
 	}, nil, "窗口服务很差。", "K7P3-Q9XW-M2TE")
 	f.move("rep4eeeeeeeeeeee", inspect.Pending, inspect.Confirmed, "", workday.MustDate("2026-11-03"))
-	clock := workday.NewFake(at("2026-11-04", 10, 0))
+	clock := testkit.NewClock(at("2026-11-04", 10, 0))
 	h := startTG(t, f, clock, withQuizStats)
 	tr := newTranscript(t, h, map[int64]string{superID: "督查员", headID: "小王（3号窗口负责人）"}, superID, headID)
 
@@ -285,7 +285,7 @@ func TestWindowHeadTranscript(t *testing.T) {
 	f := newFixture(t)
 	fileTranscriptReport(t, f)
 	f.move("rep3dddddddddddd", inspect.Pending, inspect.Confirmed, "", workday.MustDate("2026-11-03"))
-	clock := workday.NewFake(at("2026-11-04", 10, 0))
+	clock := testkit.NewClock(at("2026-11-04", 10, 0))
 	h := startTG(t, f, clock)
 	h.Say(tgSuper, "/reports 已确认")
 	h.Press(tgSuper, "1")
@@ -357,14 +357,14 @@ func TestLongReportPaged(t *testing.T) {
 	}
 	desc := strings.Repeat("我在窗口前排队，观察了整个办理过程，工作人员的态度和做法都记录如下。", 50) + "【描述完】"
 	f.fileFull("replongggggggggg", 0, "2026-11-03", inspect.Afternoon, fails, nil, desc, "K7P3-Q9XW-M2TF")
-	h := startTG(t, f, workday.NewFake(at("2026-11-04", 10, 0)))
+	h := startTG(t, f, testkit.NewClock(at("2026-11-04", 10, 0)))
 
 	expect(t, h.Say(tgSuper, "/reports").Text, "11月3日下午 · 3号窗口 不动产登记 · 待审核 · 问题 11 项（关键 3）")
 	_, first := h.Press(tgSuper, "1")
 	h.Press(tgSuper, "✅ 确认")
 	pages := []string{h.Last(superID).Text}
 	rectButtons := 0
-	count := func(m telegramtest.Msg) {
+	count := func(m testkit.Msg) {
 		for _, b := range m.Buttons() {
 			if strings.HasPrefix(b.Text, "🛠 整改 ") {
 				rectButtons++
@@ -430,7 +430,7 @@ func TestLongReportPaged(t *testing.T) {
 func TestAdjustDraftSurvivesRestart(t *testing.T) {
 	f := newFixture(t)
 	f.file("rep1aaaaaaaaaaaa", 1, "2026-11-02", inspect.Morning, inspect.Confirmed, nil, "K7P3-Q9XW-M2TA")
-	clock := workday.NewFake(at("2026-11-04", 10, 0))
+	clock := testkit.NewClock(at("2026-11-04", 10, 0))
 	h := startTG(t, f, clock)
 	h.Say(tgSuper, "/stats")
 	h.Press(tgSuper, "✏️ 调整分")
@@ -479,10 +479,10 @@ func TestAnswerDraftKept(t *testing.T) {
 		}
 		ids = append(ids, rc.ID)
 	}
-	h := startTG(t, f, workday.NewFake(at("2026-11-04", 10, 0)))
+	h := startTG(t, f, testkit.NewClock(at("2026-11-04", 10, 0)))
 	h.PressData(tgHead, 1, bot.CallbackData("rch", "a", ids[0]))
 	h.Say(tgHead, "已统一更换工装")
-	h.Push(h.api.Photo(telegramtest.Private(tgHead), tgHead, "", jpegPhoto(t)))
+	h.Push(h.api.Photo(testkit.Private(tgHead), tgHead, "", jpegPhoto(t)))
 	// The same button again: the draft is shown, nothing is lost.
 	_, m := h.PressData(tgHead, 1, bot.CallbackData("rch", "a", ids[0]))
 	expect(t, m.Text, "继续回复整改情况", "已统一更换工装", "照片 1 张")

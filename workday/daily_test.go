@@ -3,6 +3,7 @@ package workday_test
 import (
 	"context"
 	"errors"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"slices"
 	"testing"
 	"time"
@@ -18,7 +19,7 @@ func at(date string, hour, minute int) time.Time { return workday.MustDate(date)
 // 国庆 2026, one step a day at 9:00 and one at 8:00: it runs on working days (the make-up Saturday 10 October
 // included) and not on weekends and holidays, once a day, never before its time.
 func TestDailyRunsOnWorkingDays(t *testing.T) {
-	clock := workday.NewFake(at("2026-09-28", 8, 0))
+	clock := testkit.NewClock(at("2026-09-28", 8, 0))
 	var ran []string
 	d := &workday.Daily{Clock: clock, Location: cst}
 	if err := d.Add(workday.Job{Name: "t.job", At: 9 * 60, Run: func(_ context.Context, day workday.Date) error {
@@ -50,7 +51,7 @@ func TestDailyRunsOnWorkingDays(t *testing.T) {
 // TestDailyCatchesUpRetriesAndSurvivesPanics: started after its time the job runs at once; a failing run is
 // tried again after Retry, a panicking one too, and neither stops the others.
 func TestDailyCatchesUpRetriesAndSurvivesPanics(t *testing.T) {
-	clock := workday.NewFake(at("2026-11-13", 10, 30)) // a Friday, after 9:00
+	clock := testkit.NewClock(at("2026-11-13", 10, 30)) // a Friday, after 9:00
 	fails, panics, every := 1, 1, 0
 	var got []string
 	d := &workday.Daily{Clock: clock, Location: cst, Retry: 5 * time.Minute}
@@ -100,7 +101,7 @@ func TestDailyCatchesUpRetriesAndSurvivesPanics(t *testing.T) {
 // TestDailyRunLoop runs the loop itself on a settable clock: it waits for the job's time, runs it, and stops
 // when its context ends.
 func TestDailyRunLoop(t *testing.T) {
-	clock := workday.NewFake(at("2026-11-02", 8, 0))
+	clock := testkit.NewClock(at("2026-11-02", 8, 0))
 	ran := make(chan workday.Date, 4)
 	d := &workday.Daily{Clock: clock, Location: cst}
 	if err := d.Add(workday.Job{Name: "t.loop", At: 9 * 60, Run: func(_ context.Context, day workday.Date) error {
@@ -137,7 +138,7 @@ func TestDailyRunLoop(t *testing.T) {
 // TestRushingClock: a rushing Fake's waits return at once and move the clock, as paced broadcasts need.
 func TestRushingClock(t *testing.T) {
 	start := at("2026-11-02", 8, 0)
-	c := workday.NewRushing(start)
+	c := testkit.NewRushingClock(start)
 	ctx := context.Background()
 	for range 3 {
 		if err := workday.Sleep(ctx, c, 40*time.Millisecond); err != nil {

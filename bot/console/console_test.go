@@ -11,15 +11,15 @@ import (
 	"testing"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/bot/console"
+	"github.com/conductbot/conductbot/internal/testkit"
 )
 
 // session types lines into a console through a pipe and returns everything it printed.
 func session(t *testing.T, rt *bot.Router, user bot.Identity, lines ...string) string {
 	t.Helper()
 	in, w := io.Pipe()
-	out := &bottest.LogBuffer{}
+	out := &testkit.LogBuffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- console.Run(context.Background(), console.Options{Router: rt, In: in, Out: out, User: user})
@@ -48,7 +48,7 @@ func contains(t *testing.T, s string, want ...string) {
 var me = bot.Identity{ID: 1, Name: "本机用户"}
 
 func TestConsoleStaff(t *testing.T) {
-	env := bottest.New(t, nil)
+	env := testkit.NewBot(t, nil)
 	out := session(t, env.Router, me,
 		"/start",
 		"工作时可以穿拖鞋吗？",
@@ -74,7 +74,7 @@ func TestConsoleStaff(t *testing.T) {
 }
 
 func TestConsoleFeedbackAndAdmin(t *testing.T) {
-	env := bottest.New(t, nil)
+	env := testkit.NewBot(t, nil)
 	env2 := env // the same stores for the admin session
 	out := session(t, env.Router, me,
 		"工作时可以穿拖鞋吗",
@@ -84,7 +84,7 @@ func TestConsoleFeedbackAndAdmin(t *testing.T) {
 		"食堂几点开饭",
 	)
 	contains(t, out, "哪里不对", "[1] 答非所问", "已记录：其他", "已记录您的说明，谢谢！", "规范中没有相关规定")
-	admin := bottest.Router(t, withRoles(env2.Config, bot.StaticRoles{2: bot.Roles(bot.Admin)}), env2.QA)
+	admin := testkit.Router(t, withRoles(env2.Config, bot.StaticRoles{2: bot.Roles(bot.Admin)}), env2.QA)
 	out = session(t, admin, bot.Identity{ID: 2, Name: "主任"}, "/gaps", "/users", "/grant 1 supervisor", "/users")
 	contains(t, out, "“食堂几点开饭” ×1", "“工作时可以穿拖鞋吗” 👎1", "其他×1", "规范只说了大厅",
 		"本机用户（ID 1）：窗口工作人员", "已授予 本机用户（ID 1）督查身份", "本机用户（ID 1）：督查",
@@ -102,7 +102,7 @@ func TestConsoleFiles(t *testing.T) {
 	if err := os.WriteFile(path, []byte("JPEG"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := bottest.New(t, nil)
+	env := testkit.NewBot(t, nil)
 	rt := bot.NewRouter(bot.Options{})
 	rt.Photo(bot.Staff, func(ctx context.Context, r *bot.Request) error {
 		p, _ := r.LargestPhoto()

@@ -15,8 +15,7 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/telegram"
-	"github.com/conductbot/conductbot/bot/telegramtest"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/sqlite"
 )
@@ -30,19 +29,19 @@ var benchQuestions = []string{
 // benchBot runs the real bot — offline engine, the Telegram adapter, the SQLite store in a file ("sqlite-file")
 // or in memory ("sqlite-memory", one connection) — against a stand-in that keeps no call log. The engine is
 // wired on the same store, as serve does. It returns the stand-in and a stop function.
-func benchBot(b *testing.B, store string) (*telegramtest.Server, func()) {
+func benchBot(b *testing.B, store string) (*testkit.API, func()) {
 	b.Helper()
-	api := telegramtest.New(b, telegramtest.WithoutCallLog())
+	api := testkit.NewAPI(b, testkit.WithoutCallLog())
 	var st *sqlite.DB
 	switch store {
 	case "sqlite-file":
-		st = testenv.SQLiteFile(b, filepath.Join(b.TempDir(), "bench.db"))
+		st = testkit.SQLiteFile(b, filepath.Join(b.TempDir(), "bench.db"))
 	case "sqlite-memory":
-		st = testenv.SQLite(b)
+		st = testkit.SQLite(b)
 	default:
 		b.Fatalf("no store %q", store)
 	}
-	eng := testenv.Engine(b, st)
+	eng := testkit.Engine(b, st)
 	rt, err := bot.New(bot.Config{Users: st, States: st})
 	if err != nil {
 		b.Fatal(err)
@@ -67,11 +66,11 @@ func benchBot(b *testing.B, store string) (*telegramtest.Server, func()) {
 var benchStores = []string{"sqlite-memory", "sqlite-file"}
 
 // questionUpdates builds n questions from n/10+1 users, each in their private chat, with update IDs in order.
-func questionUpdates(api *telegramtest.Server, n int) []models.Update {
+func questionUpdates(api *testkit.API, n int) []models.Update {
 	us := make([]models.Update, n)
 	for i := range n {
-		u := telegramtest.User(int64(100000+i%(n/10+1)), "", fmt.Sprint("用户", i))
-		us[i] = api.Text(telegramtest.Private(u), u, benchQuestions[i%len(benchQuestions)])
+		u := testkit.User(int64(100000+i%(n/10+1)), "", fmt.Sprint("用户", i))
+		us[i] = api.Text(testkit.Private(u), u, benchQuestions[i%len(benchQuestions)])
 	}
 	return us
 }
@@ -115,7 +114,7 @@ func BenchmarkLatency(b *testing.B) {
 			var mu sync.Mutex
 			var pushed time.Time
 			lat := make([]time.Duration, 0, b.N)
-			api.OnCall(func(c telegramtest.Call) {
+			api.OnCall(func(c testkit.Call) {
 				if c.Method == "sendMessage" && c.OK() {
 					mu.Lock()
 					lat = append(lat, c.Time.Sub(pushed))

@@ -12,7 +12,7 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/telegram"
-	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/qa"
 )
 
@@ -91,8 +91,8 @@ func TestBrowseInOneMessage(t *testing.T) {
 		m, _ := h.api.Message(staffDM.ID, id)
 		h.press(staffDM, staff, id, msgButton(t, m, s.button))
 		// The press answered; the edit happened before the answer or right after it.
-		ctx, cancel := context.WithTimeout(context.Background(), telegramtest.WaitTimeout)
-		err := h.api.WaitFor(ctx, func([]telegramtest.Call) bool {
+		ctx, cancel := context.WithTimeout(context.Background(), testkit.WaitTimeout)
+		err := h.api.WaitFor(ctx, func([]testkit.Call) bool {
 			m, _ := h.api.Message(staffDM.ID, id)
 			return strings.Contains(m.Text, s.want)
 		})
@@ -138,7 +138,7 @@ func TestFeedbackWithReasonAndGaps(t *testing.T) {
 	p2 := h.api.WaitSent(t, staff2DM.ID, 1)
 	h.press(staff2DM, staff2, messageID(t, p2), button(t, p2, "条款不对"))
 	// Every reason offers to explain it; /cancel declines, and the next line is a question again.
-	e2 := h.api.WaitCall(t, "editMessageText", func(c telegramtest.Call) bool { return strings.Contains(c.Params["text"], "条款不对") })
+	e2 := h.api.WaitCall(t, "editMessageText", func(c testkit.Call) bool { return strings.Contains(c.Params["text"], "条款不对") })
 	contains(t, e2.Text(), "已记录：条款不对", "说明原因", "/cancel")
 	contains(t, h.ask(staff2DM, staff2, "/cancel").Text(), "不再补充说明")
 	h.ask(staffDM, staff, "食堂几点开饭")
@@ -234,7 +234,7 @@ func TestWebhook(t *testing.T) {
 
 func TestRetryAfter429ThenSuccess(t *testing.T) {
 	h := start(t, setup{})
-	h.api.FailNext("sendMessage", 1, telegramtest.TooManyRequests(1))
+	h.api.FailNext("sendMessage", 1, testkit.TooManyRequests(1))
 	c := h.ask(staffDM, staff, "/help")
 	contains(t, c.Text(), "命令")
 	calls := h.api.Calls("sendMessage")
@@ -248,8 +248,8 @@ func TestRetryAfter429ThenSuccess(t *testing.T) {
 
 func TestServerErrorsRetriedWithBackoff(t *testing.T) {
 	h := start(t, setup{})
-	h.api.FailNext("sendMessage", 2, telegramtest.ServerError)
-	h.api.FailNext("answerCallbackQuery", 1, telegramtest.BadGateway)
+	h.api.FailNext("sendMessage", 2, testkit.ServerError)
+	h.api.FailNext("answerCallbackQuery", 1, testkit.BadGateway)
 	c := h.ask(staffDM, staff, "/rules")
 	if s := h.slept(); len(s) != 2 || s[0] != 500*time.Millisecond || s[1] != time.Second {
 		t.Errorf("waited %v, want [500ms 1s]", s)
@@ -272,7 +272,7 @@ func TestBlockedUserReported(t *testing.T) {
 	}
 	// A blocked user's update is handled without an error storm: logged, not retried.
 	h.api.Push(h.api.Text(staffDM, staff, "/help"))
-	h.api.WaitFor(context.Background(), func(calls []telegramtest.Call) bool {
+	h.api.WaitFor(context.Background(), func(calls []testkit.Call) bool {
 		for _, c := range calls {
 			if c.Method == "sendMessage" && c.Status == 403 && c.ChatID() == staff.ID {
 				return true
@@ -491,7 +491,7 @@ func TestPhotoDownloadAndFiles(t *testing.T) {
 	if d.Params["caption"] != "" || string(d.Files["document"].Data) != "a,b\n" {
 		t.Errorf("document %+v", d.Params)
 	}
-	h.api.WaitCall(t, "sendMessage", func(c telegramtest.Call) bool { return strings.HasPrefix(c.Text(), "长长") })
+	h.api.WaitCall(t, "sendMessage", func(c testkit.Call) bool { return strings.HasPrefix(c.Text(), "长长") })
 	_, err := h.bot.Client().Download(context.Background(), p.Files["photo"].Name, 1)
 	if err == nil {
 		t.Errorf("an unknown file downloaded")

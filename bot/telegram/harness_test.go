@@ -12,27 +12,26 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/bot/telegram"
-	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/internal/testkit"
 )
 
 var (
-	staff    = telegramtest.User(1001, "xiaowang", "小王")
-	staff2   = telegramtest.User(1002, "xiaoli", "小李")
-	admin    = telegramtest.User(9001, "boss", "主任")
-	group    = telegramtest.Group(-100777, "窗口工作群")
-	staffDM  = telegramtest.Private(staff)
-	staff2DM = telegramtest.Private(staff2)
-	adminDM  = telegramtest.Private(admin)
+	staff    = testkit.User(1001, "xiaowang", "小王")
+	staff2   = testkit.User(1002, "xiaoli", "小李")
+	admin    = testkit.User(9001, "boss", "主任")
+	group    = testkit.Group(-100777, "窗口工作群")
+	staffDM  = testkit.Private(staff)
+	staff2DM = testkit.Private(staff2)
+	adminDM  = testkit.Private(admin)
 )
 
 // harness is a bot running against the Bot API stand-in.
 type harness struct {
 	t      *testing.T
-	api    *telegramtest.Server
-	env    *bottest.Env
-	log    *bottest.LogBuffer
+	api    *testkit.API
+	env    *testkit.Env
+	log    *testkit.LogBuffer
 	bot    *telegram.Bot
 	cancel context.CancelFunc
 	done   chan error
@@ -44,16 +43,16 @@ type harness struct {
 type setup struct {
 	webhook  *telegram.Webhook
 	register func(rt *bot.Router) // more routes, before the bot starts
-	router   *bot.Router          // instead of bottest's
+	router   *bot.Router          // instead of testkit's
 	options  func(o *telegram.Options)
 }
 
-// start runs a bot with the real engine on the real SQLite store (bottest.New), admin as the configured admin,
+// start runs a bot with the real engine on the real SQLite store (testkit.New), admin as the configured admin,
 // and sleeps that only record how long they would have waited.
 func start(t *testing.T, s setup) *harness {
 	t.Helper()
-	h := &harness{t: t, api: telegramtest.New(t), log: &bottest.LogBuffer{}}
-	h.env = bottest.New(t, h.log, admin.ID)
+	h := &harness{t: t, api: testkit.NewAPI(t), log: &testkit.LogBuffer{}}
+	h.env = testkit.NewBot(t, h.log, admin.ID)
 	rt := h.env.Router
 	if s.router != nil {
 		rt = s.router
@@ -115,7 +114,7 @@ func (h *harness) stop() error {
 }
 
 // send queues a user's text and waits for the bot's next sendMessage to that chat.
-func (h *harness) ask(chat models.Chat, from models.User, text string) telegramtest.Call {
+func (h *harness) ask(chat models.Chat, from models.User, text string) testkit.Call {
 	h.t.Helper()
 	n := len(h.api.Sent(chat.ID))
 	h.api.Push(h.api.Text(chat, from, text))
@@ -123,16 +122,16 @@ func (h *harness) ask(chat models.Chat, from models.User, text string) telegramt
 }
 
 // press presses a button and waits until the bot answered the callback query; it returns the answer.
-func (h *harness) press(chat models.Chat, from models.User, messageID int, data string) telegramtest.Call {
+func (h *harness) press(chat models.Chat, from models.User, messageID int, data string) testkit.Call {
 	h.t.Helper()
 	u := h.api.Press(chat, from, messageID, data)
 	h.api.Push(u)
-	id := telegramtest.CallbackID(u)
-	return h.api.WaitCall(h.t, "answerCallbackQuery", func(c telegramtest.Call) bool { return c.Params["callback_query_id"] == id })
+	id := testkit.CallbackID(u)
+	return h.api.WaitCall(h.t, "answerCallbackQuery", func(c testkit.Call) bool { return c.Params["callback_query_id"] == id })
 }
 
 // messageID of a sendMessage call.
-func messageID(t *testing.T, c telegramtest.Call) int {
+func messageID(t *testing.T, c testkit.Call) int {
 	t.Helper()
 	var m models.Message
 	if err := jsonUnmarshal(c.Result, &m); err != nil || m.ID == 0 {
@@ -141,7 +140,7 @@ func messageID(t *testing.T, c telegramtest.Call) int {
 	return m.ID
 }
 
-func button(t *testing.T, c telegramtest.Call, text string) string {
+func button(t *testing.T, c testkit.Call, text string) string {
 	t.Helper()
 	for _, b := range c.Buttons() {
 		if strings.Contains(b.Text, text) {
@@ -152,7 +151,7 @@ func button(t *testing.T, c telegramtest.Call, text string) string {
 	return ""
 }
 
-func msgButton(t *testing.T, m telegramtest.Msg, text string) string {
+func msgButton(t *testing.T, m testkit.Msg, text string) string {
 	t.Helper()
 	b, ok := m.Button(text)
 	if !ok {

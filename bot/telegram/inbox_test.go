@@ -15,10 +15,8 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/bot/telegram"
-	"github.com/conductbot/conductbot/bot/telegramtest"
-	"github.com/conductbot/conductbot/internal/testenv"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/sqlite"
 )
@@ -28,7 +26,7 @@ import (
 // handler of a process about to die.
 func echoRouter(t testing.TB, st *sqlite.DB, hold <-chan struct{}, all bool) *bot.Router {
 	t.Helper()
-	eng := testenv.Engine(t, st)
+	eng := testkit.Engine(t, st)
 	rt, err := bot.New(bot.Config{Users: st, States: st})
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +46,7 @@ func echoRouter(t testing.TB, st *sqlite.DB, hold <-chan struct{}, all bool) *bo
 }
 
 // runBot starts a bot on st; stop cancels it and returns Run's error.
-func runBot(t testing.TB, api *telegramtest.Server, rt *bot.Router, st *sqlite.DB, log *bottest.LogBuffer) (stop func() error) {
+func runBot(t testing.TB, api *testkit.API, rt *bot.Router, st *sqlite.DB, log *testkit.LogBuffer) (stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	b, err := telegram.New(ctx, telegram.Options{Token: api.Token, ServerURL: api.URL, Router: rt, Inbox: st,
@@ -79,18 +77,18 @@ func runBot(t testing.TB, api *telegramtest.Server, rt *bot.Router, st *sqlite.D
 }
 
 // echoUpdates queues n /echo updates from users chats users, round-robin: "/echo c<chat>-<i>".
-func echoUpdates(api *telegramtest.Server, chats, n int, prefix func(chat int) string) []models.Update {
+func echoUpdates(api *testkit.API, chats, n int, prefix func(chat int) string) []models.Update {
 	var us []models.Update
 	for i := range n {
 		c := i % chats
-		u := telegramtest.User(int64(2000+c), "", fmt.Sprint("用户", c))
-		us = append(us, api.Text(telegramtest.Private(u), u, fmt.Sprintf("/echo %sc%d-%d", prefix(c), c, i/chats)))
+		u := testkit.User(int64(2000+c), "", fmt.Sprint("用户", c))
+		us = append(us, api.Text(testkit.Private(u), u, fmt.Sprintf("/echo %sc%d-%d", prefix(c), c, i/chats)))
 	}
 	return us
 }
 
 // answers counts the bot's answers by text, and lists each chat's in order.
-func answers(api *telegramtest.Server) (map[string]int, map[int64][]string) {
+func answers(api *testkit.API) (map[string]int, map[int64][]string) {
 	count, order := map[string]int{}, map[int64][]string{}
 	for _, c := range api.Calls("sendMessage") {
 		if c.OK() {
@@ -101,11 +99,11 @@ func answers(api *telegramtest.Server) (map[string]int, map[int64][]string) {
 	return count, order
 }
 
-func waitAcknowledged(t *testing.T, api *telegramtest.Server) {
+func waitAcknowledged(t *testing.T, api *testkit.API) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), telegramtest.WaitTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.WaitTimeout)
 	defer cancel()
-	if err := api.WaitFor(ctx, func([]telegramtest.Call) bool { return api.Pending() == 0 }); err != nil {
+	if err := api.WaitFor(ctx, func([]testkit.Call) bool { return api.Pending() == 0 }); err != nil {
 		t.Fatalf("%d updates not acknowledged", api.Pending())
 	}
 }
@@ -124,13 +122,13 @@ func inboxLeft(t *testing.T, st *sqlite.DB) int {
 // file. Every question is answered exactly once, each chat's in order; Telegram's redelivery of some, before
 // and after they were handled, changes nothing; the inbox is empty at the end.
 func TestRestartAnswersEverythingOnce(t *testing.T) {
-	api := telegramtest.New(t)
+	api := testkit.NewAPI(t)
 	path := filepath.Join(t.TempDir(), "conductbot.db")
 	hold := make(chan struct{})
 	t.Cleanup(func() { close(hold) })
-	log := &bottest.LogBuffer{}
+	log := &testkit.LogBuffer{}
 
-	st1 := testenv.SQLiteFile(t, path)
+	st1 := testkit.SQLiteFile(t, path)
 	stop1 := runBot(t, api, echoRouter(t, st1, hold, true), st1, log)
 	us := echoUpdates(api, 8, 40, func(int) string { return "" })
 	api.Push(us...)
@@ -147,7 +145,7 @@ func TestRestartAnswersEverythingOnce(t *testing.T) {
 
 	// Telegram sends some again (say the acknowledgement was lost): they are in the inbox already.
 	api.Push(us[:10]...)
-	st2 := testenv.SQLiteFile(t, path)
+	st2 := testkit.SQLiteFile(t, path)
 	stop2 := runBot(t, api, echoRouter(t, st2, nil, false), st2, log)
 	api.WaitCount(t, "sendMessage", 40)
 	// Redelivered after being handled: ignored. A new question per chat comes after them in its chat.
@@ -197,7 +195,7 @@ func TestKillChild(t *testing.T) {
 	if os.Getenv(childEnv) != "1" {
 		t.Skip("the child process of TestKill9")
 	}
-	api := &telegramtest.Server{Token: telegramtest.DefaultToken, URL: os.Getenv(childURL)}
+	api := &testkit.API{Token: testkit.DefaultToken, URL: os.Getenv(childURL)}
 	st, err := sqlite.Open(context.Background(), os.Getenv(childDB), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -220,9 +218,9 @@ func TestKill9(t *testing.T) {
 	if os.Getenv(childEnv) == "1" {
 		t.Skip("in the child")
 	}
-	api := telegramtest.New(t)
+	api := testkit.NewAPI(t)
 	path := filepath.Join(t.TempDir(), "conductbot.db")
-	st := testenv.SQLiteFile(t, path) // migrated and the code imported before the child opens it
+	st := testkit.SQLiteFile(t, path) // migrated and the code imported before the child opens it
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestKillChild$", "-test.count=1")
@@ -250,7 +248,7 @@ func TestKill9(t *testing.T) {
 	waitAcknowledged(t, api)
 	// The child deletes a handled update's row after its answer: wait until only the ten of chats 0 and 1 are
 	// left, so the kill cannot fall between an answer and its deletion.
-	deadline := time.Now().Add(telegramtest.WaitTimeout)
+	deadline := time.Now().Add(testkit.WaitTimeout)
 	for inboxLeft(t, st) != 10 {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d updates in the inbox, want the 10 of the hung chats", inboxLeft(t, st))
@@ -268,7 +266,7 @@ func TestKill9(t *testing.T) {
 	}
 	t.Logf("child killed in %v", time.Since(start))
 
-	stop := runBot(t, api, echoRouter(t, st, nil, false), st, &bottest.LogBuffer{})
+	stop := runBot(t, api, echoRouter(t, st, nil, false), st, &testkit.LogBuffer{})
 	api.WaitCount(t, "sendMessage", 40)
 	if err := stop(); err != nil {
 		t.Fatal(err)

@@ -8,14 +8,13 @@ import (
 	"time"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/bot/telegram"
-	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/internal/testkit"
 )
 
 // TestTokenNeverInErrorsOrLogs: the library puts the token in every URL; no error or log line may show it.
 func TestTokenNeverInErrorsOrLogs(t *testing.T) {
-	token := telegramtest.DefaultToken
+	token := testkit.DefaultToken
 	secret := strings.SplitN(token, ":", 2)[1]
 	check := func(what, s string) {
 		t.Helper()
@@ -27,8 +26,8 @@ func TestTokenNeverInErrorsOrLogs(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	dead := "http://" + ln.Addr().String()
 	ln.Close()
-	env := bottest.New(t, nil)
-	log := &bottest.LogBuffer{}
+	env := testkit.NewBot(t, nil)
+	log := &testkit.LogBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_, err := telegram.New(ctx, telegram.Options{Token: token, ServerURL: dead, Router: env.Router, Attempts: 2,
@@ -41,7 +40,7 @@ func TestTokenNeverInErrorsOrLogs(t *testing.T) {
 
 	// A working bot whose calls fail in every way the stand-in can fail.
 	h := start(t, setup{})
-	h.api.FailNext("sendMessage", 10, telegramtest.ServerError)
+	h.api.FailNext("sendMessage", 10, testkit.ServerError)
 	_, err = h.bot.Client().Send(context.Background(), staff.ID, bot.Message{Text: "x"})
 	if err == nil {
 		t.Fatal("send succeeded through 500s")

@@ -12,9 +12,8 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"github.com/conductbot/conductbot/bot/bottest"
-	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/internal/golden"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/workday"
 )
 
@@ -36,7 +35,7 @@ func (tr *adminTranscript) mask(s string) string {
 // then stderr).
 func (tr *adminTranscript) cli(t *testing.T, clock workday.Clock, args ...string) (stdout, stderr string) {
 	t.Helper()
-	var out, errOut bottest.LogBuffer
+	var out, errOut testkit.LogBuffer
 	if code := run(context.Background(), clock, args, strings.NewReader(""), &out, &errOut); code != 0 {
 		t.Fatalf("conductbot %s: exit %d\n%s", strings.Join(args, " "), code, errOut.String())
 	}
@@ -55,10 +54,10 @@ func (tr *adminTranscript) writeCLI(args []string, stdout, stderr string) {
 }
 
 // chat sends text from u and writes it with the bot's new messages in u's chat.
-func (tr *adminTranscript) chat(t *testing.T, api *telegramtest.Server, u models.User, who, text string) {
+func (tr *adminTranscript) chat(t *testing.T, api *testkit.API, u models.User, who, text string) {
 	t.Helper()
 	before := len(api.BotMessages(u.ID))
-	api.Push(api.Text(telegramtest.Private(u), u, text))
+	api.Push(api.Text(testkit.Private(u), u, text))
 	api.WaitSent(t, u.ID, before)
 	// A command's answer may come in more than one message: wait until none has come for a moment.
 	for n := -1; n != len(api.BotMessages(u.ID)); {
@@ -80,13 +79,13 @@ var inviteCode = regexp.MustCompile(`(?m)^[0-9A-Z]{5}-[0-9A-Z]{5}$`)
 // `conductbot serve`); the inspectors' list once one joined — compared with testdata/admin-transcript.golden
 // (-update rewrites it) and read as a user would.
 func TestAdminTranscript(t *testing.T) {
-	api := telegramtest.New(t)
+	api := testkit.NewAPI(t)
 	serveEnv(t, api)
 	t.Setenv("LOG_LEVEL", "warn")
 	dir := os.Getenv("CONDUCTBOT_DATA_DIR")
 	// The terminal's commands run on a clock that stands still: what they print does not depend on when the
 	// test runs.
-	still := workday.NewFake(bottest.Start)
+	still := testkit.NewClock(testkit.Start)
 	tr := &adminTranscript{codes: map[string]string{}}
 
 	list := writeFile(t, filepath.Dir(dir), "windows.txt", "3 不动产登记\n4 公积金\n5 社保\n12 税务综合\n")
@@ -106,9 +105,9 @@ func TestAdminTranscript(t *testing.T) {
 	tr.writeCLI([]string{"versions"}, out, errOut)
 
 	stop := serve(t)
-	admin := telegramtest.User(9001, "boss", "主任")
-	super := telegramtest.User(5005, "dujian", "督查员")
-	insp := telegramtest.User(7351906642, "secret_shopper_qz", "林晓燕")
+	admin := testkit.User(9001, "boss", "主任")
+	super := testkit.User(5005, "dujian", "督查员")
+	insp := testkit.User(7351906642, "secret_shopper_qz", "林晓燕")
 	tr.chat(t, api, super, "督查员", "/start")
 	tr.chat(t, api, admin, "管理员", "/start")
 	tr.chat(t, api, admin, "管理员", "/grant @dujian supervisor")

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conductbot/conductbot/bot/bottest"
+	"github.com/conductbot/conductbot/internal/testkit"
 )
 
 func TestChat(t *testing.T) {
@@ -16,7 +16,7 @@ func TestChat(t *testing.T) {
 	t.Setenv("DATABASE_URL", "")
 	t.Setenv("CONDUCTBOT_ADMINS", "")
 	in, w := io.Pipe()
-	var stdout, stderr bottest.LogBuffer
+	var stdout, stderr testkit.LogBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(context.Background(), testClock(), []string{"chat", "--as", "supervisor", "--name", "督查小张"}, in, &stdout, &stderr)
@@ -35,7 +35,7 @@ func TestChat(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	var o2, e2 bottest.LogBuffer
+	var o2, e2 testkit.LogBuffer
 	if code := run(context.Background(), testClock(), []string{"chat", "--as", "boss"}, strings.NewReader(""), &o2, &e2); code != 2 {
 		t.Errorf("--as boss: exit code %d", code)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conductbot/conductbot/postgres/pgtest"
+	"github.com/conductbot/conductbot/internal/testkit"
 )
 
 // A code with a control character (NUL passes SQLite and fails PostgreSQL with a raw English error) or invalid
@@ -19,7 +19,7 @@ func TestImportRefusesControlCharacters(t *testing.T) {
 			t.Setenv("CONDUCTBOT_DATA_DIR", dir)
 			t.Setenv("DATABASE_URL", "")
 			if store == "postgres" {
-				t.Setenv("DATABASE_URL", pgtest.URL(t))
+				t.Setenv("DATABASE_URL", testkit.PostgresURL(t))
 			}
 			write := func(name, src string) string {
 				p := filepath.Join(dir, name)

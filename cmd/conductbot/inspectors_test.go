@@ -13,13 +13,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conductbot/conductbot/bot/bottest"
+	"github.com/conductbot/conductbot/internal/testkit"
 )
 
 // runCmd runs one subcommand with stdin and returns its exit code and output.
 func runInspCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errOut bottest.LogBuffer
+	var out, errOut testkit.LogBuffer
 	code := run(context.Background(), testClock(), args, strings.NewReader(stdin), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
@@ -101,7 +101,7 @@ func TestChatAsInspector(t *testing.T) {
 	}
 	lines = append(lines, "窗口人员一直在看手机，没抬头。", "1", "3", "6", "/quit")
 	in, w := io.Pipe()
-	var stdout, stderr bottest.LogBuffer
+	var stdout, stderr testkit.LogBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(context.Background(), testClock(), []string{"chat", "--as", "inspector", "--user", "7351906642", "--name", "林晓燕"}, in, &stdout, &stderr)

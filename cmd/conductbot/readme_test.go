@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/internal/golden"
+	"github.com/conductbot/conductbot/internal/testkit"
 )
 
 // updateReadme rewrites README.md's examples from what the program prints:
@@ -127,7 +127,7 @@ func (ex readmeExample) run(t *testing.T) string {
 	for _, l := range ex.typed {
 		stdin += l + "\n"
 	}
-	var stdout, stderr bottest.LogBuffer
+	var stdout, stderr testkit.LogBuffer
 	if code := run(context.Background(), testClock(), args, strings.NewReader(stdin), &stdout, &stderr); code != 0 {
 		t.Fatalf("conductbot %s: exit code %d\n%s", strings.Join(ex.args, " "), code, stderr.String())
 	}

@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conductbot/conductbot/bot/bottest"
-	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/config"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/remind"
 	"github.com/conductbot/conductbot/sqlite"
 	"github.com/conductbot/conductbot/workday"
@@ -43,20 +42,20 @@ func TestServeOnEveryDate(t *testing.T) {
 			if got := workday.ShippedCalendar().IsWorkday(day); got != c.workday {
 				t.Fatalf("the shipped calendar says working day = %v", got)
 			}
-			api := telegramtest.New(t)
+			api := testkit.NewAPI(t)
 			serveEnv(t, api)
 			t.Setenv("CONDUCTBOT_TZ", "Etc/GMT-8")
 			subscribe(t, start, 1001, 1002)
-			staff := telegramtest.User(1003, "xiaozhang", "小张")
+			staff := testkit.User(1003, "xiaozhang", "小张")
 			for round := range 2 {
 				ctx, cancel := context.WithCancel(context.Background())
-				var stdout, stderr bottest.LogBuffer
+				var stdout, stderr testkit.LogBuffer
 				done := make(chan int, 1)
 				clock := workday.Started(start.Add(time.Duration(round) * time.Minute))
 				go func() { done <- run(ctx, clock, []string{"serve"}, strings.NewReader(""), &stdout, &stderr) }()
 				waitLog(t, &stderr, "remind: round done", "job=remind.calendar")
 				n := len(api.Sent(staff.ID))
-				api.Push(api.Text(telegramtest.Private(staff), staff, "上班可以玩手机吗"))
+				api.Push(api.Text(testkit.Private(staff), staff, "上班可以玩手机吗"))
 				if got := api.WaitSent(t, staff.ID, n).Text(); !strings.Contains(got, "1.3.3") {
 					t.Errorf("round %d: the answer %q", round, got)
 				}
@@ -118,7 +117,7 @@ func subscribe(t *testing.T, now time.Time, chats ...int64) {
 }
 
 // waitLog waits until the log holds every one of parts; the timeout only bounds a failing test.
-func waitLog(t *testing.T, log *bottest.LogBuffer, parts ...string) {
+func waitLog(t *testing.T, log *testkit.LogBuffer, parts ...string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {

@@ -8,13 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conductbot/conductbot/bot/bottest"
-	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/workday"
 )
 
 // serveEnv points serve at the stand-in with a fresh SQLite store.
-func serveEnv(t *testing.T, api *telegramtest.Server) {
+func serveEnv(t *testing.T, api *testkit.API) {
 	t.Setenv("TELEGRAM_BOT_TOKEN", api.Token)
 	t.Setenv("TELEGRAM_API_URL", api.URL)
 	t.Setenv("CONDUCTBOT_DATA_DIR", t.TempDir())
@@ -27,7 +26,7 @@ func serveEnv(t *testing.T, api *telegramtest.Server) {
 // serve runs `conductbot serve` until stop is called, which returns the exit code and the log.
 func serve(t *testing.T) (stop func() (int, string)) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr bottest.LogBuffer
+	var stdout, stderr testkit.LogBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, testClock(), []string{"serve", "--drain", "5s"}, strings.NewReader(""), &stdout, &stderr)
@@ -45,22 +44,22 @@ func serve(t *testing.T) (stop func() (int, string)) {
 }
 
 func TestServePolling(t *testing.T) {
-	api := telegramtest.New(t)
+	api := testkit.NewAPI(t)
 	serveEnv(t, api)
 	stop := serve(t)
-	staff := telegramtest.User(1001, "xiaowang", "小王")
-	admin := telegramtest.User(9001, "boss", "主任")
-	api.Push(api.Text(telegramtest.Private(staff), staff, "/start"))
+	staff := testkit.User(1001, "xiaowang", "小王")
+	admin := testkit.User(9001, "boss", "主任")
+	api.Push(api.Text(testkit.Private(staff), staff, "/start"))
 	c := api.WaitSent(t, staff.ID, 0)
 	if !strings.Contains(c.Text(), "窗口工作人员") {
 		t.Errorf("/start: %q", c.Text())
 	}
-	api.Push(api.Text(telegramtest.Private(staff), staff, "上班可以玩手机吗"))
+	api.Push(api.Text(testkit.Private(staff), staff, "上班可以玩手机吗"))
 	c = api.WaitSent(t, staff.ID, 1)
 	if !strings.Contains(c.Text(), "1.3.3") {
 		t.Errorf("answer: %q", c.Text())
 	}
-	api.Push(api.Text(telegramtest.Private(admin), admin, "/gaps"))
+	api.Push(api.Text(testkit.Private(admin), admin, "/gaps"))
 	c = api.WaitSent(t, admin.ID, 0)
 	if !strings.Contains(c.Text(), "规范盲区") {
 		t.Errorf("/gaps: %q", c.Text())
@@ -78,7 +77,7 @@ func TestServePolling(t *testing.T) {
 }
 
 func TestServeWebhook(t *testing.T) {
-	api := telegramtest.New(t)
+	api := testkit.NewAPI(t)
 	serveEnv(t, api)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -91,12 +90,12 @@ func TestServeWebhook(t *testing.T) {
 	t.Setenv("WEBHOOK_SECRET", "Right_Secret-1")
 	stop := serve(t)
 	api.WaitCall(t, "setWebhook", nil)
-	staff := telegramtest.User(1001, "xiaowang", "小王")
+	staff := testkit.User(1001, "xiaowang", "小王")
 	ctx := context.Background()
-	if status, err := api.DeliverTo(ctx, "http://"+addr+"/telegram", "wrong", api.Text(telegramtest.Private(staff), staff, "/start")); err != nil || status != http.StatusUnauthorized {
+	if status, err := api.DeliverTo(ctx, "http://"+addr+"/telegram", "wrong", api.Text(testkit.Private(staff), staff, "/start")); err != nil || status != http.StatusUnauthorized {
 		t.Fatalf("wrong secret: %d %v", status, err)
 	}
-	if status, err := api.Deliver(ctx, api.Text(telegramtest.Private(staff), staff, "/help")); err != nil || status != http.StatusOK {
+	if status, err := api.Deliver(ctx, api.Text(testkit.Private(staff), staff, "/help")); err != nil || status != http.StatusOK {
 		t.Fatalf("right secret: %d %v", status, err)
 	}
 	c := api.WaitSent(t, staff.ID, 0)
@@ -118,7 +117,7 @@ func TestServeWebhook(t *testing.T) {
 
 func TestServeNeedsToken(t *testing.T) {
 	t.Setenv("TELEGRAM_BOT_TOKEN", "")
-	var stdout, stderr bottest.LogBuffer
+	var stdout, stderr testkit.LogBuffer
 	if code := run(context.Background(), testClock(), []string{"serve"}, strings.NewReader(""), &stdout, &stderr); code != 1 {
 		t.Fatalf("exit code %d", code)
 	}
@@ -129,4 +128,4 @@ func TestServeNeedsToken(t *testing.T) {
 
 // testClock is the clock of the command tests: the program started on the tests' Monday morning, running at
 // the wall clock's pace from there, so no test depends on the day it runs.
-func testClock() workday.Clock { return workday.Started(bottest.Start) }
+func testClock() workday.Clock { return workday.Started(testkit.Start) }

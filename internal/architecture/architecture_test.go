@@ -15,7 +15,7 @@ import (
 const module = "github.com/conductbot/conductbot/"
 
 // testSupport are packages that exist for tests: no production package imports them.
-var testSupport = []string{"bot/bottest", "bot/telegramtest", "remind/remindtest", "postgres/pgtest", "internal/testenv", "internal/golden", "storetest"}
+var testSupport = []string{"internal/testkit", "internal/golden", "storetest"}
 
 // allowed lists, for each package, the project packages it may import (production imports, not its tests').
 // A package missing here may import nothing of the project. See docs/architecture.md for why.
@@ -39,10 +39,8 @@ var allowed = map[string][]string{
 	// The program wires everything.
 	"cmd/conductbot": {"bot", "bot/console", "bot/telegram", "config", "inspect", "postgres", "qa", "remind", "retrieval", "rules", "sqlite", "supervise", "workday"},
 	// Test support.
-	"bot/bottest":       {"bot", "bot/telegram", "bot/telegramtest", "internal/testenv", "qa", "retrieval", "sqlite", "workday"},
-	"remind/remindtest": {"bot"},
-	"internal/testenv":  {"retrieval", "rules", "sqlite"},
-	"storetest":         {"bot", "inspect", "qa", "remind", "retrieval", "rules", "supervise", "workday"},
+	"internal/testkit": {"bot", "bot/telegram", "qa", "retrieval", "rules", "sqlite"},
+	"storetest":        {"bot", "inspect", "qa", "remind", "retrieval", "rules", "supervise", "workday"},
 }
 
 type pkg struct {

@@ -1,7 +1,8 @@
-// Package bottest has what tests and benchmarks of the bot share: a log buffer, and a
+// NewBot and StartTelegram are what tests and benchmarks of the bot share: a log buffer, and a
 // bot.Config wiring the real offline retrieval engine and the real SQLite store (in memory, the shipped code in
-// force; see internal/testenv).
-package bottest
+// force; see stores.go).
+
+package testkit
 
 import (
 	"io"
@@ -10,16 +11,14 @@ import (
 	"testing"
 
 	"github.com/conductbot/conductbot/bot"
-	"github.com/conductbot/conductbot/internal/testenv"
 	"github.com/conductbot/conductbot/qa"
 	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/sqlite"
-	"github.com/conductbot/conductbot/workday"
 )
 
 // Start is where test clocks start: a Monday morning in Asia/Shanghai, when the tests' stores imported the
 // shipped code.
-var Start = testenv.Imported
+var Start = Imported
 
 // Env is a wired bot on the real SQLite store (in memory) and the real engine on that store.
 type Env struct {
@@ -27,20 +26,20 @@ type Env struct {
 	QA     qa.Config
 	Store  *sqlite.DB
 	Engine *retrieval.Engine
-	Clock  *workday.Fake
+	Clock  *Clock
 	Router *bot.Router
 }
 
 // New wires bot.New for a test, as `conductbot serve` does, on a fresh in-memory SQLite store with the shipped
 // code in force: admins are the configured admins; log receives the logs (nil: discarded).
-func New(tb testing.TB, log io.Writer, admins ...int64) *Env {
+func NewBot(tb testing.TB, log io.Writer, admins ...int64) *Env {
 	tb.Helper()
 	if log == nil {
 		log = io.Discard
 	}
-	st := testenv.SQLite(tb)
-	clock := workday.NewFake(Start)
-	eng := testenv.Engine(tb, st)
+	st := SQLite(tb)
+	clock := NewClock(Start)
+	eng := Engine(tb, st)
 	cfg := bot.Config{Users: st, States: st, Admins: admins, Now: clock.Now,
 		Log: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	q := qa.Config{Asker: eng, Code: eng, QA: st}

@@ -1,4 +1,4 @@
-package telegramtest
+package testkit
 
 import (
 	"bytes"
@@ -28,13 +28,13 @@ func Group(id int64, title string) models.Chat {
 }
 
 // nextUpdateID allocates an update ID; call with s.mu held.
-func (s *Server) nextUpdateID() int64 {
+func (s *API) nextUpdateID() int64 {
 	s.nextUpdate++
 	return s.nextUpdate
 }
 
 // userMessage records a user's message in the chat and returns it; call with s.mu held.
-func (s *Server) userMessage(ch models.Chat, from models.User, text string) models.Message {
+func (s *API) userMessage(ch models.Chat, from models.User, text string) models.Message {
 	c := s.chat(ch)
 	m := c.add(&Msg{Text: text})
 	f := from
@@ -72,7 +72,7 @@ func isNameByte(c byte) bool {
 }
 
 // Text is a text message from a user in a chat (a command when it starts with "/").
-func (s *Server) Text(chat models.Chat, from models.User, text string) models.Update {
+func (s *API) Text(chat models.Chat, from models.User, text string) models.Update {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.userMessage(chat, from, text)
@@ -80,7 +80,7 @@ func (s *Server) Text(chat models.Chat, from models.User, text string) models.Up
 }
 
 // Reply is a text message replying to message `to` of the chat (usually one of the bot's).
-func (s *Server) Reply(chat models.Chat, from models.User, to int, text string) models.Update {
+func (s *API) Reply(chat models.Chat, from models.User, to int, text string) models.Update {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.userMessage(chat, from, text)
@@ -94,7 +94,7 @@ func (s *Server) Reply(chat models.Chat, from models.User, to int, text string) 
 }
 
 // Photo is a photo from a user, in two sizes (a thumbnail and data itself, both downloadable).
-func (s *Server) Photo(chat models.Chat, from models.User, caption string, data []byte) models.Update {
+func (s *API) Photo(chat models.Chat, from models.User, caption string, data []byte) models.Update {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.userMessage(chat, from, "")
@@ -109,7 +109,7 @@ func (s *Server) Photo(chat models.Chat, from models.User, caption string, data 
 }
 
 // Document is a file sent as a document.
-func (s *Server) Document(chat models.Chat, from models.User, name, mime string, data []byte) models.Update {
+func (s *API) Document(chat models.Chat, from models.User, name, mime string, data []byte) models.Update {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.userMessage(chat, from, "")
@@ -121,7 +121,7 @@ func (s *Server) Document(chat models.Chat, from models.User, name, mime string,
 
 // Press is a user pressing a button with the given data on message messageID of the chat. The data need not
 // be on the message: a forged press is as easy for a real client.
-func (s *Server) Press(chat models.Chat, from models.User, messageID int, data string) models.Update {
+func (s *API) Press(chat models.Chat, from models.User, messageID int, data string) models.Update {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.nextCB++
@@ -149,7 +149,7 @@ func CallbackID(u models.Update) string {
 
 // Push queues updates for getUpdates, in order, and returns their IDs. An update keeps its ID, so pushing the
 // same update twice is a redelivery.
-func (s *Server) Push(us ...models.Update) []int64 {
+func (s *API) Push(us ...models.Update) []int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ids := make([]int64, len(us))
@@ -160,7 +160,7 @@ func (s *Server) Push(us ...models.Update) []int64 {
 		}
 		raw, err := json.Marshal(u)
 		if err != nil {
-			panic(fmt.Sprintf("telegramtest: update does not marshal: %v", err))
+			panic(fmt.Sprintf("testkit: update does not marshal: %v", err))
 		}
 		s.queue = append(s.queue, queued{id: u.ID, raw: raw})
 		if _, seen := s.pushedAt[u.ID]; !seen && s.keepCalls {
@@ -173,7 +173,7 @@ func (s *Server) Push(us ...models.Update) []int64 {
 }
 
 // PushRaw queues a raw JSON update (which should carry its update_id), for malformed input.
-func (s *Server) PushRaw(id int64, raw string) {
+func (s *API) PushRaw(id int64, raw string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.queue = append(s.queue, queued{id: id, raw: json.RawMessage(raw)})
@@ -182,16 +182,16 @@ func (s *Server) PushRaw(id int64, raw string) {
 
 // Deliver posts the update to the webhook the bot registered, with the secret it registered, as Telegram
 // does, and returns the HTTP status.
-func (s *Server) Deliver(ctx context.Context, u models.Update) (int, error) {
+func (s *API) Deliver(ctx context.Context, u models.Update) (int, error) {
 	wh, ok := s.Webhook()
 	if !ok {
-		return 0, fmt.Errorf("telegramtest: no webhook set")
+		return 0, fmt.Errorf("testkit: no webhook set")
 	}
 	return s.DeliverTo(ctx, wh.URL, wh.Secret, u)
 }
 
 // DeliverTo posts the update to url with the given secret token header (none when empty).
-func (s *Server) DeliverTo(ctx context.Context, url, secret string, u models.Update) (int, error) {
+func (s *API) DeliverTo(ctx context.Context, url, secret string, u models.Update) (int, error) {
 	body, err := json.Marshal(u)
 	if err != nil {
 		return 0, err

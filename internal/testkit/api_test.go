@@ -1,4 +1,4 @@
-package telegramtest_test
+package testkit_test
 
 import (
 	"encoding/json"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conductbot/conductbot/bot/telegramtest"
+	"github.com/conductbot/conductbot/internal/testkit"
 )
 
 type answer struct {
@@ -20,7 +20,7 @@ type answer struct {
 	} `json:"parameters"`
 }
 
-func post(t *testing.T, s *telegramtest.Server, token, method, contentType, body string) (int, answer) {
+func post(t *testing.T, s *testkit.API, token, method, contentType, body string) (int, answer) {
 	t.Helper()
 	resp, err := http.Post(s.URL+"/bot"+token+"/"+method, contentType, strings.NewReader(body))
 	if err != nil {
@@ -37,7 +37,7 @@ func post(t *testing.T, s *telegramtest.Server, token, method, contentType, body
 // TestWireFormat checks the stand-in against the Bot API's behaviour for clients other than go-telegram/bot:
 // JSON and URL-encoded bodies, and Telegram's errors.
 func TestWireFormat(t *testing.T) {
-	s := telegramtest.New(t)
+	s := testkit.NewAPI(t)
 	status, a := post(t, s, "wrong:token", "getMe", "application/json", "{}")
 	if status != 401 || a.OK || a.Description != "Unauthorized" {
 		t.Errorf("wrong token: %d %+v", status, a)
@@ -74,14 +74,14 @@ func TestWireFormat(t *testing.T) {
 			t.Errorf("want %q: %d %+v", want, status, a)
 		}
 	}
-	s.FailNext("sendMessage", 1, telegramtest.TooManyRequests(3))
+	s.FailNext("sendMessage", 1, testkit.TooManyRequests(3))
 	status, a = post(t, s, s.Token, "sendMessage", "application/json", `{"chat_id":42,"text":"x"}`)
 	if status != 429 || a.ErrorCode != 429 || a.Parameters.RetryAfter != 3 {
 		t.Errorf("429: %d %+v", status, a)
 	}
 	// getUpdates with offset confirms earlier updates; a webhook makes it a conflict.
-	u := telegramtest.User(7, "u", "U")
-	ids := s.Push(s.Text(telegramtest.Private(u), u, "一"), s.Text(telegramtest.Private(u), u, "二"))
+	u := testkit.User(7, "u", "U")
+	ids := s.Push(s.Text(testkit.Private(u), u, "一"), s.Text(testkit.Private(u), u, "二"))
 	_, a = post(t, s, s.Token, "getUpdates", "application/json", `{"offset":0,"timeout":0}`)
 	var got []map[string]any
 	json.Unmarshal(a.Result, &got)

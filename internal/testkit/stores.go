@@ -1,11 +1,12 @@
-// Package testenv gives tests the real stores they run on: the SQLite store (the same migrations as in
+// SQLite, SQLiteFile and Engine give tests the real stores they run on: the SQLite store (the same migrations as in
 // production), in memory or in a file, with the shipped code in force, and the retrieval engine wired on it as
 // `conductbot serve` wires it. Tests of the capabilities (bot, inspect, remind, …) use it instead of fakes of
 // the stores; the contract suite (storetest) holds SQLite and PostgreSQL to the same behaviour.
 //
-// The sqlite package implements the capabilities' store interfaces, so it imports them: tests that use this
+// The sqlite package implements the capabilities' store interfaces, so it imports them: tests that use testkit
 // package must be external test packages (package bot_test, inspect_test, …).
-package testenv
+
+package testkit
 
 import (
 	"context"
@@ -22,7 +23,7 @@ import (
 )
 
 // Imported is when the stores opened here import the shipped code: a Monday morning in Asia/Shanghai, the
-// moment the tests' clocks start (bottest.Start).
+// moment the tests' clocks start (Start).
 var Imported = time.Date(2026, 11, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
 // Store is what the retrieval engine needs from a store.
@@ -63,11 +64,11 @@ func open(tb testing.TB, path string) *sqlite.DB {
 	tb.Helper()
 	db, err := sqlite.Open(context.Background(), path, slog.New(slog.DiscardHandler))
 	if err != nil {
-		tb.Fatalf("testenv: open SQLite %s: %v", path, err)
+		tb.Fatalf("testkit: open SQLite %s: %v", path, err)
 	}
 	tb.Cleanup(func() {
 		if err := db.Close(); err != nil {
-			tb.Errorf("testenv: close SQLite %s: %v", path, err)
+			tb.Errorf("testkit: close SQLite %s: %v", path, err)
 		}
 	})
 	return db
@@ -88,10 +89,10 @@ func ImportShipped(ctx context.Context, st rules.Store) error {
 		return nil
 	}
 	if !errors.Is(err, rules.ErrNotFound) {
-		return fmt.Errorf("testenv: code in force: %w", err)
+		return fmt.Errorf("testkit: code in force: %w", err)
 	}
 	if _, _, err := st.PutCode(ctx, rules.Shipped(), rules.ShippedSource, Imported); err != nil {
-		return fmt.Errorf("testenv: import the shipped code: %w", err)
+		return fmt.Errorf("testkit: import the shipped code: %w", err)
 	}
 	return nil
 }
@@ -102,7 +103,7 @@ func Engine(tb testing.TB, st Store) *retrieval.Engine {
 	tb.Helper()
 	e, err := retrieval.NewEngine(context.Background(), retrieval.Options{Codes: st, Vectors: st})
 	if err != nil {
-		tb.Fatalf("testenv: retrieval engine: %v", err)
+		tb.Fatalf("testkit: retrieval engine: %v", err)
 	}
 	return e
 }

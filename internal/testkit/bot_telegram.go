@@ -1,4 +1,4 @@
-package bottest
+package testkit
 
 import (
 	"context"
@@ -11,13 +11,12 @@ import (
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/bot/telegram"
-	"github.com/conductbot/conductbot/bot/telegramtest"
 )
 
 // Telegram is a router running on the real go-telegram client against the Bot API stand-in. Each update is
 // marked when its handler returns, so a test can push an update and look at the replies once it was handled.
 type Telegram struct {
-	API *telegramtest.Server
+	API *API
 	Bot *telegram.Bot
 
 	t      testing.TB
@@ -31,7 +30,7 @@ type Telegram struct {
 
 // StartTelegram adds the marking middleware to rt (innermost, so call it after every Register) and starts
 // polling api; states keeps the polling offset (optional). The bot stops at the test's cleanup at the latest.
-func StartTelegram(t testing.TB, api *telegramtest.Server, rt *bot.Router, states bot.StateStore, log *slog.Logger) *Telegram {
+func StartTelegram(t testing.TB, api *API, rt *bot.Router, states bot.StateStore, log *slog.Logger) *Telegram {
 	t.Helper()
 	h := &Telegram{API: api, t: t, handled: map[int64]bool{}, changed: make(chan struct{})}
 	rt.Use(func(next bot.Handler) bot.Handler {
@@ -64,7 +63,7 @@ func (h *Telegram) mark(id int64) {
 // Wait blocks until the update was handled.
 func (h *Telegram) Wait(id int64) {
 	h.t.Helper()
-	deadline := time.After(telegramtest.WaitTimeout)
+	deadline := time.After(WaitTimeout)
 	for {
 		h.mu.Lock()
 		ok, ch := h.handled[id], h.changed
@@ -75,7 +74,7 @@ func (h *Telegram) Wait(id int64) {
 		select {
 		case <-ch:
 		case <-deadline:
-			h.t.Fatalf("update %d not handled within %v", id, telegramtest.WaitTimeout)
+			h.t.Fatalf("update %d not handled within %v", id, WaitTimeout)
 		}
 	}
 }
@@ -101,23 +100,23 @@ func (h *Telegram) Stop() {
 }
 
 // Say sends text from u in its private chat and returns the bot's last message there.
-func (h *Telegram) Say(u models.User, text string) telegramtest.Msg {
+func (h *Telegram) Say(u models.User, text string) Msg {
 	h.t.Helper()
-	h.Push(h.API.Text(telegramtest.Private(u), u, text))
+	h.Push(h.API.Text(Private(u), u, text))
 	return h.Last(u.ID)
 }
 
 // Last is the bot's last message in a chat, as it is now.
-func (h *Telegram) Last(chat int64) telegramtest.Msg {
+func (h *Telegram) Last(chat int64) Msg {
 	ms := h.API.BotMessages(chat)
 	if len(ms) == 0 {
-		return telegramtest.Msg{}
+		return Msg{}
 	}
 	return ms[len(ms)-1]
 }
 
 // WithButton is the bot's latest message in the chat that has a button labelled label.
-func (h *Telegram) WithButton(chat int64, label string) (telegramtest.Msg, models.InlineKeyboardButton) {
+func (h *Telegram) WithButton(chat int64, label string) (Msg, models.InlineKeyboardButton) {
 	h.t.Helper()
 	ms := h.API.BotMessages(chat)
 	for i := len(ms) - 1; i >= 0; i-- {
@@ -126,23 +125,23 @@ func (h *Telegram) WithButton(chat int64, label string) (telegramtest.Msg, model
 		}
 	}
 	h.t.Fatalf("no message in chat %d has a button %q; last: %q", chat, label, h.Last(chat).Text)
-	return telegramtest.Msg{}, models.InlineKeyboardButton{}
+	return Msg{}, models.InlineKeyboardButton{}
 }
 
 // Press presses the button labelled label of the latest message in u's chat having one, and returns the answer
 // the callback query got and the bot's last message after.
-func (h *Telegram) Press(u models.User, label string) (answer string, last telegramtest.Msg) {
+func (h *Telegram) Press(u models.User, label string) (answer string, last Msg) {
 	h.t.Helper()
 	m, b := h.WithButton(u.ID, label)
 	return h.PressData(u, m.ID, b.CallbackData)
 }
 
 // PressData presses a button with the given data on message msgID of u's chat (forged or stale presses too).
-func (h *Telegram) PressData(u models.User, msgID int, data string) (answer string, last telegramtest.Msg) {
+func (h *Telegram) PressData(u models.User, msgID int, data string) (answer string, last Msg) {
 	h.t.Helper()
-	up := h.API.Press(telegramtest.Private(u), u, msgID, data)
+	up := h.API.Press(Private(u), u, msgID, data)
 	h.Push(up)
-	id := telegramtest.CallbackID(up)
+	id := CallbackID(up)
 	for _, c := range h.API.Calls("answerCallbackQuery") {
 		if c.Params["callback_query_id"] == id {
 			answer = c.Params["text"]

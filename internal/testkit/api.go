@@ -1,4 +1,4 @@
-// Package telegramtest is a stand-in for the Telegram Bot API on httptest, speaking its wire format, for
+// The Bot API stand-in (NewAPI) is a stand-in for the Telegram Bot API on httptest, speaking its wire format, for
 // end-to-end tests that drive the real go-telegram/bot client.
 //
 // It serves POST (or GET) /bot<token>/<method> with multipart/form-data, JSON or URL-encoded bodies
@@ -14,7 +14,8 @@
 // A test builds updates as a user would cause them (Text, Command, Reply, Photo, Press), queues them for
 // getUpdates with Push, or posts them to the webhook the bot registered with Deliver, then waits for the bot's
 // calls with WaitCall or WaitFor.
-package telegramtest
+
+package testkit
 
 import (
 	"context"
@@ -40,7 +41,7 @@ import (
 const DefaultToken = "123456789:AAE-test-token_Secret0123456789abcdef"
 
 // Server is the Bot API stand-in.
-type Server struct {
+type API struct {
 	Token string
 	// URL is the base URL to give the client (bot.WithServerURL).
 	URL string
@@ -198,27 +199,27 @@ var ServerError = Failure{Code: 500, Description: "Internal Server Error"}
 // BadGateway is a 502, as a proxy in front of a Bot API server answers.
 var BadGateway = Failure{Code: 502, Description: "Bad Gateway"}
 
-// Option configures a Server.
-type Option func(*Server)
+// APIOption configures a Server.
+type APIOption func(*API)
 
 // WithToken sets the token the server accepts.
-func WithToken(token string) Option { return func(s *Server) { s.Token = token } }
+func WithToken(token string) APIOption { return func(s *API) { s.Token = token } }
 
 // WithoutCallLog keeps no call records and no message history (benchmarks): WaitCall, Calls, Messages and
 // PushedAt then see nothing, and edits fail as for unknown messages; Count, WaitCountN and OnCall still work.
-func WithoutCallLog() Option { return func(s *Server) { s.keepCalls = false } }
+func WithoutCallLog() APIOption { return func(s *API) { s.keepCalls = false } }
 
 // New starts a stand-in; it is closed when the test ends.
-func New(tb testing.TB, opts ...Option) *Server {
+func NewAPI(tb testing.TB, opts ...APIOption) *API {
 	tb.Helper()
-	s := NewServer(opts...)
+	s := NewAPIServer(opts...)
 	tb.Cleanup(s.Close)
 	return s
 }
 
 // NewServer starts a stand-in outside a test; Close it.
-func NewServer(opts ...Option) *Server {
-	s := &Server{
+func NewAPIServer(opts ...APIOption) *API {
+	s := &API{
 		Token:      DefaultToken,
 		MaxUpdates: 100,
 		changed:    make(chan struct{}),
@@ -245,19 +246,19 @@ func NewServer(opts ...Option) *Server {
 }
 
 // Close stops the server.
-func (s *Server) Close() {
+func (s *API) Close() {
 	s.srv.CloseClientConnections()
 	s.srv.Close()
 }
 
 // notify wakes waiters; call with s.mu held.
-func (s *Server) notify() {
+func (s *API) notify() {
 	close(s.changed)
 	s.changed = make(chan struct{})
 }
 
 // FailNext makes the next n calls of method fail with f.
-func (s *Server) FailNext(method string, n int, f Failure) {
+func (s *API) FailNext(method string, n int, f Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range n {
@@ -266,26 +267,26 @@ func (s *Server) FailNext(method string, n int, f Failure) {
 }
 
 // Block makes every send to chatID fail with 403, as when the user blocked the bot; Unblock undoes it.
-func (s *Server) Block(chatID int64)   { s.mu.Lock(); s.blocked[chatID] = true; s.mu.Unlock() }
-func (s *Server) Unblock(chatID int64) { s.mu.Lock(); delete(s.blocked, chatID); s.mu.Unlock() }
+func (s *API) Block(chatID int64)   { s.mu.Lock(); s.blocked[chatID] = true; s.mu.Unlock() }
+func (s *API) Unblock(chatID int64) { s.mu.Lock(); delete(s.blocked, chatID); s.mu.Unlock() }
 
 // OnCall adds a function called with every call after it was answered (in the server's goroutine, so keep it
 // short): benchmarks measure latencies with it.
-func (s *Server) OnCall(f func(Call)) {
+func (s *API) OnCall(f func(Call)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.observers = append(s.observers, f)
 }
 
 // Count is how many successful calls of method were made, also WithoutCallLog.
-func (s *Server) Count(method string) int {
+func (s *API) Count(method string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.counts[method]
 }
 
 // WaitCountN waits until n successful calls of method were made (also WithoutCallLog) or ctx ends.
-func (s *Server) WaitCountN(ctx context.Context, method string, n int) error {
+func (s *API) WaitCountN(ctx context.Context, method string, n int) error {
 	for {
 		s.mu.Lock()
 		got, ch := s.counts[method], s.changed
@@ -302,7 +303,7 @@ func (s *Server) WaitCountN(ctx context.Context, method string, n int) error {
 }
 
 // Calls returns the calls recorded so far, of the given methods (all when none given).
-func (s *Server) Calls(methods ...string) []Call {
+func (s *API) Calls(methods ...string) []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return filter(s.calls, methods)
@@ -326,11 +327,11 @@ func filter(calls []Call, methods []string) []Call {
 }
 
 // ResetCalls forgets the recorded calls.
-func (s *Server) ResetCalls() { s.mu.Lock(); s.calls = nil; s.mu.Unlock() }
+func (s *API) ResetCalls() { s.mu.Lock(); s.calls = nil; s.mu.Unlock() }
 
 // WaitFor blocks until cond, evaluated on the calls recorded so far, holds, or ctx ends. cond may call the
 // server's other methods.
-func (s *Server) WaitFor(ctx context.Context, cond func(calls []Call) bool) error {
+func (s *API) WaitFor(ctx context.Context, cond func(calls []Call) bool) error {
 	for {
 		s.mu.Lock()
 		calls := s.calls[:len(s.calls):len(s.calls)]
@@ -352,7 +353,7 @@ var WaitTimeout = 10 * time.Second
 
 // WaitCall waits for the first successful call of method, made after the first `after` calls of all the
 // calls recorded, that matches (nil matches any), and fails the test when none comes.
-func (s *Server) WaitCall(tb testing.TB, method string, match func(Call) bool) Call {
+func (s *API) WaitCall(tb testing.TB, method string, match func(Call) bool) Call {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), WaitTimeout)
 	defer cancel()
@@ -367,13 +368,13 @@ func (s *Server) WaitCall(tb testing.TB, method string, match func(Call) bool) C
 		return false
 	})
 	if err != nil {
-		tb.Fatalf("telegramtest: no matching %s call within %v; calls: %s", method, WaitTimeout, s.summary())
+		tb.Fatalf("testkit: no matching %s call within %v; calls: %s", method, WaitTimeout, s.summary())
 	}
 	return found
 }
 
 // Sent lists the successful sendMessage calls to a chat, in order.
-func (s *Server) Sent(chatID int64) []Call {
+func (s *API) Sent(chatID int64) []Call {
 	var out []Call
 	for _, c := range s.Calls("sendMessage") {
 		if c.OK() && c.ChatID() == chatID {
@@ -384,7 +385,7 @@ func (s *Server) Sent(chatID int64) []Call {
 }
 
 // WaitSent waits until the bot has sent at least n+1 messages to the chat and returns the n-th (from 0).
-func (s *Server) WaitSent(tb testing.TB, chatID int64, n int) Call {
+func (s *API) WaitSent(tb testing.TB, chatID int64, n int) Call {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), WaitTimeout)
 	defer cancel()
@@ -403,13 +404,13 @@ func (s *Server) WaitSent(tb testing.TB, chatID int64, n int) Call {
 		return false
 	})
 	if err != nil {
-		tb.Fatalf("telegramtest: no message #%d to chat %d within %v; calls: %s", n, chatID, WaitTimeout, s.summary())
+		tb.Fatalf("testkit: no message #%d to chat %d within %v; calls: %s", n, chatID, WaitTimeout, s.summary())
 	}
 	return found
 }
 
 // WaitCount waits until n successful calls of method were made and returns them.
-func (s *Server) WaitCount(tb testing.TB, method string, n int) []Call {
+func (s *API) WaitCount(tb testing.TB, method string, n int) []Call {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), WaitTimeout)
 	defer cancel()
@@ -424,12 +425,12 @@ func (s *Server) WaitCount(tb testing.TB, method string, n int) []Call {
 		return len(out) >= n
 	})
 	if err != nil {
-		tb.Fatalf("telegramtest: %d of %d %s calls within %v; calls: %s", len(out), n, method, WaitTimeout, s.summary())
+		tb.Fatalf("testkit: %d of %d %s calls within %v; calls: %s", len(out), n, method, WaitTimeout, s.summary())
 	}
 	return out
 }
 
-func (s *Server) summary() string {
+func (s *API) summary() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var b strings.Builder
@@ -454,7 +455,7 @@ func clip(s string, n int) string {
 }
 
 // Messages returns the chat's messages in order, as they are now.
-func (s *Server) Messages(chatID int64) []Msg {
+func (s *API) Messages(chatID int64) []Msg {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.chats[chatID]
@@ -469,7 +470,7 @@ func (s *Server) Messages(chatID int64) []Msg {
 }
 
 // BotMessages returns only the bot's messages in the chat.
-func (s *Server) BotMessages(chatID int64) []Msg {
+func (s *API) BotMessages(chatID int64) []Msg {
 	var out []Msg
 	for _, m := range s.Messages(chatID) {
 		if m.FromBot {
@@ -480,7 +481,7 @@ func (s *Server) BotMessages(chatID int64) []Msg {
 }
 
 // Message returns one message of the chat as it is now.
-func (s *Server) Message(chatID int64, id int) (Msg, bool) {
+func (s *API) Message(chatID int64, id int) (Msg, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if c := s.chats[chatID]; c != nil {
@@ -492,7 +493,7 @@ func (s *Server) Message(chatID int64, id int) (Msg, bool) {
 }
 
 // Unanswered lists callback query IDs the bot has not answered.
-func (s *Server) Unanswered() []string {
+func (s *API) Unanswered() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
@@ -506,41 +507,41 @@ func (s *Server) Unanswered() []string {
 }
 
 // Commands returns the command menu set for a scope: "default", "all_private_chats", "chat:<id>" ….
-func (s *Server) Commands(scope string) []models.BotCommand {
+func (s *API) Commands(scope string) []models.BotCommand {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.commands[scope]
 }
 
 // Webhook returns the webhook the bot registered, if any.
-func (s *Server) Webhook() (Webhook, bool) {
+func (s *API) Webhook() (Webhook, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.webhook, s.webhook.URL != ""
 }
 
 // Pending is how many queued updates getUpdates has not yet had confirmed.
-func (s *Server) Pending() int {
+func (s *API) Pending() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.queue)
 }
 
 // PushedAt is when the update was queued or delivered.
-func (s *Server) PushedAt(updateID int64) time.Time {
+func (s *API) PushedAt(updateID int64) time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.pushedAt[updateID]
 }
 
 // AddFile stores data as a file the bot can getFile and download, returning its file_id.
-func (s *Server) AddFile(name string, data []byte) string {
+func (s *API) AddFile(name string, data []byte) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.addFile(name, data)
 }
 
-func (s *Server) addFile(name string, data []byte) string {
+func (s *API) addFile(name string, data []byte) string {
 	s.nextFile++
 	id := fmt.Sprintf("FILE%06d", s.nextFile)
 	s.files[id] = &file{id: id, path: fmt.Sprintf("files/file_%d_%s", s.nextFile, safeName(name)), name: name, data: data}

@@ -1,4 +1,4 @@
-package telegramtest
+package testkit
 
 import (
 	"encoding/json"
@@ -22,7 +22,7 @@ func badRequest(format string, args ...any) *apiError {
 	return &apiError{code: 400, description: "Bad Request: " + fmt.Sprintf(format, args...)}
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+func (s *API) serve(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	if rest, ok := strings.CutPrefix(path, "/file/bot"); ok {
 		s.serveFile(w, r, rest)
@@ -93,7 +93,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) {
+func (s *API) serveFile(w http.ResponseWriter, r *http.Request, rest string) {
 	token, path, _ := strings.Cut(rest, "/")
 	if token != s.Token {
 		http.Error(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`, http.StatusUnauthorized)
@@ -119,7 +119,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) 
 
 // getUpdates answers at once when updates are queued at or after the offset, else waits up to timeout
 // seconds for one. Updates below the offset are confirmed and forgotten, as Telegram does.
-func (s *Server) getUpdates(r *http.Request, p map[string]string) (any, *apiError) {
+func (s *API) getUpdates(r *http.Request, p map[string]string) (any, *apiError) {
 	offset, _ := strconv.ParseInt(p["offset"], 10, 64)
 	limit, _ := strconv.Atoi(p["limit"])
 	if limit <= 0 || limit > s.MaxUpdates {
@@ -174,7 +174,7 @@ func (s *Server) getUpdates(r *http.Request, p map[string]string) (any, *apiErro
 }
 
 // handle runs one method with s.mu held.
-func (s *Server) handle(method string, p map[string]string, files map[string]File) (any, *apiError) {
+func (s *API) handle(method string, p map[string]string, files map[string]File) (any, *apiError) {
 	switch method {
 	case "getMe":
 		return s.Bot, nil
@@ -264,7 +264,7 @@ func scopeKey(raw string) string {
 }
 
 // target finds the chat a send goes to.
-func (s *Server) target(p map[string]string) (*chat, *apiError) {
+func (s *API) target(p map[string]string) (*chat, *apiError) {
 	raw := p["chat_id"]
 	if raw == "" {
 		return nil, badRequest("chat_id is empty")
@@ -280,7 +280,7 @@ func (s *Server) target(p map[string]string) (*chat, *apiError) {
 }
 
 // chat returns the chat's log, creating it; the first info seen for a chat is kept.
-func (s *Server) chat(info models.Chat) *chat {
+func (s *API) chat(info models.Chat) *chat {
 	c := s.chats[info.ID]
 	if c == nil {
 		c = &chat{info: info, messages: map[int]*Msg{}, forget: !s.keepCalls}
@@ -321,7 +321,7 @@ func markup(raw string) (*models.InlineKeyboardMarkup, *apiError) {
 	return &m, nil
 }
 
-func (s *Server) message(c *chat, m *Msg) models.Message {
+func (s *API) message(c *chat, m *Msg) models.Message {
 	out := models.Message{ID: m.ID, Date: int(time.Now().Unix()), Chat: c.info, Text: m.Text}
 	if m.FromBot {
 		bot := s.Bot
@@ -334,7 +334,7 @@ func (s *Server) message(c *chat, m *Msg) models.Message {
 	return out
 }
 
-func (s *Server) sendMessage(p map[string]string) (any, *apiError) {
+func (s *API) sendMessage(p map[string]string) (any, *apiError) {
 	c, aerr := s.target(p)
 	if aerr != nil {
 		return nil, aerr
@@ -362,7 +362,7 @@ func (s *Server) sendMessage(p map[string]string) (any, *apiError) {
 	return s.message(c, m), nil
 }
 
-func (s *Server) editMessage(method string, p map[string]string) (any, *apiError) {
+func (s *API) editMessage(method string, p map[string]string) (any, *apiError) {
 	c, aerr := s.target(p)
 	if aerr != nil {
 		return nil, aerr
@@ -400,7 +400,7 @@ func sameMarkup(a, b *models.InlineKeyboardMarkup) bool {
 	return string(ja) == string(jb)
 }
 
-func (s *Server) sendFile(method string, p map[string]string, files map[string]File) (any, *apiError) {
+func (s *API) sendFile(method string, p map[string]string, files map[string]File) (any, *apiError) {
 	c, aerr := s.target(p)
 	if aerr != nil {
 		return nil, aerr

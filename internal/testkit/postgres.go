@@ -1,12 +1,13 @@
-// Package pgtest gives each test its own empty PostgreSQL schema in the database at TEST_DATABASE_URL.
+// PostgresURL gives each test its own empty PostgreSQL schema in the database at TEST_DATABASE_URL.
 //
 // Tests of any package may use it:
 //
-//	db, err := postgres.Open(ctx, pgtest.URL(t), nil)
+//	db, err := postgres.Open(ctx, testkit.PostgresURL(t), nil)
 //
 // To run such tests locally: scripts/test-setup.sh, then
 // TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable go test ./...
-package pgtest
+
+package testkit
 
 import (
 	"context"
@@ -22,12 +23,12 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// EnvVar names the variable holding the test database's URL.
-const EnvVar = "TEST_DATABASE_URL"
+// PostgresEnvVar names the variable holding the test database's URL.
+const PostgresEnvVar = "TEST_DATABASE_URL"
 
-// SkipMessage tells how to enable the PostgreSQL tests.
-const SkipMessage = EnvVar + " is not set: to run the PostgreSQL tests, run scripts/test-setup.sh, then set " +
-	EnvVar + "=postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+// PostgresSkipMessage tells how to enable the PostgreSQL tests.
+const PostgresSkipMessage = PostgresEnvVar + " is not set: to run the PostgreSQL tests, run scripts/test-setup.sh, then set " +
+	PostgresEnvVar + "=postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 
 // extensionLock is the advisory lock key under which test processes create the extension ("cbtestex").
 const extensionLock int64 = 0x6362746573746578
@@ -37,29 +38,29 @@ var (
 	extensionErr  error
 )
 
-// BaseURL returns TEST_DATABASE_URL, or skips tb when it is not set.
-func BaseURL(tb testing.TB) string {
+// PostgresBaseURL returns TEST_DATABASE_URL, or skips tb when it is not set.
+func PostgresBaseURL(tb testing.TB) string {
 	tb.Helper()
-	base := os.Getenv(EnvVar)
+	base := os.Getenv(PostgresEnvVar)
 	if base == "" {
-		tb.Skip(SkipMessage)
+		tb.Skip(PostgresSkipMessage)
 	}
 	return base
 }
 
-// URL creates the schema t_<random> in the test database and returns a URL whose connections use it first
+// PostgresURL creates the schema t_<random> in the test database and returns a URL whose connections use it first
 // (search_path=t_<random>,public); the pgvector extension lives in public, created there once. The schema is
 // dropped when tb ends, after the cleanups registered later (such as closing the store) have run. URL skips tb
 // when TEST_DATABASE_URL is not set.
-func URL(tb testing.TB) string {
+func PostgresURL(tb testing.TB) string {
 	tb.Helper()
-	base := BaseURL(tb)
+	base := PostgresBaseURL(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
 	extensionOnce.Do(func() { extensionErr = createExtension(ctx, base) })
 	if extensionErr != nil {
-		tb.Fatalf("pgtest: %v", extensionErr)
+		tb.Fatalf("testkit: %v", extensionErr)
 	}
 
 	var b [6]byte
@@ -67,29 +68,29 @@ func URL(tb testing.TB) string {
 	schema := "t_" + hex.EncodeToString(b[:])
 	conn, err := pgx.Connect(ctx, base)
 	if err != nil {
-		tb.Fatalf("pgtest: connect: %v", err)
+		tb.Fatalf("testkit: connect: %v", err)
 	}
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		tb.Fatalf("pgtest: create schema: %v", err)
+		tb.Fatalf("testkit: create schema: %v", err)
 	}
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		conn, err := pgx.Connect(ctx, base)
 		if err != nil {
-			tb.Errorf("pgtest: connect to drop schema %s: %v", schema, err)
+			tb.Errorf("testkit: connect to drop schema %s: %v", schema, err)
 			return
 		}
 		defer conn.Close(ctx)
 		if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			tb.Errorf("pgtest: drop schema %s: %v", schema, err)
+			tb.Errorf("testkit: drop schema %s: %v", schema, err)
 		}
 	})
 
 	u, err := url.Parse(base)
 	if err != nil {
-		tb.Fatalf("pgtest: %s must be a URL: %v", EnvVar, err)
+		tb.Fatalf("testkit: %s must be a URL: %v", PostgresEnvVar, err)
 	}
 	q := u.Query()
 	q.Set("search_path", schema+",public")

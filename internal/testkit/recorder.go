@@ -1,4 +1,4 @@
-package remindtest
+package testkit
 
 import (
 	"context"
