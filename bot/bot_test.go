@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,55 +13,10 @@ import (
 	"github.com/conductbot/conductbot/sqlite"
 )
 
-// recorder is a bot.Transport that keeps what handlers did.
-type recorder struct {
-	mu      sync.Mutex
-	sent    []bot.Message
-	edits   []bot.Message
-	answers []bot.Notice
-	next    int
-	sendErr error
-}
-
-func (r *recorder) Send(_ context.Context, _ int64, m bot.Message) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.sendErr != nil {
-		return 0, r.sendErr
-	}
-	r.sent = append(r.sent, m)
-	r.next++
-	return r.next, nil
-}
-func (r *recorder) Edit(_ context.Context, _ int64, _ int, m bot.Message) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.edits = append(r.edits, m)
-	return nil
-}
-func (r *recorder) AnswerCallback(_ context.Context, _ string, n bot.Notice) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.answers = append(r.answers, n)
-	return nil
-}
-func (r *recorder) SendPhoto(ctx context.Context, c int64, _ bot.File, m bot.Message) (int, error) {
-	return r.Send(ctx, c, m)
-}
-func (r *recorder) SendDocument(ctx context.Context, c int64, _ bot.File, m bot.Message) (int, error) {
-	return r.Send(ctx, c, m)
-}
-func (r *recorder) Download(context.Context, string, int64) ([]byte, error) {
-	return nil, bot.ErrTooLarge
-}
-
-func (r *recorder) last() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.sent) == 0 {
-		return ""
-	}
-	return r.sent[len(r.sent)-1].Text
+// last is the text of the newest message out sent.
+func last(out *testkit.Recorder) string {
+	m, _ := out.Last()
+	return m.Message.Text
 }
 
 func msg(chat int64, from int64, text string) bot.Update {
@@ -103,7 +57,7 @@ func TestRouterRolesAndRegistration(t *testing.T) {
 	}, bot.Hidden())
 	rt.Callback("sv", bot.Supervisor, func(ctx context.Context, r *bot.Request) error { return r.Answer(ctx, "ok "+r.Arg(0)) })
 	ctx := context.Background()
-	out := &recorder{}
+	out := &testkit.Recorder{}
 	cases := []struct {
 		from int64
 		text string
@@ -121,8 +75,8 @@ func TestRouterRolesAndRegistration(t *testing.T) {
 		if err := rt.Handle(ctx, out, msg(c.from, c.from, c.text)); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(out.last(), c.want) {
-			t.Errorf("%d %s: %q, want %q", c.from, c.text, out.last(), c.want)
+		if !strings.Contains(last(out), c.want) {
+			t.Errorf("%d %s: %q, want %q", c.from, c.text, last(out), c.want)
 		}
 	}
 	// Granted roles count at once; a supervisor's button is refused to staff with an alert.
@@ -130,20 +84,20 @@ func TestRouterRolesAndRegistration(t *testing.T) {
 		t.Fatal(err)
 	}
 	rt.Handle(ctx, out, msg(1, 1, "/stats"))
-	if out.last() != "stats" {
-		t.Errorf("granted supervisor got %q", out.last())
+	if last(out) != "stats" {
+		t.Errorf("granted supervisor got %q", last(out))
 	}
 	rt.Handle(ctx, out, press(2, 2, "sv:x"))
 	rt.Handle(ctx, out, press(1, 1, "sv:y"))
-	if len(out.answers) != 2 || !out.answers[0].Alert || !strings.Contains(out.answers[0].Text, "仅限督查") || out.answers[1].Text != "ok y" {
-		t.Errorf("answers %+v", out.answers)
+	if as := out.Answers(); len(as) != 2 || !as[0].Alert || !strings.Contains(as[0].Text, "仅限督查") || as[1].Text != "ok y" {
+		t.Errorf("answers %+v", as)
 	}
 	// Private-only in a group.
 	g := msg(-5, 1, "/report")
 	g.ChatType = bot.ChatGroup
 	rt.Handle(ctx, out, g)
-	if !strings.Contains(out.last(), "私聊") {
-		t.Errorf("group /report: %q", out.last())
+	if !strings.Contains(last(out), "私聊") {
+		t.Errorf("group /report: %q", last(out))
 	}
 	// The menu lists visible commands by rank.
 	var names []string
@@ -215,7 +169,7 @@ func TestFormsAndState(t *testing.T) {
 		_, err := r.Reply(ctx, "问题:"+r.Text)
 		return err
 	})
-	ctx, out := context.Background(), &recorder{}
+	ctx, out := context.Background(), &testkit.Recorder{}
 	steps := []struct{ text, want string }{
 		{"你好", "问题:你好"},
 		{"/note", "请输入"},
@@ -228,19 +182,19 @@ func TestFormsAndState(t *testing.T) {
 	}
 	for _, s := range steps {
 		rt.Handle(ctx, out, msg(1, 1, s.text))
-		if out.last() != s.want {
-			t.Fatalf("%q: %q, want %q", s.text, out.last(), s.want)
+		if last(out) != s.want {
+			t.Fatalf("%q: %q, want %q", s.text, last(out), s.want)
 		}
 	}
 	// Another chat is not in the form; the form expires.
 	rt.Handle(ctx, out, msg(2, 2, "别的"))
-	if out.last() != "问题:别的" {
-		t.Errorf("chat 2: %q", out.last())
+	if last(out) != "问题:别的" {
+		t.Errorf("chat 2: %q", last(out))
 	}
 	clock.Advance(time.Hour)
 	rt.Handle(ctx, out, msg(1, 1, "过期了"))
-	if out.last() != "问题:过期了" {
-		t.Errorf("after expiry: %q", out.last())
+	if last(out) != "问题:过期了" {
+		t.Errorf("after expiry: %q", last(out))
 	}
 	if n, _ := st.DeleteExpiredStates(ctx, clock.Now()); n != 1 {
 		t.Errorf("expired states swept: %d", n)
@@ -259,21 +213,21 @@ func TestRecoverAndErrors(t *testing.T) {
 		return err
 	})
 	rt.Callback("bb", bot.Staff, func(context.Context, *bot.Request) error { panic("button") })
-	ctx, out := context.Background(), &recorder{}
+	ctx, out := context.Background(), &testkit.Recorder{}
 	for _, c := range []string{"/boom", "/fail"} {
 		if err := rt.Handle(ctx, out, msg(7, 7, c)); err != nil {
 			t.Fatal(err)
 		}
-		if out.last() != bot.MsgError {
-			t.Errorf("%s: %q", c, out.last())
+		if last(out) != bot.MsgError {
+			t.Errorf("%s: %q", c, last(out))
 		}
 	}
 	rt.Handle(ctx, out, press(7, 7, "bb"))
-	if len(out.answers) != 1 || out.answers[0].Text != bot.MsgError || !out.answers[0].Alert {
-		t.Errorf("a panicking button: %+v", out.answers)
+	if as := out.Answers(); len(as) != 1 || as[0].Text != bot.MsgError || !as[0].Alert {
+		t.Errorf("a panicking button: %+v", as)
 	}
 	// A blocked user: logged quietly, no error message attempted.
-	out.sendErr = fmt.Errorf("send: %w", bot.ErrBlocked)
+	out.Fail = func(int64, int) error { return fmt.Errorf("send: %w", bot.ErrBlocked) }
 	if err := rt.Handle(ctx, out, msg(7, 7, "/gone")); err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +243,7 @@ func TestDedupeAndGroupFilter(t *testing.T) {
 	rt, _, _ := newRouter(t)
 	n := 0
 	rt.Text(bot.Staff, func(ctx context.Context, r *bot.Request) error { n++; return nil })
-	ctx, out := context.Background(), &recorder{}
+	ctx, out := context.Background(), &testkit.Recorder{}
 	u := msg(1, 1, "hi")
 	for _, id := range []int64{10, 10, 11, 12, 13, 14, 10} { // the ring keeps 4: 10 is forgotten by the last
 		u.ID = id

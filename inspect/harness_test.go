@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/conductbot/conductbot/bot"
@@ -60,86 +59,26 @@ func (m *sent) button(s string) (bot.Button, bool) {
 	return bot.Button{}, false
 }
 
-// fakeOut is a bot.Transport in memory.
-type fakeOut struct {
-	mu      sync.Mutex
-	next    int
-	msgs    []*sent
-	answers []bot.Notice
-	files   map[string][]byte
-}
+// fakeOut is the recording transport, with the views these tests read.
+type fakeOut struct{ *testkit.Recorder }
 
-func newOut() *fakeOut { return &fakeOut{files: map[string][]byte{}} }
+func newOut() *fakeOut { return &fakeOut{&testkit.Recorder{KnownEditsOnly: true}} }
 
-func (o *fakeOut) Send(_ context.Context, chat int64, m bot.Message) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.next++
-	o.msgs = append(o.msgs, &sent{ID: o.next, Chat: chat, Text: m.Text, Buttons: m.Buttons})
-	return o.next, nil
-}
-
-func (o *fakeOut) Edit(_ context.Context, chat int64, id int, m bot.Message) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for _, s := range o.msgs {
-		if s.ID == id && s.Chat == chat {
-			s.Text, s.Buttons = m.Text, m.Buttons
-			s.Edits++
-			return nil
-		}
-	}
-	return bot.ErrMessageGone
-}
-
-func (o *fakeOut) AnswerCallback(_ context.Context, _ string, n bot.Notice) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.answers = append(o.answers, n)
-	return nil
-}
-
-func (o *fakeOut) SendPhoto(ctx context.Context, chat int64, _ bot.File, m bot.Message) (int, error) {
-	return o.Send(ctx, chat, m)
-}
-
-func (o *fakeOut) SendDocument(ctx context.Context, chat int64, _ bot.File, m bot.Message) (int, error) {
-	return o.Send(ctx, chat, m)
-}
-
-func (o *fakeOut) Download(_ context.Context, id string, max int64) ([]byte, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	d, ok := o.files[id]
-	if !ok {
-		return nil, fmt.Errorf("no file %s", id)
-	}
-	if int64(len(d)) > max {
-		return nil, bot.ErrTooLarge
-	}
-	return d, nil
-}
-
+// to returns the messages sent to chat as they read after their edits.
 func (o *fakeOut) to(chat int64) []*sent {
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	var out []*sent
-	for _, s := range o.msgs {
-		if s.Chat == chat {
-			c := *s
-			out = append(out, &c)
-		}
+	for _, m := range o.Messages(chat) {
+		out = append(out, &sent{ID: m.MessageID, Chat: m.ChatID, Text: m.Message.Text, Buttons: m.Message.Buttons, Edits: m.Edits})
 	}
 	return out
 }
 
 func (o *fakeOut) lastAnswer() bot.Notice {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if len(o.answers) == 0 {
+	as := o.Answers()
+	if len(as) == 0 {
 		return bot.Notice{}
 	}
-	return o.answers[len(o.answers)-1]
+	return as[len(as)-1]
 }
 
 // env is the bot with the spot-check capability on the real SQLite store (in memory, the shipped code in force),
@@ -249,10 +188,7 @@ func (e *env) say(u bot.Identity, text string) *sent {
 // photo sends a photo (its largest size is data) with a caption.
 func (e *env) photo(u bot.Identity, caption string, data []byte) *sent {
 	e.t.Helper()
-	e.out.mu.Lock()
-	id := fmt.Sprintf("F%d", len(e.out.files)+1)
-	e.out.files[id] = data
-	e.out.mu.Unlock()
+	id := e.out.AddFile(data)
 	up := private(u)
 	up.Text = caption
 	up.Photos = []bot.Photo{{FileID: "thumb", Width: 90, Height: 60, Size: 100}, {FileID: id, Width: 1280, Height: 960, Size: int64(len(data))}}

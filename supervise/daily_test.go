@@ -48,48 +48,48 @@ func TestRemindOverdue(t *testing.T) {
 	f, ids := overdueFixture(t)
 	clock := testkit.NewClock(at("2026-11-09", 9, 0))
 	s := f.service(clock)
-	out := &fakeOut{}
+	out := &testkit.Recorder{}
 	day := workday.MustDate("2026-11-09")
 	n, err := s.RemindOverdue(ctx, out, day)
 	if err != nil || n != 2 {
 		t.Fatalf("RemindOverdue: %d %v", n, err)
 	}
-	head := out.to(headID)
-	if len(head) != 2 || !strings.Contains(head[0].Text, "⏰ 整改已逾期 1 个工作日") ||
-		!sameSet([]string{head[0].Buttons[0][0].Data, head[1].Buttons[0][0].Data}, []string{"rch:a:" + ids[0], "rch:a:" + ids[1]}) {
+	head := out.To(headID)
+	if len(head) != 2 || !strings.Contains(head[0].Message.Text, "⏰ 整改已逾期 1 个工作日") ||
+		!sameSet([]string{head[0].Message.Buttons[0][0].Data, head[1].Message.Buttons[0][0].Data}, []string{"rch:a:" + ids[0], "rch:a:" + ids[1]}) {
 		t.Fatalf("to the head: %+v", head)
 	}
-	sup := out.to(adminID)
-	if len(sup) != 1 || !strings.Contains(sup[0].Text, "逾期未整改 2 项") || strings.Contains(sup[0].Text, "5号窗口") {
+	sup := out.To(adminID)
+	if len(sup) != 1 || !strings.Contains(sup[0].Message.Text, "逾期未整改 2 项") || strings.Contains(sup[0].Message.Text, "5号窗口") {
 		t.Fatalf("to the supervisors: %+v", sup)
 	}
 	// Again the same day (another instance, a restart): nothing more.
-	out.reset()
-	if n, err := s.RemindOverdue(ctx, out, day); err != nil || n != 0 || len(out.sent) != 0 {
-		t.Fatalf("second run the same day: %d %v %+v", n, err, out.sent)
+	out.Reset()
+	if n, err := s.RemindOverdue(ctx, out, day); err != nil || n != 0 || len(out.Sent()) != 0 {
+		t.Fatalf("second run the same day: %d %v %+v", n, err, out.Sent())
 	}
 	// The next day: the 5号窗口 one is overdue too (no head: in the supervisors' list only); one of 3号窗口 was
 	// answered meanwhile.
 	if err := f.db.SubmitRectification(ctx, ids[1], "已整改", nil, day); err != nil {
 		t.Fatal(err)
 	}
-	out.reset()
+	out.Reset()
 	n, err = s.RemindOverdue(ctx, out, day.AddDays(1))
-	if err != nil || n != 1 || len(out.to(headID)) != 1 || !strings.Contains(out.to(headID)[0].Text, "逾期 2 个工作日") {
-		t.Fatalf("next day: %d %v %+v", n, err, out.sent)
+	if err != nil || n != 1 || len(out.To(headID)) != 1 || !strings.Contains(out.To(headID)[0].Message.Text, "逾期 2 个工作日") {
+		t.Fatalf("next day: %d %v %+v", n, err, out.Sent())
 	}
-	if sup := out.to(adminID); len(sup) != 1 || !strings.Contains(sup[0].Text, "逾期未整改 2 项") || !strings.Contains(sup[0].Text, "5号窗口 社保") ||
-		!strings.Contains(sup[0].Text, "未登记负责人") {
+	if sup := out.To(adminID); len(sup) != 1 || !strings.Contains(sup[0].Message.Text, "逾期未整改 2 项") || !strings.Contains(sup[0].Message.Text, "5号窗口 社保") ||
+		!strings.Contains(sup[0].Message.Text, "未登记负责人") {
 		t.Fatalf("next day to the supervisors: %+v", sup)
 	}
 	// A head who blocked the bot does not stop the others.
-	out.reset()
-	out.blocked = map[int64]bool{headID: true}
+	out.Reset()
+	out.Block(headID)
 	if _, err := s.RemindOverdue(ctx, out, day.AddDays(2)); err != nil {
 		t.Fatal(err)
 	}
-	if len(out.to(adminID)) != 1 {
-		t.Fatalf("with the head blocked: %+v", out.sent)
+	if len(out.To(adminID)) != 1 {
+		t.Fatalf("with the head blocked: %+v", out.Sent())
 	}
 }
 
@@ -100,7 +100,7 @@ func TestRunDaily(t *testing.T) {
 	f, _ := overdueFixture(t)
 	clock := testkit.NewClock(at("2026-11-13", 10, 30)) // Friday, after 9:00
 	s := f.service(clock)
-	out := &fakeOut{}
+	out := &testkit.Recorder{}
 	runner := func() *workday.Daily {
 		d := &workday.Daily{Clock: clock, Location: cst, Claims: f.db}
 		for _, j := range s.DailyJobs(out) {
@@ -122,8 +122,8 @@ func TestRunDaily(t *testing.T) {
 		t.Fatalf("next runs: %v", next)
 	}
 	var days []string
-	for _, m := range out.to(adminID) {
-		days = append(days, m.Text[strings.Index(m.Text, "（")+3:strings.Index(m.Text, "）")])
+	for _, m := range out.To(adminID) {
+		days = append(days, m.Message.Text[strings.Index(m.Message.Text, "（")+3:strings.Index(m.Message.Text, "）")])
 	}
 	if strings.Join(days, ",") != "11月13日,11月16日" {
 		t.Fatalf("supervisors' lists on %v", days)

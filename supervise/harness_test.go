@@ -4,11 +4,9 @@ import (
 	"context"
 	"github.com/conductbot/conductbot/internal/testkit"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/rules"
@@ -175,71 +173,3 @@ const (
 	inspID  = 7351906642
 )
 
-// sentMsg is a message a fake transport was asked to send.
-type sentMsg struct {
-	Chat    int64
-	Text    string
-	Buttons [][]bot.Button
-	File    *bot.File
-	Photo   bool
-}
-
-// fakeOut records what is sent; chats in blocked fail with bot.ErrBlocked.
-type fakeOut struct {
-	mu      sync.Mutex
-	sent    []sentMsg
-	blocked map[int64]bool
-}
-
-func (o *fakeOut) Send(_ context.Context, chat int64, m bot.Message) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.blocked[chat] {
-		return 0, bot.ErrBlocked
-	}
-	o.sent = append(o.sent, sentMsg{Chat: chat, Text: m.Text, Buttons: m.Buttons})
-	return len(o.sent), nil
-}
-
-func (o *fakeOut) Edit(ctx context.Context, chat int64, _ int, m bot.Message) error {
-	_, err := o.Send(ctx, chat, m)
-	return err
-}
-
-func (o *fakeOut) AnswerCallback(context.Context, string, bot.Notice) error { return nil }
-
-func (o *fakeOut) SendPhoto(ctx context.Context, chat int64, f bot.File, m bot.Message) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.sent = append(o.sent, sentMsg{Chat: chat, Text: m.Text, File: &f, Photo: true})
-	return len(o.sent), nil
-}
-
-func (o *fakeOut) SendDocument(ctx context.Context, chat int64, f bot.File, m bot.Message) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.sent = append(o.sent, sentMsg{Chat: chat, Text: m.Text, File: &f})
-	return len(o.sent), nil
-}
-
-func (o *fakeOut) Download(context.Context, string, int64) ([]byte, error) {
-	return nil, bot.ErrTooLarge
-}
-
-func (o *fakeOut) to(chat int64) []sentMsg {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	var out []sentMsg
-	for _, m := range o.sent {
-		if m.Chat == chat {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-func (o *fakeOut) reset() {
-	o.mu.Lock()
-	o.sent = nil
-	o.mu.Unlock()
-}
