@@ -172,4 +172,3 @@ const (
 	staffID = 1003
 	inspID  = 7351906642
 )
-
