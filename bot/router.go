@@ -254,6 +254,9 @@ func (rt *Router) dispatch(ctx context.Context, r *Request) error {
 	case r.Command != "":
 		rt2, ok := rt.commands[r.Command]
 		if !ok {
+			if answered, err := rt.defaultCommand(ctx, r); answered {
+				return err
+			}
 			if r.ChatType.IsGroup() {
 				return nil // another bot's command, or a typo: stay quiet in groups
 			}
@@ -278,6 +281,9 @@ func (rt *Router) dispatch(ctx context.Context, r *Request) error {
 		return rt.run(ctx, r, rt.photo)
 	case r.Text != "" && rt.text != nil:
 		return rt.run(ctx, r, rt.text)
+	case r.Text != "" && r.ChatType == ChatPrivate: // no capability answers text
+		_, err := r.Reply(ctx, MsgNoText)
+		return err
 	case r.Text == "" && r.ChatType == ChatPrivate:
 		_, err := r.Reply(ctx, "我只能看懂文字消息。请直接用文字提问，或发送 /help 查看帮助。")
 		return err
