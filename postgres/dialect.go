@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/sqlstore"
 )
 
@@ -106,3 +107,14 @@ func (d dialect) Scrub(ctx context.Context, tables ...string) error {
 	}
 	return nil
 }
+
+// MaxVectorDims is the most pgvector's vector type holds.
+func (dialect) MaxVectorDims() int { return maxVectorDims }
+
+// PrepareSpace makes the space's partial HNSW index (see DB.prepareSpace).
+func (d dialect) PrepareSpace(ctx context.Context, tx *sql.Tx, s retrieval.Space, created bool) error {
+	return d.db.prepareSpace(ctx, tx, s, created)
+}
+
+// DecodeVector reads pgvector's text form.
+func (dialect) DecodeVector(src any, dst []float32) error { return decodeVector(src, dst) }

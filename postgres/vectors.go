@@ -2,7 +2,7 @@ package postgres
 
 import (
 	"context"
-	"errors"
+	"database/sql"
 	"fmt"
 	"math"
 	"strconv"
@@ -41,59 +41,31 @@ func indexName(s retrieval.Space) string {
 	return fmt.Sprintf("clause_vectors_hnsw_%d", s.ID)
 }
 
-// VectorSpace returns the space of model, creating it with its partial HNSW index the first time. A model seen
-// before with other dimensions is an error: its vectors would not mix.
-func (db *DB) VectorSpace(ctx context.Context, model string, dims int) (retrieval.Space, error) {
-	if model == "" {
-		return retrieval.Space{}, errors.New("postgres: vector space: empty model name")
-	}
-	if dims <= 0 || dims > maxVectorDims {
-		return retrieval.Space{}, fmt.Errorf("postgres: vector space %q: %d dimensions, want 1…%d", model, dims, maxVectorDims)
-	}
-	tx, err := db.pool.Begin(ctx)
-	if err != nil {
-		return retrieval.Space{}, fmt.Errorf("postgres: vector space %q: %w", model, err)
-	}
-	defer rollback(ctx, tx)
-	s := retrieval.Space{Model: model, Dims: dims}
-	// A concurrent insert of the same model makes this one wait, then do nothing; the SELECT then sees it.
-	err = tx.QueryRow(ctx, `INSERT INTO vector_spaces (model, dims) VALUES ($1, $2)
-		ON CONFLICT (model) DO NOTHING RETURNING id`, model, dims).Scan(&s.ID)
-	created := err == nil
-	if errors.Is(err, pgx.ErrNoRows) {
-		err = tx.QueryRow(ctx, `SELECT id, dims FROM vector_spaces WHERE model = $1`, model).Scan(&s.ID, &s.Dims)
-	}
-	if err != nil {
-		return retrieval.Space{}, fmt.Errorf("postgres: vector space %q: %w", model, err)
-	}
-	if s.Dims != dims {
-		return retrieval.Space{}, fmt.Errorf("postgres: vector space %q has %d dimensions, not %d", model, s.Dims, dims)
-	}
+// prepareSpace makes the partial HNSW index of a space created in tx, or of one whose index a stopped bulk put
+// left missing (Dialect.PrepareSpace).
+func (db *DB) prepareSpace(ctx context.Context, tx *sql.Tx, s retrieval.Space, created bool) error {
 	_, _, _, indexed := spaceExpr(s)
-	if !indexed && created {
-		db.log.Warn("vector space too wide for an HNSW index: search scans it", "model", model, "dims", dims)
+	if !indexed {
+		if created {
+			db.log.Warn("vector space too wide for an HNSW index: search scans it", "model", s.Model, "dims", s.Dims)
+		}
+		return nil
 	}
 	missing := created
-	if indexed && !created {
+	if !created {
 		// A bulk put (PutClauseVectors) drops the index of an empty space and builds it after the copy; a process
 		// stopped in between left it missing.
-		if err := tx.QueryRow(ctx, `SELECT to_regclass($1) IS NULL`, indexName(s)).Scan(&missing); err != nil {
-			return retrieval.Space{}, fmt.Errorf("postgres: vector space %q: %w", model, err)
+		if err := tx.QueryRowContext(ctx, `SELECT to_regclass($1) IS NULL`, indexName(s)).Scan(&missing); err != nil {
+			return err
 		}
 	}
-	if indexed && missing {
+	if missing {
 		// A new space's index covers no rows yet and builds at once.
-		if _, err := tx.Exec(ctx, createIndexSQL(s)); err != nil {
-			return retrieval.Space{}, fmt.Errorf("postgres: vector space %q: create index: %w", model, err)
+		if _, err := tx.ExecContext(ctx, createIndexSQL(s)); err != nil {
+			return fmt.Errorf("create index: %w", err)
 		}
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return retrieval.Space{}, fmt.Errorf("postgres: vector space %q: commit: %w", model, err)
-	}
-	if created {
-		db.log.Info("created vector space", "model", model, "dims", dims, "id", s.ID)
-	}
-	return s, nil
+	return nil
 }
 
 // createIndexSQL creates the partial HNSW index of an indexed space.
@@ -103,91 +75,18 @@ func createIndexSQL(s retrieval.Space) string {
 		indexName(s), expr, opclass, s.ID)
 }
 
-func checkSpace(s retrieval.Space) error {
-	if s.ID <= 0 || s.Dims <= 0 || s.Dims > maxVectorDims {
-		return fmt.Errorf("invalid vector space %+v", s)
+// decodeVector reads an embedding in pgvector's text form ([1,2,3], as pgx's database/sql adapter gives it)
+// into dst.
+func decodeVector(src any, dst []float32) error {
+	var v pgvector.Vector
+	if err := v.Scan(src); err != nil {
+		return err
 	}
+	if len(v.Slice()) != len(dst) {
+		return fmt.Errorf("a vector of %d dimensions in a space of %d", len(v.Slice()), len(dst))
+	}
+	copy(dst, v.Slice())
 	return nil
-}
-
-// IndexedClauses maps the IDs of the version's clauses that have a vector in space to the hash of their text.
-func (db *DB) IndexedClauses(ctx context.Context, space retrieval.Space, versionID int64) (map[string]string, error) {
-	rows, err := db.pool.Query(ctx, `SELECT clause_id, text_hash FROM clause_vectors
-		WHERE space_id = $1 AND version_id = $2`, space.ID, versionID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: indexed clauses: %w", err)
-	}
-	defer rows.Close()
-	m := make(map[string]string)
-	for rows.Next() {
-		var id, hash string
-		if err := rows.Scan(&id, &hash); err != nil {
-			return nil, fmt.Errorf("postgres: indexed clauses: %w", err)
-		}
-		m[id] = hash
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: indexed clauses: %w", err)
-	}
-	return m, nil
-}
-
-// CachedVectors returns the vectors stored in space, under any version, for the given text hashes.
-func (db *DB) CachedVectors(ctx context.Context, space retrieval.Space, textHashes []string) (map[string][]float32, error) {
-	m := make(map[string][]float32)
-	if len(textHashes) == 0 {
-		return m, nil
-	}
-	rows, err := db.pool.Query(ctx, `SELECT DISTINCT ON (text_hash) text_hash, embedding FROM clause_vectors
-		WHERE space_id = $1 AND text_hash = ANY($2)`, space.ID, textHashes)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: cached vectors: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var hash string
-		var v pgvector.Vector
-		if err := rows.Scan(&hash, &v); err != nil {
-			return nil, fmt.Errorf("postgres: cached vectors: %w", err)
-		}
-		if len(v.Slice()) != space.Dims {
-			return nil, fmt.Errorf("postgres: cached vectors: a vector of %d dimensions in a space of %d", len(v.Slice()), space.Dims)
-		}
-		m[hash] = v.Slice()
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: cached vectors: %w", err)
-	}
-	return m, nil
-}
-
-// checkVectors validates vectors against space and drops all but the last of each clause.
-func checkVectors(space retrieval.Space, vectors []retrieval.ClauseVector) ([]retrieval.ClauseVector, error) {
-	last := make(map[string]int, len(vectors))
-	for i, cv := range vectors {
-		if cv.ClauseID == "" || cv.TextHash == "" {
-			return nil, fmt.Errorf("vector %d: empty clause ID or text hash", i)
-		}
-		if len(cv.Vector) != space.Dims {
-			return nil, fmt.Errorf("vector of clause %s has %d dimensions, the space %d", cv.ClauseID, len(cv.Vector), space.Dims)
-		}
-		for _, x := range cv.Vector {
-			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-				return nil, fmt.Errorf("vector of clause %s is not finite", cv.ClauseID)
-			}
-		}
-		last[cv.ClauseID] = i
-	}
-	if len(last) == len(vectors) {
-		return vectors, nil
-	}
-	out := make([]retrieval.ClauseVector, 0, len(last))
-	for i, cv := range vectors {
-		if last[cv.ClauseID] == i {
-			out = append(out, cv)
-		}
-	}
-	return out, nil
 }
 
 // PutClauseVectors stores vectors of the version's clauses in one transaction, replacing those of the same
@@ -195,15 +94,15 @@ func checkVectors(space retrieval.Space, vectors []retrieval.ClauseVector) ([]re
 // left alone, so that re-putting a version does not churn the HNSW index. Every clause must exist in the
 // version and every vector must have the space's dimensions, or nothing is stored.
 func (db *DB) PutClauseVectors(ctx context.Context, space retrieval.Space, versionID int64, vectors []retrieval.ClauseVector) error {
-	if err := checkSpace(space); err != nil {
-		return fmt.Errorf("postgres: put clause vectors: %w", err)
-	}
-	vectors, err := checkVectors(space, vectors)
+	vectors, err := db.CheckVectors(space, vectors)
 	if err != nil {
 		return fmt.Errorf("postgres: put clause vectors: %w", err)
 	}
 	if len(vectors) == 0 {
 		return nil
+	}
+	if err := db.CheckStoredDims(ctx, space); err != nil {
+		return fmt.Errorf("postgres: put clause vectors: %w", err)
 	}
 	bulk, err := db.startBulk(ctx, space, len(vectors))
 	if err != nil {
@@ -214,13 +113,6 @@ func (db *DB) PutClauseVectors(ctx context.Context, space retrieval.Space, versi
 		return fmt.Errorf("postgres: put clause vectors: %w", err)
 	}
 	defer rollback(ctx, tx)
-	var dims int
-	if err := tx.QueryRow(ctx, `SELECT dims FROM vector_spaces WHERE id = $1`, space.ID).Scan(&dims); err != nil {
-		return fmt.Errorf("postgres: put clause vectors: space %d: %w", space.ID, err)
-	}
-	if dims != space.Dims {
-		return fmt.Errorf("postgres: put clause vectors: space %d has %d dimensions, not %d", space.ID, dims, space.Dims)
-	}
 	// The temporary table lives as long as the pooled connection; its rows go at commit.
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS clause_vectors_in (
 		clause_id text NOT NULL, text_hash text NOT NULL, embedding vector NOT NULL) ON COMMIT DELETE ROWS`); err != nil {
@@ -354,11 +246,8 @@ func queryVector(s retrieval.Space, q []float32) any {
 // SearchClauses returns at most k clauses of the version nearest to q by cosine similarity, best first, through
 // the space's HNSW index (approximate).
 func (db *DB) SearchClauses(ctx context.Context, space retrieval.Space, versionID int64, q []float32, k int) ([]retrieval.VectorHit, error) {
-	if err := checkSpace(space); err != nil {
+	if err := db.CheckQuery(space, q); err != nil {
 		return nil, fmt.Errorf("postgres: search clauses: %w", err)
-	}
-	if len(q) != space.Dims {
-		return nil, fmt.Errorf("postgres: search clauses: query of %d dimensions in a space of %d", len(q), space.Dims)
 	}
 	if k <= 0 {
 		return nil, nil

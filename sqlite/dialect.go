@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/sqlstore"
 )
 
@@ -77,3 +78,18 @@ func (dialect) ForUpdate() string { return "" }
 // Scrub checkpoints the write-ahead log: the frames of earlier versions of the pages leave the data directory
 // (secure_delete cleans the database file itself).
 func (d dialect) Scrub(ctx context.Context, tables ...string) error { return d.db.checkpoint(ctx) }
+
+// MaxVectorDims bounds the dimensions of a space: vectors are searched in memory, with no index to limit them.
+func (dialect) MaxVectorDims() int { return maxDims }
+
+// PrepareSpace has nothing to do: a search compares the query with every vector of the version.
+func (dialect) PrepareSpace(context.Context, *sql.Tx, retrieval.Space, bool) error { return nil }
+
+// DecodeVector reads an embedding blob (little-endian float32).
+func (dialect) DecodeVector(src any, dst []float32) error {
+	b, ok := src.([]byte)
+	if !ok {
+		return fmt.Errorf("an embedding of type %T", src)
+	}
+	return decodeVector(b, dst)
+}

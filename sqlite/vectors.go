@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -20,168 +19,26 @@ var _ retrieval.VectorStore = (*DB)(nil)
 // maxDims bounds the dimensions of a space.
 const maxDims = 65536
 
-// VectorSpace returns the space of model, creating it the first time. A model seen before with other dimensions
-// is an error: its vectors would not mix.
-func (db *DB) VectorSpace(ctx context.Context, model string, dims int) (retrieval.Space, error) {
-	if model == "" {
-		return retrieval.Space{}, errors.New("sqlite: vector space: empty model name")
-	}
-	if dims <= 0 || dims > maxDims {
-		return retrieval.Space{}, fmt.Errorf("sqlite: vector space %q: %d dimensions, want 1…%d", model, dims, maxDims)
-	}
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return retrieval.Space{}, fmt.Errorf("sqlite: vector space %q: %w", model, err)
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `INSERT INTO vector_spaces (model, dims) VALUES (?, ?) ON CONFLICT (model) DO NOTHING`, model, dims)
-	if err != nil {
-		return retrieval.Space{}, fmt.Errorf("sqlite: vector space %q: %w", model, err)
-	}
-	s := retrieval.Space{Model: model}
-	if err := tx.QueryRowContext(ctx, `SELECT id, dims FROM vector_spaces WHERE model = ?`, model).Scan(&s.ID, &s.Dims); err != nil {
-		return retrieval.Space{}, fmt.Errorf("sqlite: vector space %q: %w", model, err)
-	}
-	if s.Dims != dims {
-		return retrieval.Space{}, fmt.Errorf("sqlite: vector space %q has %d dimensions, not %d", model, s.Dims, dims)
-	}
-	if err := tx.Commit(); err != nil {
-		return retrieval.Space{}, fmt.Errorf("sqlite: vector space %q: commit: %w", model, err)
-	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		db.log.Info("created vector space", "model", model, "dims", dims, "id", s.ID)
-	}
-	return s, nil
-}
-
-func checkSpace(s retrieval.Space) error {
-	if s.ID <= 0 || s.Dims <= 0 || s.Dims > maxDims {
-		return fmt.Errorf("invalid vector space %+v", s)
-	}
-	return nil
-}
-
-// IndexedClauses maps the IDs of the version's clauses that have a vector in space to the hash of their text.
-func (db *DB) IndexedClauses(ctx context.Context, space retrieval.Space, versionID int64) (map[string]string, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT clause_id, text_hash FROM clause_vectors
-		WHERE space_id = ? AND version_id = ?`, space.ID, versionID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: indexed clauses: %w", err)
-	}
-	defer rows.Close()
-	m := make(map[string]string)
-	for rows.Next() {
-		var id, hash string
-		if err := rows.Scan(&id, &hash); err != nil {
-			return nil, fmt.Errorf("sqlite: indexed clauses: %w", err)
-		}
-		m[id] = hash
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: indexed clauses: %w", err)
-	}
-	return m, nil
-}
-
-// CachedVectors returns the vectors stored in space, under any version, for the given text hashes.
-func (db *DB) CachedVectors(ctx context.Context, space retrieval.Space, textHashes []string) (map[string][]float32, error) {
-	m := make(map[string][]float32)
-	if len(textHashes) == 0 {
-		return m, nil
-	}
-	// One JSON array parameter instead of a variable per hash: no limit on how many.
-	list, err := json.Marshal(textHashes)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: cached vectors: %w", err)
-	}
-	rows, err := db.db.QueryContext(ctx, `SELECT text_hash, embedding FROM clause_vectors
-		WHERE space_id = ? AND text_hash IN (SELECT value FROM json_each(?))
-		GROUP BY text_hash`, space.ID, string(list))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: cached vectors: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var hash string
-		var blob []byte
-		if err := rows.Scan(&hash, &blob); err != nil {
-			return nil, fmt.Errorf("sqlite: cached vectors: %w", err)
-		}
-		v := make([]float32, space.Dims)
-		if err := decodeVector(blob, v); err != nil {
-			return nil, fmt.Errorf("sqlite: cached vectors: text %s: %w", hash, err)
-		}
-		m[hash] = v
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: cached vectors: %w", err)
-	}
-	return m, nil
-}
-
-// checkVectors validates vectors against space and drops all but the last of each clause.
-func checkVectors(space retrieval.Space, vectors []retrieval.ClauseVector) ([]retrieval.ClauseVector, error) {
-	last := make(map[string]int, len(vectors))
-	for i, cv := range vectors {
-		if cv.ClauseID == "" || cv.TextHash == "" {
-			return nil, fmt.Errorf("vector %d: empty clause ID or text hash", i)
-		}
-		if len(cv.Vector) != space.Dims {
-			return nil, fmt.Errorf("vector of clause %s has %d dimensions, the space %d", cv.ClauseID, len(cv.Vector), space.Dims)
-		}
-		if !finite(cv.Vector) {
-			return nil, fmt.Errorf("vector of clause %s is not finite", cv.ClauseID)
-		}
-		last[cv.ClauseID] = i
-	}
-	if len(last) == len(vectors) {
-		return vectors, nil
-	}
-	out := make([]retrieval.ClauseVector, 0, len(last))
-	for i, cv := range vectors {
-		if last[cv.ClauseID] == i {
-			out = append(out, cv)
-		}
-	}
-	return out, nil
-}
-
-func finite(v []float32) bool {
-	for _, x := range v {
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return false
-		}
-	}
-	return true
-}
-
 // PutClauseVectors stores vectors of the version's clauses in one transaction with one prepared statement,
 // replacing those of the same clauses, and bumps the (space, version)'s stamp so that every process reloads its
 // copy. Every clause must exist in the version and every vector must have the space's dimensions, or nothing is
 // stored.
 func (db *DB) PutClauseVectors(ctx context.Context, space retrieval.Space, versionID int64, vectors []retrieval.ClauseVector) error {
-	if err := checkSpace(space); err != nil {
-		return fmt.Errorf("sqlite: put clause vectors: %w", err)
-	}
-	vectors, err := checkVectors(space, vectors)
+	vectors, err := db.CheckVectors(space, vectors)
 	if err != nil {
 		return fmt.Errorf("sqlite: put clause vectors: %w", err)
 	}
 	if len(vectors) == 0 {
 		return nil
 	}
+	if err := db.CheckStoredDims(ctx, space); err != nil {
+		return fmt.Errorf("sqlite: put clause vectors: %w", err)
+	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: put clause vectors: %w", err)
 	}
 	defer tx.Rollback()
-	var dims int
-	if err := tx.QueryRowContext(ctx, `SELECT dims FROM vector_spaces WHERE id = ?`, space.ID).Scan(&dims); err != nil {
-		return fmt.Errorf("sqlite: put clause vectors: space %d: %w", space.ID, err)
-	}
-	if dims != space.Dims {
-		return fmt.Errorf("sqlite: put clause vectors: space %d has %d dimensions, not %d", space.ID, dims, space.Dims)
-	}
 	stmt, err := tx.PrepareContext(ctx, `
 		INSERT INTO clause_vectors (space_id, version_id, clause_id, text_hash, embedding) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (space_id, version_id, clause_id) DO UPDATE
@@ -212,14 +69,8 @@ func (db *DB) PutClauseVectors(ctx context.Context, space retrieval.Space, versi
 // SearchClauses returns at most k clauses of the version nearest to q by cosine similarity, best first (ties in
 // document order). It compares q with every vector of the version, kept in memory after the first search.
 func (db *DB) SearchClauses(ctx context.Context, space retrieval.Space, versionID int64, q []float32, k int) ([]retrieval.VectorHit, error) {
-	if err := checkSpace(space); err != nil {
+	if err := db.CheckQuery(space, q); err != nil {
 		return nil, fmt.Errorf("sqlite: search clauses: %w", err)
-	}
-	if len(q) != space.Dims {
-		return nil, fmt.Errorf("sqlite: search clauses: query of %d dimensions in a space of %d", len(q), space.Dims)
-	}
-	if !finite(q) {
-		return nil, errors.New("sqlite: search clauses: the query vector is not finite")
 	}
 	if k <= 0 {
 		return nil, nil
@@ -321,7 +172,8 @@ func encodeVector(b []byte, v []float32) {
 	}
 }
 
-// decodeVector reads little-endian float32 from b into dst, which must have room for exactly all of them.
+// decodeVector reads little-endian float32 from b (a stored embedding: a blob) into dst, which must have room for
+// exactly all of them.
 func decodeVector(b []byte, dst []float32) error {
 	if len(b) != 4*len(dst) {
 		return fmt.Errorf("a vector of %d bytes in a space of %d dimensions", len(b), len(dst))

@@ -28,6 +28,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/workday"
 )
 
@@ -67,6 +68,14 @@ type Dialect interface {
 	// Scrub removes from the database files the earlier versions of rows of tables just rewritten or deleted
 	// (SQLite: checkpoint the write-ahead log; PostgreSQL: VACUUM the tables).
 	Scrub(ctx context.Context, tables ...string) error
+	// MaxVectorDims is the most dimensions a vector space may have.
+	MaxVectorDims() int
+	// PrepareSpace readies a vector space in the transaction that made it (created) or found it: PostgreSQL
+	// makes its partial HNSW index; nothing to do where search needs no index.
+	PrepareSpace(ctx context.Context, tx *sql.Tx, s retrieval.Space, created bool) error
+	// DecodeVector reads an embedding column, scanned as the driver gave it, into dst, which must have room for
+	// exactly all of it.
+	DecodeVector(src any, dst []float32) error
 }
 
 // Store is the capabilities' store over one database. It is safe for concurrent use.
