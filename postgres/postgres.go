@@ -81,6 +81,12 @@ func (db *DB) Close() {
 	db.pool.Close()
 }
 
+// SQL is the database handle over the pool (pgx's database/sql adapter), for tests and for tools that need SQL
+// the store does not offer.
+func (db *DB) SQL() *sql.DB {
+	return db.sqlDB
+}
+
 // Pool is the connection pool, for tests and for tools that need SQL the store does not offer.
 func (db *DB) Pool() *pgxpool.Pool {
 	return db.pool

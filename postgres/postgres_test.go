@@ -2,13 +2,12 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/conductbot/conductbot/internal/testkit"
@@ -56,60 +55,23 @@ func TestMigrationFiles(t *testing.T) {
 	if len(ms) == 0 || ms[0].Version != 1 || !strings.Contains(ms[0].SQL, "CREATE EXTENSION IF NOT EXISTS vector") {
 		t.Fatalf("the first migration must create the vector extension: %+v", ms)
 	}
-	for _, bad := range []fstest.MapFS{
-		{"m/001_a.sql": {}, "m/001_b.sql": {}},
-		{"m/1_a.sql": {}},
-		{"m/001-a.sql": {}},
-	} {
-		if _, err := loadMigrations(bad, "m"); err == nil {
-			t.Errorf("loadMigrations(%v) succeeded", bad)
-		}
-	}
 }
 
 // TestConcurrentOpen starts several stores at once on a fresh schema: each migration runs exactly once.
 func TestConcurrentOpen(t *testing.T) {
 	url := testkit.PostgresURL(t)
-	ctx := context.Background()
-	const n = 4
-	dbs := make([]*DB, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			dbs[i], errs[i] = Open(ctx, url, testLogger(t))
-		}()
-	}
-	close(start)
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Errorf("Open %d: %v", i, err)
-		} else {
-			t.Cleanup(dbs[i].Close)
-		}
-	}
-	if t.Failed() {
-		return
-	}
 	ms, err := loadMigrations(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rows, distinct int
-	if err := dbs[0].Pool().QueryRow(ctx, `SELECT count(*), count(DISTINCT version) FROM schema_migrations`).Scan(&rows, &distinct); err != nil {
-		t.Fatal(err)
-	}
-	if rows != len(ms) || distinct != len(ms) {
-		t.Errorf("schema_migrations has %d rows (%d distinct), want %d", rows, distinct, len(ms))
-	}
-	if err := Migrate(ctx, url); err != nil {
-		t.Errorf("Migrate on an up-to-date schema: %v", err)
-	}
+	storetest.TestConcurrentOpen(t, 4, len(ms), func() (*sql.DB, error) {
+		db, err := Open(context.Background(), url, testLogger(t))
+		if err != nil {
+			return nil, err
+		}
+		t.Cleanup(db.Close)
+		return db.SQL(), nil
+	}, func() error { return Migrate(context.Background(), url) })
 }
 
 // TestSearchUsesIndex checks that the search query of a 10,000-clause version goes through the space's HNSW

@@ -2,14 +2,13 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/conductbot/conductbot/retrieval"
@@ -62,15 +61,6 @@ func TestMigrationFiles(t *testing.T) {
 	if len(ms) == 0 || ms[0].Version != 1 {
 		t.Fatalf("migrations: %+v", ms)
 	}
-	for _, bad := range []fstest.MapFS{
-		{"m/001_a.sql": {}, "m/001_b.sql": {}},
-		{"m/1_a.sql": {}},
-		{"m/001-a.sql": {}},
-	} {
-		if _, err := loadMigrations(bad, "m"); err == nil {
-			t.Errorf("loadMigrations(%v) succeeded", bad)
-		}
-	}
 }
 
 func TestOpenSettings(t *testing.T) {
@@ -95,42 +85,18 @@ func TestOpenSettings(t *testing.T) {
 // TestConcurrentOpen starts several stores at once on a fresh file: each migration runs exactly once.
 func TestConcurrentOpen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "race.db")
-	const n = 4
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	dbs := make([]*DB, n)
-	errs := make([]error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			dbs[i], errs[i] = Open(context.Background(), path, testLogger())
-		}()
-	}
-	close(start)
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Errorf("Open %d: %v", i, err)
-		} else {
-			defer dbs[i].Close()
-		}
-	}
-	if t.Failed() {
-		return
-	}
-	ms, _ := loadMigrations(migrationFiles, "migrations")
-	var rows int
-	if err := dbs[0].SQL().QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&rows); err != nil {
+	ms, err := loadMigrations(migrationFiles, "migrations")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if rows != len(ms) {
-		t.Errorf("schema_migrations has %d rows, want %d", rows, len(ms))
-	}
-	if err := Migrate(context.Background(), path); err != nil {
-		t.Errorf("Migrate on an up-to-date file: %v", err)
-	}
+	storetest.TestConcurrentOpen(t, 4, len(ms), func() (*sql.DB, error) {
+		db, err := Open(context.Background(), path, testLogger())
+		if err != nil {
+			return nil, err
+		}
+		t.Cleanup(func() { db.Close() })
+		return db.SQL(), nil
+	}, func() error { return Migrate(context.Background(), path) })
 }
 
 // TestCacheAcrossProcesses writes vectors through one store and searches through another on the same file: the

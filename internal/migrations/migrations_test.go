@@ -40,6 +40,7 @@ func TestLoad(t *testing.T) {
 	for name, bad := range map[string]fstest.MapFS{
 		"duplicate number": {"m/001_a.sql": {}, "m/001_b.sql": {}},
 		"bad name":         {"m/1_a.sql": {}},
+		"dash":             {"m/001-a.sql": {}},
 		"upper case":       {"m/001_A.sql": {}},
 		"not sql":          {"m/001_a.txt": {}},
 		"missing dir":      {"x/001_a.sql": {}},
