@@ -2,8 +2,8 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/conductbot/conductbot/inspect"
@@ -21,7 +21,8 @@ func TestSuperviseStore(t *testing.T) {
 	})
 }
 
-// bulkReports stores reports (their rows, items and findings; no photos, events or outbox) in one transaction.
+// bulkReports stores reports (storetest.ReportTables: their rows, items and findings) in one transaction, with one
+// prepared statement a table.
 func bulkReports(tb testing.TB, s storetest.SuperviseStore, reps []*inspect.Report) {
 	tb.Helper()
 	db := s.(*DB)
@@ -31,35 +32,14 @@ func bulkReports(tb testing.TB, s storetest.SuperviseStore, reps []*inspect.Repo
 		tb.Fatal(err)
 	}
 	defer tx.Rollback()
-	rep, err := tx.PrepareContext(ctx, `INSERT INTO reports (id, window_id, window_label, visit_date, half_day, filed, code_version_id,
-		checklist_id, description, state, state_reason, changed, receipt_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)`)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	item, err := tx.PrepareContext(ctx, `INSERT INTO report_items (report_id, ord, key, title, clauses, weight, critical, result)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	finding, err := tx.PrepareContext(ctx, `INSERT INTO report_findings (report_id, no, item_key, title, clauses, critical, note, source)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, r := range reps {
-		if _, err := rep.ExecContext(ctx, r.ID, r.WindowID, r.WindowLabel, r.VisitDate.String(), string(r.HalfDay), r.Filed.String(),
-			r.CodeVersionID, r.ChecklistID, r.Description, string(r.State), r.Filed.String(), r.ReceiptHash); err != nil {
+	for _, t := range storetest.ReportTables(reps) {
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(t.Columns)), ", ")
+		stmt, err := tx.PrepareContext(ctx, "INSERT INTO "+t.Name+" ("+strings.Join(t.Columns, ", ")+") VALUES ("+marks+")")
+		if err != nil {
 			tb.Fatal(err)
 		}
-		for i, it := range r.Items {
-			cs, _ := json.Marshal(it.Clauses)
-			if _, err := item.ExecContext(ctx, r.ID, i, it.Key, it.Title, string(cs), it.Weight, it.Critical, string(it.Result)); err != nil {
-				tb.Fatal(err)
-			}
-		}
-		for _, f := range r.Findings {
-			cs, _ := json.Marshal(f.Clauses)
-			if _, err := finding.ExecContext(ctx, r.ID, f.No, f.ItemKey, f.Title, string(cs), f.Critical, f.Note, string(f.Source)); err != nil {
+		for _, row := range t.Rows {
+			if _, err := stmt.ExecContext(ctx, row...); err != nil {
 				tb.Fatal(err)
 			}
 		}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -582,4 +583,34 @@ func BenchmarkScores(b *testing.B, open OpenSupervise, load ReportLoader, perWin
 		check()
 	}
 	b.ReportMetric(float64(windows*perWindow), "reports/month")
+}
+
+// ReportTable is the rows of one table of reports, for a store's ReportLoader to write in bulk.
+type ReportTable struct {
+	Name    string
+	Columns []string
+	Rows    [][]any
+}
+
+// ReportTables is reports as the rows of the tables reports, report_items and report_findings (no photos, events
+// or outbox), in that order: days and JSON as text, counts as int32, so that either engine loads them as they
+// are (SQLite's columns are text; PostgreSQL casts them from a staging table).
+func ReportTables(reps []*inspect.Report) []ReportTable {
+	reports := ReportTable{Name: "reports", Columns: []string{"id", "window_id", "window_label", "visit_date", "half_day", "filed",
+		"code_version_id", "checklist_id", "description", "state", "state_reason", "changed", "receipt_hash"}}
+	items := ReportTable{Name: "report_items", Columns: []string{"report_id", "ord", "key", "title", "clauses", "weight", "critical", "result"}}
+	findings := ReportTable{Name: "report_findings", Columns: []string{"report_id", "no", "item_key", "title", "clauses", "critical", "note", "source"}}
+	for _, r := range reps {
+		reports.Rows = append(reports.Rows, []any{r.ID, r.WindowID, r.WindowLabel, r.VisitDate.String(), string(r.HalfDay), r.Filed.String(),
+			r.CodeVersionID, r.ChecklistID, r.Description, string(r.State), "", r.Filed.String(), r.ReceiptHash})
+		for i, it := range r.Items {
+			cs, _ := json.Marshal(it.Clauses)
+			items.Rows = append(items.Rows, []any{r.ID, int32(i), it.Key, it.Title, string(cs), int32(it.Weight), it.Critical, string(it.Result)})
+		}
+		for _, f := range r.Findings {
+			cs, _ := json.Marshal(f.Clauses)
+			findings.Rows = append(findings.Rows, []any{r.ID, int32(f.No), f.ItemKey, f.Title, string(cs), f.Critical, f.Note, string(f.Source)})
+		}
+	}
+	return []ReportTable{reports, items, findings}
 }
