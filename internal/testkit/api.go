@@ -37,10 +37,10 @@ import (
 	"github.com/go-telegram/bot/models"
 )
 
-// DefaultToken is the token of a Server made by New.
+// DefaultToken is the token of an API made by NewAPI.
 const DefaultToken = "123456789:AAE-test-token_Secret0123456789abcdef"
 
-// Server is the Bot API stand-in.
+// API is the Bot API stand-in.
 type API struct {
 	Token string
 	// URL is the base URL to give the client (bot.WithServerURL).
@@ -199,7 +199,7 @@ var ServerError = Failure{Code: 500, Description: "Internal Server Error"}
 // BadGateway is a 502, as a proxy in front of a Bot API server answers.
 var BadGateway = Failure{Code: 502, Description: "Bad Gateway"}
 
-// APIOption configures a Server.
+// APIOption configures an API.
 type APIOption func(*API)
 
 // WithToken sets the token the server accepts.
@@ -209,7 +209,7 @@ func WithToken(token string) APIOption { return func(s *API) { s.Token = token }
 // PushedAt then see nothing, and edits fail as for unknown messages; Count, WaitCountN and OnCall still work.
 func WithoutCallLog() APIOption { return func(s *API) { s.keepCalls = false } }
 
-// New starts a stand-in; it is closed when the test ends.
+// NewAPI starts a stand-in; it is closed when the test ends.
 func NewAPI(tb testing.TB, opts ...APIOption) *API {
 	tb.Helper()
 	s := NewAPIServer(opts...)
@@ -217,7 +217,7 @@ func NewAPI(tb testing.TB, opts ...APIOption) *API {
 	return s
 }
 
-// NewServer starts a stand-in outside a test; Close it.
+// NewAPIServer starts a stand-in outside a test; Close it.
 func NewAPIServer(opts ...APIOption) *API {
 	s := &API{
 		Token:      DefaultToken,

@@ -1,6 +1,5 @@
-// NewBot and StartTelegram are what tests and benchmarks of the bot share: a log buffer, and a
-// bot.Config wiring the real offline retrieval engine and the real SQLite store (in memory, the shipped code in
-// force; see stores.go).
+// The bot wired for a test (NewBot): a bot.Config on the real offline retrieval engine and the real SQLite store
+// (in memory, the shipped code in force; see stores.go), and a log buffer.
 
 package testkit
 
@@ -30,7 +29,7 @@ type Env struct {
 	Router *bot.Router
 }
 
-// New wires bot.New for a test, as `conductbot serve` does, on a fresh in-memory SQLite store with the shipped
+// NewBot wires bot.New for a test, as `conductbot serve` does, on a fresh in-memory SQLite store with the shipped
 // code in force: admins are the configured admins; log receives the logs (nil: discarded).
 func NewBot(tb testing.TB, log io.Writer, admins ...int64) *Env {
 	tb.Helper()
