@@ -33,7 +33,7 @@ var allowed = map[string][]string{
 	"supervise": {"bot", "inspect", "qa", "rules", "workday"},
 	// Stores implement the capabilities' store interfaces: the queries once in sqlstore, over database/sql; the
 	// engines' packages open the database, migrate it, and say how their SQL differs (a sqlstore.Dialect).
-	"sqlstore": {"bot", "inspect", "qa", "remind", "rules", "supervise", "workday"},
+	"sqlstore": {"bot", "inspect", "qa", "remind", "retrieval", "rules", "supervise", "workday"},
 	"sqlite":   {"bot", "inspect", "internal/migrations", "remind", "retrieval", "rules", "sqlstore", "supervise", "workday"},
 	"postgres": {"bot", "inspect", "internal/migrations", "remind", "retrieval", "rules", "sqlstore", "supervise", "workday"},
 	// The program wires everything.
