@@ -718,6 +718,82 @@ func (s *Store) Reports(ctx context.Context, f inspect.ReportFilter) ([]inspect.
 	return out, nil
 }
 
+// exportPage is how many rows one page of EachReport and EachRectification reads: memory stays bounded by it,
+// however many rows the filter selects.
+const exportPage = 500
+
+// EachReport implements supervise.ReportStore: the reports f selects (their items and findings), oldest visit
+// first (then morning first, then by ID), read in pages with a keyset (rows after the last one read), so that a
+// report is seen once even as others are filed meanwhile.
+func (s *Store) EachReport(ctx context.Context, f inspect.ReportFilter, fn func(*inspect.Report) error) error {
+	where, args := s.reportWhere(f)
+	var last *inspect.Report
+	for {
+		a := args
+		w := where
+		if last != nil {
+			n := len(a)
+			a = append(a[:n:n], last.VisitDate.String(), string(last.HalfDay), last.ID)
+			cond := `(visit_date, half_day, id) > ($` + strconv.Itoa(n+1) + `, $` + strconv.Itoa(n+2) + `, $` + strconv.Itoa(n+3) + `)`
+			if w == "" {
+				w = ` WHERE ` + cond
+			} else {
+				w += ` AND ` + cond
+			}
+		}
+		page, err := s.reportPage(ctx, `SELECT `+reportColumns+` FROM reports`+w+` ORDER BY visit_date, half_day, id LIMIT `+strconv.Itoa(exportPage), a)
+		if err != nil {
+			return s.errorf("each report", err)
+		}
+		if f.WithItems {
+			if err := s.loadDetails(ctx, page, false); err != nil {
+				return s.errorf("each report", err)
+			}
+		}
+		for _, r := range page {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(page) < exportPage {
+			return nil
+		}
+		last = page[len(page)-1]
+	}
+}
+
+// reportPage reads the reports of one query, without their details.
+func (s *Store) reportPage(ctx context.Context, q string, args []any) ([]*inspect.Report, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*inspect.Report
+	for rows.Next() {
+		r, err := scanReport(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// CountReportRows implements supervise.ReportStore: how many reports f selects, and how many checklist answers
+// and findings they hold.
+func (s *Store) CountReportRows(ctx context.Context, f inspect.ReportFilter) (reports, items, findings int, err error) {
+	where, args := s.reportWhere(f)
+	sel := `SELECT id FROM reports` + where
+	err = s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM reports`+where+`),
+		(SELECT count(*) FROM report_items WHERE report_id IN (`+sel+`)),
+		(SELECT count(*) FROM report_findings WHERE report_id IN (`+sel+`))`, args...).Scan(&reports, &items, &findings)
+	if err != nil {
+		return 0, 0, 0, s.errorf("count report rows", err)
+	}
+	return reports, items, findings, nil
+}
+
 // CountReports implements inspect.ReportStore.
 func (s *Store) CountReports(ctx context.Context, f inspect.ReportFilter) (int, error) {
 	where, args := s.reportWhere(f)

@@ -79,12 +79,15 @@ func BenchmarkExport(b *testing.B, open OpenSupervise, load ReportLoader, n int)
 		live = max(live, ms.HeapInuse)
 		stop := samplePeak(&peak)
 		b.StartTimer()
-		got, err := exportFiles(ctx, svc, m, out)
+		d, err := svc.MonthData(ctx, m)
+		if err == nil {
+			err = d.WriteFiles(ctx, out, true)
+		}
 		b.StopTimer()
 		stop()
 		rpNoErr(b, err)
-		if got != n {
-			b.Fatalf("exported %d reports, want %d", got, n)
+		if d.Reports != n {
+			b.Fatalf("exported %d reports, want %d", d.Reports, n)
 		}
 		for _, name := range []string{"conductbot-2026-11.xlsx", "conductbot-2026-11-csv.zip"} {
 			st, err := os.Stat(filepath.Join(out, name))

@@ -21,6 +21,7 @@ import (
 type SuperviseStore interface {
 	inspect.Store
 	supervise.Store
+	supervise.ReportStore
 }
 
 // OpenSupervise returns a fresh, empty store for tb (closing it with tb.Cleanup).

@@ -59,7 +59,7 @@ func exportMonth(t *testing.T) (*supervise.MonthData, *fixture) {
 func TestWorkbook(t *testing.T) {
 	d, _ := exportMonth(t)
 	var buf bytes.Buffer
-	if err := d.XLSX(&buf); err != nil {
+	if err := d.XLSX(context.Background(), &buf); err != nil {
 		t.Fatal(err)
 	}
 	data := bytes.Clone(buf.Bytes())
@@ -232,7 +232,7 @@ func TestWorkbook(t *testing.T) {
 // TestCSVFiles checks the CSV files: UTF-8 with a byte-order mark, the same header and rows as the sheets.
 func TestCSVFiles(t *testing.T) {
 	d, _ := exportMonth(t)
-	files, err := d.CSVFiles()
+	files, err := d.CSVFiles(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ func TestCSVFiles(t *testing.T) {
 		t.Fatalf("rectifications.csv: %q", rects)
 	}
 	var z bytes.Buffer
-	if err := d.ZipCSV(&z); err != nil {
+	if err := d.ZipCSV(context.Background(), &z); err != nil {
 		t.Fatal(err)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(z.Bytes()), int64(z.Len()))
@@ -305,7 +305,7 @@ func TestCSVFormulaInjection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, _ := d.CSVFiles()
+	files, _ := d.CSVFiles(context.Background())
 	rows, _ := csv.NewReader(bytes.NewReader(files["scores-2026-11.csv"][3:])).ReadAll()
 	if rows[3][17] != "'=HYPERLINK(\"x\")" || rows[3][16] != "-1" {
 		t.Fatalf("row: %q", rows[3])

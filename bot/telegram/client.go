@@ -5,7 +5,6 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -268,9 +267,13 @@ func (c *Client) sendFile(ctx context.Context, method string, chatID int64, f bo
 	}
 	id := 0
 	err := c.call(ctx, method, func(ctx context.Context) error {
-		upload := &models.InputFileUpload{Filename: f.Name, Data: bytes.NewReader(f.Data)}
+		data, err := f.Open()
+		if err != nil {
+			return err
+		}
+		defer data.Close()
+		upload := &models.InputFileUpload{Filename: f.Name, Data: data}
 		var msg *models.Message
-		var err error
 		if method == "sendPhoto" {
 			msg, err = c.api.SendPhoto(ctx, &tgbot.SendPhotoParams{ChatID: chatID, Photo: upload, Caption: caption,
 				ReplyMarkup: buttons, DisableNotification: m.Silent})
