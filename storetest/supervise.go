@@ -38,6 +38,7 @@ func TestSupervise(t *testing.T, open OpenSupervise) {
 	t.Run("TalliesAgreeWithReference", func(t *testing.T) { testTallies(t, open(t)) })
 	t.Run("ViolationsByClause", func(t *testing.T) { testViolationsByClause(t, open(t)) })
 	t.Run("ConcurrentAcceptance", func(t *testing.T) { testConcurrentAccept(t, open(t)) })
+	t.Run("Export", func(t *testing.T) { testExport(t, open(t)) })
 }
 
 var svDay = workday.MustDate("2026-11-02")
