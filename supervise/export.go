@@ -277,6 +277,9 @@ func ratio(a, b int) float64 { return float64(a) / float64(b) }
 // continues on sheets named after it with a number: 检查项（2）, 检查项（3）….
 const MaxSheetRows = 1<<20 - 1
 
+// sheetRows is MaxSheetRows; tests make it small.
+var sheetRows = MaxSheetRows
+
 // sheetName is the name of the part-th sheet (from 0) of a table.
 func sheetName(name string, part int) string {
 	if part == 0 {
@@ -290,7 +293,7 @@ func sheetName(name string, part int) string {
 type sheetOut struct {
 	t      *table
 	styles *styles
-	sheets []*excelize.StreamWriter // one per MaxSheetRows rows
+	sheets []*excelize.StreamWriter // one per sheetRows rows
 	csv    *csv.Writer
 	buf    *bufio.Writer // under csv
 	file   *os.File      // under buf
@@ -304,7 +307,7 @@ type styles struct{ head, pct, date, wrap, top int }
 
 func (o *sheetOut) add(row []any) error {
 	if o.sheets != nil {
-		part := o.rows / MaxSheetRows
+		part := o.rows / sheetRows
 		if part >= len(o.sheets) {
 			return fmt.Errorf("export: %s has more rows than the %d counted (reports were filed meanwhile): export again", o.t.name, o.t.rows)
 		}
@@ -329,7 +332,7 @@ func (o *sheetOut) add(row []any) error {
 			}
 		}
 		o.cells = cells
-		cell, _ := excelize.CoordinatesToCellName(1, o.rows%MaxSheetRows+2)
+		cell, _ := excelize.CoordinatesToCellName(1, o.rows%sheetRows+2)
 		if err := o.sheets[part].SetRow(cell, cells); err != nil {
 			return fmt.Errorf("export: %s: %w", o.t.name, err)
 		}
@@ -355,7 +358,7 @@ func (o *sheetOut) add(row []any) error {
 // The workbook has the sheets 窗口得分与调整, 暗访报告, 检查项, 问题与说明 and 整改, each a table a spreadsheet
 // opens as one: a header row frozen above the data, an autofilter over all of it, the sheet's real dimension,
 // numbers as numbers (window numbers too), rates between 0 and 1 shown as percentages, days as dates shown
-// yyyy-mm-dd. Rows are streamed (excelize's StreamWriter); a table past MaxSheetRows continues on a sheet of its
+// yyyy-mm-dd. Rows are streamed (excelize's StreamWriter); a table past sheetRows continues on a sheet of its
 // own (检查项（2）). Its temporary files go to tmpDir ("": the system's).
 func (d *MonthData) Write(ctx context.Context, xlsx io.Writer, csvDir, tmpDir string) error {
 	ts := d.tables()
@@ -455,7 +458,7 @@ func (d *MonthData) startWorkbook(f *excelize.File, out []*sheetOut) error {
 	first := true
 	for _, o := range out {
 		o.styles = &st
-		parts := max((o.t.rows+MaxSheetRows-1)/MaxSheetRows, 1)
+		parts := max((o.t.rows+sheetRows-1)/sheetRows, 1)
 		for p := 0; p < parts; p++ {
 			name := sheetName(o.t.name, p)
 			if first {
@@ -467,7 +470,7 @@ func (d *MonthData) startWorkbook(f *excelize.File, out []*sheetOut) error {
 				return err
 			}
 			// The used range, known before streaming: the stream writes the sheet's head when it starts.
-			rows := min(o.t.rows-p*MaxSheetRows, MaxSheetRows)
+			rows := min(o.t.rows-p*sheetRows, sheetRows)
 			last, _ := excelize.CoordinatesToCellName(len(o.t.header), max(rows, 1)+1)
 			if err := f.SetSheetDimension(name, "A1:"+last); err != nil {
 				return err
@@ -502,7 +505,7 @@ func (d *MonthData) startWorkbook(f *excelize.File, out []*sheetOut) error {
 func finishWorkbook(f *excelize.File, out []*sheetOut) error {
 	for _, o := range out {
 		for p, sw := range o.sheets {
-			rows := min(max(o.rows-p*MaxSheetRows, 0), MaxSheetRows)
+			rows := min(max(o.rows-p*sheetRows, 0), sheetRows)
 			last, _ := excelize.CoordinatesToCellName(len(o.t.header), max(rows, 1)+1)
 			name := o.t.file
 			if p > 0 {
