@@ -3,6 +3,7 @@ package supervise_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -219,7 +220,17 @@ func TestStatsThroughTelegram(t *testing.T) {
 		"3号窗口 不动产登记：83.3%（上月无数据）· 报告 1 · 关键项 1 · 建议 −2 · 最终未定",
 		"4号窗口 公积金：100.0%（↑11.1）· 报告 1 · 关键项 0 · 建议 +4", "本月无已确认报告的窗口：5号窗口 社保", "1.1.4 服务语言 ×1")
 
+	// The files are written to a temporary directory, sent from disk and removed.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	leftOver := func() {
+		t.Helper()
+		if es, err := os.ReadDir(tmp); err != nil || len(es) > 0 {
+			t.Fatalf("left in the temporary directory: %v %v", es, err)
+		}
+	}
 	_, _ = h.Press(tgSuper, "📥 导出")
+	leftOver()
 	docs := h.api.Calls("sendDocument")
 	if len(docs) != 2 || docs[0].Files["document"].Name != "conductbot-2026-11.xlsx" || docs[1].Files["document"].Name != "conductbot-2026-11-csv.zip" {
 		t.Fatalf("documents: %+v", docs)
@@ -257,6 +268,14 @@ func TestStatsThroughTelegram(t *testing.T) {
 	expect(t, h.Say(tgSuper, "/stats 2026-13").Text, "月份的格式不对")
 	_, m = h.Press(tgSuper, "ℹ️ 计算规则")
 	expect(t, m.Text, "符合率 ≥ 98%：+3", "未观察项不计")
+	// Removed also when sending fails.
+	sent := len(h.api.Calls("sendDocument"))
+	h.api.FailNext("sendDocument", 1, telegramtest.Blocked)
+	h.Say(tgSuper, "/export 2026-11")
+	if len(h.api.Calls("sendDocument")) == sent {
+		t.Fatal("/export sent no document")
+	}
+	leftOver()
 	if left := h.api.Unanswered(); len(left) > 0 {
 		t.Fatalf("unanswered callback queries: %v", left)
 	}
