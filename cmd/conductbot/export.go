@@ -23,7 +23,7 @@ func runExport(ctx context.Context, m *Main, args []string) error {
 	fs.Usage = func() {
 		fmt.Fprintln(m.Stderr, "Usage: conductbot export [--month 2026-11] [--out DIR]\n\n"+
 			"Writes the month's window scores and adjustments, spot-check reports, checklist items and rectifications\n"+
-			"as conductbot-YYYY-MM.xlsx (one sheet each) and as CSV files (UTF-8): scores-, reports-, items- and\n"+
+			"as conductbot-YYYY-MM.xlsx (one sheet each) and as CSV files (UTF-8): scores-, reports-, items-, findings- and\n"+
 			"rectifications-YYYY-MM.csv. Only confirmed reports count in the scores.")
 		fs.PrintDefaults()
 	}
