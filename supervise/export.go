@@ -293,17 +293,32 @@ func sheetName(name string, part int) string {
 type sheetOut struct {
 	t      *table
 	styles *styles
-	sheets []*excelize.StreamWriter // one per sheetRows rows
+	sheets []*sheetPart // one per sheetRows rows
 	csv    *csv.Writer
 	buf    *bufio.Writer // under csv
 	file   *os.File      // under buf
 	rows   int           // written so far
-	cells  []any         // reused for each row
 	rec    []string
 }
 
 // styles are the workbook's cell styles.
 type styles struct{ head, pct, date, wrap, top int }
+
+// style is the style of a cell of column c holding v.
+func (o *sheetOut) style(c int, v any) int {
+	switch v.(type) {
+	case day:
+		return o.styles.date
+	case float64:
+		if slices.Contains(o.t.percent, c) {
+			return o.styles.pct
+		}
+	}
+	if c < len(o.t.widths) && o.t.widths[c] >= 30 {
+		return o.styles.wrap
+	}
+	return o.styles.top
+}
 
 func (o *sheetOut) add(row []any) error {
 	if o.sheets != nil {
@@ -311,29 +326,7 @@ func (o *sheetOut) add(row []any) error {
 		if part >= len(o.sheets) {
 			return fmt.Errorf("export: %s has more rows than the %d counted (reports were filed meanwhile): export again", o.t.name, o.t.rows)
 		}
-		cells := o.cells[:0]
-		for c, v := range row {
-			style := o.styles.top
-			if c < len(o.t.widths) && o.t.widths[c] >= 30 {
-				style = o.styles.wrap
-			}
-			switch x := v.(type) {
-			case nil:
-				cells = append(cells, excelize.Cell{StyleID: style})
-			case day:
-				cells = append(cells, excelize.Cell{StyleID: o.styles.date, Value: workday.Date(x).Time(time.UTC)})
-			case float64:
-				if slices.Contains(o.t.percent, c) {
-					style = o.styles.pct
-				}
-				cells = append(cells, excelize.Cell{StyleID: style, Value: x})
-			default:
-				cells = append(cells, excelize.Cell{StyleID: style, Value: x})
-			}
-		}
-		o.cells = cells
-		cell, _ := excelize.CoordinatesToCellName(1, o.rows%sheetRows+2)
-		if err := o.sheets[part].SetRow(cell, cells); err != nil {
+		if err := o.sheets[part].row(o.rows%sheetRows+2, row, o.style); err != nil {
 			return fmt.Errorf("export: %s: %w", o.t.name, err)
 		}
 	}
@@ -370,7 +363,14 @@ func (d *MonthData) Write(ctx context.Context, xlsx io.Writer, csvDir, tmpDir st
 	if xlsx != nil {
 		f = excelize.NewFile(excelize.Options{TmpDir: tmpDir})
 		defer f.Close()
-		if err := d.startWorkbook(f, out); err != nil {
+		defer func() {
+			for _, o := range out {
+				for _, p := range o.sheets {
+					p.close()
+				}
+			}
+		}()
+		if err := d.startWorkbook(f, out, tmpDir); err != nil {
 			return fmt.Errorf("export: workbook: %w", err)
 		}
 	}
@@ -429,15 +429,33 @@ func (d *MonthData) Write(ctx context.Context, xlsx io.Writer, csvDir, tmpDir st
 		LastModifiedBy: "ConductBot 规范助手", Created: made, Modified: made, Language: "zh-CN"}); err != nil {
 		return fmt.Errorf("export: workbook: %w", err)
 	}
-	if _, err := f.WriteTo(xlsx); err != nil {
+	if err := writeWorkbook(xlsx, f, out, tmpDir); err != nil {
 		return fmt.Errorf("export: workbook: %w", err)
 	}
 	return nil
 }
 
+// writeWorkbook writes f (the sheets' heads) to a temporary file, then to w with the sheets' rows.
+func writeWorkbook(w io.Writer, f *excelize.File, out []*sheetOut, tmpDir string) error {
+	wb, err := os.CreateTemp(tmpDir, "conductbot-workbook-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(wb.Name())
+	defer wb.Close()
+	if _, err := f.WriteTo(wb); err != nil {
+		return err
+	}
+	var parts []*sheetPart
+	for _, o := range out {
+		parts = append(parts, o.sheets...)
+	}
+	return assemble(w, wb, parts)
+}
+
 // startWorkbook makes the workbook's styles and sheets, in order, and starts a stream on each with its panes,
 // column widths and header.
-func (d *MonthData) startWorkbook(f *excelize.File, out []*sheetOut) error {
+func (d *MonthData) startWorkbook(f *excelize.File, out []*sheetOut, tmpDir string) error {
 	var st styles
 	var err error
 	for _, s := range []struct {
@@ -494,7 +512,11 @@ func (d *MonthData) startWorkbook(f *excelize.File, out []*sheetOut) error {
 			if err := sw.SetRow("A1", header); err != nil {
 				return err
 			}
-			o.sheets = append(o.sheets, sw)
+			part, err := newSheetPart(sw, len(f.GetSheetList()), tmpDir)
+			if err != nil {
+				return err
+			}
+			o.sheets = append(o.sheets, part)
 		}
 	}
 	f.SetActiveSheet(0)
@@ -504,7 +526,8 @@ func (d *MonthData) startWorkbook(f *excelize.File, out []*sheetOut) error {
 // finishWorkbook ends every sheet's stream with its table over the rows written.
 func finishWorkbook(f *excelize.File, out []*sheetOut) error {
 	for _, o := range out {
-		for p, sw := range o.sheets {
+		for p, part := range o.sheets {
+			sw := part.sw
 			rows := min(max(o.rows-p*sheetRows, 0), sheetRows)
 			last, _ := excelize.CoordinatesToCellName(len(o.t.header), max(rows, 1)+1)
 			name := o.t.file
