@@ -296,33 +296,12 @@ func (s *Store) Rectifications(ctx context.Context, f supervise.RectFilter) ([]s
 // EachRectification implements supervise.Store: Rectifications' rows and order, read in keyset pages.
 func (s *Store) EachRectification(ctx context.Context, f supervise.RectFilter, fn func(*supervise.Rectification) error) error {
 	from, args := s.rectWhere(f)
-	var last *supervise.Rectification
-	for {
-		q, a := from, args
-		if last != nil {
-			n := len(a)
-			a = append(a[:n:n], last.Deadline.String(), last.ID)
-			cond := `(x.deadline, x.id) > ($` + strconv.Itoa(n+1) + `, $` + strconv.Itoa(n+2) + `)`
-			if strings.Contains(q, " WHERE ") {
-				q += ` AND ` + cond
-			} else {
-				q += ` WHERE ` + cond
-			}
-		}
-		page, err := s.rectPage(ctx, `SELECT `+rectColumns+q+` ORDER BY x.deadline, x.id LIMIT `+strconv.Itoa(exportPage), a)
-		if err != nil {
-			return s.errorf("each rectification", err)
-		}
-		for _, r := range page {
-			if err := fn(r); err != nil {
-				return err
-			}
-		}
-		if len(page) < exportPage {
-			return nil
-		}
-		last = page[len(page)-1]
-	}
+	err := eachPage(from, args, `x.deadline, x.id`,
+		func(r *supervise.Rectification) []any { return []any{r.Deadline.String(), r.ID} },
+		func(q string, args []any) ([]*supervise.Rectification, error) {
+			return s.rectPage(ctx, `SELECT `+rectColumns+q, args)
+		}, fn)
+	return s.storeError("each rectification", err)
 }
 
 // CountRectifications implements supervise.Store.
