@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -296,4 +297,35 @@ func TestHeadsThroughTelegram(t *testing.T) {
 	expect(t, h.Say(tgAdmin, "/heads del 5").Text, "已取消 5号窗口 社保 的负责人")
 	expect(t, h.Say(tgStaff, "/rectify").Text, "您还不是任何窗口的负责人")
 	expect(t, h.Say(tgSuper, "/heads").Text, bot.Denied(bot.Admin))
+}
+
+// TestExportKeepsOthersAnswered: while a supervisor's export is being sent (its upload's answer held back by
+// the Bot API stand-in), another user's message is answered.
+func TestExportKeepsOthersAnswered(t *testing.T) {
+	f := newFixture(t)
+	f.file("rep1aaaaaaaaaaaa", 0, "2026-11-02", inspect.Morning, inspect.Confirmed, nil, "K7P3-Q9XW-M2TA")
+	h := startTG(t, f, workday.NewFake(start.Add(8*time.Hour)))
+	release := make(chan struct{})
+	var hold sync.Once
+	h.api.OnCall(func(c telegramtest.Call) {
+		if c.Method == "sendDocument" {
+			hold.Do(func() { <-release })
+		}
+	})
+	var released sync.Once
+	defer released.Do(func() { close(release) }) // nothing stays held when the test fails early
+	ids := h.api.Push(h.api.Text(telegramtest.Private(tgSuper), tgSuper, "/export 2026-11"))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.api.WaitCountN(ctx, "sendDocument", 1); err != nil {
+		t.Fatalf("the export's workbook never reached the API: %v", err)
+	}
+	if m := h.Say(tgStaff, "/help"); m.Text == "" || h.api.Count("sendDocument") != 1 {
+		t.Fatalf("while the export was sent: %q, %d documents", m.Text, h.api.Count("sendDocument"))
+	}
+	released.Do(func() { close(release) })
+	h.Wait(ids[0])
+	if n := h.api.Count("sendDocument"); n != 2 {
+		t.Fatalf("%d documents after the export, want the workbook and the CSV zip", n)
+	}
 }
