@@ -1,9 +1,12 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"time"
 )
 
@@ -62,10 +65,36 @@ type Notice struct {
 	Alert bool   // show an alert box instead of a short toast
 }
 
-// File is an outgoing file.
+// File is an outgoing file: its content is Data, or, when Path is set, the file at Path, read when it is sent
+// (a large export is sent from disk, never held in memory).
 type File struct {
 	Name string
 	Data []byte
+	Path string
+}
+
+// Open returns the file's content to read from the start; each call reads it anew (a retried upload).
+func (f File) Open() (io.ReadCloser, error) {
+	if f.Path == "" {
+		return io.NopCloser(bytes.NewReader(f.Data)), nil
+	}
+	r, err := os.Open(f.Path)
+	if err != nil {
+		return nil, fmt.Errorf("bot: file %s: %w", f.Name, err)
+	}
+	return r, nil
+}
+
+// Bytes returns the file's content in memory (Data, or Path read): for files known to be small.
+func (f File) Bytes() ([]byte, error) {
+	if f.Path == "" {
+		return f.Data, nil
+	}
+	b, err := os.ReadFile(f.Path)
+	if err != nil {
+		return nil, fmt.Errorf("bot: file %s: %w", f.Name, err)
+	}
+	return b, nil
 }
 
 // Errors a Transport reports; adapters wrap their own errors around them.

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -65,4 +66,15 @@ func openSupervise(tb testing.TB) storetest.SuperviseStore { return openDB(tb) }
 func BenchmarkScores(b *testing.B) {
 	b.Run("100windows×10reports", func(b *testing.B) { storetest.BenchmarkScores(b, openSupervise, bulkReports, 10) })
 	b.Run("100windows×1000reports", func(b *testing.B) { storetest.BenchmarkScores(b, openSupervise, bulkReports, 1000) })
+}
+
+// BenchmarkExport: a month of 10,000 reports (and 100,000 with CONDUCTBOT_BENCH_100K=1).
+func BenchmarkExport(b *testing.B) {
+	b.Run("10k", func(b *testing.B) { storetest.BenchmarkExport(b, openSupervise, bulkReports, 10000) })
+	b.Run("100k", func(b *testing.B) {
+		if os.Getenv("CONDUCTBOT_BENCH_100K") != "1" {
+			b.Skip("set CONDUCTBOT_BENCH_100K=1")
+		}
+		storetest.BenchmarkExport(b, openSupervise, bulkReports, 100000)
+	})
 }

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,4 +59,15 @@ func openSuperviseFile(tb testing.TB) storetest.SuperviseStore {
 func BenchmarkScores(b *testing.B) {
 	b.Run("100windows×10reports", func(b *testing.B) { storetest.BenchmarkScores(b, openSuperviseFile, bulkReports, 10) })
 	b.Run("100windows×1000reports", func(b *testing.B) { storetest.BenchmarkScores(b, openSuperviseFile, bulkReports, 1000) })
+}
+
+// BenchmarkExport: a month of 10,000 reports (and 100,000 with CONDUCTBOT_BENCH_100K=1), on a file.
+func BenchmarkExport(b *testing.B) {
+	b.Run("10k", func(b *testing.B) { storetest.BenchmarkExport(b, openSuperviseFile, bulkReports, 10000) })
+	b.Run("100k", func(b *testing.B) {
+		if os.Getenv("CONDUCTBOT_BENCH_100K") != "1" {
+			b.Skip("set CONDUCTBOT_BENCH_100K=1")
+		}
+		storetest.BenchmarkExport(b, openSuperviseFile, bulkReports, 100000)
+	})
 }

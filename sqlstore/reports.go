@@ -718,6 +718,112 @@ func (s *Store) Reports(ctx context.Context, f inspect.ReportFilter) ([]inspect.
 	return out, nil
 }
 
+// exportPage is how many rows one page of EachReport and EachRectification reads: memory stays bounded by it,
+// however many rows the filter selects.
+const exportPage = 500
+
+// eachPage walks a query in keyset pages of exportPage rows ordered by keyCols: page reads the rows of a query
+// (FROM … WHERE … as from, with args) with the added condition that they come after the key of the last row of
+// the page before (key gives it), and fn is called with each row. fn's error is returned as it is.
+func eachPage[T any](from string, args []any, keyCols string, key func(*T) []any, page func(q string, args []any) ([]*T, error),
+	fn func(*T) error) error {
+	var last *T
+	for {
+		q, a := from, args
+		if last != nil {
+			n := len(a)
+			a = append(a[:n:n], key(last)...)
+			ps := make([]string, len(a)-n)
+			for i := range ps {
+				ps[i] = "$" + strconv.Itoa(n+i+1)
+			}
+			cond := `(` + keyCols + `) > (` + strings.Join(ps, ", ") + `)`
+			if strings.Contains(q, " WHERE ") {
+				q += ` AND ` + cond
+			} else {
+				q += ` WHERE ` + cond
+			}
+		}
+		rows, err := page(q+` ORDER BY `+keyCols+` LIMIT `+strconv.Itoa(exportPage), a)
+		if err != nil {
+			return &pageError{err}
+		}
+		for _, r := range rows {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(rows) < exportPage {
+			return nil
+		}
+		last = rows[len(rows)-1]
+	}
+}
+
+// pageError is a failure to read a page (eachPage), told from fn's errors.
+type pageError struct{ err error }
+
+func (e *pageError) Error() string { return e.err.Error() }
+func (e *pageError) Unwrap() error { return e.err }
+
+// storeError wraps what of err is the store's (a pageError) as what; fn's errors pass as they are.
+func (s *Store) storeError(what string, err error) error {
+	var pe *pageError
+	if errors.As(err, &pe) {
+		return s.errorf(what, pe.err)
+	}
+	return err
+}
+
+// EachReport implements supervise.ReportStore: the reports f selects (their items and findings), oldest visit
+// first (then morning first, then by ID), read in pages with a keyset (rows after the last one read), so that a
+// report is seen once even as others are filed meanwhile.
+func (s *Store) EachReport(ctx context.Context, f inspect.ReportFilter, fn func(*inspect.Report) error) error {
+	where, args := s.reportWhere(f)
+	err := eachPage(` FROM reports`+where, args, `visit_date, half_day, id`,
+		func(r *inspect.Report) []any { return []any{r.VisitDate.String(), string(r.HalfDay), r.ID} },
+		func(q string, args []any) ([]*inspect.Report, error) {
+			page, err := s.reportPage(ctx, `SELECT `+reportColumns+q, args)
+			if err == nil && f.WithItems {
+				err = s.loadDetails(ctx, page, false)
+			}
+			return page, err
+		}, fn)
+	return s.storeError("each report", err)
+}
+
+// reportPage reads the reports of one query, without their details.
+func (s *Store) reportPage(ctx context.Context, q string, args []any) ([]*inspect.Report, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*inspect.Report
+	for rows.Next() {
+		r, err := scanReport(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// CountReportRows implements supervise.ReportStore: how many reports f selects, and how many checklist answers
+// and findings they hold.
+func (s *Store) CountReportRows(ctx context.Context, f inspect.ReportFilter) (reports, items, findings int, err error) {
+	where, args := s.reportWhere(f)
+	sel := `SELECT id FROM reports` + where
+	err = s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM reports`+where+`),
+		(SELECT count(*) FROM report_items WHERE report_id IN (`+sel+`)),
+		(SELECT count(*) FROM report_findings WHERE report_id IN (`+sel+`))`, args...).Scan(&reports, &items, &findings)
+	if err != nil {
+		return 0, 0, 0, s.errorf("count report rows", err)
+	}
+	return reports, items, findings, nil
+}
+
 // CountReports implements inspect.ReportStore.
 func (s *Store) CountReports(ctx context.Context, f inspect.ReportFilter) (int, error) {
 	where, args := s.reportWhere(f)

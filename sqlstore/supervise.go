@@ -215,8 +215,8 @@ func strs[T ~string](vs []T) []string {
 	return out
 }
 
-// Rectifications implements supervise.Store.
-func (s *Store) Rectifications(ctx context.Context, f supervise.RectFilter) ([]supervise.Rectification, error) {
+// rectWhere is the FROM … WHERE of a filter of rectifications (x) and its arguments.
+func (s *Store) rectWhere(f supervise.RectFilter) (string, []any) {
 	var conds []string
 	var args []any
 	arg := func(v any) string {
@@ -245,38 +245,73 @@ func (s *Store) Rectifications(ctx context.Context, f supervise.RectFilter) ([]s
 			conds = append(conds, `r.visit_date <= `+arg(f.To.String()))
 		}
 	}
-	q := `SELECT ` + rectColumns + ` FROM supervise_rectifications x` + join
+	q := ` FROM supervise_rectifications x` + join
 	if len(conds) > 0 {
 		q += ` WHERE ` + strings.Join(conds, " AND ")
 	}
-	q += ` ORDER BY x.deadline, x.id`
+	return q, args
+}
+
+// rectPage reads the rectifications of one query with their photos and events.
+func (s *Store) rectPage(ctx context.Context, q string, args []any) ([]*supervise.Rectification, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, s.errorf("rectifications", err)
+		return nil, err
 	}
 	var ptrs []*supervise.Rectification
 	for rows.Next() {
 		r, err := scanRect(rows)
 		if err != nil {
 			rows.Close()
-			return nil, s.errorf("rectifications", err)
+			return nil, err
 		}
 		ptrs = append(ptrs, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, s.errorf("rectifications", err)
+		return nil, err
 	}
 	for i := 0; i < len(ptrs); i += detailsBatch {
 		if err := s.loadRectDetails(ctx, ptrs[i:min(i+detailsBatch, len(ptrs))]); err != nil {
-			return nil, s.errorf("rectifications", err)
+			return nil, err
 		}
+	}
+	return ptrs, nil
+}
+
+// Rectifications implements supervise.Store.
+func (s *Store) Rectifications(ctx context.Context, f supervise.RectFilter) ([]supervise.Rectification, error) {
+	from, args := s.rectWhere(f)
+	ptrs, err := s.rectPage(ctx, `SELECT `+rectColumns+from+` ORDER BY x.deadline, x.id`, args)
+	if err != nil {
+		return nil, s.errorf("rectifications", err)
 	}
 	out := make([]supervise.Rectification, len(ptrs))
 	for i, r := range ptrs {
 		out[i] = *r
 	}
 	return out, nil
+}
+
+// EachRectification implements supervise.Store: Rectifications' rows and order, read in keyset pages.
+func (s *Store) EachRectification(ctx context.Context, f supervise.RectFilter, fn func(*supervise.Rectification) error) error {
+	from, args := s.rectWhere(f)
+	err := eachPage(from, args, `x.deadline, x.id`,
+		func(r *supervise.Rectification) []any { return []any{r.Deadline.String(), r.ID} },
+		func(q string, args []any) ([]*supervise.Rectification, error) {
+			return s.rectPage(ctx, `SELECT `+rectColumns+q, args)
+		}, fn)
+	return s.storeError("each rectification", err)
+}
+
+// CountRectifications implements supervise.Store.
+func (s *Store) CountRectifications(ctx context.Context, f supervise.RectFilter) (int, error) {
+	from, args := s.rectWhere(f)
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&n); err != nil {
+		return 0, s.errorf("count rectifications", err)
+	}
+	return n, nil
 }
 
 // PutRectPhoto implements supervise.Store.

@@ -22,6 +22,7 @@ import (
 type SuperviseStore interface {
 	inspect.Store
 	supervise.Store
+	supervise.ReportStore
 }
 
 // OpenSupervise returns a fresh, empty store for tb (closing it with tb.Cleanup).
@@ -38,6 +39,7 @@ func TestSupervise(t *testing.T, open OpenSupervise) {
 	t.Run("TalliesAgreeWithReference", func(t *testing.T) { testTallies(t, open(t)) })
 	t.Run("ViolationsByClause", func(t *testing.T) { testViolationsByClause(t, open(t)) })
 	t.Run("ConcurrentAcceptance", func(t *testing.T) { testConcurrentAccept(t, open(t)) })
+	t.Run("Export", func(t *testing.T) { testExport(t, open(t)) })
 }
 
 var svDay = workday.MustDate("2026-11-02")

@@ -3,7 +3,9 @@ package supervise_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -219,7 +221,17 @@ func TestStatsThroughTelegram(t *testing.T) {
 		"3号窗口 不动产登记：83.3%（上月无数据）· 报告 1 · 关键项 1 · 建议 −2 · 最终未定",
 		"4号窗口 公积金：100.0%（↑11.1）· 报告 1 · 关键项 0 · 建议 +4", "本月无已确认报告的窗口：5号窗口 社保", "1.1.4 服务语言 ×1")
 
+	// The files are written to a temporary directory, sent from disk and removed.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	leftOver := func() {
+		t.Helper()
+		if es, err := os.ReadDir(tmp); err != nil || len(es) > 0 {
+			t.Fatalf("left in the temporary directory: %v %v", es, err)
+		}
+	}
 	_, _ = h.Press(tgSuper, "📥 导出")
+	leftOver()
 	docs := h.api.Calls("sendDocument")
 	if len(docs) != 2 || docs[0].Files["document"].Name != "conductbot-2026-11.xlsx" || docs[1].Files["document"].Name != "conductbot-2026-11-csv.zip" {
 		t.Fatalf("documents: %+v", docs)
@@ -257,6 +269,14 @@ func TestStatsThroughTelegram(t *testing.T) {
 	expect(t, h.Say(tgSuper, "/stats 2026-13").Text, "月份的格式不对")
 	_, m = h.Press(tgSuper, "ℹ️ 计算规则")
 	expect(t, m.Text, "符合率 ≥ 98%：+3", "未观察项不计")
+	// Removed also when sending fails.
+	sent := len(h.api.Calls("sendDocument"))
+	h.api.FailNext("sendDocument", 1, testkit.Blocked)
+	h.Say(tgSuper, "/export 2026-11")
+	if len(h.api.Calls("sendDocument")) == sent {
+		t.Fatal("/export sent no document")
+	}
+	leftOver()
 	if left := h.api.Unanswered(); len(left) > 0 {
 		t.Fatalf("unanswered callback queries: %v", left)
 	}
@@ -277,4 +297,35 @@ func TestHeadsThroughTelegram(t *testing.T) {
 	expect(t, h.Say(tgAdmin, "/heads del 5").Text, "已取消 5号窗口 社保 的负责人")
 	expect(t, h.Say(tgStaff, "/rectify").Text, "您还不是任何窗口的负责人")
 	expect(t, h.Say(tgSuper, "/heads").Text, bot.Denied(bot.Admin))
+}
+
+// TestExportKeepsOthersAnswered: while a supervisor's export is being sent (its upload's answer held back by
+// the Bot API stand-in), another user's message is answered.
+func TestExportKeepsOthersAnswered(t *testing.T) {
+	f := newFixture(t)
+	f.file("rep1aaaaaaaaaaaa", 0, "2026-11-02", inspect.Morning, inspect.Confirmed, nil, "K7P3-Q9XW-M2TA")
+	h := startTG(t, f, testkit.NewClock(start.Add(8*time.Hour)))
+	release := make(chan struct{})
+	var hold sync.Once
+	h.api.OnCall(func(c testkit.Call) {
+		if c.Method == "sendDocument" {
+			hold.Do(func() { <-release })
+		}
+	})
+	var released sync.Once
+	defer released.Do(func() { close(release) }) // nothing stays held when the test fails early
+	ids := h.api.Push(h.api.Text(testkit.Private(tgSuper), tgSuper, "/export 2026-11"))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.api.WaitCountN(ctx, "sendDocument", 1); err != nil {
+		t.Fatalf("the export's workbook never reached the API: %v", err)
+	}
+	if m := h.Say(tgStaff, "/help"); m.Text == "" || h.api.Count("sendDocument") != 1 {
+		t.Fatalf("while the export was sent: %q, %d documents", m.Text, h.api.Count("sendDocument"))
+	}
+	released.Do(func() { close(release) })
+	h.Wait(ids[0])
+	if n := h.api.Count("sendDocument"); n != 2 {
+		t.Fatalf("%d documents after the export, want the workbook and the CSV zip", n)
+	}
 }

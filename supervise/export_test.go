@@ -9,6 +9,8 @@ import (
 	"github.com/conductbot/conductbot/internal/testkit"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -60,7 +62,7 @@ func exportMonth(t *testing.T) (*supervise.MonthData, *fixture) {
 func TestWorkbook(t *testing.T) {
 	d, _ := exportMonth(t)
 	var buf bytes.Buffer
-	if err := d.XLSX(&buf); err != nil {
+	if err := d.XLSX(context.Background(), &buf); err != nil {
 		t.Fatal(err)
 	}
 	data := bytes.Clone(buf.Bytes())
@@ -233,7 +235,7 @@ func TestWorkbook(t *testing.T) {
 // TestCSVFiles checks the CSV files: UTF-8 with a byte-order mark, the same header and rows as the sheets.
 func TestCSVFiles(t *testing.T) {
 	d, _ := exportMonth(t)
-	files, err := d.CSVFiles()
+	files, err := d.CSVFiles(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +274,7 @@ func TestCSVFiles(t *testing.T) {
 		t.Fatalf("rectifications.csv: %q", rects)
 	}
 	var z bytes.Buffer
-	if err := d.ZipCSV(&z); err != nil {
+	if err := d.ZipCSV(context.Background(), &z); err != nil {
 		t.Fatal(err)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(z.Bytes()), int64(z.Len()))
@@ -306,9 +308,103 @@ func TestCSVFormulaInjection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, _ := d.CSVFiles()
+	files, _ := d.CSVFiles(context.Background())
 	rows, _ := csv.NewReader(bytes.NewReader(files["scores-2026-11.csv"][3:])).ReadAll()
 	if rows[3][17] != "'=HYPERLINK(\"x\")" || rows[3][16] != "-1" {
 		t.Fatalf("row: %q", rows[3])
+	}
+}
+
+// TestWorkbookSplitsLongSheets: a table with more rows than a sheet holds continues on sheets named 检查项（2）…,
+// each with its header, its own table and dimension; together they hold the CSV's rows in order.
+func TestWorkbookSplitsLongSheets(t *testing.T) {
+	supervise.SetSheetRows(t, 10)
+	d, _ := exportMonth(t)
+	ctx := context.Background()
+	var buf bytes.Buffer
+	if err := d.XLSX(ctx, &buf); err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if d.Items != 33 {
+		t.Fatalf("%d checklist answers, want 3 reports × 11", d.Items)
+	}
+	want := []string{"窗口得分与调整", "暗访报告", "检查项", "检查项（2）", "检查项（3）", "检查项（4）", "问题与说明", "整改"}
+	if got := x.GetSheetList(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("sheets: %v", got)
+	}
+	files, err := d.CSVFiles(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvRows, err := csv.NewReader(bytes.NewReader(files["items-2026-11.csv"][3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i, sheet := range want[2:6] {
+		rows, err := x.GetRows(sheet, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := []int{10, 10, 10, 3}[i]; len(rows) != n+1 || !reflect.DeepEqual(rows[0], csvRows[0]) {
+			t.Fatalf("%s: %d rows (header %q), want a header and %d", sheet, len(rows), rows[0], n)
+		}
+		tables, err := x.GetTables(sheet)
+		if err != nil || len(tables) != 1 || tables[0].Range != fmt.Sprintf("A1:N%d", len(rows)) {
+			t.Fatalf("%s: tables %+v, %v", sheet, tables, err)
+		}
+		for _, r := range rows[1:] {
+			ids = append(ids, r[0]+"/"+r[5])
+		}
+	}
+	var wantIDs []string
+	for _, r := range csvRows[1:] {
+		wantIDs = append(wantIDs, r[0]+"/"+r[5])
+	}
+	if !reflect.DeepEqual(ids, wantIDs) {
+		t.Fatalf("split sheets hold %v, want the CSV's %v", ids, wantIDs)
+	}
+}
+
+// TestWriteFiles: the files the bot sends and the CLI writes are the workbook and CSV files Write makes, and
+// the zip packs the CSV files.
+func TestWriteFiles(t *testing.T) {
+	d, _ := exportMonth(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	if err := d.WriteFiles(ctx, dir, true); err != nil {
+		t.Fatal(err)
+	}
+	files, err := d.CSVFiles(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range d.CSVNames() {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || !bytes.Equal(b, files[name]) {
+			t.Fatalf("%s differs from CSVFiles' (%v)", name, err)
+		}
+	}
+	zr, err := zip.OpenReader(filepath.Join(dir, d.ZipName()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	if len(zr.File) != len(d.CSVNames()) {
+		t.Fatalf("zip holds %d files", len(zr.File))
+	}
+	x, err := excelize.OpenFile(filepath.Join(dir, d.XLSXName()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	rows, err := x.GetRows(supervise.SheetReports)
+	if err != nil || len(rows) != 1+d.Reports || d.Reports != 3 {
+		t.Fatalf("%s: %d rows, %d reports, %v", supervise.SheetReports, len(rows), d.Reports, err)
 	}
 }

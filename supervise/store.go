@@ -36,6 +36,11 @@ type Store interface {
 	Rectification(ctx context.Context, id string) (*Rectification, error)
 	// Rectifications lists rectifications, earliest deadline first (then by ID), with photos and events.
 	Rectifications(ctx context.Context, f RectFilter) ([]Rectification, error)
+	// EachRectification calls fn with each rectification Rectifications would list, in its order, reading them
+	// a page at a time (memory bounded by the page, not by how many there are); fn's error stops it.
+	EachRectification(ctx context.Context, f RectFilter, fn func(*Rectification) error) error
+	// CountRectifications counts the rectifications f selects.
+	CountRectifications(ctx context.Context, f RectFilter) (int, error)
 	// PutRectPhoto stores a re-encoded photo of an answer being written; it belongs to no answer until
 	// SubmitRectification names it.
 	PutRectPhoto(ctx context.Context, rectID string, p *inspect.Photo) error
@@ -81,6 +86,11 @@ type ReportStore interface {
 	Report(ctx context.Context, id string) (*inspect.Report, error)
 	Reports(ctx context.Context, f inspect.ReportFilter) ([]inspect.Report, error)
 	CountReports(ctx context.Context, f inspect.ReportFilter) (int, error)
+	// EachReport calls fn with each report f selects (Limit and Offset aside), oldest visit first, then morning
+	// first, then by ID, reading them a page at a time; fn's error stops it.
+	EachReport(ctx context.Context, f inspect.ReportFilter, fn func(*inspect.Report) error) error
+	// CountReportRows counts the reports f selects and their checklist answers and findings.
+	CountReportRows(ctx context.Context, f inspect.ReportFilter) (reports, items, findings int, err error)
 	Photo(ctx context.Context, id string) (*inspect.Photo, error)
 	SetReportState(ctx context.Context, id string, from, to inspect.State, reason string, on workday.Date) error
 }

@@ -353,14 +353,18 @@ func (c *Console) saved(kind string, f bot.File) string {
 	if name == "." || name == string(filepath.Separator) || name == "" {
 		name = "file"
 	}
-	if dir == "" {
-		return fmt.Sprintf("[%s %s，%d 字节]", kind, name, len(f.Data))
-	}
-	path, err := writeNew(dir, name, f.Data)
+	data, err := f.Bytes()
 	if err != nil {
-		return fmt.Sprintf("[%s %s，%d 字节，未能保存：%v]", kind, name, len(f.Data), err)
+		return fmt.Sprintf("[%s %s，未能读取：%v]", kind, name, err)
 	}
-	return fmt.Sprintf("[%s 已保存：%s（%d 字节）]", kind, path, len(f.Data))
+	if dir == "" {
+		return fmt.Sprintf("[%s %s，%d 字节]", kind, name, len(data))
+	}
+	path, err := writeNew(dir, name, data)
+	if err != nil {
+		return fmt.Sprintf("[%s %s，%d 字节，未能保存：%v]", kind, name, len(data), err)
+	}
+	return fmt.Sprintf("[%s 已保存：%s（%d 字节）]", kind, path, len(data))
 }
 
 // writeNew writes data to dir/name, or dir/stem-2.ext … when that exists, and returns the path.

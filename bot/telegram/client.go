@@ -5,14 +5,15 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 // Client is the bot.Transport and bot.CommandMenu on the Bot API. It is safe for concurrent use.
 type Client struct {
 	api      *tgbot.Bot
+	upload   *uploader // files on disk, streamed
 	redact   func(string) string
 	download *http.Client
 	log      *slog.Logger
@@ -268,9 +270,38 @@ func (c *Client) sendFile(ctx context.Context, method string, chatID int64, f bo
 	}
 	id := 0
 	err := c.call(ctx, method, func(ctx context.Context) error {
-		upload := &models.InputFileUpload{Filename: f.Name, Data: bytes.NewReader(f.Data)}
 		var msg *models.Message
-		var err error
+		if f.Path != "" && c.upload != nil {
+			fields := map[string]string{"chat_id": strconv.FormatInt(chatID, 10)}
+			if caption != "" {
+				fields["caption"] = caption
+			}
+			if buttons != nil {
+				markup, err := json.Marshal(buttons)
+				if err != nil {
+					return err
+				}
+				fields["reply_markup"] = string(markup)
+			}
+			if m.Silent {
+				fields["disable_notification"] = "true"
+			}
+			field := "document"
+			if method == "sendPhoto" {
+				field = "photo"
+			}
+			msg, err := c.upload.send(ctx, method, fields, field, f)
+			if err == nil {
+				id = msg.ID
+			}
+			return err
+		}
+		data, err := f.Open()
+		if err != nil {
+			return err
+		}
+		defer data.Close()
+		upload := &models.InputFileUpload{Filename: f.Name, Data: data}
 		if method == "sendPhoto" {
 			msg, err = c.api.SendPhoto(ctx, &tgbot.SendPhotoParams{ChatID: chatID, Photo: upload, Caption: caption,
 				ReplyMarkup: buttons, DisableNotification: m.Silent})

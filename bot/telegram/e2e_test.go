@@ -1,11 +1,16 @@
 package telegram_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -495,5 +500,43 @@ func TestPhotoDownloadAndFiles(t *testing.T) {
 	_, err := h.bot.Client().Download(context.Background(), p.Files["photo"].Name, 1)
 	if err == nil {
 		t.Errorf("an unknown file downloaded")
+	}
+}
+
+// TestFileFromDisk: a file sent from disk (bot.File.Path) is streamed in a multipart upload with its caption
+// and buttons; a 429 is waited out and the whole file sent again; a 403 is bot.ErrBlocked.
+func TestFileFromDisk(t *testing.T) {
+	h := start(t, setup{})
+	path := filepath.Join(t.TempDir(), "export.xlsx")
+	data := bytes.Repeat([]byte("PK\x03\x04 workbook "), 50000) // 0.8 MB
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	h.api.FailNext("sendDocument", 1, testkit.TooManyRequests(3))
+	f := bot.File{Name: "conductbot-2026-11.xlsx", Path: path}
+	id, err := h.bot.Client().SendDocument(ctx, staff.ID, f, bot.Message{Text: "📥 报表", Buttons: [][]bot.Button{bot.Row(bot.Btn("再次导出", "ss", "x"))}, Silent: true})
+	if err != nil || id == 0 {
+		t.Fatalf("SendDocument: %d, %v", id, err)
+	}
+	calls := h.api.Calls("sendDocument")
+	if len(calls) != 2 || !slices.Contains(h.slept(), 3*time.Second) {
+		t.Fatalf("%d sendDocument calls, slept %v; want the 429 waited out and one more", len(calls), h.slept())
+	}
+	d := calls[1]
+	if doc := d.Files["document"]; doc.Name != f.Name || !bytes.Equal(doc.Data, data) {
+		t.Fatalf("document %q: %d bytes, want %d", doc.Name, len(doc.Data), len(data))
+	}
+	if d.Params["caption"] != "📥 报表" || d.Params["disable_notification"] != "true" || len(d.Buttons()) != 1 ||
+		d.Buttons()[0].CallbackData != "ss:x" || d.Params["chat_id"] != strconv.FormatInt(staff.ID, 10) {
+		t.Fatalf("params %+v", d.Params)
+	}
+	h.api.Block(staff.ID)
+	if _, err := h.bot.Client().SendDocument(ctx, staff.ID, f, bot.Message{}); !errors.Is(err, bot.ErrBlocked) ||
+		strings.Contains(err.Error(), h.api.Token) {
+		t.Fatalf("to a chat that blocked the bot: %v", err)
+	}
+	if _, err := h.bot.Client().SendDocument(ctx, staff2.ID, bot.File{Name: "gone.xlsx", Path: path + ".gone"}, bot.Message{}); err == nil {
+		t.Fatal("a missing file sent")
 	}
 }

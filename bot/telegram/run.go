@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -216,7 +217,13 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		return nil, fmt.Errorf("telegram: %s", redact(err.Error()))
 	}
 	b.api = api
-	b.client = &Client{api: api, redact: redact, download: o.HTTPClient, log: o.Log, sleep: o.Sleep,
+	server := o.ServerURL
+	if server == "" {
+		server = "https://api.telegram.org"
+	}
+	b.client = &Client{api: api, upload: &uploader{base: strings.TrimSuffix(server, "/") + "/bot" + o.Token + "/", token: o.Token,
+		http: doer{o.HTTPClient}},
+		redact: redact, download: o.HTTPClient, log: o.Log, sleep: o.Sleep,
 		attempts: o.Attempts, callTimeout: o.CallTimeout, backoff: o.Backoff}
 	var user *models.User
 	err = b.client.call(ctx, "getMe", func(ctx context.Context) error {

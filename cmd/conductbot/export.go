@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -24,7 +23,7 @@ func runExport(ctx context.Context, m *Main, args []string) error {
 	fs.Usage = func() {
 		fmt.Fprintln(m.Stderr, "Usage: conductbot export [--month 2026-11] [--out DIR]\n\n"+
 			"Writes the month's window scores and adjustments, spot-check reports, checklist items and rectifications\n"+
-			"as conductbot-YYYY-MM.xlsx (one sheet each) and as CSV files (UTF-8): scores-, reports-, items- and\n"+
+			"as conductbot-YYYY-MM.xlsx (one sheet each) and as CSV files (UTF-8): scores-, reports-, items-, findings- and\n"+
 			"rectifications-YYYY-MM.csv. Only confirmed reports count in the scores.")
 		fs.PrintDefaults()
 	}
@@ -56,25 +55,12 @@ func runExport(ctx context.Context, m *Main, args []string) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	var x bytes.Buffer
-	if err := d.XLSX(&x); err != nil {
+	if err := d.WriteFiles(ctx, *out, false); err != nil {
 		return err
-	}
-	files := map[string][]byte{d.XLSXName(): x.Bytes()}
-	csvs, err := d.CSVFiles()
-	if err != nil {
-		return err
-	}
-	for name, b := range csvs {
-		files[name] = b
 	}
 	for _, name := range append([]string{d.XLSXName()}, d.CSVNames()...) {
-		path := filepath.Join(*out, name)
-		if err := os.WriteFile(path, files[name], 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintln(m.Stdout, path)
+		fmt.Fprintln(m.Stdout, filepath.Join(*out, name))
 	}
-	fmt.Fprintf(m.Stderr, "%s: %s, %s, %s\n", mon, plural(len(d.Scores), "window"), plural(len(d.Reports), "report"), plural(len(d.Rects), "rectification"))
+	fmt.Fprintf(m.Stderr, "%s: %s, %s, %s\n", mon, plural(len(d.Scores), "window"), plural(d.Reports, "report"), plural(d.Rects, "rectification"))
 	return nil
 }
