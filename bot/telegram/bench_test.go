@@ -176,3 +176,73 @@ func heapInUse() uint64 {
 	runtime.ReadMemStats(&ms)
 	return ms.HeapInuse
 }
+
+// BenchmarkUsers20 measures the bot on a SQLite file under 20 concurrent users, each asking a question and
+// asking the next as soon as the answer arrives (a closed loop, as people at 20 windows do): updates/s in
+// all, and the time from a question being queued at the stand-in to its answer's sendMessage (p50, p99).
+func BenchmarkUsers20(b *testing.B) {
+	const users = 20
+	api, stop := benchBot(b, "sqlite-file")
+	defer stop()
+	answered := make(map[int64]chan time.Time, users)
+	for i := range users {
+		answered[int64(200000+i)] = make(chan time.Time, 1)
+	}
+	api.OnCall(func(c telegramtest.Call) {
+		if c.Method == "sendMessage" && c.OK() {
+			if ch, ok := answered[c.ChatID()]; ok {
+				ch <- c.Time
+			}
+		}
+	})
+	ask := func(u models.User, n int) []time.Duration {
+		lat := make([]time.Duration, 0, n)
+		for i := range n {
+			start := time.Now()
+			api.Push(api.Text(telegramtest.Private(u), u, benchQuestions[(int(u.ID)+i)%len(benchQuestions)]))
+			select {
+			case end := <-answered[u.ID]:
+				lat = append(lat, end.Sub(start))
+			case <-time.After(time.Minute):
+				b.Errorf("user %d: no answer within a minute", u.ID)
+				return lat
+			}
+		}
+		return lat
+	}
+	run := func(total int) []time.Duration {
+		var (
+			wg  sync.WaitGroup
+			mu  sync.Mutex
+			all = make([]time.Duration, 0, total)
+		)
+		for i := range users {
+			n := total / users
+			if i < total%users {
+				n++
+			}
+			wg.Go(func() {
+				u := telegramtest.User(int64(200000+i), "", fmt.Sprint("用户", i))
+				lat := ask(u, n)
+				mu.Lock()
+				all = append(all, lat...)
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		return all
+	}
+	run(users) // warm-up: every user known, the engine's caches filled
+	b.ResetTimer()
+	start := time.Now()
+	lat := run(b.N)
+	el := time.Since(start)
+	b.StopTimer()
+	if len(lat) == 0 {
+		b.Fatal("no answers")
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(len(lat))/el.Seconds(), "updates/s")
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
