@@ -85,7 +85,7 @@ func newRouter(t *testing.T, admins ...int64) (*bot.Router, *sqlite.DB, *workday
 	st := testenv.EmptySQLite(t)
 	clock := workday.NewFake(bottest.Start)
 	rt := bot.NewRouter(bot.Options{Now: clock.Now, States: st})
-	rt.Use(bot.Recover(nil2discard()), bot.Dedupe(4), bot.GroupFilter, bot.ResolveUser(st, admins))
+	rt.Use(bot.Recover(nil2discard()), bot.Dedupe(4), bot.GroupFilter, bot.ResolveUser(st, admins, nil))
 	return rt, st, clock
 }
 
@@ -253,7 +253,7 @@ func TestRecoverAndErrors(t *testing.T) {
 	log := &bottest.LogBuffer{}
 	st := testenv.EmptySQLite(t)
 	rt := bot.NewRouter(bot.Options{States: st})
-	rt.Use(bot.Recover(slogTo(log)), bot.ResolveUser(st, nil))
+	rt.Use(bot.Recover(slogTo(log)), bot.ResolveUser(st, nil, nil))
 	rt.Command("boom", bot.Staff, func(context.Context, *bot.Request) error { panic("boom") })
 	rt.Command("fail", bot.Staff, func(context.Context, *bot.Request) error { return errors.New("db down") })
 	rt.Command("gone", bot.Staff, func(ctx context.Context, r *bot.Request) error {
