@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -181,7 +182,8 @@ func heapInUse() uint64 {
 // once the answer arrived, the next after a pause (think): updates/s in all, and the time from a question being
 // queued at the stand-in to its answer's sendMessage (p50, p99). With think=0 (a closed loop: every user always
 // waiting) the bot is saturated, and the mean latency is 20 ÷ updates/s whatever the order it serves them in;
-// with think=100ms the 20 users offer at most 200 questions a second, as people at 20 windows do, far fewer.
+// with think=100ms (a mean: exponentially distributed) the 20 users offer at most 200 questions a second — as
+// people at 20 windows do, far fewer.
 func BenchmarkUsers20(b *testing.B) {
 	for _, think := range []time.Duration{0, 100 * time.Millisecond} {
 		b.Run(fmt.Sprint("think=", think), func(b *testing.B) { benchUsers(b, 20, think) })
@@ -205,8 +207,10 @@ func benchUsers(b *testing.B, users int, think time.Duration) {
 	ask := func(u models.User, n int) []time.Duration {
 		lat := make([]time.Duration, 0, n)
 		for i := range n {
-			if i > 0 {
-				time.Sleep(think)
+			if i > 0 && think > 0 {
+				// Exponentially distributed pauses, as independent people make: a fixed pause would keep the
+				// users who were answered together asking together, in waves.
+				time.Sleep(time.Duration(rand.ExpFloat64() * float64(think)))
 			}
 			start := time.Now()
 			up := api.Text(telegramtest.Private(u), u, benchQuestions[(int(u.ID)+i)%len(benchQuestions)])
