@@ -33,7 +33,12 @@ func open(tb testing.TB) storetest.Store {
 
 func openDB(tb testing.TB) *DB {
 	tb.Helper()
-	url := pgtest.URL(tb)
+	return openURL(tb, pgtest.URL(tb))
+}
+
+// openURL opens the store on the database at url, closing it with tb.Cleanup.
+func openURL(tb testing.TB, url string) *DB {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	db, err := Open(ctx, url, testLogger(tb))
