@@ -64,6 +64,7 @@ func (f *features) setRole(ctx context.Context, r *Request, on bool) error {
 	if err != nil {
 		return fmt.Errorf("set role: %w", err)
 	}
+	r.RolesChanged(target.ID) // their next update, in this process, has the role or not
 	u, err := f.Users.GetUser(ctx, target.ID)
 	if err != nil {
 		return fmt.Errorf("reload user: %w", err)

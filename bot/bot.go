@@ -15,6 +15,11 @@ type Config struct {
 	Admins      []int64      // configured admins (CONDUCTBOT_ADMINS)
 	RoleSources []RoleSource // more roles: the inspector registry, the console's --as
 
+	// UserTTL is how long a user read for an update (their granted roles, what RoleSources add) is trusted:
+	// how late this instance sees a role changed on another instance or from the command line. Changes made
+	// through this router are seen at once (Request.RolesChanged). Default DefaultUserTTL; negative: no cache.
+	UserTTL time.Duration
+
 	// StateKey gives the key a chat's states are stored under (ChatPseudonym); default: the chat ID itself.
 	StateKey func(chatID int64) int64
 
@@ -36,8 +41,12 @@ func New(c Config) (*Router, error) {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
+	if c.UserTTL == 0 {
+		c.UserTTL = DefaultUserTTL
+	}
 	rt := NewRouter(Options{Log: c.Log, Now: c.Now, States: c.States, StateKey: c.StateKey})
-	rt.Use(Recover(c.Log), Dedupe(8192), GroupFilter, ResolveUser(c.Users, c.Admins, c.RoleSources...))
+	rt.users = NewUserCache(c.UserTTL)
+	rt.Use(Recover(c.Log), Dedupe(8192), GroupFilter, ResolveUser(c.Users, c.Admins, rt.users, c.RoleSources...))
 	f := &features{Config: c, rt: rt}
 	f.registerAdmin(rt)
 	return rt, nil

@@ -37,7 +37,7 @@ func newRouter(t *testing.T, admins ...int64) (*bot.Router, *sqlite.DB, *testkit
 	st := testkit.EmptySQLite(t)
 	clock := testkit.NewClock(testkit.Start)
 	rt := bot.NewRouter(bot.Options{Now: clock.Now, States: st})
-	rt.Use(bot.Recover(nil2discard()), bot.Dedupe(4), bot.GroupFilter, bot.ResolveUser(st, admins))
+	rt.Use(bot.Recover(nil2discard()), bot.Dedupe(4), bot.GroupFilter, bot.ResolveUser(st, admins, nil))
 	return rt, st, clock
 }
 
@@ -205,7 +205,7 @@ func TestRecoverAndErrors(t *testing.T) {
 	log := &testkit.LogBuffer{}
 	st := testkit.EmptySQLite(t)
 	rt := bot.NewRouter(bot.Options{States: st})
-	rt.Use(bot.Recover(slogTo(log)), bot.ResolveUser(st, nil))
+	rt.Use(bot.Recover(slogTo(log)), bot.ResolveUser(st, nil, nil))
 	rt.Command("boom", bot.Staff, func(context.Context, *bot.Request) error { panic("boom") })
 	rt.Command("fail", bot.Staff, func(context.Context, *bot.Request) error { return errors.New("db down") })
 	rt.Command("gone", bot.Staff, func(ctx context.Context, r *bot.Request) error {

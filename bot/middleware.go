@@ -130,8 +130,9 @@ func GroupFilter(next Handler) Handler {
 
 // ResolveUser records the sender in the users store and sets Request.User and Request.Roles: what the store
 // granted, Admin for the configured admins, and what the sources add (the inspector registry). The store is
-// written only when the user is new, changed names, or was last seen over an hour ago.
-func ResolveUser(users UserStore, admins []int64, sources ...RoleSource) Middleware {
+// written only when the user is new, changed names, or was last seen over an hour ago. What it read is
+// remembered in cache (nil: nothing is) until the cache's TTL runs out or Request.RolesChanged forgets it.
+func ResolveUser(users UserStore, admins []int64, cache *UserCache, sources ...RoleSource) Middleware {
 	admin := make(map[int64]bool, len(admins))
 	for _, id := range admins {
 		admin[id] = true
@@ -142,27 +143,28 @@ func ResolveUser(users UserStore, admins []int64, sources ...RoleSource) Middlew
 				return nil // no sender: nothing a user asked for
 			}
 			now := r.Now()
-			var more Roles
-			for _, s := range sources {
-				rs, err := s.RolesOf(ctx, r.From.ID)
-				if err != nil {
-					return fmt.Errorf("roles of user: %w", err)
+			u, more, cached := cache.get(r.From.ID, now)
+			if !cached {
+				gen := cache.begin()
+				var err error
+				if u, more, err = lookUpUser(ctx, users, sources, r.From.ID); err != nil {
+					return err
 				}
-				more |= rs
+				if u != nil {
+					cache.put(u, more, now, gen)
+				}
 			}
-			u, err := users.GetUser(ctx, r.From.ID)
 			switch {
-			case err == nil && more.Contains(Inspector):
+			case u != nil && more.Contains(Inspector):
 				// An inspector's last-seen time is not refreshed: it would record when they were active, which
 				// could be matched against the day a report was filed (docs/design.md, anonymity).
-			case errors.Is(err, ErrNotFound) || err == nil && (u.Username != r.From.Username || u.Name != r.From.Name ||
-				now.Sub(u.LastSeen) >= time.Hour):
-				u, err = users.SeeUser(ctx, r.From, now)
-				if err != nil {
+			case u == nil || u.Username != r.From.Username || u.Name != r.From.Name || now.Sub(u.LastSeen) >= time.Hour:
+				gen := cache.begin()
+				var err error
+				if u, err = users.SeeUser(ctx, r.From, now); err != nil {
 					return fmt.Errorf("record user: %w", err)
 				}
-			case err != nil:
-				return fmt.Errorf("look up user: %w", err)
+				cache.put(u, more, now, gen)
 			}
 			roles := u.Granted.With(Staff) | more
 			if admin[u.ID] {
@@ -172,6 +174,26 @@ func ResolveUser(users UserStore, admins []int64, sources ...RoleSource) Middlew
 			return next(ctx, r)
 		}
 	}
+}
+
+// lookUpUser reads the stored user (nil when unknown) and the roles the sources add.
+func lookUpUser(ctx context.Context, users UserStore, sources []RoleSource, id int64) (*User, Roles, error) {
+	var more Roles
+	for _, s := range sources {
+		rs, err := s.RolesOf(ctx, id)
+		if err != nil {
+			return nil, 0, fmt.Errorf("roles of user: %w", err)
+		}
+		more |= rs
+	}
+	u, err := users.GetUser(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, more, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("look up user: %w", err)
+	}
+	return u, more, nil
 }
 
 // Limiter is a per-user token bucket: n events per window, refilled continuously.

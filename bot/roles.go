@@ -126,8 +126,8 @@ func ParseRole(s string) (Role, bool) {
 }
 
 // RoleSource adds roles a user holds by some other record than the users store: the inspector registry of
-// the spot-check capability implements it. Sources are consulted on every update, so a revocation takes effect
-// at once.
+// the spot-check capability implements it. Sources are consulted when ResolveUser does not remember the user
+// (Config.UserTTL); a change made through the router calls Request.RolesChanged, so it takes effect at once.
 type RoleSource interface {
 	RolesOf(ctx context.Context, userID int64) (Roles, error)
 }

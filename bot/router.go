@@ -41,6 +41,8 @@ type Router struct {
 	text      *route
 	photo     *route
 	chain     Handler // mw around dispatch, built by the first Handle
+
+	users *UserCache // what ResolveUser remembers of users (New's), forgotten by Request.RolesChanged; may be nil
 }
 
 type route struct {
@@ -398,6 +400,14 @@ type Request struct {
 
 	router   *Router
 	answered bool
+}
+
+// RolesChanged tells the router that the user's roles changed (granted, revoked, joined as an inspector):
+// what it remembers of them is forgotten, so their next update — in this process — sees the change.
+func (r *Request) RolesChanged(userID int64) {
+	if r.router != nil {
+		r.router.users.Forget(userID)
+	}
 }
 
 // Reply sends text with optional rows of buttons to the update's chat.

@@ -72,7 +72,7 @@ func (s *Service) join(ctx context.Context, r *bot.Request) error {
 	var msg string
 	switch {
 	case err == nil:
-		s.roles.forget(r.From.ID) // an inspector from now on, in this process
+		r.RolesChanged(r.From.ID) // an inspector from now on, in this process
 		if err := s.o.Store.JoinSucceeded(ctx, r.ChatID); err != nil {
 			return err
 		}
@@ -254,7 +254,7 @@ func (s *Service) inspectorsButton(ctx context.Context, r *bot.Request) error {
 func (s *Service) revoke(ctx context.Context, r *bot.Request, no int) error {
 	in, err := s.o.Store.RevokeInspector(ctx, no, s.today())
 	if err == nil {
-		s.roles.forget(in.UserID) // no longer an inspector, from this update on in this process
+		r.RolesChanged(in.UserID) // no longer an inspector, from this update on in this process
 	}
 	if errors.Is(err, ErrNotFound) {
 		msg := fmt.Sprintf("没有有效的 %s（可能已撤销）。", FormatLabel(no))

@@ -55,11 +55,7 @@ type Options struct {
 	MaxPhotoBytes int64          // default MaxPhotoBytes
 	InviteTTL     time.Duration  // default 7 days
 	DraftTTL      time.Duration  // default 24 hours
-	// RoleTTL is how long RolesOf trusts a lookup of the inspector registry, and so how late this instance sees
-	// an inspector joined or revoked on another one; a change made here is seen at once. Default DefaultRoleTTL;
-	// negative: no cache.
-	RoleTTL time.Duration
-	Lockout Lockout // default DefaultLockout
+	Lockout       Lockout        // default DefaultLockout
 	// Calendar tells working days from days off: a visit on a day off is questioned before it is taken. Default:
 	// workday.ShippedCalendar(); the program passes the reminders' calendar (remind.Reminders), which has the
 	// years admins stored over the shipped ones.
@@ -83,7 +79,6 @@ type Service struct {
 	statusRL *bot.Limiter
 	notifier *Notifier
 	rt       *bot.Router // set by Register: the command menu of new inspectors
-	roles    *roleCache  // RolesOf's answers
 }
 
 // New checks the options and returns the service.
@@ -113,9 +108,6 @@ func New(o Options) (*Service, error) {
 	if o.DraftTTL <= 0 {
 		o.DraftTTL = DefaultDraftTTL
 	}
-	if o.RoleTTL == 0 {
-		o.RoleTTL = DefaultRoleTTL
-	}
 	if o.Lockout.Max <= 0 {
 		o.Lockout = DefaultLockout
 	}
@@ -141,29 +133,16 @@ func New(o Options) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{o: o, loc: o.Location, now: o.Clock.Now, log: o.Log, key: key, sealer: sl,
-		statusRL: bot.NewLimiter(10, time.Hour, o.Clock.Now), roles: newRoleCache(o.RoleTTL)}
+		statusRL: bot.NewLimiter(10, time.Hour, o.Clock.Now)}
 	s.notifier = &Notifier{s: s, kick: make(chan struct{}, 1), releases: make(chan chan struct{})}
 	return s, nil
 }
 
 // RolesOf implements bot.RoleSource: an active inspector of the registry holds bot.Inspector. Pass the service
-// in bot.Config.RoleSources; it is consulted on every update. The answer is remembered for Options.RoleTTL;
-// /join and a revocation here forget the user, so that they take effect at once in this process.
+// in bot.Config.RoleSources; the router asks it when it does not remember the user (bot.Config.UserTTL), and
+// /join and a revocation here make it forget them (Request.RolesChanged), so that they take effect at once in
+// this process.
 func (s *Service) RolesOf(ctx context.Context, userID int64) (bot.Roles, error) {
-	now := s.now()
-	if rs, ok := s.roles.get(userID, now); ok {
-		return rs, nil
-	}
-	gen := s.roles.begin()
-	rs, err := s.inspectorRoles(ctx, userID)
-	if err != nil {
-		return 0, err
-	}
-	s.roles.put(userID, rs, now, gen)
-	return rs, nil
-}
-
-func (s *Service) inspectorRoles(ctx context.Context, userID int64) (bot.Roles, error) {
 	in, err := s.o.Store.Inspector(ctx, userID)
 	if errors.Is(err, ErrNotFound) {
 		return 0, nil

@@ -32,7 +32,12 @@ func open(tb testing.TB) storetest.Store {
 
 func openDB(tb testing.TB) *DB {
 	tb.Helper()
-	url := testkit.PostgresURL(tb)
+	return openURL(tb, testkit.PostgresURL(tb))
+}
+
+// openURL opens the store on the database at url, closing it with tb.Cleanup.
+func openURL(tb testing.TB, url string) *DB {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	db, err := Open(ctx, url, testLogger(tb))

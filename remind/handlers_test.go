@@ -37,7 +37,7 @@ func newChat(t *testing.T, start string) *chatEnv {
 		c.Admins = []int64{adminID}
 	})
 	rt := bot.NewRouter(bot.Options{Now: e.clock.Now, States: db})
-	rt.Use(bot.ResolveUser(db, []int64{adminID}, bot.StaticRoles{supervisorID: bot.Roles(bot.Supervisor)}))
+	rt.Use(bot.ResolveUser(db, []int64{adminID}, nil, bot.StaticRoles{supervisorID: bot.Roles(bot.Supervisor)}))
 	e.rem.Register(rt)
 	return &chatEnv{env: e, rt: rt}
 }

@@ -84,6 +84,7 @@ type Store struct {
 	d    Dialect
 	name string
 	log  *slog.Logger
+	qlog questionLog // LogQuestion's group commit
 	// Now is the clock of the store, time.Now unless a test replaces it before use.
 	Now func() time.Time
 }
@@ -93,7 +94,9 @@ func New(db *sql.DB, d Dialect, log *slog.Logger) *Store {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Store{db: db, d: d, name: d.Name(), log: log, Now: time.Now}
+	s := &Store{db: db, d: d, name: d.Name(), log: log, Now: time.Now}
+	s.qlog.s = s
+	return s
 }
 
 // errorf wraps err as the store's error while doing what.

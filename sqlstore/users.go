@@ -271,29 +271,6 @@ func scanQuestion(row interface{ Scan(...any) error }, extra ...any) (*bot.Quest
 	return &q, nil
 }
 
-// LogQuestion implements bot.QALog.
-func (s *Store) LogQuestion(ctx context.Context, q *bot.Question) (int64, error) {
-	clauses := []byte("[]")
-	if len(q.Clauses) > 0 {
-		var err error
-		if clauses, err = json.Marshal(q.Clauses); err != nil {
-			return 0, err
-		}
-	}
-	verdict := q.Verdict
-	if verdict == "" {
-		verdict = "none"
-	}
-	var id int64
-	err := s.db.QueryRowContext(ctx, `INSERT INTO bot_questions (chat_id, user_id, text, answer, verdict, abstained, clauses, version_id, asked_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, q.ChatID, q.UserID, q.Text, q.Answer, verdict, q.Abstained,
-		string(clauses), q.VersionID, s.d.Time(q.Asked)).Scan(&id)
-	if err != nil {
-		return 0, s.errorf("log question", err)
-	}
-	return id, nil
-}
-
 // GetQuestion implements bot.QALog.
 func (s *Store) GetQuestion(ctx context.Context, id int64) (*bot.Question, error) {
 	q, err := scanQuestion(s.db.QueryRowContext(ctx, `SELECT `+questionColumns+` FROM bot_questions WHERE id = $1`, id))
