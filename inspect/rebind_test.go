@@ -2,6 +2,8 @@ package inspect_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -34,34 +36,20 @@ func TestDefaultItemsAreThePacks(t *testing.T) {
 	}
 }
 
-// revisedSource is the shipped code revised under a new number, so without a pack: 1.1.3 removed (the rest of
-// 1.1 moves up), 着装 (1.3.1) replaced by an unrelated clause on 容缺受理 under the same ID, 台面整洁 (1.4.4)
-// reworded, and 便民物品 (1.4.3) rewritten beyond recognition.
-func revisedSource(t testing.TB) string {
+// revisedSource is the shipped code revised under a new number, so without a pack
+// (rules/testdata/rugao-revised.txt): 1.1.3 removed (the rest of 1.1 moves up), 着装 (1.3.1) replaced by an
+// unrelated clause on 容缺受理 under the same ID, 台面整洁 (1.4.4) reworded, and 便民物品 (1.4.3) rewritten
+// beyond recognition.
+func revisedSource(t testing.TB) string { return readTestdata(t, "rugao-revised.txt") }
+
+// readTestdata reads a code of rules/testdata.
+func readTestdata(t testing.TB, name string) string {
 	t.Helper()
-	src := rules.ShippedSource
-	for _, r := range []struct{ old, new string }{
-		{"文号：皋行服中心〔2012〕25号", "文号：皋行服中心〔2026〕9号"},
-		{"1、工作时间必须按“中心”的规定着装，有制服的部门窗口工作人员一律着制服上岗。", "1、对次要材料暂缺但主要材料齐全的申请，窗口应当实行容缺受理，一次性告知补正期限。"},
-		{"做到工作台面整洁、清洁、有序。", "保持工作台面整洁、清洁、有序。"},
-		{"3、各窗口服务柜台应备好笔、纸等便民物品。", "3、窗口可以提供自助打印服务。"},
-	} {
-		if !strings.Contains(src, r.old) {
-			t.Fatalf("the shipped code no longer has %q", r.old)
-		}
-		src = strings.Replace(src, r.old, r.new, 1)
+	b, err := os.ReadFile(filepath.Join("..", "rules", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Remove 1.1.3 (its paragraph, up to the blank line) and renumber the rest of 服务语言.
-	i := strings.Index(src, "3、在办理有关审批手续")
-	j := strings.Index(src[max(i, 0):], "\n\n")
-	if i < 0 || j < 0 {
-		t.Fatal("the shipped code no longer has 1.1.3 in its place")
-	}
-	src = src[:i] + src[i+j+2:]
-	for n, from := range []string{"4、禁止使用伤害感情", "5、服务对象找错窗口", "6、工作中要严守政治纪律"} {
-		src = strings.Replace(src, from, string(rune('3'+n))+from[1:], 1)
-	}
-	return src
+	return string(b)
 }
 
 func parse(t testing.TB, src string) *rules.Code {
@@ -178,39 +166,18 @@ func TestRebindWithoutTheOldCode(t *testing.T) {
 	}
 }
 
-// articlesCode is a code in the 第X章/第X条 layout that ships without a pack.
-const articlesCode = `某县政务服务中心窗口工作人员管理办法
-县政务办〔2021〕7号
-
-第一章 总则
-第一条 为规范窗口工作人员服务行为，制定本办法。
-
-第二章 服务行为
-第一节 仪容仪表
-第二条【着装】工作时间应当统一着装，佩戴工作牌。不得穿拖鞋、背心上岗。
-第三条 窗口工作人员严禁下列行为：
-（一）在窗口吃零食、玩手机；
-（二）擅自离岗、串岗。
-第二节 服务规范
-第四条【告知】应当一次性告知所需材料。
-第五条 提倡使用普通话。
-
-第三章 附则
-第六条 本办法自2021年5月1日起施行。
-`
-
 // TestDeriveItemsOfAnArticlesCode: a code without a pack gets one item for each article that requires or
 // prohibits something, its sub-items included, titled from the article; the checklist is valid for the code.
 func TestDeriveItemsOfAnArticlesCode(t *testing.T) {
-	code := parse(t, articlesCode)
+	code := parse(t, readTestdata(t, "articles-sample.txt"))
 	if code.Layout != rules.LayoutArticles || rules.PackOf(code) != nil {
 		t.Fatalf("layout %q: want an articles code without a pack", code.Layout)
 	}
 	items := inspect.DefaultItemsFor(code)
 	got := inspect.FormatItems(items)
-	want := "c2 2 2 着装：工作时间应当统一着装，佩戴工作牌\n" +
-		"c3 3,3.1,3.2 2 仪容仪表：窗口工作人员严禁下列行为\n" +
-		"c4 4 1 告知：应当一次性告知所需材料\n"
+	want := "c3 3 2 着装：工作时间应当统一着装，佩戴工作牌\n" +
+		"c4 4,4.1,4.2,4.3 2 仪容仪表：窗口工作人员严禁下列行为\n" +
+		"c5 5,5.1,5.2 1 服务规范：接待服务对象应当做到\n"
 	if got != want {
 		t.Errorf("derived items:\n%s\nwant:\n%s", got, want)
 	}

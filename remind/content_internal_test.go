@@ -1,6 +1,8 @@
 package remind
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -149,29 +151,14 @@ func TestShuffleOptionsKeepsTheAnswer(t *testing.T) {
 	}
 }
 
-// articlesCode is a code in the 第X章/第X条 layout that ships without a pack.
-const articlesCode = `某县政务服务中心窗口工作人员管理办法
-县政务办〔2021〕7号
-
-第一章 总则
-第一条 为规范窗口工作人员服务行为，制定本办法。
-
-第二章 服务行为
-第一节 仪容仪表
-第二条【着装】工作时间应当统一着装，佩戴工作牌。不得穿拖鞋、背心上岗。
-第三条【纪律】窗口工作人员严禁在窗口吃零食、玩手机。
-第二节 服务规范
-第四条【接待】接待服务对象应当起身相迎，主动问候。
-第五条【告知】应当一次性告知所需材料。
-
-第三章 附则
-第六条 本办法自2021年5月1日起施行。
-`
-
 // TestContentOfACodeWithoutAPack: a code without a pack gets no curated content: every clause's reading is
 // derived from its statements, and the quiz is generated from the code, its options the code's own titles.
 func TestContentOfACodeWithoutAPack(t *testing.T) {
-	code, err := rules.Parse(articlesCode)
+	src, err := os.ReadFile(filepath.Join("..", "rules", "testdata", "articles-sample.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := rules.Parse(string(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,9 +169,9 @@ func TestContentOfACodeWithoutAPack(t *testing.T) {
 	if len(ct.Readings) != 0 || len(ct.Bank) != 0 {
 		t.Fatalf("curated content for a code without a pack: %d readings, %d questions", len(ct.Readings), len(ct.Bank))
 	}
-	dress, _ := code.Clause("2")
+	dress, _ := code.Clause("3")
 	if got, want := ct.ReadingOf(dress), "要点：工作时间应当统一着装，佩戴工作牌；不得穿拖鞋、背心上岗。"; got != want {
-		t.Errorf("reading of 第二条: %q, want %q", got, want)
+		t.Errorf("reading of 第三条: %q, want %q", got, want)
 	}
 	qs := ct.Questions(code)
 	if len(qs) == 0 {

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestImportWarnsAboutTheChecklist: the inspectors' checklist follows the code in force. Importing the shipped
+// code makes the first checklist from its pack, without a warning; importing a revision (1.1.3 removed, 着装
+// replaced under its ID by 容缺受理, 台面整洁 reworded, 便民物品 rewritten) prints the items to review, and
+// the items follow their clauses by text.
+func TestImportWarnsAboutTheChecklist(t *testing.T) {
+	t.Setenv("CONDUCTBOT_DATA_DIR", t.TempDir())
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("LOG_LEVEL", "")
+	shipped := filepath.Join("..", "..", "rules", "codes", "rugao-2012", "code.txt")
+	revised := filepath.Join("..", "..", "rules", "testdata", "rugao-revised.txt")
+
+	out, errs, code := runCmd(t, "import", shipped)
+	if code != 0 || !strings.Contains(out, "unchanged: same as version 1") || strings.Contains(out, "检查清单") {
+		t.Fatalf("import the shipped code: exit %d\n%s\n%s", code, out, errs)
+	}
+	out, errs, code = runCmd(t, "import", revised)
+	if code != 0 || !strings.Contains(out, "imported as version 2, now in force") {
+		t.Fatalf("import the revision: exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"检查清单中有 3 项对应的条款已变更，请核对：",
+		"· 便民物品齐全（原第 1.4.3 条）：条款已删除，此项已移出清单",
+		"· 台面整洁（原第 1.4.4 条）：条款已修改，现对应第 1.4.4 条",
+		"· 着装规范（原第 1.3.1 条）：条款已删除，此项已移出清单",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	for _, never := range []string{"无禁用语", "仪容仪表（原", "容缺受理"} {
+		if strings.Contains(out, never) {
+			t.Errorf("%q in the warning: an item that followed its clause, or an unrelated clause\n%s", never, out)
+		}
+	}
+	// Importing the revision again changes nothing and warns of nothing.
+	if out, errs, code = runCmd(t, "import", revised); code != 0 || !strings.Contains(out, "unchanged: same as version 2") || strings.Contains(out, "检查清单") {
+		t.Errorf("the revision again: exit %d\n%s\n%s", code, out, errs)
+	}
+}
