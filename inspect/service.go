@@ -263,6 +263,10 @@ func (s *Service) CreateInvites(ctx context.Context, n int, ttl time.Duration) (
 	return codes, expires, nil
 }
 
+// ErrNoItems is returned when the code in force gives no checklist item: none of the saved checklist's clauses
+// is in it, and it states no requirement or prohibition to derive one from.
+var ErrNoItems = errors.New("inspect: the code in force gives no checklist item")
+
 // Checklist returns the checklist revision for the code in force, making one when there is none (the code's
 // default items) or when the code changed since (FollowCode), and the code version.
 func (s *Service) Checklist(ctx context.Context) (*Checklist, *rules.Version, error) {
@@ -291,7 +295,7 @@ func (s *Service) followCode(ctx context.Context) (*Checklist, *rules.Version, s
 	case errors.Is(err, ErrNotFound):
 		items := DefaultItemsFor(v.Code)
 		if len(items) == 0 {
-			return nil, nil, "", errors.New("inspect: the code in force gives no checklist item")
+			return nil, nil, "", ErrNoItems
 		}
 		cl = &Checklist{CodeVersionID: v.ID, Items: items, Created: s.today()}
 		if err := s.o.Store.PutChecklist(ctx, cl); err != nil {
@@ -310,6 +314,9 @@ func (s *Service) followCode(ctx context.Context) (*Checklist, *rules.Version, s
 	items, review := Rebind(cl.Items, old, v.Code)
 	if len(items) == 0 {
 		items = DefaultItemsFor(v.Code)
+	}
+	if len(items) == 0 {
+		return nil, nil, "", ErrNoItems
 	}
 	warning := FormatReview(review, old, v.Code)
 	if warning != "" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -76,6 +77,9 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	}
 	// The inspectors' checklist follows the code in force; the items whose clauses changed are the admin's to review.
 	warning, err := m.followChecklist(ctx)
+	if errors.Is(err, inspect.ErrNoItems) {
+		warning, err = "⚠️ 现行规范中没有可列入暗访检查清单的条款（“应当”“不得”之类的规定）：暗访报告暂时无法填写。", nil
+	}
 	if err != nil {
 		return err
 	}

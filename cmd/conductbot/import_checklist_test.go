@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,5 +44,14 @@ func TestImportWarnsAboutTheChecklist(t *testing.T) {
 	// Importing the revision again changes nothing and warns of nothing.
 	if out, errs, code = runCmd(t, "import", revised); code != 0 || !strings.Contains(out, "unchanged: same as version 2") || strings.Contains(out, "检查清单") {
 		t.Errorf("the revision again: exit %d\n%s\n%s", code, out, errs)
+	}
+	// A code that requires and prohibits nothing is imported, with a warning that no checklist can be made of it.
+	bare := filepath.Join(t.TempDir(), "bare.txt")
+	if err := os.WriteFile(bare, []byte("标题：测试规范\n一、总则\n1、讲普通话。\n2、文明用语。\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, errs, code = runCmd(t, "import", bare); code != 0 || !strings.Contains(out, "now in force") ||
+		!strings.Contains(out, "现行规范中没有可列入暗访检查清单的条款") {
+		t.Errorf("a code without rules: exit %d\n%s\n%s", code, out, errs)
 	}
 }
