@@ -213,3 +213,15 @@ func TestFollowCodeWarns(t *testing.T) {
 		t.Errorf("a second warning: %q %v", w, err)
 	}
 }
+
+// BenchmarkRebind: carrying the default checklist over to a revision of the shipped code (the work of the first
+// FollowCode after an import).
+func BenchmarkRebind(b *testing.B) {
+	old, revised := rules.Shipped(), parse(b, revisedSource(b))
+	b.ReportAllocs()
+	for b.Loop() {
+		if kept, _ := inspect.Rebind(inspect.DefaultItems, old, revised); len(kept) != len(inspect.DefaultItems)-2 {
+			b.Fatalf("%d items kept", len(kept))
+		}
+	}
+}
