@@ -44,11 +44,12 @@ func Rebind(items []Item, old, new *rules.Code) (kept []Item, review []Review) {
 			wasOld[textKey(c.Text)] = true
 		}
 	}
+	m := &matcher{old: old, new: new, byText: byText, wasOld: wasOld}
 	for _, it := range items {
 		var cs []string
 		var rs []Review
 		for _, id := range it.Clauses {
-			now, changed := follow(id, old, new, byText, wasOld)
+			now, changed := m.follow(id)
 			if changed {
 				rs = append(rs, Review{Item: it, Clause: id, Now: now})
 			}
@@ -69,33 +70,51 @@ func Rebind(items []Item, old, new *rules.Code) (kept []Item, review []Review) {
 	return kept, review
 }
 
+// matcher finds what the clauses of old became in new.
+type matcher struct {
+	old, new   *rules.Code
+	byText     map[string]string // text key → the first clause of new with it
+	wasOld     map[string]bool   // text keys of old's clauses
+	candidates []candidate       // new's clauses that may be rewordings, made when first needed
+}
+
+type candidate struct {
+	id    string
+	pairs map[[2]rune]int
+}
+
 // follow finds the clause of new that clause id of old became: its ID, and whether the clause changed.
-func follow(id string, old, new *rules.Code, byText map[string]string, wasOld map[string]bool) (string, bool) {
-	if old == nil {
-		if _, ok := new.Clause(id); ok {
+func (m *matcher) follow(id string) (string, bool) {
+	if m.old == nil {
+		if _, ok := m.new.Clause(id); ok {
 			return id, false
 		}
 		return "", true
 	}
-	oc, ok := old.Clause(id)
+	oc, ok := m.old.Clause(id)
 	if !ok {
 		return "", true
 	}
 	key := textKey(oc.Text)
-	if now, ok := byText[key]; ok {
-		if c, _ := new.Clause(id); textKey(c.Text) == key {
+	if now, ok := m.byText[key]; ok {
+		if c, _ := m.new.Clause(id); textKey(c.Text) == key {
 			return id, false // the same text under the same ID: prefer it to an earlier copy
 		}
 		return now, false
 	}
+	if m.candidates == nil {
+		m.candidates = []candidate{}
+		for _, c := range m.new.Clauses {
+			if c.ID != rules.PreambleID && !m.wasOld[textKey(c.Text)] {
+				m.candidates = append(m.candidates, candidate{c.ID, pairs(c.Text)})
+			}
+		}
+	}
 	best, bestScore := "", 0.0
 	from := pairs(oc.Text)
-	for _, c := range new.Clauses {
-		if c.ID == rules.PreambleID || wasOld[textKey(c.Text)] {
-			continue
-		}
-		if sc := dice(from, pairs(c.Text)); sc > bestScore {
-			best, bestScore = c.ID, sc
+	for _, c := range m.candidates {
+		if sc := dice(from, c.pairs); sc > bestScore {
+			best, bestScore = c.id, sc
 		}
 	}
 	if bestScore >= similarEnough {
