@@ -28,7 +28,7 @@ type Pack struct {
 	parsed *Code
 }
 
-// Parsed returns the pack's code, parsed.
+// Parsed returns the pack's code, parsed once and shared: callers must not modify it.
 func (p *Pack) Parsed() *Code { return p.parsed }
 
 // Packs lists the embedded packs in the order of their folder names.

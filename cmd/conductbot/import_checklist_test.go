@@ -26,15 +26,10 @@ func TestImportWarnsAboutTheChecklist(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "imported as version 2, now in force") {
 		t.Fatalf("import the revision: exit %d\n%s\n%s", code, out, errs)
 	}
-	for _, want := range []string{
-		"检查清单中有 3 项对应的条款已变更，请核对：",
-		"· 便民物品齐全（原第 1.4.3 条）：条款已删除，此项已移出清单",
-		"· 台面整洁（原第 1.4.4 条）：条款已修改，现对应第 1.4.4 条",
-		"· 着装规范（原第 1.3.1 条）：条款已删除，此项已移出清单",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("no %q in\n%s", want, out)
-		}
+	// What the warning lists is inspect's (TestRebindFollowsClausesByText); here: that import prints it.
+	if !strings.Contains(out, "imported as version 2, now in force\n检查清单中有 3 项对应的条款已变更，请核对：\n") ||
+		!strings.Contains(out, "· 着装规范（原第 1.3.1 条）：条款已删除，此项已移出清单\n") {
+		t.Errorf("no warning after the import:\n%s", out)
 	}
 	for _, never := range []string{"无禁用语", "仪容仪表（原", "容缺受理"} {
 		if strings.Contains(out, never) {
