@@ -155,7 +155,7 @@ func (s *Service) checklist(ctx context.Context, r *bot.Request) error {
 		if err != nil {
 			return err
 		}
-		items, _ := Rebase(DefaultItems, v.Code)
+		items := DefaultItemsFor(v.Code)
 		return s.saveChecklist(ctx, r, items, v.ID)
 	case "":
 	default:

@@ -16,20 +16,25 @@ const MaxWeight = 10
 // MaxItems is the most items a checklist may have: each becomes a step of the form.
 const MaxItems = 30
 
-// DefaultItems is the checklist the center starts with, built from the shipped code's clauses (part 一 of
-// 皋行服中心〔2012〕25号). Admins change it with /checklist; the checklist is data, versioned with the code.
-var DefaultItems = []Item{
-	{Key: "greet", Title: "起立、微笑、主动招呼", Clauses: []string{"1.2.1"}, Weight: 2},
-	{Key: "polite", Title: "使用文明用语", Clauses: []string{"1.1.2"}, Weight: 1},
-	{Key: "nobadword", Title: "无禁用语", Clauses: []string{"1.1.4"}, Weight: 3, Critical: true},
-	{Key: "equal", Title: "三个一样（领导与群众、生人与熟人、本地人与外地人）", Clauses: []string{"1.2.2"}, Weight: 2},
-	{Key: "patient", Title: "耐心解答，不冷落、刁难、训斥", Clauses: []string{"1.2.3"}, Weight: 2, Critical: true},
-	{Key: "dress", Title: "着装规范", Clauses: []string{"1.3.1"}, Weight: 1},
-	{Key: "appearance", Title: "仪容仪表", Clauses: []string{"1.3.2"}, Weight: 1},
-	{Key: "discipline", Title: "无吃东西、打瞌睡、玩手机、串岗", Clauses: []string{"1.3.3"}, Weight: 2, Critical: true},
-	{Key: "inform", Title: "一次性告知所需材料", Clauses: []string{"1.5.1"}, Weight: 2},
-	{Key: "supplies", Title: "便民物品齐全", Clauses: []string{"1.4.3"}, Weight: 1},
-	{Key: "tidy", Title: "台面整洁", Clauses: []string{"1.4.4"}, Weight: 1},
+// DefaultItems is the checklist the center starts with: the shipped code's pack's (rules/codes/rugao-2012/
+// checklist.txt, part 一 of 皋行服中心〔2012〕25号). Admins change it with /checklist.
+var DefaultItems = DefaultItemsFor(rules.Shipped())
+
+// DefaultItemsFor is the default checklist of code: its pack's checklist.txt, its items following their
+// clauses into code by text (Rebind: a reworded edition under the same title and number keeps the pack), or,
+// for a code without one, the items DeriveItems makes from its clauses.
+func DefaultItemsFor(code *rules.Code) []Item {
+	p := rules.PackOf(code)
+	if p == nil || strings.TrimSpace(p.Checklist) == "" {
+		return DeriveItems(code)
+	}
+	items, probs := ParseItems(p.Checklist)
+	probs = append(probs, ValidateItems(items, p.Parsed())...)
+	if len(probs) > 0 { // an embedded file; the tests prevent it
+		panic("inspect: pack " + p.Name + ": checklist.txt: " + strings.Join(probs, " "))
+	}
+	items, _ = Rebind(items, p.Parsed(), code)
+	return items
 }
 
 var keyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,15}$`)
@@ -133,29 +138,6 @@ func ParseItems(text string) ([]Item, []string) {
 		items = append(items, it)
 	}
 	return items, probs
-}
-
-// Rebase carries items over to another version of the code: items whose clauses all exist in code stay;
-// clause IDs that no longer exist are dropped from an item, and an item left without clauses is dropped.
-// It returns the items kept and the keys of the items changed or dropped.
-func Rebase(items []Item, code *rules.Code) (kept []Item, changed []string) {
-	for _, it := range items {
-		var cs []string
-		for _, id := range it.Clauses {
-			if _, ok := code.Clause(id); ok {
-				cs = append(cs, id)
-			}
-		}
-		if len(cs) != len(it.Clauses) {
-			changed = append(changed, it.Key)
-		}
-		if len(cs) == 0 {
-			continue
-		}
-		it.Clauses = cs
-		kept = append(kept, it)
-	}
-	return kept, changed
 }
 
 // sameItems reports whether two checklists have the same items.

@@ -242,46 +242,99 @@ func (s *Service) CreateInvites(ctx context.Context, n int, ttl time.Duration) (
 	return codes, expires, nil
 }
 
-// Checklist returns the checklist revision for the code in force, making one when there is none (the
-// default items) or when the code changed since (the items carried over by Rebase), and the code version.
+// ErrNoItems is returned when the code in force gives no checklist item: none of the saved checklist's clauses
+// is in it, and it states no requirement or prohibition to derive one from.
+var ErrNoItems = errors.New("inspect: the code in force gives no checklist item")
+
+// Checklist returns the checklist revision for the code in force, making one when there is none (the code's
+// default items) or when the code changed since (FollowCode), and the code version.
 func (s *Service) Checklist(ctx context.Context) (*Checklist, *rules.Version, error) {
+	cl, v, _, err := s.followCode(ctx)
+	return cl, v, err
+}
+
+// FollowCode brings the checklist to the code in force after it changed: its items follow their clauses by
+// text (Rebind). It returns a warning in Chinese listing the items whose clauses changed or are gone, for the
+// admin to review ("" when there are none, or when the checklist already follows the code in force).
+func (s *Service) FollowCode(ctx context.Context) (string, error) {
+	_, _, warning, err := s.followCode(ctx)
+	return warning, err
+}
+
+func (s *Service) followCode(ctx context.Context) (*Checklist, *rules.Version, string, error) {
 	v, err := s.o.Code.CodeInForce(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("code in force: %w", err)
+		return nil, nil, "", fmt.Errorf("code in force: %w", err)
 	}
 	if v.Code == nil {
-		return nil, nil, errors.New("inspect: the code in force has no clauses")
+		return nil, nil, "", errors.New("inspect: the code in force has no clauses")
 	}
 	cl, err := s.o.Store.ChecklistInForce(ctx)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		items, _ := Rebase(DefaultItems, v.Code)
+		items := DefaultItemsFor(v.Code)
 		if len(items) == 0 {
-			return nil, nil, errors.New("inspect: none of the default checklist's clauses is in the code in force")
+			return nil, nil, "", ErrNoItems
 		}
 		cl = &Checklist{CodeVersionID: v.ID, Items: items, Created: s.today()}
 		if err := s.o.Store.PutChecklist(ctx, cl); err != nil {
-			return nil, nil, err
+			return nil, nil, "", err
 		}
-		return cl, v, nil
+		return cl, v, "", nil
 	case err != nil:
-		return nil, nil, err
+		return nil, nil, "", err
 	case cl.CodeVersionID == v.ID:
-		return cl, v, nil
+		return cl, v, "", nil
 	}
-	items, changed := Rebase(cl.Items, v.Code)
+	old, err := s.codeVersion(ctx, cl.CodeVersionID)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	items, review := Rebind(cl.Items, old, v.Code)
 	if len(items) == 0 {
-		items, _ = Rebase(DefaultItems, v.Code)
+		items = DefaultItemsFor(v.Code)
 	}
-	if len(changed) > 0 {
-		s.log.LogAttrs(ctx, slog.LevelWarn, "inspect: checklist items lost clauses in the new code version",
-			slog.Any("items", changed), slog.Int("code_version", v.Number))
+	if len(items) == 0 {
+		return nil, nil, "", ErrNoItems
+	}
+	warning := FormatReview(review, old, v.Code)
+	if warning != "" {
+		keys := make([]string, len(review))
+		for i, r := range review {
+			keys[i] = r.Item.Key
+		}
+		s.log.LogAttrs(ctx, slog.LevelWarn, "inspect: checklist items cite clauses that changed in the new code version",
+			slog.Any("items", keys), slog.Int("code_version", v.Number))
 	}
 	next := &Checklist{CodeVersionID: v.ID, Items: items, Created: s.today()}
 	if err := s.o.Store.PutChecklist(ctx, next); err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	return next, v, nil
+	return next, v, warning, nil
+}
+
+// codeVersions gives one stored version of the code: the stores (rules.Store) do.
+type codeVersions interface {
+	CodeVersion(ctx context.Context, id int64) (*rules.Version, error)
+}
+
+// codeVersion is the code of version id from the code source or else the store, or nil when neither can tell
+// (then clauses are followed by ID) or the version is gone.
+func (s *Service) codeVersion(ctx context.Context, id int64) (*rules.Code, error) {
+	src, ok := s.o.Code.(codeVersions)
+	if !ok {
+		if src, ok = s.o.Store.(codeVersions); !ok {
+			return nil, nil
+		}
+	}
+	v, err := src.CodeVersion(ctx, id)
+	switch {
+	case errors.Is(err, rules.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("code version %d: %w", id, err)
+	}
+	return v.Code, nil
 }
 
 // sign makes a short tag binding parts together under the service's key (buttons that must not be forged).

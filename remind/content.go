@@ -2,20 +2,14 @@ package remind
 
 import (
 	"bufio"
-	_ "embed"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/conductbot/conductbot/bot"
 	"github.com/conductbot/conductbot/rules"
 )
-
-//go:embed readings.txt
-var readingsFile string
-
-//go:embed quiz.txt
-var quizFile string
 
 // Reading is a one-line practical reading of a clause and a question to ask the Q&A engine about it.
 type Reading struct {
@@ -25,7 +19,7 @@ type Reading struct {
 	Ask      string
 }
 
-// ParseReadings reads the format of remind/readings.txt.
+// ParseReadings reads the format of a pack's readings.txt (rules/codes/<code>/readings.txt).
 func ParseReadings(text string) (map[string]Reading, error) {
 	out := map[string]Reading{}
 	sc := bufio.NewScanner(strings.NewReader(text))
@@ -63,7 +57,7 @@ type BankQuestion struct {
 	Options  []string
 }
 
-// ParseQuiz reads the format of remind/quiz.txt.
+// ParseQuiz reads the format of a pack's quiz.txt (rules/codes/<code>/quiz.txt).
 func ParseQuiz(text string) ([]BankQuestion, error) {
 	var out []BankQuestion
 	seen := map[string]bool{}
@@ -137,25 +131,46 @@ func ParseQuiz(text string) ([]BankQuestion, error) {
 	return out, sc.Err()
 }
 
-// Content is what reminders say about the code: readings and questions. The shipped content fits the
-// shipped code; for another code the guards drop what no longer fits and the generated parts take over.
+// Content is what reminders say about the code: readings and questions. A code's pack (rules.PackOf) brings
+// curated ones; their guards drop what no longer fits the clause's text, and the derived parts take over.
 type Content struct {
 	Readings map[string]Reading
 	Bank     []BankQuestion
 }
 
-// ShippedContent is the embedded readings and question bank.
-func ShippedContent() *Content {
-	r, err := ParseReadings(readingsFile)
-	if err != nil {
-		panic("remind: " + err.Error())
+// ContentFor is the content for code: its pack's readings and question bank, or, for a code without a pack,
+// none curated: every reading is derived from its clause's statements and every question generated from the
+// code (generateQuestions). A pack's files are parsed once.
+func ContentFor(code *rules.Code) *Content {
+	p := rules.PackOf(code)
+	if p == nil {
+		return &Content{Readings: map[string]Reading{}}
 	}
-	q, err := ParseQuiz(quizFile)
-	if err != nil {
-		panic("remind: " + err.Error())
+	packContentMu.Lock()
+	defer packContentMu.Unlock()
+	if ct, ok := packContent[p.Name]; ok {
+		return ct
 	}
-	return &Content{Readings: r, Bank: q}
+	r, err := ParseReadings(p.Readings)
+	if err != nil {
+		panic("remind: pack " + p.Name + ": " + err.Error()) // embedded files; the tests prevent it
+	}
+	q, err := ParseQuiz(p.Quiz)
+	if err != nil {
+		panic("remind: pack " + p.Name + ": " + err.Error())
+	}
+	ct := &Content{Readings: r, Bank: q}
+	packContent[p.Name] = ct
+	return ct
 }
+
+var (
+	packContentMu sync.Mutex
+	packContent   = map[string]*Content{} // by pack name
+)
+
+// ShippedContent is the content of the shipped code's pack.
+func ShippedContent() *Content { return ContentFor(rules.Shipped()) }
 
 // ReadingOf is the one-line practical reading of c: the curated one when its guard still holds, else one
 // derived from the clause's normative statements.
@@ -226,26 +241,12 @@ func (ct *Content) Questions(code *rules.Code) []BankQuestion {
 }
 
 // generateQuestions builds "which part of the service does this rule belong to" questions from the code's
-// short normative statements: the right option is the section title of the statement's clause, the wrong
-// ones other sections of the same part. Only parts with at least four sections give questions.
+// short normative statements: the right option is the title of the statement's clause, the wrong ones
+// (questionOptions) titles of other parts of the code.
 func generateQuestions(code *rules.Code) []BankQuestion {
 	var out []BankQuestion
 	for _, c := range eligibleClauses(code) {
-		section := rules.ParentID(c.ID)
-		part := rules.ParentID(section)
-		if section == "" || part == "" {
-			continue
-		}
-		own, ok := code.Heading(section)
-		if !ok {
-			continue
-		}
-		var others []string
-		for _, h := range code.Headings {
-			if rules.ParentID(h.ID) == part && h.ID != section && h.Title != own.Title {
-				others = append(others, h.Title)
-			}
-		}
+		own, others := questionOptions(code, c)
 		if len(others) < 3 {
 			continue
 		}
@@ -266,9 +267,45 @@ func generateQuestions(code *rules.Code) []BankQuestion {
 				ID:       fmt.Sprintf("gen-%s-%d", c.ID, i+1),
 				ClauseID: c.ID,
 				Text:     "“" + innerQuotes.Replace(t) + "”是规范中哪一方面的要求" + "\uff1f",
-				Options:  append([]string{own.Title}, wrong...),
+				Options:  append([]string{own}, wrong...),
 			})
 		}
 	}
 	return out
+}
+
+// questionOptions are the right option and the wrong ones of a generated question about clause c. In the
+// outline layout (一、 (一) 1、) they are the title of c's section and those of the other sections of its part;
+// only parts with at least four sections give questions. In the articles layout (第X章 … 第X条) they are c's
+// title and the other titles of the code's clauses, leaving out the headings c stands under (a rule of 着装
+// under 仪容仪表 is both).
+func questionOptions(code *rules.Code, c rules.Clause) (own string, others []string) {
+	if code.Layout == rules.LayoutArticles {
+		under := map[string]bool{c.Title: true}
+		for _, p := range c.Path {
+			under[p] = true
+		}
+		for _, o := range code.Clauses {
+			if o.ID != rules.PreambleID && !under[o.Title] {
+				under[o.Title] = true
+				others = append(others, o.Title)
+			}
+		}
+		return c.Title, others
+	}
+	section := rules.ParentID(c.ID)
+	part := rules.ParentID(section)
+	if section == "" || part == "" {
+		return "", nil
+	}
+	h, ok := code.Heading(section)
+	if !ok {
+		return "", nil
+	}
+	for _, o := range code.Headings {
+		if rules.ParentID(o.ID) == part && o.ID != section && o.Title != h.Title {
+			others = append(others, o.Title)
+		}
+	}
+	return h.Title, others
 }

@@ -1,6 +1,9 @@
 package remind
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -145,5 +148,60 @@ func TestShuffleOptionsKeepsTheAnswer(t *testing.T) {
 	}
 	if len(positions) < 4 {
 		t.Fatalf("the right answer only ever lands on %v", positions)
+	}
+}
+
+// TestContentOfACodeWithoutAPack: a code without a pack gets no curated content: every clause's reading is
+// derived from its statements, and the quiz is generated from the code, its options the code's own titles.
+func TestContentOfACodeWithoutAPack(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "rules", "testdata", "articles-sample.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := rules.Parse(string(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code.Layout != rules.LayoutArticles || rules.PackOf(code) != nil {
+		t.Fatalf("layout %q, pack %v: want an articles code without a pack", code.Layout, rules.PackOf(code))
+	}
+	ct := ContentFor(code)
+	if len(ct.Readings) != 0 || len(ct.Bank) != 0 {
+		t.Fatalf("curated content for a code without a pack: %d readings, %d questions", len(ct.Readings), len(ct.Bank))
+	}
+	dress, _ := code.Clause("3")
+	if got, want := ct.ReadingOf(dress), "要点：工作时间应当统一着装，佩戴工作牌；不得穿拖鞋、背心上岗。"; got != want {
+		t.Errorf("reading of 第三条: %q, want %q", got, want)
+	}
+	qs := ct.Questions(code)
+	if len(qs) == 0 {
+		t.Fatal("no quiz for a code in the articles layout")
+	}
+	titles := map[string]bool{}
+	for _, c := range code.Clauses {
+		titles[c.Title] = true
+	}
+	for _, q := range qs {
+		c, ok := code.Clause(q.ClauseID)
+		if !ok || q.Options[0] != c.Title {
+			t.Errorf("question %s: right option %q, clause %s titled %q", q.ID, q.Options[0], q.ClauseID, c.Title)
+		}
+		for _, o := range q.Options[1:] {
+			if !titles[o] || o == c.Title || slices.Contains(c.Path, o) {
+				t.Errorf("question %s: wrong option %q is not another part of the code", q.ID, o)
+			}
+		}
+	}
+}
+
+// TestShippedContentIsThePack: the shipped code's content is its pack's, parsed once.
+func TestShippedContentIsThePack(t *testing.T) {
+	p := rules.PackOf(rules.Shipped())
+	r, err := ParseReadings(p.Readings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := ContentFor(rules.Shipped()); len(ct.Readings) != len(r) || len(ct.Readings) == 0 || ct != ShippedContent() {
+		t.Errorf("ContentFor(shipped): %d readings, want the pack's %d, the same content each time", len(ct.Readings), len(r))
 	}
 }

@@ -311,7 +311,7 @@ func (r *Reminders) askButton(ctx context.Context, req *bot.Request) error {
 			Buttons: [][]bot.Button{bot.Row(bot.Btn("📖 浏览规范", "rl", rules.ParentID(c.ID)))}})
 		return err
 	}
-	question := r.content.AskOf(c)
+	question := r.contentFor(v.Code).AskOf(c)
 	a, err := r.asker.Ask(ctx, question)
 	if err != nil {
 		return fmt.Errorf("ask: %w", err)

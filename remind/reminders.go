@@ -45,7 +45,7 @@ type Config struct {
 	Location   *time.Location    // CONDUCTBOT_TZ; default Asia/Shanghai
 	Clock      workday.Clock     // default workday.System
 	Admins     []int64           // CONDUCTBOT_ADMINS: told when the calendar lacks a year
-	Content    *Content          // readings and questions; default ShippedContent()
+	Content    *Content          // readings and questions for every code; default: those of the code in force (ContentFor)
 	Calendar   *workday.Calendar // the shipped years; default workday.ShippedCalendar(); the store's files override it
 	Log        *slog.Logger
 }
@@ -60,7 +60,7 @@ type Reminders struct {
 	loc        *time.Location
 	clock      workday.Clock
 	admins     []int64
-	content    *Content
+	content    *Content // nil: the code in force's (ContentFor)
 	shipped    *workday.Calendar
 	log        *slog.Logger
 
@@ -82,9 +82,6 @@ func New(c Config) (*Reminders, error) {
 	if c.Clock == nil {
 		c.Clock = workday.System
 	}
-	if c.Content == nil {
-		c.Content = ShippedContent()
-	}
 	if c.Calendar == nil {
 		c.Calendar = workday.ShippedCalendar()
 	}
@@ -93,6 +90,14 @@ func New(c Config) (*Reminders, error) {
 	}
 	return &Reminders{store: c.Store, code: c.Code, asker: c.Asker, violations: c.Violations, loc: c.Location,
 		clock: c.Clock, admins: c.Admins, content: c.Content, shipped: c.Calendar, log: c.Log}, nil
+}
+
+// contentFor is what reminders say about code: the configured content, else code's own (its pack's, or derived).
+func (r *Reminders) contentFor(code *rules.Code) *Content {
+	if r.content != nil {
+		return r.content
+	}
+	return ContentFor(code)
 }
 
 // Location is the reminders' time zone.
@@ -206,9 +211,9 @@ func (r *Reminders) newPlan(ctx context.Context, day workday.Date) (*DayPlan, er
 	clause, _ := code.Clause(clauseID)
 
 	p := &DayPlan{Day: day, VersionID: v.ID, ClauseID: clauseID, ClauseCycle: clauseCycle, Title: clause.Title,
-		Text: clause.Text, Reading: r.content.ReadingOf(clause), Created: r.clock.Now()}
+		Text: clause.Text, Reading: r.contentFor(code).ReadingOf(clause), Created: r.clock.Now()}
 
-	qs := r.content.Questions(code)
+	qs := r.contentFor(code).Questions(code)
 	if len(qs) > 0 {
 		byID := make(map[string]BankQuestion, len(qs))
 		qids := make([]string, len(qs))

@@ -277,7 +277,7 @@ func NewReportFixture(tb testing.TB, s inspect.Store, windows int) *ReportFixtur
 		rpNoErr(tb, err)
 		f.Version = v.ID
 	}
-	items, _ := inspect.Rebase(inspect.DefaultItems, code)
+	items := inspect.DefaultItemsFor(code)
 	f.Checklist = &inspect.Checklist{CodeVersionID: f.Version, Items: items, Created: workday.MustDate("2026-11-01")}
 	rpNoErr(tb, s.PutChecklist(ctx, f.Checklist))
 	ws := make([]inspect.Window, windows)

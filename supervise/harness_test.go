@@ -77,7 +77,7 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	items, _ := inspect.Rebase(inspect.DefaultItems, v.Code)
+	items := inspect.DefaultItemsFor(v.Code)
 	cl := &inspect.Checklist{CodeVersionID: v.ID, Items: items, Created: workday.MustDate("2026-10-01")}
 	if err := db.PutChecklist(ctx, cl); err != nil {
 		t.Fatal(err)

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"text/tabwriter"
 
+	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/postgres"
 	"github.com/conductbot/conductbot/rules"
 	"github.com/conductbot/conductbot/sqlite"
@@ -73,7 +75,37 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	} else {
 		fmt.Fprintf(m.Stdout, "unchanged: same as version %d, which is in force\n", v.Number)
 	}
+	// The inspectors' checklist follows the code in force; the items whose clauses changed are the admin's to review.
+	warning, err := m.followChecklist(ctx)
+	if errors.Is(err, inspect.ErrNoItems) {
+		warning, err = "⚠️ 现行规范中没有可列入暗访检查清单的条款（“应当”“不得”之类的规定）：暗访报告暂时无法填写。", nil
+	}
+	if err != nil {
+		return err
+	}
+	if warning != "" {
+		fmt.Fprintln(m.Stdout, warning)
+	}
 	return nil
+}
+
+// followChecklist carries the saved checklist of spot checks over to the code in force (inspect's FollowCode),
+// or makes the first one from it, and returns the warning listing the items to review ("" when none is).
+func (m *Main) followChecklist(ctx context.Context) (string, error) {
+	st, ok := m.Store.(inspect.Store)
+	if !ok {
+		return "", nil
+	}
+	key, err := m.SealKey(ctx)
+	if err != nil {
+		return "", err
+	}
+	svc, err := inspect.New(inspect.Options{Store: st, Code: m.Store, Location: m.Config.TimeZone, Clock: m.Clock,
+		Log: m.Log, SealKey: key})
+	if err != nil {
+		return "", err
+	}
+	return svc.FollowCode(ctx)
 }
 
 func runVersions(ctx context.Context, m *Main, args []string) error {
