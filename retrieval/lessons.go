@@ -64,7 +64,9 @@ func newLessonSet(code *rules.Code, ls []rules.Lesson) lessonSet {
 	for k := range weight {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1] })
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
+	})
 	var b strings.Builder
 	for _, k := range keys {
 		set.byClause[k[0]] = append(set.byClause[k[0]], lessonText{norm: k[1], weight: weight[k]})
