@@ -141,7 +141,12 @@ func TestTeach(t *testing.T) {
 	var mu sync.Mutex
 	var sleeps []time.Duration
 	w, err := retrieval.NewOpenAILessonWriter(retrieval.OpenAIConfig{APIKey: "sk-test", BaseURL: srv.srv.URL, ChatModel: "gpt-4o-mini",
-		Sleep: func(ctx context.Context, d time.Duration) error { mu.Lock(); sleeps = append(sleeps, d); mu.Unlock(); return ctx.Err() }})
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			mu.Lock()
+			sleeps = append(sleeps, d)
+			mu.Unlock()
+			return ctx.Err()
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
