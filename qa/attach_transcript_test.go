@@ -11,19 +11,24 @@ import (
 	"github.com/conductbot/conductbot/bot/bottest"
 	"github.com/conductbot/conductbot/bot/telegramtest"
 	"github.com/conductbot/conductbot/internal/golden"
+	"github.com/go-telegram/bot/models"
 )
+
+// attachBot starts the bot on the Bot API stand-in with one staff member and one admin.
+func attachBot(t *testing.T) (*bottest.Env, *telegramtest.Server, *bottest.Telegram, models.User, models.User) {
+	const admin = 9001
+	env := bottest.New(t, nil, admin)
+	api := telegramtest.New(t)
+	h := bottest.StartTelegram(t, api, env.Router, env.Store, slog.New(slog.DiscardHandler))
+	return env, api, h, telegramtest.User(5001, "xiaowang", "小王"), telegramtest.User(admin, "laozhang", "老张")
+}
 
 // TestAttachTranscript: a question the code does not answer shows in /gaps with 归入条款; the admin attaches it
 // to the suggested clause with one tap, and the same question asked again is answered from that clause. A second
 // question is attached by typing its clause ID (a wrong one first). What the admin and the staff member read is
 // testdata/attach-transcript.golden (go test ./qa -run TestAttachTranscript -update rewrites it).
 func TestAttachTranscript(t *testing.T) {
-	const admin = 9001
-	env := bottest.New(t, nil, admin)
-	api := telegramtest.New(t)
-	h := bottest.StartTelegram(t, api, env.Router, env.Store, slog.New(slog.DiscardHandler))
-	staff := telegramtest.User(5001, "xiaowang", "小王")
-	boss := telegramtest.User(admin, "laozhang", "老张")
+	_, api, h, staff, boss := attachBot(t)
 	trs := map[int64]*transcript{}
 	var all strings.Builder
 	tr := func(u int64) *transcript {
@@ -98,12 +103,7 @@ func TestAttachTranscript(t *testing.T) {
 // TestAttachRefusals: 归入条款 presses from a non-admin, with forged or stale data, are refused in Chinese and
 // store nothing.
 func TestAttachRefusals(t *testing.T) {
-	const admin = 9001
-	env := bottest.New(t, nil, admin)
-	api := telegramtest.New(t)
-	h := bottest.StartTelegram(t, api, env.Router, env.Store, slog.New(slog.DiscardHandler))
-	staff := telegramtest.User(5001, "xiaowang", "小王")
-	boss := telegramtest.User(admin, "laozhang", "老张")
+	env, _, h, staff, boss := attachBot(t)
 	ctx := context.Background()
 
 	h.Say(staff, "群众没带笔 我们要提供吗")
