@@ -2,6 +2,7 @@ package retrieval_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -141,5 +142,63 @@ func TestOtherCodesWithLessons(t *testing.T) {
 				t.Errorf("lessons cost more than one question of a figure")
 			}
 		})
+	}
+}
+
+// withColloquialLessons stores the colloquial set's in-scope questions as admin lessons of their first gold
+// clause (about 200 lessons over the shipped code's clauses) and returns how many.
+func withColloquialLessons(tb testing.TB, db *sqlite.DB) int {
+	tb.Helper()
+	ctx := context.Background()
+	v, err := db.CodeInForce(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var ls []rules.Lesson
+	for _, it := range readSet(tb, filepath.Join("testdata", "eval", "colloquial.jsonl")) {
+		if c, ok := v.Code.Clause(firstGold(it)); ok {
+			ls = append(ls, rules.Lesson{VersionID: v.ID, ClauseID: c.ID, Text: it.Q, Source: rules.LessonAdmin, ClauseHash: rules.TextHash(c.Text)})
+		}
+	}
+	if _, err := db.PutLessons(ctx, ls); err != nil {
+		tb.Fatal(err)
+	}
+	return len(ls)
+}
+
+func firstGold(it retrieval.EvalItem) string {
+	if len(it.Gold) == 0 {
+		return ""
+	}
+	return it.Gold[0]
+}
+
+// BenchmarkAskWithLessons is BenchmarkAsk with about 200 admin lessons over the shipped code.
+func BenchmarkAskWithLessons(b *testing.B) {
+	st := openSQLite(b)
+	withColloquialLessons(b, st.(*sqlite.DB))
+	askLoop(b, newEngine(b, st, retrieval.Options{}))
+}
+
+// BenchmarkLearn measures what an admin's 归入条款 costs: one lesson stored and the index of the shipped code
+// (with about 200 lessons) rebuilt and stored.
+func BenchmarkLearn(b *testing.B) {
+	ctx := context.Background()
+	st := openSQLite(b)
+	db := st.(*sqlite.DB)
+	withColloquialLessons(b, db)
+	e := newEngine(b, st, retrieval.Options{})
+	v := e.Version()
+	c, _ := v.Code.Clause("1.3.3")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		l := rules.Lesson{VersionID: v.ID, ClauseID: c.ID, Text: fmt.Sprintf("第%d个问题", i), Source: rules.LessonAdmin, ClauseHash: rules.TextHash(c.Text)}
+		if _, err := db.PutLessons(ctx, []rules.Lesson{l}); err != nil {
+			b.Fatal(err)
+		}
+		if err := e.Learn(ctx); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
