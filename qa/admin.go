@@ -14,6 +14,10 @@ func (f *features) gaps(ctx context.Context, r *bot.Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = r.Reply(ctx, g.Format(10))
+	var rows [][]bot.Button
+	if f.Lessons != nil && f.Learner != nil {
+		rows = gapButtons(g)
+	}
+	_, err = r.Reply(ctx, g.Format(10), rows...)
 	return err
 }

@@ -20,6 +20,9 @@ type Cluster struct {
 	Count    int
 	Variants []string // other distinct wordings, most frequent first
 	Members  []int    // indexes into the clustered slice
+	// Question is, in FindGaps's clusters, the ID of the group's first question (the newest uncovered, the most
+	// 👎 rated): 归入条款 attaches its text.
+	Question int64
 }
 
 // ClusterTexts groups texts whose character-bigram sets have a Jaccard similarity of at least threshold with
@@ -161,13 +164,18 @@ func FindGaps(ctx context.Context, qa bot.QALog, now time.Time, limit int) (*Gap
 	}
 	// Greetings, thanks, 👍 and the like are not questions the code fails to cover.
 	var texts []string
+	var ids []int64
 	for _, q := range unc {
 		if !IsSmallTalk(q.Text) {
 			texts = append(texts, q.Text)
+			ids = append(ids, q.ID)
 		}
 	}
 	g := &Gaps{Since: since, UncoveredN: len(texts), DownRatedN: len(rated)}
 	g.Uncovered = ClusterTexts(texts, GapThreshold)
+	for i := range g.Uncovered {
+		g.Uncovered[i].Question = ids[g.Uncovered[i].Members[0]] // newest first: the first member is the newest
+	}
 
 	texts = make([]string, len(rated))
 	for i, q := range rated {
@@ -175,6 +183,7 @@ func FindGaps(ctx context.Context, qa bot.QALog, now time.Time, limit int) (*Gap
 	}
 	for _, c := range ClusterTexts(texts, GapThreshold) {
 		rc := RatedCluster{Cluster: c, Reasons: map[bot.Reason]int{}}
+		rc.Question = rated[c.Members[0]].ID
 		clauses := map[string]int{}
 		for _, m := range c.Members {
 			q := rated[m]

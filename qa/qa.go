@@ -38,6 +38,10 @@ type Config struct {
 	Asker Asker
 	Code  CodeSource
 	QA    bot.QALog
+	// Lessons and Learner, both set, give /gaps its 归入条款 buttons: an admin attaches a question to a clause
+	// of the version in force (an admin lesson), and the engine learns it at once.
+	Lessons LessonStore
+	Learner Learner
 
 	QuestionsPerMinute int // per user; default 20
 }
@@ -70,6 +74,8 @@ func Register(rt *bot.Router, c Config) error {
 	f := &features{Config: c, limiter: bot.NewLimiter(c.QuestionsPerMinute, time.Minute, rt.Now), rt: rt, log: rt.Log()}
 	f.registerStaff(rt)
 	rt.Command("gaps", bot.Admin, f.gaps, bot.Describe("规范盲区：未覆盖的问题和差评回答（近 30 天）"))
+	rt.Callback("gp", bot.Admin, f.gapButton)
+	rt.Form(bot.Form{Kind: KindAttach, Need: bot.Admin, Handle: f.attachTyped, Cancel: f.cancelAttach})
 	return nil
 }
 

@@ -88,6 +88,7 @@ type index struct {
 	offlineSpace Space
 	remoteSpace  *Space         // nil when no remote embedder or its indexing failed
 	docByID      map[string]int // clause ID → its index in lex.docs
+	lessons      lessonSet      // the version's lessons the lexicon was built with (lessons.go)
 }
 
 // NewEngine loads the code in force, builds the lexical index and makes sure every clause has vectors.
@@ -123,18 +124,19 @@ func (e *Engine) Reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("retrieval: code in force: %w", err)
 	}
-	if cur := e.state.Load(); cur != nil && cur.version.ID == v.ID {
+	ls := e.lessons(ctx, v)
+	if cur := e.state.Load(); cur != nil && cur.version.ID == v.ID && cur.lessons.key == ls.key {
 		return nil
 	}
 	th, err := e.th.With(rules.Words(v.Code))
 	if err != nil {
 		return fmt.Errorf("retrieval: the words of the code in force: %w", err)
 	}
-	ix := &index{version: v, th: th, docByID: make(map[string]int, len(v.Code.Clauses))}
+	ix := &index{version: v, th: th, docByID: make(map[string]int, len(v.Code.Clauses)), lessons: ls}
 	for i, c := range v.Code.Clauses {
 		ix.docByID[c.ID] = i
 	}
-	ix.lex, ix.offline = e.buildIndex(ctx, v, th)
+	ix.lex, ix.offline = e.buildIndex(ctx, v, th, ls)
 	start := time.Now()
 	space, n, err := IndexVersion(ctx, e.opts.Vectors, ix.offline, v)
 	if err != nil {

@@ -54,6 +54,8 @@ type lexicon struct {
 	// lazy is set when the lexicon was loaded from its stored index: a document's frequencies and statements are
 	// prepared when doc first asks for it. bm25 needs only lengths, which are loaded.
 	lazy []sync.Once
+	// lessons are the version's lessons (lessons.go), added to their clauses' documents.
+	lessons lessonSet
 }
 
 func clauseText(c rules.Clause) (titles, outside, inside string) {
@@ -67,19 +69,23 @@ type posting struct {
 	tf  float64
 }
 
-func newLexicon(code *rules.Code, th *Thesaurus) *lexicon {
+func newLexicon(code *rules.Code, th *Thesaurus, ls lessonSet) *lexicon {
 	lx := &lexicon{df: map[string]int{}, idf: map[string]float64{}, bigram: map[string]bool{}, formal: map[string]float64{},
-		post: map[string][]posting{}, topic: map[string]float64{}, th: th}
+		post: map[string][]posting{}, topic: map[string]float64{}, th: th, lessons: ls}
 	var total float64
 	for _, c := range code.Clauses {
 		d := newLexDoc(c, th, func(g string) { lx.bigram[g] = true })
-		for g, tf := range d.tf {
+		for g := range d.tf {
 			lx.df[g]++
+		}
+		d.learn(ls.byClause[c.ID], th)
+		for g, tf := range d.tf {
 			lx.post[g] = append(lx.post[g], posting{doc: len(lx.docs), tf: tf})
 		}
 		total += d.length
 		lx.docs = append(lx.docs, d)
 	}
+	lx.lessonOnlyDF()
 	n := float64(len(lx.docs))
 	if n > 0 {
 		lx.avgLen = total / n

@@ -24,7 +24,7 @@ type IndexStore interface {
 
 // indexFormat names the layout of an encoded index; an index stored under another format (an older layout, or
 // another thesaurus) is built again.
-const indexFormat = "ix1"
+const indexFormat = "ix2"
 
 // IndexFormat is the format under which an engine with thesaurus th stores its indexes.
 func IndexFormat(th *Thesaurus) string { return indexFormat + "/" + th.Version() }
@@ -42,9 +42,9 @@ func (e *Engine) indexStore() IndexStore {
 
 // buildIndex returns the lexicon and offline embedder of v: loaded from the store when it holds them in the
 // current format, else built and stored.
-func (e *Engine) buildIndex(ctx context.Context, v *rules.Version, th *Thesaurus) (*lexicon, *OfflineEmbedder) {
+func (e *Engine) buildIndex(ctx context.Context, v *rules.Version, th *Thesaurus, ls lessonSet) (*lexicon, *OfflineEmbedder) {
 	st := e.indexStore()
-	format := IndexFormat(th)
+	format := IndexFormat(th) + ls.key
 	if st != nil {
 		data, err := st.CodeIndex(ctx, v.ID, format)
 		if err != nil {
@@ -53,12 +53,13 @@ func (e *Engine) buildIndex(ctx context.Context, v *rules.Version, th *Thesaurus
 		if data != nil {
 			lx, emb, err := decodeIndex(data, v.Code, th)
 			if err == nil {
+				lx.lessons = ls
 				return lx, emb
 			}
 			e.log.Warn("stored index unreadable; building it", "version", v.Number, "err", err)
 		}
 	}
-	lx := newLexicon(v.Code, th)
+	lx := newLexicon(v.Code, th, ls)
 	corpus := make([]string, len(v.Code.Clauses))
 	for i, c := range v.Code.Clauses {
 		corpus[i] = embedText(c)
@@ -79,6 +80,7 @@ func (lx *lexicon) doc(i int) *lexDoc {
 		lx.lazy[i].Do(func() {
 			d := &lx.docs[i]
 			full := newLexDoc(d.clause, lx.th, func(string) {})
+			full.learn(lx.lessons.byClause[d.clause.ID], lx.th)
 			d.norm, d.tf, d.stmts = full.norm, full.tf, full.stmts
 		})
 	}
@@ -180,6 +182,7 @@ func encodeIndex(lx *lexicon, emb *OfflineEmbedder) []byte {
 		ps := lx.post[g]
 		body.str(g)
 		body.uint(uint64(len(ps)))
+		body.uint(uint64(len(ps) - lx.df[g])) // postings of lessons only: not counted in the IDF (lessonOnlyDF)
 		last := 0
 		for _, p := range ps {
 			body.uint(uint64(p.doc - last))
@@ -264,6 +267,10 @@ func decodeIndex(data []byte, code *rules.Code, th *Thesaurus) (*lexicon, *Offli
 	for range ng {
 		g := r.str()
 		ps := make([]posting, r.count())
+		learned := r.uint()
+		if learned >= uint64(len(ps)) && len(ps) > 0 {
+			r.fail("lesson postings out of range")
+		}
 		doc := 0
 		for j := range ps {
 			doc += int(r.uint())
@@ -275,7 +282,7 @@ func decodeIndex(data []byte, code *rules.Code, th *Thesaurus) (*lexicon, *Offli
 			ps[j] = posting{doc: doc, tf: table[t]}
 		}
 		lx.post[g] = ps
-		lx.idf[g] = idf(nf, float64(len(ps)))
+		lx.idf[g] = idf(nf, float64(uint64(len(ps))-min(learned, uint64(len(ps)))))
 	}
 	topicsOf := make([][]int, n)
 	for i := range lx.docs {

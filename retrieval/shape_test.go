@@ -144,6 +144,13 @@ func listsExamples(s string) bool {
 // engineFor imports a code as an admin would and returns it with an engine on it.
 func engineFor(t *testing.T, path string) (*rules.Code, *retrieval.Engine) {
 	t.Helper()
+	code, db := storeFor(t, path)
+	return code, newEngine(t, db, retrieval.Options{})
+}
+
+// storeFor imports the code at path into a fresh SQLite store.
+func storeFor(t *testing.T, path string) (*rules.Code, *sqlite.DB) {
+	t.Helper()
 	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -160,5 +167,5 @@ func engineFor(t *testing.T, path string) (*rules.Code, *retrieval.Engine) {
 	if _, _, err := db.PutCode(context.Background(), code, string(src), time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
-	return code, newEngine(t, db, retrieval.Options{})
+	return code, db
 }

@@ -23,6 +23,7 @@ import (
 type Store interface {
 	rules.Store
 	retrieval.VectorStore
+	LessonStore
 }
 
 // Open returns a fresh, empty store for tb; it registers its own cleanup (closing the store, removing its data)
@@ -33,6 +34,7 @@ type Open func(tb testing.TB) Store
 func Run(t *testing.T, open Open) {
 	t.Run("Rules", func(t *testing.T) { TestRules(t, open) })
 	t.Run("Vectors", func(t *testing.T) { TestVectors(t, open) })
+	t.Run("Lessons", func(t *testing.T) { TestLessons(t, open) })
 }
 
 // GenerateCode returns a code of n clauses in two levels of headings, all with distinct texts. seed changes

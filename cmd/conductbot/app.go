@@ -24,6 +24,7 @@ import (
 type Store interface {
 	rules.Store
 	retrieval.VectorStore
+	retrieval.LessonCache
 }
 
 // Main is the whole program, wired: configuration, store, retrieval engine. Subcommands open what they need;

@@ -10,6 +10,7 @@ import (
 
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/postgres"
+	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/rules"
 	"github.com/conductbot/conductbot/sqlite"
 )
@@ -58,6 +59,11 @@ func runImport(ctx context.Context, m *Main, args []string) error {
 	v, created, err := m.Store.PutCode(ctx, code, string(src), m.Clock.Now())
 	if err != nil {
 		return err
+	}
+	// With a chat model configured, the code teaches the engine: everyday questions and paraphrases per clause,
+	// stored with the version before its index is built.
+	if m.Config.LLMEnabled() {
+		m.teach(ctx, v, progress)
 	}
 	// The engine is built once, for the version just stored: its index is stored with it for every process.
 	progress.step("indexing (BM25 postings, vectors)")
@@ -152,4 +158,23 @@ func runMigrate(ctx context.Context, m *Main, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "SQLite schema at %s is up to date\n", m.Config.SQLitePath())
 	return nil
+}
+
+// teach asks the configured chat model for the lessons of v's clauses (retrieval.Teach), showing the batches
+// done on the terminal. A failure is a warning: the version is imported and answers offline without the lessons
+// not written; the next import of the same file asks only for those.
+func (m *Main) teach(ctx context.Context, v *rules.Version, progress *progress) {
+	c := m.Config
+	w, err := retrieval.NewOpenAILessonWriter(retrieval.OpenAIConfig{APIKey: c.OpenAIAPIKey, BaseURL: c.OpenAIBaseURL, ChatModel: c.ChatModel, Log: m.Log})
+	if err == nil {
+		progress.step(fmt.Sprintf("teaching with %s (everyday questions per clause)", c.ChatModel))
+		var res retrieval.TeachResult
+		res, err = retrieval.Teach(ctx, v, w, m.Store, progress.count)
+		progress.done()
+		fmt.Fprintf(m.Stdout, "lessons: %d clauses, %d asked of %s, %d from earlier imports; %d lessons\n",
+			res.Clauses, res.Asked, c.ChatModel, res.Cached, res.Lessons)
+	}
+	if err != nil {
+		fmt.Fprintf(m.Stderr, "warning: the chat model did not teach every clause (%v); the code is imported and answers without those lessons — import the file again to ask for the rest\n", err)
+	}
 }

@@ -43,3 +43,11 @@ func (p *progress) done() {
 	fmt.Fprintf(p.w, " %s\n", time.Since(p.start).Round(time.Millisecond))
 	p.name = ""
 }
+
+// count shows how far the step running is: done of total.
+func (p *progress) count(done, total int) {
+	if p.w == nil || total == 0 {
+		return
+	}
+	fmt.Fprintf(p.w, " %d/%d", done, total)
+}

@@ -129,7 +129,7 @@ func (m *Main) openBot(ctx context.Context, extra ...bot.RoleSource) (*wiredBot,
 	if err != nil {
 		return nil, err
 	}
-	if err := qa.Register(rt, qa.Config{Asker: m.Engine, Code: m.Engine, QA: st}); err != nil {
+	if err := qa.Register(rt, qa.Config{Asker: m.Engine, Code: m.Engine, QA: st, Lessons: m.Store, Learner: m.Engine}); err != nil {
 		return nil, err
 	}
 	for _, c := range w.caps {

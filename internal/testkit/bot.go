@@ -41,7 +41,7 @@ func NewBot(tb testing.TB, log io.Writer, admins ...int64) *Env {
 	eng := Engine(tb, st)
 	cfg := bot.Config{Users: st, States: st, Admins: admins, Now: clock.Now,
 		Log: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))}
-	q := qa.Config{Asker: eng, Code: eng, QA: st}
+	q := qa.Config{Asker: eng, Code: eng, QA: st, Lessons: st, Learner: eng}
 	return &Env{Config: cfg, QA: q, Store: st, Engine: eng, Clock: clock, Router: Router(tb, cfg, q)}
 }
 
