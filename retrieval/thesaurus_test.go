@@ -24,7 +24,7 @@ func TestThesaurusFiles(t *testing.T) {
 		t.Fatal("the shipped code has no pack")
 	}
 	if _, err := retrieval.ParseThesaurus(pack); err != nil {
-		t.Fatalf("rugao-2012.words.txt: %v", err)
+		t.Fatalf("rugao-2012/words.txt: %v", err)
 	}
 	if _, err := th.With(pack); err != nil {
 		t.Fatal(err)
@@ -32,7 +32,7 @@ func TestThesaurusFiles(t *testing.T) {
 }
 
 // TestGeneralThesaurusHasNoShippedCodeTerms keeps the shipped code's own terms in its pack
-// (rules/codes/rugao-2012.words.txt): the general vocabulary serves every code, and words that point at one
+// (rules/codes/rugao-2012/words.txt): the general vocabulary serves every code, and words that point at one
 // code's clauses or name what it allows give wrong answers on the others.
 func TestGeneralThesaurusHasNoShippedCodeTerms(t *testing.T) {
 	general, err := os.ReadFile("thesaurus.txt")
@@ -61,7 +61,7 @@ func TestGeneralThesaurusHasNoShippedCodeTerms(t *testing.T) {
 		"你这人真笨", "你的记性真差", "你能把我怎么样", "你去投诉好了", "你怎么还问", "别罗嗦",
 	} {
 		if strings.Contains(text, term) {
-			t.Errorf("thesaurus.txt has %q, a term of the shipped code: it belongs in rules/codes/rugao-2012.words.txt", term)
+			t.Errorf("thesaurus.txt has %q, a term of the shipped code: it belongs in rules/codes/rugao-2012/words.txt", term)
 		}
 	}
 }
