@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,18 +55,7 @@ func openSuperviseFile(tb testing.TB) storetest.SuperviseStore {
 
 // BenchmarkScores: 100 windows with 10 and with 1,000 confirmed reports each in the month (and as many in the
 // month before, for the trend).
-func BenchmarkScores(b *testing.B) {
-	b.Run("100windows×10reports", func(b *testing.B) { storetest.BenchmarkScores(b, openSuperviseFile, bulkReports, 10) })
-	b.Run("100windows×1000reports", func(b *testing.B) { storetest.BenchmarkScores(b, openSuperviseFile, bulkReports, 1000) })
-}
+func BenchmarkScores(b *testing.B) { storetest.BenchmarkScoresSizes(b, openSuperviseFile, bulkReports) }
 
-// BenchmarkExport: a month of 10,000 reports (and 100,000 with CONDUCTBOT_BENCH_100K=1), on a file.
-func BenchmarkExport(b *testing.B) {
-	b.Run("10k", func(b *testing.B) { storetest.BenchmarkExport(b, openSuperviseFile, bulkReports, 10000) })
-	b.Run("100k", func(b *testing.B) {
-		if os.Getenv("CONDUCTBOT_BENCH_100K") != "1" {
-			b.Skip("set CONDUCTBOT_BENCH_100K=1")
-		}
-		storetest.BenchmarkExport(b, openSuperviseFile, bulkReports, 100000)
-	})
-}
+// BenchmarkExport: a month of 10,000 reports (and 100,000 with CONDUCTBOT_BENCH_100K=1).
+func BenchmarkExport(b *testing.B) { storetest.BenchmarkExportSizes(b, openSuperviseFile, bulkReports) }

@@ -242,3 +242,22 @@ type fixedClock time.Time
 func (c fixedClock) Now() time.Time { return time.Time(c) }
 
 func (fixedClock) After(d time.Duration) <-chan time.Time { return make(chan time.Time) }
+
+// BenchmarkScoresSizes runs BenchmarkScores on 100 windows with 10 and 1000 reports each: what each engine's
+// BenchmarkScores calls.
+func BenchmarkScoresSizes(b *testing.B, open OpenSupervise, load ReportLoader) {
+	b.Run("100windows×10reports", func(b *testing.B) { BenchmarkScores(b, open, load, 10) })
+	b.Run("100windows×1000reports", func(b *testing.B) { BenchmarkScores(b, open, load, 1000) })
+}
+
+// BenchmarkExportSizes runs BenchmarkExport on a month of 10,000 reports, and of 100,000 with
+// CONDUCTBOT_BENCH_100K=1: what each engine's BenchmarkExport calls.
+func BenchmarkExportSizes(b *testing.B, open OpenSupervise, load ReportLoader) {
+	b.Run("10k", func(b *testing.B) { BenchmarkExport(b, open, load, 10000) })
+	b.Run("100k", func(b *testing.B) {
+		if os.Getenv("CONDUCTBOT_BENCH_100K") != "1" {
+			b.Skip("set CONDUCTBOT_BENCH_100K=1")
+		}
+		BenchmarkExport(b, open, load, 100000)
+	})
+}
