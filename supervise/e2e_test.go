@@ -329,3 +329,22 @@ func TestExportKeepsOthersAnswered(t *testing.T) {
 		t.Fatalf("%d documents after the export, want the workbook and the CSV zip", n)
 	}
 }
+
+// TestExportTooLargeForTheChat: an export file over what the chat carries is not uploaded; the supervisor is told
+// its size and the command that exports it, and the file that fits is still sent.
+func TestExportTooLargeForTheChat(t *testing.T) {
+	f := newFixture(t)
+	f.file("rep1aaaaaaaaaaaa", 0, "2026-11-02", inspect.Morning, inspect.Confirmed, map[string]inspect.Result{"nobadword": inspect.Fail}, "K7P3-Q9XW-M2TA")
+	h := startTG(t, f, testkit.NewClock(start.Add(8*time.Hour)), func(o *supervise.Options) { o.MaxUpload = 6 << 10 })
+	sent := len(h.api.Calls("sendDocument"))
+	h.Say(tgSuper, "/export 2026-11")
+	texts := ""
+	for _, m := range h.api.Messages(superID) {
+		texts += m.Text + "\n"
+	}
+	expect(t, texts, ".xlsx 有", "超过聊天中发送文件的上限（6 KB）", "conductbot export --month 2026-11")
+	docs := h.api.Calls("sendDocument")[sent:]
+	if len(docs) != 1 || len(docs[0].Files["document"].Data) > 6<<10 {
+		t.Fatalf("%d documents sent, want only the CSV zip (the workbook is over 6 KB)", len(docs))
+	}
+}

@@ -705,11 +705,40 @@ func (s *Service) sendExport(ctx context.Context, r *bot.Request, m Month) error
 		return err
 	}
 	caption := fmt.Sprintf("📥 %s 考核报表：窗口得分与调整、暗访报告 %d 份、检查项、整改 %d 项。", m.Chinese(), d.Reports, d.Rects)
-	if _, err := r.Out.SendDocument(ctx, r.ChatID, bot.File{Name: d.XLSXName(), Path: filepath.Join(dir, d.XLSXName())},
-		bot.Message{Text: caption}); err != nil {
-		return err
+	for _, f := range []struct{ name, caption string }{
+		{d.XLSXName(), caption},
+		{d.ZipName(), "同样的内容，CSV 格式（UTF-8）。"},
+	} {
+		path := filepath.Join(dir, f.name)
+		if info, err := os.Stat(path); err != nil {
+			return fmt.Errorf("export: %w", err)
+		} else if info.Size() > s.o.MaxUpload {
+			// Telegram refuses it; say so and how to get it, rather than fail after the upload.
+			if _, err := r.Reply(ctx, fmt.Sprintf(MsgExportTooLarge, f.name, fileSize(info.Size()),
+				fileSize(s.o.MaxUpload), m.String())); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := r.Out.SendDocument(ctx, r.ChatID, bot.File{Name: f.name, Path: path}, bot.Message{Text: f.caption}); err != nil {
+			return err
+		}
 	}
-	_, err = r.Out.SendDocument(ctx, r.ChatID, bot.File{Name: d.ZipName(), Path: filepath.Join(dir, d.ZipName())},
-		bot.Message{Text: "同样的内容，CSV 格式（UTF-8）。"})
-	return err
+	return nil
 }
+
+// fileSize writes a size in MB, or in KB below one MB.
+func fileSize(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d KB", (n+1023)>>10)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}
+
+// DefaultMaxUpload is the largest file a bot may send through Telegram's Bot API.
+const DefaultMaxUpload = 50 << 20
+
+// MsgExportTooLarge tells a supervisor an export file is over what the chat carries: its name, its size and the
+// limit in MB, and the month to give the command line.
+const MsgExportTooLarge = "⚠️ %s 有 %s，超过聊天中发送文件的上限（%s），无法在这里发送。请管理员在服务器上运行：conductbot export --month %s --out 目录"
+

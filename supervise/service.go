@@ -37,6 +37,11 @@ type Options struct {
 	// days; default 9:00.
 	RemindAt int
 
+	// MaxUpload is the largest file the chat can carry (Telegram's Bot API takes up to 50 MB from a bot); a larger
+	// export file is not sent: the supervisor is told to export it with the command line. Default
+	// DefaultMaxUpload.
+	MaxUpload int64
+
 	Location *time.Location // CONDUCTBOT_TZ; default Asia/Shanghai
 	Clock    workday.Clock  // default workday.System: the time, and the timers of the background loops
 	Log      *slog.Logger   // default: discard
@@ -77,6 +82,9 @@ func New(o Options) (*Service, error) {
 	}
 	if len(o.Scale.Bands) == 0 {
 		o.Scale = DefaultScale()
+	}
+	if o.MaxUpload <= 0 {
+		o.MaxUpload = DefaultMaxUpload
 	}
 	if o.RectifyDays <= 0 {
 		o.RectifyDays = DefaultRectifyDays
