@@ -22,7 +22,7 @@ func TestOtherCodes(t *testing.T) {
 	}{
 		{"hospital", false, 0.84, 0.90, 0.71, 0.15, 0.56, 0},
 		{"tax", false, 0.89, 0.94, 0.84, 0.07, 0.67, 1},
-		{"realestate", false, 0.82, 0.92, 0.99, 0.16, 0.56, 0},
+		{"realestate", false, 0.82, 0.92, 0.99, 0.13, 0.56, 0},
 		{"huzheng", false, 0.75, 0.90, 0.42, 0.14, 0.66, 0},
 		{"hotline", true, 0, 0, 0, 1, 0, 0},
 		{"social", true, 0, 0, 0, 1, 0, 0},

@@ -24,6 +24,10 @@ func TestStatesFact(t *testing.T) {
 		{"每收到一次差评扣1分", "几分", true},
 		{"工作时间统一着制服", "几点", false},
 		{"打电话不超过3分钟", "颜色", false},
+		{"中心办公室每周至少开展一次明察暗访", "多久一次", true}, // how often, not how long
+		{"明察暗访由中心办公室组织", "多久一次", false},
+		{"因系统故障、网络中断无法办理业务的，应当向群众做好解释", "坏了", true},
+		{"窗口应当保持整洁", "坏了", false},
 	} {
 		if got := statesFact(c.sentence, c.asked, ""); got != c.want {
 			t.Errorf("statesFact(%q, %q) = %v, want %v", c.sentence, c.asked, got, c.want)
