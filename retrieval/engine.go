@@ -322,6 +322,10 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 		// it punishes to say.
 		a.Verdict = NoVerdict
 	}
+	if a.Verdict == Forbidden && d.st != nil && exceptedAct(sentenceOf(best.doc.clause.Text, d.st.statement.Text), us) {
+		// 台面除个人水杯外不得摆放其他物品, asked 能放水杯吗: what is asked is what the prohibition leaves out.
+		a.Verdict = Allowed
+	}
 	if a.Verdict == Allowed {
 		a.Verdict = e.safeAllowed(ix, q, us, d, best, cands)
 	}
@@ -758,6 +762,64 @@ func (e *Engine) safeAllowed(ix *index, q question, us []unit, d decision, best 
 		}
 	}
 	return Allowed
+}
+
+// exception finds what a statement leaves out of its rule: 除工作用品和个人水杯外 (除…外, 除了…以外).
+var exception = regexp.MustCompile(`除了?([^，。；,;（）()“”]{1,30}?)(?:之外|以外|外)`)
+
+// exceptedAct reports whether the question asks about what a prohibition leaves out: one of its words of two
+// characters or more (of the act or its scene) is in the exception, and no other word of the act is named by the
+// rest of the sentence (能放零食吗 of 除个人水杯外不得摆放其他个人物品 stays forbidden).
+func exceptedAct(text string, us []unit) bool {
+	m := exception.FindStringSubmatchIndex(text)
+	if m == nil {
+		return false
+	}
+	left, rest := text[m[2]:m[3]], text[:m[0]]+text[m[1]:]
+	inLeft := false
+	for _, u := range us {
+		if u.runes < 2 {
+			continue
+		}
+		if names(left, u) {
+			inLeft = true // the scene counts too: 药有质量问题能退吗 asks of 除药品质量问题外
+			continue
+		}
+		if u.weight >= 1 && names(rest, u) {
+			return false
+		}
+	}
+	return inLeft
+}
+
+// sentenceOf is the sentence of text that holds statement (药品一经发出，除药品质量问题外，不予退换 for 不予退换): an
+// exception is often a fragment of its own.
+func sentenceOf(text, statement string) string {
+	at := strings.Index(text, statement)
+	if at < 0 {
+		return statement
+	}
+	for _, sp := range sentenceSpans(text) {
+		if sp[0] <= at && at < sp[1] {
+			return text[sp[0]:sp[1]]
+		}
+	}
+	return statement
+}
+
+// names reports whether text names u: a thesaurus word by its senses, the question's own characters by a bigram
+// (药有质量问题 in 除药品质量问题外).
+func names(text string, u unit) bool {
+	if len(u.senses) > 0 {
+		return senseHit(text, u, 0) > 0
+	}
+	rs := []rune(u.text)
+	for j := 0; j+1 < len(rs); j++ {
+		if strings.Contains(text, string(rs[j:j+2])) {
+			return true
+		}
+	}
+	return false
 }
 
 // missesAct reports whether the asked act has a telling character or a thesaurus word that the statement does not
