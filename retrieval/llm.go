@@ -2,7 +2,6 @@ package retrieval
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -54,14 +53,36 @@ const (
 	llmMaxQuestionRunes = 500
 )
 
-// OpenAIAnswerWriter writes answers with the /chat/completions endpoint of an OpenAI-compatible server. It is
-// safe for concurrent use.
-type OpenAIAnswerWriter struct {
+// chatModel is what a writer needs to ask an OpenAI-compatible server's /chat/completions: the client, the model
+// and the retry policy of its calls. OpenAIAnswerWriter and OpenAILessonWriter differ only in that policy.
+type chatModel struct {
 	client *openai.Client
 	model  string
 	policy oaiRetryPolicy
 	log    *slog.Logger
 }
+
+// newChatModel checks cfg (ChatModel is required) and makes the client; policy gets cfg's sleep (or the real
+// one), the logger and the redactor. what names the writer in errors; base is the server's URL, for logging.
+func newChatModel(cfg OpenAIConfig, what string, policy oaiRetryPolicy) (m chatModel, base string, err error) {
+	model := strings.TrimSpace(cfg.ChatModel)
+	if model == "" {
+		return chatModel{}, "", fmt.Errorf("%s: ChatModel is required", what)
+	}
+	client, base, red, err := newOpenAIClient(cfg)
+	if err != nil {
+		return chatModel{}, "", fmt.Errorf("%s: %w", what, red.err(err))
+	}
+	policy.sleep, policy.log, policy.redact = cfg.Sleep, oaiLogger(cfg.Log), red
+	if policy.sleep == nil {
+		policy.sleep = oaiSleep
+	}
+	return chatModel{client: client, model: model, policy: policy, log: policy.log}, base, nil
+}
+
+// OpenAIAnswerWriter writes answers with the /chat/completions endpoint of an OpenAI-compatible server. It is
+// safe for concurrent use.
+type OpenAIAnswerWriter struct{ chatModel }
 
 var _ AnswerWriter = (*OpenAIAnswerWriter)(nil)
 
@@ -69,34 +90,18 @@ var _ AnswerWriter = (*OpenAIAnswerWriter)(nil)
 // Requests time out after cfg.Timeout (default 20 s) and are retried at most once, on 429, 5xx or a
 // connection error, never after a timeout.
 func NewOpenAIAnswerWriter(cfg OpenAIConfig) (*OpenAIAnswerWriter, error) {
-	model := strings.TrimSpace(cfg.ChatModel)
-	if model == "" {
-		return nil, errors.New("openai answer writer: ChatModel is required")
-	}
-	client, base, red, err := newOpenAIClient(cfg)
+	m, base, err := newChatModel(cfg, "openai answer writer", oaiRetryPolicy{
+		op:            "chat completions",
+		timeout:       oaiDefault(cfg.Timeout, defaultAnswerTimeout),
+		maxRetries:    min(oaiRetries(cfg.MaxRetries, 1), 1),
+		retryTimeouts: false,
+		maxRetryAfter: answerMaxRetryAfter,
+	})
 	if err != nil {
-		return nil, fmt.Errorf("openai answer writer: %w", red.err(err))
+		return nil, err
 	}
-	w := &OpenAIAnswerWriter{
-		client: client,
-		model:  model,
-		policy: oaiRetryPolicy{
-			op:            "chat completions",
-			timeout:       oaiDefault(cfg.Timeout, defaultAnswerTimeout),
-			maxRetries:    min(oaiRetries(cfg.MaxRetries, 1), 1),
-			retryTimeouts: false,
-			maxRetryAfter: answerMaxRetryAfter,
-			sleep:         cfg.Sleep,
-			log:           oaiLogger(cfg.Log),
-			redact:        red,
-		},
-		log: oaiLogger(cfg.Log),
-	}
-	if w.policy.sleep == nil {
-		w.policy.sleep = oaiSleep
-	}
-	w.log.Debug("openai answer writer ready", "base_url", base, "model", model)
-	return w, nil
+	m.log.Debug("openai answer writer ready", "base_url", base, "model", m.model)
+	return &OpenAIAnswerWriter{m}, nil
 }
 
 // Model names the chat model, "openai:<model>".

@@ -3,9 +3,7 @@ package retrieval
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -193,12 +191,7 @@ const (
 
 // OpenAILessonWriter writes lessons with the /chat/completions endpoint of an OpenAI-compatible server, asking
 // for JSON. It is safe for concurrent use.
-type OpenAILessonWriter struct {
-	client *openai.Client
-	model  string
-	policy oaiRetryPolicy
-	log    *slog.Logger
-}
+type OpenAILessonWriter struct{ chatModel }
 
 var _ LessonWriter = (*OpenAILessonWriter)(nil)
 
@@ -207,28 +200,17 @@ var _ LessonWriter = (*OpenAILessonWriter)(nil)
 // cfg.MaxRetries times (default 3) on 429, 5xx, timeouts and connection errors, after the server's Retry-After
 // when it gives one (up to 2 minutes).
 func NewOpenAILessonWriter(cfg OpenAIConfig) (*OpenAILessonWriter, error) {
-	model := strings.TrimSpace(cfg.ChatModel)
-	if model == "" {
-		return nil, errors.New("openai lesson writer: ChatModel is required")
-	}
-	client, _, red, err := newOpenAIClient(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("openai lesson writer: %w", red.err(err))
-	}
-	w := &OpenAILessonWriter{client: client, model: model, log: oaiLogger(cfg.Log), policy: oaiRetryPolicy{
+	m, _, err := newChatModel(cfg, "openai lesson writer", oaiRetryPolicy{
 		op:            "chat completions (lessons)",
 		timeout:       oaiDefault(cfg.Timeout, defaultLessonTimeout),
 		maxRetries:    oaiRetries(cfg.MaxRetries, 3),
 		retryTimeouts: true,
 		maxRetryAfter: lessonMaxRetryAfter,
-		sleep:         cfg.Sleep,
-		log:           oaiLogger(cfg.Log),
-		redact:        red,
-	}}
-	if w.policy.sleep == nil {
-		w.policy.sleep = oaiSleep
+	})
+	if err != nil {
+		return nil, err
 	}
-	return w, nil
+	return &OpenAILessonWriter{m}, nil
 }
 
 // lessonReply is the JSON the model is asked for.
