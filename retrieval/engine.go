@@ -764,18 +764,14 @@ func (e *Engine) safeAllowed(ix *index, q question, us []unit, d decision, best 
 	return Allowed
 }
 
-// exception finds what a statement leaves out of its rule: 除工作用品和个人水杯外 (除…外, 除了…以外).
-var exception = regexp.MustCompile(`除了?([^，。；,;（）()“”]{1,30}?)(?:之外|以外|外)`)
-
-// exceptedAct reports whether the question asks about what a prohibition leaves out: one of its words of two
+// exceptedAct reports whether the question asks about what a prohibition leaves out (rules.Exception): one of its words of two
 // characters or more (of the act or its scene) is in the exception, and no other word of the act is named by the
 // rest of the sentence (能放零食吗 of 除个人水杯外不得摆放其他个人物品 stays forbidden).
 func exceptedAct(text string, us []unit) bool {
-	m := exception.FindStringSubmatchIndex(text)
-	if m == nil {
+	left, rest, ok := rules.Exception(text)
+	if !ok {
 		return false
 	}
-	left, rest := text[m[2]:m[3]], text[:m[0]]+text[m[1]:]
 	inLeft := false
 	for _, u := range us {
 		if u.runes < 2 {

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -33,6 +34,19 @@ var notMarkers = []string{
 	"不动产", "不符", "不属", "不一致", "不明", "不当", "不正之风", "不文明", "不规范", "不合理", "不合格", "不完整",
 	"不及时", "不确定", "不熟悉", "不了解", "不耐烦", "不满意", "不得已", "不间断", "不定期", "不特定", "不方便",
 	"不适", "不安", "不公", "必须的", "坚持不懈",
+}
+
+// exceptionPattern finds what a norm leaves out of its rule: 除工作用品和个人水杯外, 除了紧急情况以外.
+var exceptionPattern = regexp.MustCompile(`除了?([^，。；,;（）()“”]{1,30}?)(?:之外|以外|外)`)
+
+// Exception splits a sentence into what its rule leaves out (除…外: 工作用品和个人水杯) and the rest of the sentence;
+// ok is false when it leaves nothing out.
+func Exception(sentence string) (left, rest string, ok bool) {
+	m := exceptionPattern.FindStringSubmatchIndex(sentence)
+	if m == nil {
+		return "", "", false
+	}
+	return sentence[m[2]:m[3]], sentence[:m[0]] + sentence[m[1]:], true
 }
 
 // DetectModality returns the modality of one statement: the earliest marker outside quotes wins.

@@ -166,3 +166,18 @@ func FuzzSplitStatements(f *testing.F) {
 		}
 	})
 }
+
+// TestException: what a norm leaves out of its rule (除…外), and nothing where it leaves nothing out.
+func TestException(t *testing.T) {
+	for _, c := range []struct{ sentence, left, rest string }{
+		{"窗口台面除工作用品和个人水杯外，不得摆放其他个人物品", "工作用品和个人水杯", "窗口台面，不得摆放其他个人物品"},
+		{"除了紧急情况以外，不得擅自离岗", "紧急情况", "，不得擅自离岗"},
+		{"不得泄露申请人信息（政务公开需要的除外）", "", ""},
+		{"不得擅自离岗", "", ""},
+	} {
+		left, rest, ok := Exception(c.sentence)
+		if left != c.left || rest != c.rest || ok != (c.left != "") {
+			t.Errorf("Exception(%q) = %q, %q, %v; want %q, %q", c.sentence, left, rest, ok, c.left, c.rest)
+		}
+	}
+}
