@@ -6,64 +6,62 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/conductbot/conductbot/qa"
+	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/rules"
 )
 
 // Proposal is a clause the inspector's description seems to describe a breach of, for them to confirm.
 type Proposal struct {
-	Quote   string  `json:"quote"`   // the part of the description it was found for
-	Clause  string  `json:"clause"`  // clause ID
-	Title   string  `json:"title"`   // the clause's section title
-	ItemKey string  `json:"item"`    // the checklist item citing the clause; "" when none does
-	Score   float64 `json:"score"`   // the retrieval score
-	Adopted *bool   `json:"adopted"` // nil until the inspector decides
+	Quote   string            `json:"quote"`             // the part of the description it was found for
+	Clause  string            `json:"clause"`            // clause ID
+	Title   string            `json:"title"`             // the clause's section title
+	ItemKey string            `json:"item"`              // the checklist item citing the clause; "" when none does
+	Score   float64           `json:"score"`             // the retrieval score
+	Matches []retrieval.Match `json:"matches,omitempty"` // the quote's words and the clause's words they matched
+	Adopted *bool             `json:"adopted"`           // nil until the inspector decides
 }
 
-// Thresholds of Propose.
-const (
-	// MinProposalScore is the lowest retrieval score a proposal needs.
-	MinProposalScore = 0.45
-	// MaxProposals is the most proposals made for one description.
-	MaxProposals = 5
-)
+// Observer reads one phrase of a description as an observed fact and finds the clause it shows broken
+// (retrieval.Engine); nil when it shows none.
+type Observer interface {
+	Observe(ctx context.Context, fact string) (*retrieval.Breach, error)
+}
 
-// Propose maps an inspector's description to the clauses it describes breaches of, using the Q&A retrieval:
-// the description is cut into sentences and their comma-separated parts, each part is asked as it is, and
-// the clauses cited with enough confidence are proposed, best first, one per clause, mapped to the checklist
-// item citing them. Only clauses that oblige or forbid something (and not the preamble) are proposed.
-func Propose(ctx context.Context, asker qa.Asker, code *rules.Code, cl *Checklist, description string) ([]Proposal, error) {
+// MaxProposals is the most proposals made for one description.
+const MaxProposals = 5
+
+// Propose maps an inspector's description to the clauses it describes breaches of: the description is cut
+// into its phrases (sentences and their comma-separated parts), each phrase that is about someone other than
+// the inspector is read as an observed fact, and every clause a fact shows broken is proposed, best first, one
+// per clause, mapped to the checklist item citing it. What the inspector did themselves (我去咨询…, 我假装办…)
+// is context, not a finding.
+func Propose(ctx context.Context, obs Observer, code *rules.Code, cl *Checklist, description string) ([]Proposal, error) {
 	best := map[string]Proposal{}
 	for _, frag := range fragments(description) {
-		a, err := asker.Ask(ctx, frag)
+		if inspectorsOwn(frag) {
+			continue
+		}
+		b, err := obs.Observe(ctx, frag)
 		if err != nil {
 			return nil, err
 		}
-		if a.Abstained || a.Lookup {
+		if b == nil || code != nil && !normative(code, b.Clause) {
 			continue
 		}
-		for i, c := range a.Citations {
-			if i >= 2 || c.Score < MinProposalScore {
-				break
-			}
-			if code != nil && !normative(code, c.ID) {
-				continue
-			}
-			if old, ok := best[c.ID]; ok && (old.Score > c.Score ||
-				old.Score == c.Score && utf8.RuneCountInString(old.Quote) <= utf8.RuneCountInString(frag)) {
-				continue
-			}
-			p := Proposal{Quote: frag, Clause: c.ID, Title: c.Title, Score: c.Score}
-			if cl != nil {
-				for _, it := range cl.Items {
-					if contains(it.Clauses, c.ID) {
-						p.ItemKey = it.Key
-						break
-					}
+		if old, ok := best[b.Clause]; ok && (old.Score > b.Score ||
+			old.Score == b.Score && utf8.RuneCountInString(old.Quote) <= utf8.RuneCountInString(frag)) {
+			continue
+		}
+		p := Proposal{Quote: frag, Clause: b.Clause, Title: b.Title, Score: b.Score, Matches: b.Matches}
+		if cl != nil {
+			for _, it := range cl.Items {
+				if contains(it.Clauses, b.Clause) {
+					p.ItemKey = it.Key
+					break
 				}
 			}
-			best[c.ID] = p
 		}
+		best[b.Clause] = p
 	}
 	out := make([]Proposal, 0, len(best))
 	for _, p := range best {
@@ -79,6 +77,12 @@ func Propose(ctx context.Context, asker qa.Asker, code *rules.Code, cl *Checklis
 		out = out[:MaxProposals]
 	}
 	return out, nil
+}
+
+// inspectorsOwn reports whether a phrase tells what the inspector did (我去咨询开公司要带什么材料, 我们排了二十分钟):
+// its subject is the first person.
+func inspectorsOwn(frag string) bool {
+	return strings.HasPrefix(frag, "我")
 }
 
 // normative reports whether the clause obliges, forbids or encourages something: a window can break it.
@@ -99,26 +103,19 @@ func normative(code *rules.Code, id string) bool {
 	return false
 }
 
-// fragments cuts a description into what is asked: each sentence, and each comma-separated part of a sentence
-// that has several; parts too short to mean anything are dropped, duplicates too. At most 12.
+// fragments cuts a description into its phrases: the comma-separated parts of each sentence (a sentence of one
+// part is a phrase). Phrases too short to mean anything are dropped, duplicates too. At most 12.
 func fragments(text string) []string {
 	var out []string
 	seen := map[string]bool{}
-	add := func(s string) {
-		s = strings.Trim(s, " \t\r\n\"'“”‘’「」")
-		if utf8.RuneCountInString(s) < 2 || seen[s] || len(out) >= 12 {
-			return
-		}
-		seen[s] = true
-		out = append(out, s)
-	}
 	for _, sent := range splitAny(text, "\u3002\uff01\uff1f!?\uff1b;\n") {
-		parts := splitAny(sent, ",\uff0c\u3001")
-		add(sent)
-		if len(parts) > 1 {
-			for _, p := range parts {
-				add(p)
+		for _, p := range splitAny(sent, ",\uff0c") {
+			p = strings.Trim(p, " \t\r\n\"'“”‘’「」")
+			if utf8.RuneCountInString(p) < 2 || seen[p] || len(out) >= 12 {
+				continue
 			}
+			seen[p] = true
+			out = append(out, p)
 		}
 	}
 	return out

@@ -122,7 +122,7 @@ func newEnvOn(t testing.TB, store fullStore, clock *testkit.Clock, opts ...envOp
 	e := &env{t: t, clock: clock, users: store, out: newOut(), log: &testkit.LogBuffer{}}
 	logger := slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	eng := testkit.Engine(t, store)
-	o := inspect.Options{Store: store, Code: eng, Asker: eng, Users: store, Admins: []int64{adminUser.ID},
+	o := inspect.Options{Store: store, Code: eng, Observer: eng, Users: store, Admins: []int64{adminUser.ID},
 		Location: testkit.Start.Location(), Clock: clock, Log: logger, SealKey: testSealKey}
 	for _, f := range opts {
 		f(&o)

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/inspect"
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/rules"
 )
 

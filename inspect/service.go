@@ -31,9 +31,9 @@ type Options struct {
 	Store Store
 	// Code gives the code in force: checklist items cite its clauses, and reports record its version.
 	Code qa.CodeSource
-	// Asker maps an inspector's own description to clauses (retrieval.Engine). Optional: without it the
-	// description is kept as it is.
-	Asker qa.Asker
+	// Observer maps an inspector's own description to the clauses it shows broken (retrieval.Engine).
+	// Optional: without it the description is kept as it is.
+	Observer Observer
 	// Users and Admins find the supervisors to notify when NotifyChat is 0.
 	Users  bot.UserStore
 	Admins []int64

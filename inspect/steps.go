@@ -658,12 +658,12 @@ func typedDesc(f *form, text string) (notice string, replied bool, err error) {
 		return f.again(fmt.Sprintf("描述太长了（%d 字），最多 %d 字。这段文字没有保存，请精简后重新发送；之前填写的内容都还在。", n, MaxDescriptionLen))
 	}
 	d.Description, d.DescDone, d.Proposals = text, true, nil
-	if f.o.Asker != nil {
+	if f.o.Observer != nil {
 		var code *rules.Code
 		if v, err := f.o.Code.CodeInForce(f.ctx); err == nil && v.ID == d.CodeVersionID {
 			code = v.Code
 		}
-		ps, err := Propose(f.ctx, f.o.Asker, code, cl, text)
+		ps, err := Propose(f.ctx, f.o.Observer, code, cl, text)
 		if err != nil {
 			f.log.LogAttrs(f.ctx, slog.LevelWarn, "inspect: matching a description to clauses", slog.String("error", err.Error()))
 		}
@@ -687,6 +687,17 @@ func promptProps(f *form, b *strings.Builder) ([][]bot.Button, error) {
 			if c, ok := f.code.Clause(p.Clause); ok {
 				fmt.Fprintf(b, "：%s", bot.Lead(c.Text, 60))
 			}
+		}
+		if len(p.Matches) > 0 {
+			var ms []string
+			for _, m := range p.Matches {
+				if m.Seen == m.Clause {
+					ms = append(ms, "“"+m.Seen+"”")
+				} else {
+					ms = append(ms, "“"+m.Seen+"”→“"+m.Clause+"”")
+				}
+			}
+			fmt.Fprintf(b, "\n   （描述与条款相符之处：%s）", strings.Join(ms, "，"))
 		}
 		if it, _, ok := f.cl.Item(p.ItemKey); ok {
 			fmt.Fprintf(b, "\n   （对应检查项“%s”，采纳后记为不符合）", it.Title)

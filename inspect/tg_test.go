@@ -77,7 +77,7 @@ func startTG(t testing.TB, store fullStore, s tgSetup) *tgBot {
 	h := &tgBot{t: t, api: s.api, store: store, clock: s.clock, log: s.log}
 	logger := slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	eng := testkit.Engine(t, store)
-	o := inspect.Options{Store: store, Code: store, Asker: eng, Users: store, Admins: []int64{tgAdmin.ID},
+	o := inspect.Options{Store: store, Code: store, Observer: eng, Users: store, Admins: []int64{tgAdmin.ID},
 		Location: testkit.Start.Location(), Clock: s.clock, Log: logger, SealKey: testSealKey}
 	for _, f := range s.opts {
 		f(&o)

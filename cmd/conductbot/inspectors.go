@@ -29,7 +29,7 @@ func (m *Main) openInspect(ctx context.Context) (*inspect.Service, error) {
 	if !ok {
 		return nil, fmt.Errorf("the store %T does not keep spot-check reports", m.Store)
 	}
-	o := inspect.Options{Store: st, Code: m.Engine, Asker: m.Engine, Admins: m.Config.Admins,
+	o := inspect.Options{Store: st, Code: m.Engine, Observer: m.Engine, Admins: m.Config.Admins,
 		Location: m.Config.TimeZone, Clock: m.Clock, Log: m.Log}
 	if us, ok := m.Store.(bot.UserStore); ok {
 		o.Users = us

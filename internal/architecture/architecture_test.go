@@ -28,7 +28,7 @@ var allowed = map[string][]string{
 	"bot/console":  {"bot"},
 	// Capabilities: on the framework and the foundations; supervision reviews spot-check reports.
 	"qa":        {"bot", "retrieval", "rules"},
-	"inspect":   {"bot", "qa", "rules", "workday"},
+	"inspect":   {"bot", "qa", "retrieval", "rules", "workday"},
 	"remind":    {"bot", "qa", "rules", "workday"},
 	"supervise": {"bot", "inspect", "qa", "rules", "workday"},
 	// Stores implement the capabilities' store interfaces: the queries once in sqlstore, over database/sql; the
