@@ -3,14 +3,15 @@ package retrieval
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/conductbot/conductbot/rules"
 )
+
+// Stage 6, compose: the answer's text — the verdict, the deciding sentence quoted and cited — or the abstention
+// with the nearest clauses; the chat model's answer when one is configured.
 
 // Full-width punctuation used in answers, written as escapes so editors cannot fold it to ASCII.
 const (
@@ -105,60 +106,6 @@ func composeAbstention(code *rules.Code, near []Citation) string {
 	}
 	b.WriteString("\n\n如果您认为规范应该对此作出规定，可以点 👎 告诉我们。")
 	return b.String()
-}
-
-// aboutCode matches questions about the code itself rather than its rules: when it was issued, by whom, its
-// document number.
-var aboutCode = regexp.MustCompile(`(?:规范|规定|这套|制度|文件|守则|规矩)[^里中内上\s]{0,6}(?:哪年|哪一年|什么时候|啥时候|何时|哪天|日期|文号|几号文|谁发|谁定|谁制定|哪个单位|哪个部门|发文|出台|印发|颁布|下发)(?:是多少|是什么|是啥|多少|的|发的|出台的|印发的|定的|下发的|制定的)?[啊呀呢吗的？?]*$|^\S{0,4}(?:哪年|哪一年|什么时候|啥时候|何时|谁|哪个单位|哪个部门)\S{0,4}(?:发|定|出台|印发|颁布|下发|制定)\S{0,3}(?:这套|这个|本)?(?:规范|规定|制度|守则|规矩)\S{0,2}$`)
-
-// codeFacts answers a question about the code itself from its header, citing the preamble; ok is false when
-// the header does not say.
-func codeFacts(a *Answer, code *rules.Code) bool {
-	var facts []string
-	if code.Issuer != "" {
-		facts = append(facts, "由"+code.Issuer)
-	}
-	if t, err := time.Parse("2006-01-02", code.Issued); err == nil {
-		facts = append(facts, fmt.Sprintf("于 %d 年 %d 月 %d 日", t.Year(), t.Month(), t.Day()))
-	}
-	if len(facts) == 0 && code.DocNumber == "" {
-		return false
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "《%s》%s印发", codeName(code), strings.Join(facts, ""))
-	if code.DocNumber != "" {
-		fmt.Fprintf(&b, "，文号 %s", code.DocNumber)
-	}
-	b.WriteString("。")
-	if c, ok := code.Clause(rules.PreambleID); ok {
-		// The preamble is behind the 查看原文 button: quoted here it would double the answer.
-		b.WriteString("制定的目的写在前言中。")
-		a.Citations = append(a.Citations, Citation{ID: c.ID, Title: c.Title, Text: c.Text, Score: 1})
-	}
-	a.Answer = b.String()
-	return true
-}
-
-// lookupAnswer answers a question that names a clause or a heading.
-func (e *Engine) lookupAnswer(ix *index, a *Answer, id string) *Answer {
-	code := ix.version.Code
-	a.Lookup = true
-	if c, ok := code.Clause(id); ok {
-		a.Citations = append(a.Citations, Citation{ID: c.ID, Title: c.Title, Text: c.Text, Score: 1})
-		a.Answer = citeTitled(code, c.ID, c.Title) + cnColon + c.Text
-		return a
-	}
-	h, _ := code.Heading(id)
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s", id, h.Title)
-	for _, c := range code.Clauses {
-		if rules.Within(c.ID, id) {
-			a.Citations = append(a.Citations, Citation{ID: c.ID, Title: c.Title, Text: c.Text, Score: 1})
-			fmt.Fprintf(&b, "\n\n%s %s", c.ID, c.Text)
-		}
-	}
-	a.Answer = b.String()
-	return a
 }
 
 func codeName(code *rules.Code) string {

@@ -3,12 +3,12 @@ package retrieval
 import (
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/conductbot/conductbot/rules"
 )
+
+// Stage 2, question: analyze takes a question apart — its kind (what, may I, must I, what does the rule say),
+// whether it asks about not doing something, and its content without the question forms and fillers.
 
 // questionKind is what a question asks of the code.
 type questionKind int
@@ -325,63 +325,6 @@ func anyProtected(p []bool, from, to int) bool {
 		}
 	}
 	return false
-}
-
-// Direct look-ups: "1.3.3", "第1.3.3条", "一(三)3", "第一部分第三节第3条", "服务仪表第3条".
-var (
-	reClauseID   = regexp.MustCompile(`^(?:第|条款|规范)?\s*([0-9]{1,2}(?:\.[0-9]{1,3}){0,3})\s*(?:条|款|条款)?(?:\s*(?:是什么|说的什么|说什么|内容|原文|是啥|讲什么|写的什么))?$`)
-	reLabel      = regexp.MustCompile(`^([一二三四五六七八九十]+)\s*[((]?\s*([一二三四五六七八九十]+)\s*[))]?\s*([0-9]{1,3})`)
-	reOrdinal    = regexp.MustCompile(`第\s*([一二三四五六七八九十0-9]+)\s*(?:部分|章|大项)(?:\s*第\s*([一二三四五六七八九十0-9]+)\s*(?:节|小节|项|部分))?(?:\s*第\s*([0-9一二三四五六七八九十]+)\s*(?:条|款|点|项))?`)
-	reTitleOrdNo = regexp.MustCompile(`^(.{2,12}?)\s*第\s*([0-9一二三四五六七八九十]+)\s*(?:条|款|点|项)`)
-)
-
-// lookup returns the ID of the clause or heading a question names, if it names one.
-func lookup(raw string, code *rules.Code) (string, bool) {
-	s := strings.TrimSpace(strings.NewReplacer("\uff08", "(", "\uff09", ")", "\uff0e", ".", "。", "", "?", "", "\uff1f", "").Replace(raw))
-	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(s, "?"), "呢"))
-	exists := func(id string) bool {
-		_, ok := code.Clause(id)
-		_, okh := code.Heading(id)
-		return ok || okh
-	}
-	num := func(x string) string { return strconv.Itoa(rules.ParseNumeral(x)) }
-	if m := reClauseID.FindStringSubmatch(s); m != nil && exists(m[1]) {
-		return m[1], true
-	}
-	if m := reLabel.FindStringSubmatch(s); m != nil && len([]rune(s)) <= len([]rune(m[0]))+6 {
-		id := num(m[1]) + "." + num(m[2]) + "." + m[3]
-		if exists(id) {
-			return id, true
-		}
-	}
-	if m := reOrdinal.FindStringSubmatch(s); m != nil && len([]rune(s)) <= len([]rune(m[0]))+8 {
-		id := num(m[1])
-		if m[2] != "" {
-			id += "." + num(m[2])
-		}
-		if m[3] != "" {
-			id += "." + num(m[3])
-		}
-		if exists(id) {
-			return id, true
-		}
-	}
-	if m := reTitleOrdNo.FindStringSubmatch(s); m != nil && len([]rune(s)) <= len([]rune(m[0]))+6 {
-		title := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(m[1], "第"), "的"))
-		var ids []string
-		for _, h := range code.Headings {
-			if h.Title == title || strings.Contains(h.Title, title) {
-				ids = append(ids, h.ID)
-			}
-		}
-		sort.Strings(ids)
-		for _, hid := range ids {
-			if id := hid + "." + num(m[2]); exists(id) {
-				return id, true
-			}
-		}
-	}
-	return "", false
 }
 
 // lastRune is the index of the last rune of rs that is not a space, or -1.

@@ -1,0 +1,42 @@
+package retrieval
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Stage 4, abstain: whether the best clause covers the question at all (Tuning.MinCoverage, MinEvidence), whether
+// it states the fact asked for (fact.go), and whether the question is about conduct at work (offTopic).
+
+// workContext are words that place a question at work.
+var workContext = regexp.MustCompile(`窗口|上班|上岗|工作|在岗|岗位|群众|服务对象|办事|来办|来人|人家|同事|领导|柜台|大厅|中心|单位|接待|业务|审批|材料|科室|工位|值班|规范|规定|规矩|礼貌|考核|违规|扣分|员工|职工|工作人员|暗访|检查|申请|办证|办件|证照|手续|咨询|电话|部门`)
+
+// questionWord marks a question that asks something (rather than naming a topic, like 工服).
+var questionWord = regexp.MustCompile(`啥|什么|怎么|如何|哪|谁|吗|呢|么|[^\s]不[^\s]`)
+
+// offTopicEvidence is the most evidence (in characters) an off-topic question may have: one everyday word.
+const offTopicEvidence = 2
+
+// offTopic reports whether a plain question without any workplace word is tied to the clause only through one
+// short everyday word of the thesaurus (吃 in 今晚吃啥): none of its own words is the code's.
+func offTopic(q question, us []unit, d *lexDoc, evidence float64) bool {
+	if q.kind != askPlain || evidence > offTopicEvidence || workContext.MatchString(q.text) || !questionWord.MatchString(q.text) {
+		return false
+	}
+	for _, u := range us {
+		if len(u.senses) > 0 {
+			if strings.Contains(d.norm, u.text) && utf8.RuneCountInString(u.text) >= 2 {
+				return false // the code's own word
+			}
+			continue
+		}
+		rs := []rune(u.text)
+		for j := 0; j+1 < len(rs); j++ {
+			if d.tf[string(rs[j:j+2])] >= 1 {
+				return false
+			}
+		}
+	}
+	return true
+}
