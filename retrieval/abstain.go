@@ -9,6 +9,38 @@ import (
 // Stage 4, abstain: whether the best clause covers the question at all (Tuning.MinCoverage, MinEvidence), whether
 // it states the fact asked for (fact.go), and whether the question is about conduct at work (offTopic).
 
+// abstains reports whether the best candidate leaves the question unanswered: it explains too little of it, it
+// does not state the fact asked for, or the question is not about conduct at work. When a count is asked (扣几分)
+// and a close candidate states it, that candidate is moved first and the engine answers.
+func (e *Engine) abstains(ix *index, q question, us []unit, cands []candidate) bool {
+	fact := askedFact(q.text)
+	covers := func(c candidate) bool {
+		// 今晚吃啥, 猫不吃饭咋办: a plain question with no workplace in it, tied to the code only by an everyday
+		// word, is not about conduct at work.
+		return c.coverage >= e.tun.MinCoverage && c.evidence >= e.tun.MinEvidence && !offTopic(q, us, c.doc, c.evidence)
+	}
+	statesIt := func(c candidate) bool {
+		// 下班时间是几点: the code gives numbers only where it states them (打电话不超过3分钟, ±5分), and the
+		// question must be about what the clause counts, not just share the unit (产假多长时间).
+		return fact == "" || answersFact(us, fact, q.text, c.doc, ix.lex, e.tun.MinEvidence)
+	}
+	abstain := !covers(cands[0]) || !statesIt(cands[0])
+	if abstain && covers(cands[0]) && facts.count.MatchString(fact) {
+		// 上班刷短视频被抓了扣几分: the best clause is about the act and a close one states the count; it goes
+		// first, the others keep their order.
+		for i := 1; i < len(cands) && i <= e.tun.RelatedShown; i++ {
+			if cands[i].score >= cands[0].score*e.tun.RelatedMin && covers(cands[i]) && statesIt(cands[i]) {
+				c := cands[i]
+				copy(cands[1:i+1], cands[:i])
+				cands[0] = c
+				abstain = false
+				break
+			}
+		}
+	}
+	return abstain
+}
+
 // workContext are words that place a question at work.
 var workContext = regexp.MustCompile(`窗口|上班|上岗|工作|在岗|岗位|群众|服务对象|办事|来办|来人|人家|同事|领导|柜台|大厅|中心|单位|接待|业务|审批|材料|科室|工位|值班|规范|规定|规矩|礼貌|考核|违规|扣分|员工|职工|工作人员|暗访|检查|申请|办证|办件|证照|手续|咨询|电话|部门`)
 

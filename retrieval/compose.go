@@ -55,6 +55,17 @@ func citeTitled(code *rules.Code, id, title string) string {
 	return cite + titleSuffix(title)
 }
 
+// citations are the best clauses, ranked; the answer's text names only the related ones that come close to the
+// best (RelatedMin).
+func (e *Engine) citations(cands []candidate) []Citation {
+	out := []Citation{}
+	for i := 0; i < len(cands) && i < 1+e.tun.RelatedShown; i++ {
+		c := cands[i]
+		out = append(out, Citation{ID: c.doc.clause.ID, Title: c.doc.clause.Title, Text: c.doc.clause.Text, Score: round3(c.score)})
+	}
+	return out
+}
+
 // composeAnswer writes the extractive answer, shaped for a phone: the verdict first, then one complete deciding
 // sentence quoted, with the clause cited the way the document cites it (第 1.3.3 条 / 第十二条第（三）项) and its
 // title. The full text of the clause and the related clauses are behind buttons (Answer.FullTextAdds, the

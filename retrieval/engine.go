@@ -121,7 +121,8 @@ func (e *Engine) Reload(ctx context.Context) error {
 	return nil
 }
 
-// Ask answers one question. It fails only when the store fails; bad input gets an answer that says so.
+// Ask answers one question. It fails only when the store fails; bad input gets an answer that says so. It runs
+// the stages in order; each is in the file named after it.
 func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 	ix := e.state.Load()
 	a := &Answer{Question: raw, Verdict: NoVerdict, Citations: []Citation{}, Version: ix.version.ID}
@@ -130,78 +131,39 @@ func (e *Engine) Ask(ctx context.Context, raw string) (*Answer, error) {
 		a.Answer = "请输入您想问的问题，例如：“上班时可以吃东西吗？”"
 		return a, nil
 	}
-	if id, ok := lookup(raw, ix.version.Code); ok {
-		return e.lookupAnswer(ix, a, id), nil
-	}
-	if aboutCode.MatchString(normalize(raw)) && codeFacts(a, ix.version.Code) {
+	// 1. lookup: a clause named, or a question about the code itself, is answered directly.
+	if e.answerDirectly(ix, a, raw) {
 		return a, nil
 	}
+	// 2. question: its kind, its negation, its content.
 	q := analyze(raw, ix.th, ix.lex.known)
 	if q.content == "" {
 		a.Abstained = true
 		a.Answer = "没看懂您的问题。请用一句话描述要问的做法，例如：“窗口可以带小孩吗？”"
 		return a, nil
 	}
+	// 3. score: the content as units, every clause ranked, best first.
 	us := queryUnits(q, ix.th)
 	cands, err := e.rank(ctx, ix, q, us)
 	if err != nil {
 		return nil, err
 	}
-	fact := askedFact(q.text)
-	covers := func(c candidate) bool {
-		// 今晚吃啥, 猫不吃饭咋办: a plain question with no workplace in it, tied to the code only by an everyday
-		// word, is not about conduct at work.
-		return c.coverage >= e.tun.MinCoverage && c.evidence >= e.tun.MinEvidence && !offTopic(q, us, c.doc, c.evidence)
-	}
-	statesIt := func(c candidate) bool {
-		// 下班时间是几点: the code gives numbers only where it states them (打电话不超过3分钟, ±5分), and the
-		// question must be about what the clause counts, not just share the unit (产假多长时间).
-		return fact == "" || answersFact(us, fact, q.text, c.doc, ix.lex, e.tun.MinEvidence)
-	}
-	abstain := !covers(cands[0]) || !statesIt(cands[0])
-	if abstain && covers(cands[0]) && facts.count.MatchString(fact) {
-		// 上班刷短视频被抓了扣几分: the best clause is about the act and a close one states the count; it goes
-		// first, the others keep their order.
-		for i := 1; i < len(cands) && i <= e.tun.RelatedShown; i++ {
-			if cands[i].score >= cands[0].score*e.tun.RelatedMin && covers(cands[i]) && statesIt(cands[i]) {
-				c := cands[i]
-				copy(cands[1:i+1], cands[:i])
-				cands[0] = c
-				abstain = false
-				break
-			}
-		}
-	}
-	best := cands[0]
-	// The citations are the best clauses, ranked; the answer's text names only the related ones that come
-	// close to the best (RelatedMin).
-	for i := 0; i < len(cands) && i < 1+e.tun.RelatedShown; i++ {
-		c := cands[i]
-		a.Citations = append(a.Citations, Citation{ID: c.doc.clause.ID, Title: c.doc.clause.Title, Text: c.doc.clause.Text, Score: round3(c.score)})
-	}
+	// 4. abstain: whether the best clause answers at all (it may put a close clause first).
+	abstain := e.abstains(ix, q, us, cands)
+	a.Citations = e.citations(cands)
 	if abstain {
 		a.Abstained = true
 		a.Answer = composeAbstention(ix.version.Code, a.Citations)
 		return a, nil
 	}
-	d := bestStatement(best.doc, us, ix.lex)
-	a.Verdict = decideVerdict(q, d)
-	if best.doc.penalty {
-		// A penalty clause (扣2分, 通报批评) answers 扣几分 / 会怎么处理; whether the act is allowed is for the rule
-		// it punishes to say.
-		a.Verdict = NoVerdict
-	}
-	if a.Verdict == Forbidden && d.st != nil && exceptedAct(sentenceOf(best.doc.clause.Text, d.st.statement.Text), us) {
-		// 台面除个人水杯外不得摆放其他物品, asked 能放水杯吗: what is asked is what the prohibition leaves out.
-		a.Verdict = Allowed
-	}
-	if a.Verdict == Allowed {
-		a.Verdict = e.safeAllowed(ix, q, us, d, best, cands)
-	}
+	// 5. verdict: the deciding statement of the best clause and what it says of the asked act.
+	var d decision
+	a.Verdict, d = e.verdict(ix, q, us, cands)
 	if d.st != nil {
 		s := d.st.statement
 		a.Deciding = &s
 	}
+	// 6. compose: the answer's text.
 	a.Answer = composeAnswer(a, ix.version.Code, e.tun.RelatedMin)
 	if e.opts.Writer != nil {
 		a.Answer = e.writeWithLLM(ctx, a)

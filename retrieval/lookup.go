@@ -14,6 +14,16 @@ import (
 // Stage 1, lookup: a question that names a clause or a heading (1.3.3, 第一部分第三节第3条, 服务仪表第3条), or that
 // asks about the code itself (哪年发的, 文号), is answered directly, without ranking.
 
+// answerDirectly answers a question that names a clause or a heading, or that asks about the code itself, and
+// reports whether it did.
+func (e *Engine) answerDirectly(ix *index, a *Answer, raw string) bool {
+	if id, ok := lookup(raw, ix.version.Code); ok {
+		e.lookupAnswer(ix, a, id)
+		return true
+	}
+	return aboutCode.MatchString(normalize(raw)) && codeFacts(a, ix.version.Code)
+}
+
 // Direct look-ups: "1.3.3", "第1.3.3条", "一(三)3", "第一部分第三节第3条", "服务仪表第3条".
 var (
 	reClauseID   = regexp.MustCompile(`^(?:第|条款|规范)?\s*([0-9]{1,2}(?:\.[0-9]{1,3}){0,3})\s*(?:条|款|条款)?(?:\s*(?:是什么|说的什么|说什么|内容|原文|是啥|讲什么|写的什么))?$`)

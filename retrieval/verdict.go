@@ -11,6 +11,26 @@ import (
 // question's form (decideVerdict), what a prohibition leaves out (exceptedAct), and the checks that keep 可以
 // only where it is safe (safeAllowed).
 
+// verdict decides the verdict of a question from its best candidate, and returns the deciding statement.
+func (e *Engine) verdict(ix *index, q question, us []unit, cands []candidate) (Verdict, decision) {
+	best := cands[0]
+	d := bestStatement(best.doc, us, ix.lex)
+	v := decideVerdict(q, d)
+	if best.doc.penalty {
+		// A penalty clause (扣2分, 通报批评) answers 扣几分 / 会怎么处理; whether the act is allowed is for the rule
+		// it punishes to say.
+		v = NoVerdict
+	}
+	if v == Forbidden && d.st != nil && exceptedAct(sentenceOf(best.doc.clause.Text, d.st.statement.Text), us) {
+		// 台面除个人水杯外不得摆放其他物品, asked 能放水杯吗: what is asked is what the prohibition leaves out.
+		v = Allowed
+	}
+	if v == Allowed {
+		v = e.safeAllowed(ix, q, us, d, best, cands)
+	}
+	return v, d
+}
+
 // decision is the statement that decides a question's verdict.
 type decision struct {
 	st       *lexStmt
