@@ -41,11 +41,17 @@ func (e *Engine) abstains(ix *index, q question, us []unit, cands []candidate) b
 	return abstain
 }
 
-// workContext are words that place a question at work.
-var workContext = regexp.MustCompile(`窗口|上班|上岗|工作|在岗|岗位|群众|服务对象|办事|来办|来人|人家|同事|领导|柜台|大厅|中心|单位|接待|业务|审批|材料|科室|工位|值班|规范|规定|规矩|礼貌|考核|违规|扣分|员工|职工|工作人员|暗访|检查|申请|办证|办件|证照|手续|咨询|电话|部门`)
+// workContext are words that place a question at work; questionWord marks a question that asks something (rather
+// than naming a topic, like 工服). Both are data: lang/abstain.txt.
+var workContext, questionWord = func() (*regexp.Regexp, *regexp.Regexp) {
+	rs := mustReadLang("abstain.txt", readAbstainLang)
+	return rs[0], rs[1]
+}()
 
-// questionWord marks a question that asks something (rather than naming a topic, like 工服).
-var questionWord = regexp.MustCompile(`啥|什么|怎么|如何|哪|谁|吗|呢|么|[^\s]不[^\s]`)
+// readAbstainLang reads lang/abstain.txt: workContext, questionWord.
+func readAbstainLang(f *langFile) [2]*regexp.Regexp {
+	return [2]*regexp.Regexp{f.regexp("workContext", -1), f.regexp("questionWord", -1)}
+}
 
 // offTopicEvidence is the most evidence (in characters) an off-topic question may have: one everyday word.
 const offTopicEvidence = 2

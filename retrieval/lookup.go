@@ -24,13 +24,32 @@ func (e *Engine) answerDirectly(ix *index, a *Answer, raw string) bool {
 	return aboutCode.MatchString(normalize(raw)) && codeFacts(a, ix.version.Code)
 }
 
-// Direct look-ups: "1.3.3", "第1.3.3条", "一(三)3", "第一部分第三节第3条", "服务仪表第3条".
+// Direct look-ups ("1.3.3", "第1.3.3条", "一(三)3", "第一部分第三节第3条", "服务仪表第3条") and questions about the code
+// itself: the patterns are data, lang/lookup.txt, whose groups lookup reads by position.
 var (
-	reClauseID   = regexp.MustCompile(`^(?:第|条款|规范)?\s*([0-9]{1,2}(?:\.[0-9]{1,3}){0,3})\s*(?:条|款|条款)?(?:\s*(?:是什么|说的什么|说什么|内容|原文|是啥|讲什么|写的什么))?$`)
-	reLabel      = regexp.MustCompile(`^([一二三四五六七八九十]+)\s*[((]?\s*([一二三四五六七八九十]+)\s*[))]?\s*([0-9]{1,3})`)
-	reOrdinal    = regexp.MustCompile(`第\s*([一二三四五六七八九十0-9]+)\s*(?:部分|章|大项)(?:\s*第\s*([一二三四五六七八九十0-9]+)\s*(?:节|小节|项|部分))?(?:\s*第\s*([0-9一二三四五六七八九十]+)\s*(?:条|款|点|项))?`)
-	reTitleOrdNo = regexp.MustCompile(`^(.{2,12}?)\s*第\s*([0-9一二三四五六七八九十]+)\s*(?:条|款|点|项)`)
+	lookupLang   = mustReadLang("lookup.txt", readLookupLang)
+	reClauseID   = lookupLang.clauseID
+	reLabel      = lookupLang.label
+	reOrdinal    = lookupLang.ordinal
+	reTitleOrdNo = lookupLang.titleOrdinal
+	aboutCode    = lookupLang.aboutCode // a question about the code itself rather than its rules
 )
+
+// lookupPatterns are the patterns of lang/lookup.txt.
+type lookupPatterns struct {
+	clauseID, label, ordinal, titleOrdinal, aboutCode *regexp.Regexp
+}
+
+// readLookupLang reads lang/lookup.txt, checking how many groups lookup reads of each pattern.
+func readLookupLang(f *langFile) lookupPatterns {
+	return lookupPatterns{
+		clauseID:     f.regexp("clauseID", 1),     // the ID
+		label:        f.regexp("label", 3),        // part, section, item
+		ordinal:      f.regexp("ordinal", 3),      // part, section, item
+		titleOrdinal: f.regexp("titleOrdinal", 2), // title, ordinal
+		aboutCode:    f.regexp("aboutCode", 0),
+	}
+}
 
 // lookup returns the ID of the clause or heading a question names, if it names one.
 func lookup(raw string, code *rules.Code) (string, bool) {
@@ -80,10 +99,6 @@ func lookup(raw string, code *rules.Code) (string, bool) {
 	}
 	return "", false
 }
-
-// aboutCode matches questions about the code itself rather than its rules: when it was issued, by whom, its
-// document number.
-var aboutCode = regexp.MustCompile(`(?:规范|规定|这套|制度|文件|守则|规矩)[^里中内上\s]{0,6}(?:哪年|哪一年|什么时候|啥时候|何时|哪天|日期|文号|几号文|谁发|谁定|谁制定|哪个单位|哪个部门|发文|出台|印发|颁布|下发)(?:是多少|是什么|是啥|多少|的|发的|出台的|印发的|定的|下发的|制定的)?[啊呀呢吗的？?]*$|^\S{0,4}(?:哪年|哪一年|什么时候|啥时候|何时|谁|哪个单位|哪个部门)\S{0,4}(?:发|定|出台|印发|颁布|下发|制定)\S{0,3}(?:这套|这个|本)?(?:规范|规定|制度|守则|规矩)\S{0,2}$`)
 
 // codeFacts answers a question about the code itself from its header, citing the preamble; ok is false when
 // the header does not say.
