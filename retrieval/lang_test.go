@@ -13,6 +13,7 @@ func TestLangFiles(t *testing.T) {
 		"question.txt": func() error { _, err := readLang("question.txt", readQuestionLang); return err },
 		"lookup.txt":   func() error { _, err := readLang("lookup.txt", readLookupLang); return err },
 		"abstain.txt":  func() error { _, err := readLang("abstain.txt", readAbstainLang); return err },
+		"scan.txt":     func() error { _, err := readLang("scan.txt", readScanLang); return err },
 	}
 	files, err := fs.Glob(langFiles, "lang/*.txt")
 	if err != nil {

@@ -201,8 +201,29 @@ const (
 	wordPenalty     = 0.1 // fewer, longer words win ties
 )
 
-// separableInfixes may stand between the two characters of a verb-object word: 插个队, 睡会觉, 抽根烟.
-var separableInfixes = []string{"一会儿", "一会", "会儿", "一下", "一点", "一个", "个", "了", "下", "会", "点", "根", "口", "顿", "次", "过", "着"}
+// How loosely words are found is data, lang/scan.txt: separableInfixes may stand between the two characters of a
+// verb-object word (插个队, 睡会觉, 抽根烟); functionRunes are characters too common to be taken for a homophone
+// typo (对群众 is not 怼群众); questionRunes ask rather than name: a word with one of them in the middle is not a
+// typo, 个啥形象 is not 个人形象.
+var separableInfixes, functionRunes, questionRunes = func() ([]string, string, string) {
+	w := mustReadLang("scan.txt", readScanLang)
+	return w.separableInfixes, w.functionChars + w.questionChars, w.questionChars
+}()
+
+// scanWords are the lists of lang/scan.txt.
+type scanWords struct {
+	separableInfixes             []string
+	questionChars, functionChars string
+}
+
+// readScanLang reads lang/scan.txt.
+func readScanLang(f *langFile) scanWords {
+	return scanWords{
+		separableInfixes: f.words("separableInfixes"),
+		questionChars:    f.chars("questionChars"),
+		functionChars:    f.chars("functionChars"),
+	}
+}
 
 // span is a candidate match in a text, in runes.
 type span struct {
@@ -390,12 +411,6 @@ func (t *Thesaurus) homophonesAt(rs []rune, py []string, i int, known func(strin
 	}
 	return out
 }
-
-// functionRunes are characters too common to be taken for a homophone typo: 对群众 is not 怼群众.
-const functionRunes = "对的地得在是有和了着过给跟把被让也都就还很又要会能可这那我你他她它们" + questionRunes
-
-// questionRunes ask rather than name: a word with one of them in the middle is not a typo, 个啥形象 is not 个人形象.
-const questionRunes = "啥吗呢吧么哪谁咋怎"
 
 // functionTypo reports whether text differs from word in a function character.
 func functionTypo(text, word []rune) bool {
