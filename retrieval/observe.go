@@ -47,17 +47,14 @@ func (e *Engine) Observe(ctx context.Context, fact string) (*Breach, error) {
 		return nil, err
 	}
 	best := cands[0]
-	if best.coverage < minObservedCoverage || best.evidence < e.tun.MinEvidence || best.doc.penalty {
+	if best.coverage < minObservedCoverage || best.evidence < e.tun.MinEvidence {
 		return nil, nil
 	}
-	d := bestStatement(best.doc, us, ix.lex)
-	if decideVerdict(q, d) != Forbidden || d.st == nil {
+	v, d := e.verdict(ix, q, us, cands)
+	if v != Forbidden || d.st == nil {
 		return nil, nil
 	}
 	st := d.st
-	if exceptedAct(sentenceOf(best.doc.clause.Text, st.statement.Text), us) {
-		return nil, nil
-	}
 	b := &Breach{Clause: best.doc.clause.ID, Title: best.doc.clause.Title, Statement: st.statement.Text,
 		Modality: st.statement.Modality, Score: round3(best.score)}
 	for _, u := range us {
