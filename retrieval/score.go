@@ -253,6 +253,11 @@ func explain(units []unit, d *lexDoc, lx *lexicon) (coverage, evidence float64) 
 			w := math.Max(1.5, float64(u.runes)) * u.weight
 			den += w
 			hit := senseHit(d.norm, u, 0.6)
+			if hit == 0 {
+				// 留胡子 (the formal word 留胡须) of a clause that says 不蓄胡须: a telling bigram of a formal word
+				// the clause has explains part of the word, as it does when the deciding statement is chosen.
+				hit = 0.5 * formalPartIn(func(g string) bool { return d.tf[g] >= 1 }, u, lx)
+			}
 			num += w * hit
 			evidence += w * hit
 			continue

@@ -137,6 +137,11 @@ func (lx *lexicon) charWeight(r rune) float64 {
 // formalPart is the best weight of a bigram of u's deciding formal words that the statement has, when it has
 // none of them whole: 胡须 of 留胡须 in 不蓄胡须.
 func formalPart(st *lexStmt, u unit, lx *lexicon) float64 {
+	return formalPartIn(func(g string) bool { return st.grams[g] }, u, lx)
+}
+
+// formalPartIn is formalPart over any text, given by the bigrams it has.
+func formalPartIn(has func(string) bool, u unit, lx *lexicon) float64 {
 	best := 0.0
 	for _, s := range u.senses {
 		if !s.decides() {
@@ -145,7 +150,7 @@ func formalPart(st *lexStmt, u unit, lx *lexicon) float64 {
 		for _, f := range s.formal {
 			rs := []rune(f)
 			for j := 0; j+1 < len(rs); j++ {
-				if g := string(rs[j : j+2]); st.grams[g] {
+				if g := string(rs[j : j+2]); has(g) {
 					if w := lx.bigramWeight(g); w >= minCharWeight && w > best {
 						best = w
 					}
