@@ -52,7 +52,7 @@ var questionLang = mustReadLang("question.txt", readQuestionLang)
 type questionWords struct {
 	slang                                                           *strings.Replacer
 	aNotA                                                           map[string]questionKind
-	rule, ok, okEnd, obligation, permission, filler                 []string
+	rule, ok, okEnd, obligation, permission, filler, atWork         []string
 	obligationChars, permissionChars, fillerChars, negation, asking string
 	formNotBefore                                                   map[string]string
 	yesNoEnd, whWordEnd, aNotAAnywhere                              *regexp.Regexp
@@ -78,6 +78,7 @@ func readQuestionLang(f *langFile) *questionWords {
 	w.obligation = f.words("obligation")
 	w.permission = f.words("permission")
 	w.filler = f.words("filler")
+	w.atWork = f.words("atWork")
 	w.obligationChars = f.chars("obligationChars")
 	w.permissionChars = f.chars("permissionChars")
 	for _, kv := range f.table("formNotBefore") {
@@ -218,7 +219,7 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 		cs[pi] = cleaned{runes: rs, protected: prot}
 	}
 	standalone := false
-	if formPhrase > 0 && utf8.RuneCountInString(strings.ReplaceAll(string(cs[formPhrase].runes), " ", "")) < 2 {
+	if formPhrase > 0 && utf8.RuneCountInString(withoutWords(string(cs[formPhrase].runes), questionLang.atWork)) < 2 {
 		// 没走行权网，这样行吗 (or 我需要做什么): the form stands alone, or nearly, and asks about what was told before it, all of it alike
 		// (我趴在桌上睡了十分钟，被领导看到了，这算违规吗); a negation is read in the phrase just before.
 		formPhrase, modalAt, standalone = formPhrase-1, -1, true
@@ -328,4 +329,13 @@ func lastRune(rs []rune) int {
 		}
 	}
 	return -1
+}
+
+// withoutWords is s without its spaces and the given words.
+func withoutWords(s string, words []string) string {
+	s = strings.ReplaceAll(s, " ", "")
+	for _, w := range words {
+		s = strings.ReplaceAll(s, w, "")
+	}
+	return s
 }
