@@ -338,9 +338,14 @@ func (t *Thesaurus) spansAt(rs []rune, py []string, i int, known func(string) bo
 	out = append(out, t.homophonesAt(rs, py, i, known)...)
 	// A typo match may not start inside one of the code's own words: in 规范里, 范里 is not a typo of 范例. (Its
 	// end is not checked: bigrams across word ends, like 话不 in 接电话不能, are common.)
+	// Nor may it change the character that begins one: in 领证要签字, 要签 is not a slip for 要钱 — 签 begins 签字,
+	// which the code writes.
 	kept := out[:0]
 	for _, sp := range out {
 		if sp.weight < separableWeight && cutsWord(rs, sp.from, known) {
+			continue
+		}
+		if sp.weight == typoWeight && []rune(sp.word)[sp.to-sp.from-1] != rs[sp.to-1] && cutsWord(rs, sp.to, known) {
 			continue
 		}
 		kept = append(kept, sp)
