@@ -258,6 +258,11 @@ func (e *Engine) safeAllowed(ix *index, q question, us []unit, d decision, best 
 		(actCoverage(d.st, us, ix.lex) < e.tun.MinActCoverage || missesAct(d.st, us, ix.lex)) {
 		return NoVerdict
 	}
+	// 中秋纳税人送月饼能收吗, read off 纳税人不会操作的，工作人员可以现场辅导: a 可以 must rest on the asked act (收),
+	// not on its scene (纳税人) alone.
+	if d.st != nil && !namesAct(d.st, us) {
+		return NoVerdict
+	}
 	// 可以 because the question seemed to name the opposite of what is forbidden, while the prohibition names most
 	// of the asked act (不得…跷二郎腿, asked 翘二郎腿行不) or the question says not to do something: the reader
 	// must judge.
@@ -360,6 +365,21 @@ func hasOpposite(text string, u unit) bool {
 			if strings.Contains(text, f) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// namesAct reports whether a statement names any of the asked act (the question's units of full weight): a
+// thesaurus word by its senses, other characters by a bigram — or, for an act of one character (能用吗, 能给开吗),
+// by the character itself. A question with no act names none.
+func namesAct(st *lexStmt, us []unit) bool {
+	for _, u := range us {
+		if u.weight < 1 {
+			continue
+		}
+		if names(st.norm, u) || u.runes == 1 && len(u.senses) == 0 && strings.Contains(st.norm, u.text) {
+			return true
 		}
 	}
 	return false
