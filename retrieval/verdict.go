@@ -266,6 +266,11 @@ func (e *Engine) safeAllowed(ix *index, q question, us []unit, d decision, best 
 	// 可以 because the question seemed to name the opposite of what is forbidden, while the prohibition names most
 	// of the asked act (不得…跷二郎腿, asked 翘二郎腿行不) or the question says not to do something: the reader
 	// must judge.
+	// 随便哪台电脑都能受理吗, read off 确保事项由指定电脑……网上受理: the scene names the opposite of what the requirement
+	// governs, so the question asks about breaking it.
+	if d.st != nil && !d.opposite && d.st.statement.Modality == rules.Required && opposes(d.st, us) {
+		return NoVerdict
+	}
 	if d.st != nil && d.opposite && d.st.statement.Modality == rules.Prohibited &&
 		(q.negated || actCoverage(d.st, us, ix.lex) >= e.tun.MinForbidCoverage) {
 		return NoVerdict
@@ -285,9 +290,26 @@ func (e *Engine) safeAllowed(ix *index, q question, us []unit, d decision, best 
 			if actCoverage(st, us, ix.lex) >= e.tun.MinForbidCoverage && !opposes(st, us) {
 				return NoVerdict
 			}
+			// 能涂大红色的指甲吗, read off 女工作人员可淡妆 beside 不涂浓指甲油; 天天穿拖鞋进办公区……能通融吗, read
+			// off 坚持原则性与灵活性相结合 near 不得穿拖鞋: a word of the question — of its act or its scene — that a
+			// prohibition names decisively and the permitting statement does not speak to is the reader's to judge.
+			if forbidsWordOf(st, d.st, us) && !opposes(st, us) {
+				return NoVerdict
+			}
 		}
 	}
 	return Allowed
+}
+
+// forbidsWordOf reports whether a prohibition names one of the question's thesaurus words decisively (it has a
+// formal word the question's word means: a "=" or "<" sense) that the permitting statement does not name.
+func forbidsWordOf(st, permits *lexStmt, us []unit) bool {
+	for _, u := range us {
+		if meansFormalIn(st.norm, u) && (permits == nil || senseHit(permits.norm, u, 0) == 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // actCoverage is the share of the question's act (its units of full weight, not the scene) that a statement
