@@ -21,7 +21,11 @@ func (e *Engine) answerDirectly(ix *index, a *Answer, raw string) bool {
 		e.lookupAnswer(ix, a, id)
 		return true
 	}
-	return aboutCode.MatchString(normalize(raw)) && codeFacts(a, ix.version.Code)
+	text := normalize(raw)
+	if aboutCode.MatchString(text) && codeFacts(a, ix.version.Code) {
+		return true
+	}
+	return e.roleAnswer(ix, a, text)
 }
 
 // Direct look-ups ("1.3.3", "第1.3.3条", "一(三)3", "第一部分第三节第3条", "服务仪表第3条") and questions about the code
@@ -38,6 +42,16 @@ var (
 // lookupPatterns are the patterns of lang/lookup.txt.
 type lookupPatterns struct {
 	clauseID, label, ordinal, titleOrdinal, aboutCode *regexp.Regexp
+	roles                                             []codeRole
+}
+
+// codeRole is what a code provides for itself (when it takes effect, whom it applies to, what it is based on,
+// what befalls a breach): the questions that ask for it, and the clauses that hold it. A penalty role has no
+// clause pattern: its clauses are the code's penalty clauses.
+type codeRole struct {
+	name     string
+	question *regexp.Regexp
+	clause   *regexp.Regexp
 }
 
 // readLookupLang reads lang/lookup.txt, checking how many groups lookup reads of each pattern.
@@ -48,7 +62,79 @@ func readLookupLang(f *langFile) lookupPatterns {
 		ordinal:      f.regexp("ordinal", 3),      // part, section, item
 		titleOrdinal: f.regexp("titleOrdinal", 2), // title, ordinal
 		aboutCode:    f.regexp("aboutCode", 0),
+		roles:        readRoles(f),
 	}
+}
+
+// readRoles reads @roleQuestion and @roleClause: every role has a question pattern, and every role but penalty a
+// clause pattern.
+func readRoles(f *langFile) []codeRole {
+	clauses := map[string]*regexp.Regexp{}
+	for _, kv := range f.table("roleClause") {
+		re, err := regexp.Compile(kv[1])
+		if err != nil {
+			f.fail(fmt.Errorf("%s: @roleClause %s: %w", f.name, kv[0], err))
+			return nil
+		}
+		clauses[kv[0]] = re
+	}
+	var out []codeRole
+	for _, kv := range f.table("roleQuestion") {
+		re, err := regexp.Compile(kv[1])
+		if err != nil {
+			f.fail(fmt.Errorf("%s: @roleQuestion %s: %w", f.name, kv[0], err))
+			return nil
+		}
+		if clauses[kv[0]] == nil && kv[0] != "penalty" {
+			f.fail(fmt.Errorf("%s: @roleQuestion %s has no @roleClause", f.name, kv[0]))
+			return nil
+		}
+		out = append(out, codeRole{name: kv[0], question: re, clause: clauses[kv[0]]})
+	}
+	return out
+}
+
+// roleAnswer answers a question about what the code provides for itself (这规范什么时候开始执行, 辅警也要遵守吗,
+// 违规了怎么处理) with the clause that holds the role, and reports whether it did: the one that shares most with the
+// question, the first on ties. A code with no such clause leaves the question to ranking.
+func (e *Engine) roleAnswer(ix *index, a *Answer, text string) bool {
+	code := ix.version.Code
+	for _, r := range lookupLang.roles {
+		loc := r.question.FindStringIndex(text)
+		if loc == nil {
+			continue
+		}
+		rest := text[:loc[0]] + " " + text[loc[1]:] // what the question says besides asking for the role
+		best, bestShared := -1, -1
+		for i, c := range code.Clauses {
+			holds := r.clause != nil && r.clause.MatchString(c.Text) || r.clause == nil && len(rules.PenaltyTerms(c.Text)) > 0
+			if !holds {
+				continue
+			}
+			if n := sharedBigrams(rest, c.Text); n > bestShared {
+				best, bestShared = i, n
+			}
+		}
+		if best < 0 {
+			return false
+		}
+		e.lookupAnswer(ix, a, code.Clauses[best].ID)
+		a.Lookup = false
+		return true
+	}
+	return false
+}
+
+// sharedBigrams counts the distinct bigrams of q that text has.
+func sharedBigrams(q, text string) int {
+	rs := []rune(q)
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(rs); i++ {
+		if g := string(rs[i : i+2]); !seen[g] && strings.Contains(text, g) {
+			seen[g] = true
+		}
+	}
+	return len(seen)
 }
 
 // lookup returns the ID of the clause or heading a question names, if it names one.

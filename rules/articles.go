@@ -427,7 +427,8 @@ func inherit(st []Statement, lead Modality) []Statement {
 // buttons, view counters. General to web pages, nothing of any code.
 var webClutter = []string{"当前位置", "您的位置", "您现在的位置", "【打印", "打印本页", "【关闭", "关闭窗口", "字体：", "字体:", "【字体",
 	"字号：", "分享到", "浏览次数", "阅读次数", "点击数", "访问量", "返回顶部", "上一篇", "下一篇", "扫一扫", "发布时间：", "发布时间:",
-	"来源：", "来源:", "责任编辑", "【大】", "【中】", "【小】"}
+	"来源：", "来源:", "责任编辑", "【大】", "【中】", "【小】", "网站标识码", "备案号", "ICP备", "主办单位", "主办：", "承办：",
+	"技术支持：", "版权所有", "Copyright", "网站地图", "联系我们"}
 
 // isWebClutter reports whether a line is part of a web page's frame (首页 > 政务公开, 【打印】【关闭】,
 // 字体：大 中 小, 发布时间：… 浏览次数：…), not of the document: it has such words and no sentence of its own.

@@ -144,3 +144,19 @@ func TestOutlineListsInheritTheLeadIn(t *testing.T) {
 		}
 	}
 }
+
+// TestArticlesWithoutTheSiteFooter: a code pasted from a web page ends in the site's footer (主办, 网站标识码,
+// 备案号); it is the page's frame, not the last article's text.
+func TestArticlesWithoutTheSiteFooter(t *testing.T) {
+	code, err := Parse("某中心窗口服务规范\n\n第一条　窗口人员不得擅离岗位。\n\n第二条　本规范自2021年4月1日起施行。\n\n【打印】【关闭】\n主办：某市某局　　网站标识码：3210000012　　备案号：苏ICP备12345678号\n版权所有 © 某市某局\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := code.Clause("2")
+	if !ok {
+		t.Fatalf("no article 2 in %+v", code.Clauses)
+	}
+	if c.Text != "本规范自2021年4月1日起施行。" {
+		t.Errorf("article 2 = %q, want its own sentence only", c.Text)
+	}
+}
