@@ -199,16 +199,18 @@ func loadVersion(ctx context.Context, q querier, where string, args ...any) (*ru
 	}
 	defer rows.Close()
 	v.Code.Clauses = []rules.Clause{}
+	dec := newClauseDecoder()
+	var title, path, statements sql.RawBytes // valid until the next row; decoded before it
 	for rows.Next() {
 		var cl rules.Clause
-		var path, statements []byte
-		if err := rows.Scan(&cl.ID, &cl.Title, &path, &cl.Text, &statements); err != nil {
+		if err := rows.Scan(&cl.ID, &title, &path, &cl.Text, &statements); err != nil {
 			return nil, fmt.Errorf("read clauses: %w", err)
 		}
-		if err := json.Unmarshal(path, &cl.Path); err != nil {
+		cl.Title = dec.intern(title)
+		if cl.Path, err = dec.path(path); err != nil {
 			return nil, fmt.Errorf("decode path of clause %s: %w", cl.ID, err)
 		}
-		if err := json.Unmarshal(statements, &cl.Statements); err != nil {
+		if cl.Statements, err = dec.statements(statements); err != nil {
 			return nil, fmt.Errorf("decode statements of clause %s: %w", cl.ID, err)
 		}
 		v.Code.Clauses = append(v.Code.Clauses, cl)
