@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/conductbot/conductbot/retrieval"
+	"github.com/conductbot/conductbot/sqlstore"
 )
 
 var _ retrieval.VectorStore = (*DB)(nil)
@@ -158,25 +159,30 @@ func (db *DB) loadMatrix(ctx context.Context, space retrieval.Space, versionID i
 		return nil, 0, err
 	}
 	m := &matrix{dims: space.Dims, start: []int32{0}}
-	// The document order of the clauses.
-	var order []string
-	pos := make(map[string]int32)
-	rows, err := tx.QueryContext(ctx, `SELECT clause_id FROM clauses WHERE version_id = ? ORDER BY ord`, versionID)
+	// The document order of the clauses (sorted here: a sort in the query costs more).
+	var ids []string
+	var ords []int64
+	rows, err := tx.QueryContext(ctx, `SELECT clause_id, ord FROM clauses WHERE version_id = ?`, versionID)
 	if err != nil {
 		return nil, 0, fmt.Errorf("load vectors: clause order: %w", err)
 	}
 	for rows.Next() {
 		var id string
-		if err := rows.Scan(&id); err != nil {
+		var ord int64
+		if err := rows.Scan(&id, &ord); err != nil {
 			rows.Close()
 			return nil, 0, fmt.Errorf("load vectors: clause order: %w", err)
 		}
-		pos[id] = int32(len(order))
-		order = append(order, id)
+		ids, ords = append(ids, id), append(ords, ord)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("load vectors: clause order: %w", err)
+	}
+	order := sqlstore.InOrder(ids, ords)
+	pos := make(map[string]int32, len(order))
+	for r, id := range order {
+		pos[id] = int32(r)
 	}
 	// The vectors as they come, as sparse rows: row of clause order[r] is entries[at[r]:at[r]+n[r]].
 	at := make([]int32, len(order))
@@ -363,18 +369,26 @@ func (m *matrix) add(row []float32) {
 	m.start = append(m.start, int32(len(m.cols)))
 }
 
-// addSparse appends a row from a sparse blob, without going through its dense form.
+// addSparse appends a row from a sparse blob, without going through its dense form; a row it refuses leaves m
+// as it was.
 func (m *matrix) addSparse(b []byte) error {
+	body := b[4:]
+	if len(body)%sparseEntry != 0 {
+		return fmt.Errorf("a sparse vector of %d bytes", len(b))
+	}
 	mark := len(m.cols)
-	err := sparseEntries(b, m.dims, func(d uint16, x float32) {
-		if x != 0 { // as add: a -0 adds nothing
-			m.cols = append(m.cols, d)
-			m.vals = append(m.vals, x)
+	last := -1
+	for ; len(body) > 0; body = body[sparseEntry:] {
+		d := int(body[0]) | int(body[1])<<8
+		if d >= m.dims || d <= last {
+			m.cols, m.vals = m.cols[:mark], m.vals[:mark]
+			return fmt.Errorf("a sparse vector with dimension %d after %d in a space of %d dimensions", d, last, m.dims)
 		}
-	})
-	if err != nil {
-		m.cols, m.vals = m.cols[:mark], m.vals[:mark]
-		return err
+		last = d
+		if bits := binary.LittleEndian.Uint32(body[2:]); bits&0x7fffffff != 0 { // as add: a -0 adds nothing
+			m.cols = append(m.cols, uint16(d))
+			m.vals = append(m.vals, math.Float32frombits(bits))
+		}
 	}
 	m.start = append(m.start, int32(len(m.cols)))
 	return nil

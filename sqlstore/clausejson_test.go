@@ -87,3 +87,23 @@ func TestClauseDecoderInterns(t *testing.T) {
 		t.Fatalf("paths %q and %q", a, b)
 	}
 }
+
+// TestInOrder checks that items come out in the order of their positions, whether the positions are the
+// 0…n-1 PutCode writes or anything else (gaps, repeats: then a stable sort).
+func TestInOrder(t *testing.T) {
+	for _, c := range []struct {
+		items []string
+		ords  []int64
+		want  []string
+	}{
+		{[]string{}, []int64{}, []string{}},
+		{[]string{"1.1.10", "1.1.2", "1.1.1"}, []int64{2, 1, 0}, []string{"1.1.1", "1.1.2", "1.1.10"}},
+		{[]string{"a", "b", "c"}, []int64{0, 1, 2}, []string{"a", "b", "c"}},
+		{[]string{"a", "b", "c"}, []int64{10, 5, 7}, []string{"b", "c", "a"}},
+		{[]string{"a", "b", "c", "d"}, []int64{1, 0, 1, -1}, []string{"d", "b", "a", "c"}},
+	} {
+		if got := InOrder(c.items, c.ords); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("InOrder(%q, %v) = %q, want %q", c.items, c.ords, got, c.want)
+		}
+	}
+}
