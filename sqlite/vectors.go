@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/conductbot/conductbot/retrieval"
+	"github.com/conductbot/conductbot/rules"
 	"github.com/conductbot/conductbot/sqlstore"
 )
 
@@ -112,6 +113,27 @@ func (db *DB) cachedMatrix(ctx context.Context, space retrieval.Space, versionID
 	return m, true, nil
 }
 
+// CodeInForce is the store's (sqlstore.Store.CodeInForce), noting the order of the version's clauses for the
+// first search, which needs the vectors in that order: a version's clauses never change, and reading their
+// order again took a fifth of loading the vectors of 10,000 clauses.
+func (db *DB) CodeInForce(ctx context.Context) (*rules.Version, error) {
+	v, err := db.Store.CodeInForce(ctx)
+	if err == nil {
+		db.vectors.noteOrder(v)
+	}
+	return v, err
+}
+
+// CodeVersion is the store's (sqlstore.Store.CodeVersion), noting the order of the version's clauses as
+// CodeInForce does.
+func (db *DB) CodeVersion(ctx context.Context, id int64) (*rules.Version, error) {
+	v, err := db.Store.CodeVersion(ctx, id)
+	if err == nil {
+		db.vectors.noteOrder(v)
+	}
+	return v, err
+}
+
 // IndexedClauses maps the IDs of the version's clauses that have a vector in space to the hash of their text.
 // A process asks it once at start (retrieval.IndexVersion) just before its first search needs the vectors in
 // memory: both come from one read of the rows, which the search then finds cached. When the vectors are cached
@@ -159,27 +181,12 @@ func (db *DB) loadMatrix(ctx context.Context, space retrieval.Space, versionID i
 		return nil, 0, err
 	}
 	m := &matrix{dims: space.Dims, start: []int32{0}}
-	// The document order of the clauses (sorted here: a sort in the query costs more).
-	var ids []string
-	var ords []int64
-	rows, err := tx.QueryContext(ctx, `SELECT clause_id, ord FROM clauses WHERE version_id = ?`, versionID)
-	if err != nil {
-		return nil, 0, fmt.Errorf("load vectors: clause order: %w", err)
-	}
-	for rows.Next() {
-		var id string
-		var ord int64
-		if err := rows.Scan(&id, &ord); err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("load vectors: clause order: %w", err)
+	order := db.vectors.order(versionID)
+	if order == nil {
+		if order, err = clauseOrder(ctx, tx, versionID); err != nil {
+			return nil, 0, fmt.Errorf("load vectors: %w", err)
 		}
-		ids, ords = append(ids, id), append(ords, ord)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("load vectors: clause order: %w", err)
-	}
-	order := sqlstore.InOrder(ids, ords)
 	pos := make(map[string]int32, len(order))
 	for r, id := range order {
 		pos[id] = int32(r)
@@ -189,7 +196,7 @@ func (db *DB) loadMatrix(ctx context.Context, space retrieval.Space, versionID i
 	count := make([]int32, len(order))
 	have := make([]bool, len(order))
 	var staged matrix // its cols and vals collect the rows
-	rows, err = tx.QueryContext(ctx, `SELECT clause_id, text_hash, embedding FROM clause_vectors
+	rows, err := tx.QueryContext(ctx, `SELECT clause_id, text_hash, embedding FROM clause_vectors
 		WHERE space_id = ? AND version_id = ?`, space.ID, versionID)
 	if err != nil {
 		return nil, 0, fmt.Errorf("load vectors: %w", err)
@@ -251,6 +258,30 @@ func (db *DB) loadMatrix(ctx context.Context, space retrieval.Space, versionID i
 	m.finish()
 	db.log.Debug("loaded clause vectors", "space", space.ID, "version", versionID, "vectors", len(m.ids), "stamp", stamp)
 	return m, stamp, nil
+}
+
+// clauseOrder reads the IDs of the version's clauses in document order (sorted here: a sort in the query costs
+// more).
+func clauseOrder(ctx context.Context, q querier, versionID int64) ([]string, error) {
+	var ids []string
+	var ords []int64
+	rows, err := q.QueryContext(ctx, `SELECT clause_id, ord FROM clauses WHERE version_id = ?`, versionID)
+	if err != nil {
+		return nil, fmt.Errorf("clause order: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var ord int64
+		if err := rows.Scan(&id, &ord); err != nil {
+			return nil, fmt.Errorf("clause order: %w", err)
+		}
+		ids, ords = append(ids, id), append(ords, ord)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("clause order: %w", err)
+	}
+	return sqlstore.InOrder(ids, ords), nil
 }
 
 // A stored embedding (a blob) is in one of two encodings, told apart by its first four bytes:
@@ -642,11 +673,49 @@ type matrixEntry struct {
 	used  uint64 // guarded by the cache's mu
 }
 
-// matrixCache holds the vectors of recently searched (space, version)s.
+// matrixCache holds the vectors of recently searched (space, version)s, and the clause order of the versions
+// read last.
 type matrixCache struct {
 	mu      sync.Mutex
 	entries map[matrixKey]*matrixEntry
 	tick    uint64
+	orders  []versionOrder // newest last, at most maxMatrices
+}
+
+// versionOrder is the IDs of a version's clauses in document order.
+type versionOrder struct {
+	version int64
+	ids     []string
+}
+
+// noteOrder remembers the clause order of v.
+func (c *matrixCache) noteOrder(v *rules.Version) {
+	if v == nil || v.Code == nil {
+		return
+	}
+	ids := make([]string, len(v.Code.Clauses))
+	for i, cl := range v.Code.Clauses {
+		ids[i] = cl.ID
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.orders = slices.DeleteFunc(c.orders, func(o versionOrder) bool { return o.version == v.ID })
+	if len(c.orders) >= maxMatrices {
+		c.orders = slices.Delete(c.orders, 0, 1)
+	}
+	c.orders = append(c.orders, versionOrder{v.ID, ids})
+}
+
+// order returns the clause order of the version noted last, or nil.
+func (c *matrixCache) order(version int64) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, o := range c.orders {
+		if o.version == version {
+			return o.ids
+		}
+	}
+	return nil
 }
 
 func newMatrixCache() *matrixCache {

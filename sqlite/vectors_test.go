@@ -101,7 +101,8 @@ func TestVectorDecodingRejects(t *testing.T) {
 // order (which the clause IDs' order, 1.1.10 before 1.1.2, is not).
 func TestDenseRowsStillRead(t *testing.T) {
 	ctx := context.Background()
-	db := openPath(t, filepath.Join(t.TempDir(), "mixed.db"))
+	path := filepath.Join(t.TempDir(), "mixed.db")
+	db := openPath(t, path)
 	code := storetest.GenerateCode(30, 5)
 	v, _, err := db.PutCode(ctx, code, "", time.Now())
 	if err != nil {
@@ -174,26 +175,42 @@ func TestDenseRowsStillRead(t *testing.T) {
 	for i, c := range code.Clauses {
 		ids[i] = c.ID
 	}
-	for i := range 20 {
-		q := randomVector(r, dims, 12)
+	queries := make([][]float32, 20)
+	for i := range queries {
+		queries[i] = randomVector(r, dims, 12)
 		switch {
 		case i == 0:
-			q = vs[1]
+			queries[i] = vs[1]
 		case i%2 == 0:
-			q = vs[r.IntN(len(vs))]
-		}
-		got, err := db.SearchClauses(ctx, space, v.ID, q, 5)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := bruteForce(vs, q, 5)
-		for j := range want {
-			want[j].ClauseID = ids[indexOf(want[j].ClauseID)]
-		}
-		if !slices.Equal(got, want) {
-			t.Fatalf("query %d: got %v, want %v", i, got, want)
+			queries[i] = vs[r.IntN(len(vs))]
 		}
 	}
+	check := func(db *DB) {
+		t.Helper()
+		for i, q := range queries {
+			got, err := db.SearchClauses(ctx, space, v.ID, q, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := bruteForce(vs, q, 5)
+			for j := range want {
+				want[j].ClauseID = ids[indexOf(want[j].ClauseID)]
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("query %d: got %v, want %v", i, got, want)
+			}
+		}
+	}
+	check(db) // the clause order read with the vectors
+	// Another process reads the code first, as an engine does: the vectors load in the order it noted.
+	other := openPath(t, path)
+	if _, err := other.CodeInForce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if other.vectors.order(v.ID) == nil {
+		t.Fatal("CodeInForce noted no clause order")
+	}
+	check(other)
 }
 
 // indexOf reads the row number bruteForce gives as a clause ID.
