@@ -43,12 +43,12 @@ type DB struct {
 
 // Open brings the schema up to date on a plain connection (which also creates the vector extension), then opens
 // a connection pool on databaseURL whose connections know the pgvector types. log may be nil.
+//
+// A database migrated already (every start but the first of a version) is told on the pool's first connection:
+// a start then connects once, not twice.
 func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*DB, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
-	}
-	if err := migrate(ctx, databaseURL, log); err != nil {
-		return nil, err
 	}
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
@@ -60,19 +60,52 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*DB, error
 		}
 		return nil
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: open pool: %w", err)
-	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("postgres: connect: %w", err)
+	pool, migrated := openMigrated(ctx, cfg, log)
+	if !migrated {
+		if err := migrate(ctx, databaseURL, log); err != nil {
+			return nil, err
+		}
+		if pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+			return nil, fmt.Errorf("postgres: open pool: %w", err)
+		}
+		if err := pool.Ping(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("postgres: connect: %w", err)
+		}
 	}
 	sqlDB := stdlib.OpenDBFromPool(pool)
 	sqlDB.SetMaxIdleConns(2)
 	db := &DB{pool: pool, sqlDB: sqlDB, log: log}
 	db.Store = sqlstore.New(db.sqlDB, dialect{db}, log)
 	return db, nil
+}
+
+// openMigrated opens the pool when the database has every migration applied, and reports whether it did; on a
+// database to migrate (or without the vector extension yet, which the pool's connections need) it returns
+// false, having closed what it opened.
+func openMigrated(ctx context.Context, cfg *pgxpool.Config, log *slog.Logger) (*pgxpool.Pool, bool) {
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, false
+	}
+	ms, err := loadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		pool.Close()
+		return nil, false // migrate reports it
+	}
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		pool.Close()
+		return nil, false
+	}
+	newest, ok := allApplied(ctx, conn.Conn(), ms)
+	conn.Release()
+	if !ok {
+		pool.Close()
+		return nil, false
+	}
+	warnNewer(log, ms, newest)
+	return pool, true
 }
 
 // Close closes the pool, waiting for connections in use to be released.
