@@ -191,7 +191,7 @@ func (db *DB) loadMatrix(ctx context.Context, space retrieval.Space, versionID i
 	for r, id := range order {
 		pos[id] = int32(r)
 	}
-	// The vectors as they come, as sparse rows: row of clause order[r] is entries[at[r]:at[r]+n[r]].
+	// The vectors as they come, as sparse rows: the row of clause order[r] is staged.cols[at[r]:at[r]+count[r]].
 	at := make([]int32, len(order))
 	count := make([]int32, len(order))
 	have := make([]bool, len(order))
@@ -706,7 +706,7 @@ func (c *matrixCache) noteOrder(v *rules.Version) {
 	c.orders = append(c.orders, versionOrder{v.ID, ids})
 }
 
-// order returns the clause order of the version noted last, or nil.
+// order returns the clause order of version if it was noted, else nil.
 func (c *matrixCache) order(version int64) []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
