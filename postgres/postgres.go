@@ -73,8 +73,10 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*DB, error
 			return nil, fmt.Errorf("postgres: connect: %w", err)
 		}
 	}
+	// OpenDBFromPool leaves database/sql no idle connections of its own: they would stay acquired from the pool,
+	// and the direct users of the pool (search, bulk puts, batches) would open other connections meanwhile —
+	// a second backend at every start's first search.
 	sqlDB := stdlib.OpenDBFromPool(pool)
-	sqlDB.SetMaxIdleConns(2)
 	db := &DB{pool: pool, sqlDB: sqlDB, log: log}
 	db.Store = sqlstore.New(db.sqlDB, dialect{db}, log)
 	return db, nil
