@@ -43,12 +43,12 @@ type DB struct {
 
 // Open brings the schema up to date on a plain connection (which also creates the vector extension), then opens
 // a connection pool on databaseURL whose connections know the pgvector types. log may be nil.
+//
+// A database migrated already (every start but the first of a version) is told on the pool's first connection:
+// a start then connects once, not twice.
 func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*DB, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
-	}
-	if err := migrate(ctx, databaseURL, log); err != nil {
-		return nil, err
 	}
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
@@ -60,19 +60,54 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*DB, error
 		}
 		return nil
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: open pool: %w", err)
+	pool, migrated := openMigrated(ctx, cfg, log)
+	if !migrated {
+		if err := migrate(ctx, databaseURL, log); err != nil {
+			return nil, err
+		}
+		if pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+			return nil, fmt.Errorf("postgres: open pool: %w", err)
+		}
+		if err := pool.Ping(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("postgres: connect: %w", err)
+		}
 	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("postgres: connect: %w", err)
-	}
+	// OpenDBFromPool leaves database/sql no idle connections of its own: they would stay acquired from the pool,
+	// and the direct users of the pool (search, bulk puts, batches) would open other connections meanwhile —
+	// a second backend at every start's first search.
 	sqlDB := stdlib.OpenDBFromPool(pool)
-	sqlDB.SetMaxIdleConns(2)
 	db := &DB{pool: pool, sqlDB: sqlDB, log: log}
 	db.Store = sqlstore.New(db.sqlDB, dialect{db}, log)
 	return db, nil
+}
+
+// openMigrated opens the pool when the database has every migration applied, and reports whether it did; on a
+// database to migrate (or without the vector extension yet, which the pool's connections need) it returns
+// false, having closed what it opened.
+func openMigrated(ctx context.Context, cfg *pgxpool.Config, log *slog.Logger) (*pgxpool.Pool, bool) {
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, false
+	}
+	ms, err := loadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		pool.Close()
+		return nil, false // migrate reports it
+	}
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		pool.Close()
+		return nil, false
+	}
+	newest, ok := allApplied(ctx, conn.Conn(), ms)
+	conn.Release()
+	if !ok {
+		pool.Close()
+		return nil, false
+	}
+	warnNewer(log, ms, newest)
+	return pool, true
 }
 
 // Close closes the pool, waiting for connections in use to be released.
@@ -114,6 +149,12 @@ func migrate(ctx context.Context, databaseURL string, log *slog.Logger) error {
 		return fmt.Errorf("postgres: connect: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
+	// Every start migrates; when every file is applied already (the usual case), one query says so instead of
+	// a transaction of five round trips per file, which took most of a process's open.
+	if newest, ok := allApplied(ctx, conn, ms); ok {
+		warnNewer(log, ms, newest)
+		return nil
+	}
 	for _, m := range ms {
 		applied, err := applyMigration(ctx, conn, m)
 		if err != nil {
@@ -128,11 +169,44 @@ func migrate(ctx context.Context, databaseURL string, log *slog.Logger) error {
 	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
 		return fmt.Errorf("postgres: read schema_migrations: %w", err)
 	}
+	warnNewer(log, ms, newest)
+	return nil
+}
+
+// allApplied reports whether every migration of ms is recorded in schema_migrations, with the newest version
+// recorded; false when it cannot tell (no such table yet): then each file is checked under the lock.
+func allApplied(ctx context.Context, conn *pgx.Conn, ms []migration) (newest int, ok bool) {
+	rows, err := conn.Query(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return 0, false
+	}
+	defer rows.Close()
+	applied := make(map[int]bool)
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return 0, false
+		}
+		applied[v] = true
+		newest = max(newest, v)
+	}
+	if rows.Err() != nil {
+		return 0, false
+	}
+	for _, m := range ms {
+		if !applied[m.Version] {
+			return 0, false
+		}
+	}
+	return newest, true
+}
+
+// warnNewer says that a newer binary migrated the database already (rolling deploys): not an error.
+func warnNewer(log *slog.Logger, ms []migration, newest int) {
 	if len(ms) > 0 && newest > ms[len(ms)-1].Version {
 		log.Warn("the database has migrations this binary does not know", "store", "postgres",
 			"database", newest, "binary", ms[len(ms)-1].Version)
 	}
-	return nil
 }
 
 // applyMigration runs m in one transaction with its schema_migrations row, unless it is applied already. The

@@ -3,7 +3,6 @@ package retrieval
 import (
 	"math"
 	"strings"
-	"sync"
 
 	"github.com/conductbot/conductbot/rules"
 )
@@ -51,9 +50,9 @@ type lexicon struct {
 	formal map[string]float64   // specificity of the thesaurus's formal words in this code, 0.3…1
 	topic  map[string]float64   // specificity of a topic bigram: IDF over the clauses' topic sets, as a share of the highest
 	th     *Thesaurus           // the vocabulary it was built with
-	// lazy is set when the lexicon was loaded from its stored index: a document's frequencies and statements are
-	// prepared when doc first asks for it. bm25 needs only lengths, which are loaded.
-	lazy []sync.Once
+	// lazy is set when the lexicon was loaded from its stored index: a document's frequencies, statements and
+	// topics are prepared when doc first asks for it (persist.go). bm25 needs only lengths, which are loaded.
+	lazy *lazyDocs
 	// lessons are the version's lessons (lessons.go), added to their clauses' documents.
 	lessons lessonSet
 }

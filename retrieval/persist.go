@@ -24,7 +24,7 @@ type IndexStore interface {
 
 // indexFormat names the layout of an encoded index; an index stored under another format (an older layout, or
 // another thesaurus) is built again.
-const indexFormat = "ix2"
+const indexFormat = "ix3"
 
 // IndexFormat is the format under which an engine with thesaurus th stores its indexes.
 func IndexFormat(th *Thesaurus) string { return indexFormat + "/" + th.Version() }
@@ -73,15 +73,38 @@ func (e *Engine) buildIndex(ctx context.Context, v *rules.Version, th *Thesaurus
 	return lx, emb
 }
 
+// lazyDocs is what a lexicon loaded from its stored index prepares of a document when it first becomes a
+// candidate: its frequencies and statements (from its clause) and its topic bigrams (from the stored index).
+type lazyDocs struct {
+	once []sync.Once
+	// topics of document i: uvarint deltas of indexes into names, in data[at[2i]:at[2i+1]].
+	data  string
+	at    []int32
+	names []string
+}
+
+// topics decodes the topic bigrams of document i, checked when the index was loaded.
+func (z *lazyDocs) topics(i int) map[string]bool {
+	r := &decoder{s: z.data[z.at[2*i]:z.at[2*i+1]]}
+	m := make(map[string]bool, len(r.s)) // about a byte each
+	t := 0
+	for len(r.s) > 0 {
+		t += int(r.uint())
+		m[z.names[t]] = true
+	}
+	return m
+}
+
 // doc returns document i, preparing it first when the lexicon was loaded: only the candidates of a question
 // are ever prepared.
 func (lx *lexicon) doc(i int) *lexDoc {
-	if lx.lazy != nil {
-		lx.lazy[i].Do(func() {
+	if z := lx.lazy; z != nil {
+		z.once[i].Do(func() {
 			d := &lx.docs[i]
 			full := newLexDoc(d.clause, lx.th, func(string) {})
 			full.learn(lx.lessons.byClause[d.clause.ID], lx.th)
 			d.norm, d.tf, d.stmts = full.norm, full.tf, full.stmts
+			d.topic = z.topics(i)
 		})
 	}
 	return &lx.docs[i]
@@ -95,8 +118,10 @@ func (w *encoder) uint(x uint64)   { w.b = binary.AppendUvarint(w.b, x) }
 func (w *encoder) float(x float64) { w.b = binary.LittleEndian.AppendUint64(w.b, math.Float64bits(x)) }
 func (w *encoder) str(s string)    { w.uint(uint64(len(s))); w.b = append(w.b, s...) }
 
+// decoder reads an encoded index from a string, so that the strings it returns are parts of it: one copy of the
+// stored bytes instead of an allocation per gram.
 type decoder struct {
-	b   []byte
+	s   string
 	err error
 }
 
@@ -104,23 +129,30 @@ func (r *decoder) fail(msg string) {
 	if r.err == nil {
 		r.err = errors.New(msg)
 	}
-	r.b = nil
+	r.s = ""
 }
 
 func (r *decoder) uint() uint64 {
-	x, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail("truncated number")
-		return 0
+	var x uint64
+	for i := 0; i < len(r.s) && i < binary.MaxVarintLen64; i++ {
+		c := r.s[i]
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				break // overflows 64 bits
+			}
+			r.s = r.s[i+1:]
+			return x | uint64(c)<<(7*i)
+		}
+		x |= uint64(c&0x7f) << (7 * i)
 	}
-	r.b = r.b[n:]
-	return x
+	r.fail("truncated number")
+	return 0
 }
 
 // count reads a length that cannot exceed what is left (each item takes at least a byte).
 func (r *decoder) count() int {
 	n := r.uint()
-	if n > uint64(len(r.b)) {
+	if n > uint64(len(r.s)) {
 		r.fail("length beyond the data")
 		return 0
 	}
@@ -128,19 +160,22 @@ func (r *decoder) count() int {
 }
 
 func (r *decoder) float() float64 {
-	if len(r.b) < 8 {
+	if len(r.s) < 8 {
 		r.fail("truncated float")
 		return 0
 	}
-	x := math.Float64frombits(binary.LittleEndian.Uint64(r.b))
-	r.b = r.b[8:]
-	return x
+	var x uint64
+	for i := 7; i >= 0; i-- {
+		x = x<<8 | uint64(r.s[i])
+	}
+	r.s = r.s[8:]
+	return math.Float64frombits(x)
 }
 
 func (r *decoder) str() string {
 	n := r.count()
-	s := string(r.b[:n])
-	r.b = r.b[n:]
+	s := r.s[:n]
+	r.s = r.s[n:]
 	return s
 }
 
@@ -154,10 +189,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// encodeIndex writes what newLexicon and NewOfflineEmbedder computed that is costly to compute again: per clause
-// its length, penalty mark and topic bigrams; the postings (from which the document frequencies and IDFs
-// follow); the code's bigrams; the specificities of formal words and topic bigrams; the embedder's fit. A
-// clause's frequencies and statements are prepared again when it first becomes a candidate.
+// encodeIndex writes what newLexicon and NewOfflineEmbedder computed that is costly to compute again: the
+// postings (from which the document frequencies and IDFs follow); per clause its length, penalty mark and topic
+// bigrams; the code's bigrams; the specificities of formal words and topic bigrams; the embedder's fit. A
+// clause's frequencies and statements are prepared again when it first becomes a candidate, and its topics
+// read then: each clause's topics are a block of bytes that loading skips.
 func encodeIndex(lx *lexicon, emb *OfflineEmbedder) []byte {
 	w := &encoder{b: make([]byte, 0, 1<<16)}
 	w.str(indexFormat)
@@ -177,9 +213,11 @@ func encodeIndex(lx *lexicon, emb *OfflineEmbedder) []byte {
 	}
 	grams := sortedKeys(lx.post)
 	body := &encoder{}
+	total := 0
 	body.uint(uint64(len(grams)))
 	for _, g := range grams {
 		ps := lx.post[g]
+		total += len(ps)
 		body.str(g)
 		body.uint(uint64(len(ps)))
 		body.uint(uint64(len(ps) - lx.df[g])) // postings of lessons only: not counted in the IDF (lessonOnlyDF)
@@ -195,6 +233,12 @@ func encodeIndex(lx *lexicon, emb *OfflineEmbedder) []byte {
 	for i, g := range topics {
 		topicIndex[g] = i
 	}
+	body.uint(uint64(len(topics)))
+	for _, g := range topics {
+		body.str(g)
+		body.float(lx.topic[g])
+	}
+	block := &encoder{}
 	for i := range lx.docs {
 		d := &lx.docs[i]
 		body.float(d.length)
@@ -208,21 +252,20 @@ func encodeIndex(lx *lexicon, emb *OfflineEmbedder) []byte {
 			ts = append(ts, topicIndex[g])
 		}
 		sort.Ints(ts)
-		body.uint(uint64(len(ts)))
+		block.b = block.b[:0]
+		last := 0
 		for _, t := range ts {
-			body.uint(uint64(t))
+			block.uint(uint64(t - last))
+			last = t
 		}
+		body.str(string(block.b))
 	}
 	w.uint(uint64(len(table)))
 	for _, x := range table {
 		w.float(x)
 	}
+	w.uint(uint64(total))
 	w.b = append(w.b, body.b...)
-	w.uint(uint64(len(topics)))
-	for _, g := range topics {
-		w.str(g)
-		w.float(lx.topic[g])
-	}
 	bigrams := sortedKeys(lx.bigram)
 	w.uint(uint64(len(bigrams)))
 	for _, g := range bigrams {
@@ -245,9 +288,14 @@ func encodeIndex(lx *lexicon, emb *OfflineEmbedder) []byte {
 	return w.b
 }
 
-// decodeIndex reads an index written by encodeIndex for code, with thesaurus th.
+// decodeIndex reads an index written by encodeIndex for code, with thesaurus th. What it returns shares one
+// copy of data (its strings are parts of it); the clauses' topics stay encoded there until doc prepares them.
 func decodeIndex(data []byte, code *rules.Code, th *Thesaurus) (*lexicon, *OfflineEmbedder, error) {
-	r := &decoder{b: data}
+	if len(data) > math.MaxInt32 {
+		return nil, nil, errors.New("stored index: over 2 GB") // offsets into it are int32
+	}
+	all := string(data)
+	r := &decoder{s: all}
 	if f := r.str(); f != indexFormat {
 		return nil, nil, fmt.Errorf("index format %q, want %q", f, indexFormat)
 	}
@@ -255,18 +303,27 @@ func decodeIndex(data []byte, code *rules.Code, th *Thesaurus) (*lexicon, *Offli
 	if r.err == nil && n != len(code.Clauses) {
 		return nil, nil, fmt.Errorf("an index of %d clauses for a code of %d", n, len(code.Clauses))
 	}
-	lx := &lexicon{avgLen: r.float(), docs: make([]lexDoc, n), lazy: make([]sync.Once, n), th: th}
+	z := &lazyDocs{once: make([]sync.Once, n), data: all, at: make([]int32, 2*n)}
+	lx := &lexicon{avgLen: r.float(), docs: make([]lexDoc, n), lazy: z, th: th}
 	table := make([]float64, r.count())
 	for i := range table {
 		table[i] = r.float()
 	}
+	total := r.count()
+	backing := make([]posting, total)
 	ng := r.count()
 	lx.post = make(map[string][]posting, ng)
 	lx.idf = make(map[string]float64, ng)
 	nf := float64(n)
 	for range ng {
 		g := r.str()
-		ps := make([]posting, r.count())
+		c := r.count()
+		if c > len(backing) {
+			r.fail("more postings than counted")
+			break
+		}
+		ps := backing[:c:c]
+		backing = backing[c:]
 		learned := r.uint()
 		if learned >= uint64(len(ps)) && len(ps) > 0 {
 			r.fail("lesson postings out of range")
@@ -284,34 +341,28 @@ func decodeIndex(data []byte, code *rules.Code, th *Thesaurus) (*lexicon, *Offli
 		lx.post[g] = ps
 		lx.idf[g] = idf(nf, float64(uint64(len(ps))-min(learned, uint64(len(ps)))))
 	}
-	topicsOf := make([][]int, n)
+	z.names = make([]string, r.count())
+	lx.topic = make(map[string]float64, len(z.names))
+	for i := range z.names {
+		z.names[i] = r.str()
+		lx.topic[z.names[i]] = r.float()
+	}
 	for i := range lx.docs {
 		d := &lx.docs[i]
 		d.clause = code.Clauses[i]
 		d.length = r.float()
 		d.penalty = r.uint() == 1
-		ts := make([]int, r.count())
-		for j := range ts {
-			ts[j] = int(r.uint())
+		block := r.count()
+		start := len(all) - len(r.s)
+		if r.err != nil {
+			break
 		}
-		topicsOf[i] = ts
-	}
-	topics := make([]string, r.count())
-	lx.topic = make(map[string]float64, len(topics))
-	for i := range topics {
-		topics[i] = r.str()
-		lx.topic[topics[i]] = r.float()
-	}
-	for i, ts := range topicsOf {
-		m := make(map[string]bool, len(ts))
-		for _, t := range ts {
-			if t >= len(topics) {
-				r.fail("topic out of range")
-				break
-			}
-			m[topics[t]] = true
+		if !validTopics(r.s[:block], len(z.names)) {
+			r.fail("topic out of range")
+			break
 		}
-		lx.docs[i].topic = m
+		r.s = r.s[block:]
+		z.at[2*i], z.at[2*i+1] = int32(start), int32(start+block)
 	}
 	lx.bigram = make(map[string]bool)
 	for range r.count() {
@@ -329,7 +380,7 @@ func decodeIndex(data []byte, code *rules.Code, th *Thesaurus) (*lexicon, *Offli
 		f := r.str()
 		emb.idf[f] = r.float()
 	}
-	if r.err == nil && len(r.b) != 0 {
+	if r.err == nil && len(r.s) != 0 {
 		r.fail("trailing data")
 	}
 	if r.err != nil {
@@ -337,4 +388,21 @@ func decodeIndex(data []byte, code *rules.Code, th *Thesaurus) (*lexicon, *Offli
 	}
 	lx.maxIDF = idf(nf, 0)
 	return lx, emb, nil
+}
+
+// validTopics reports whether block is a clause's topics: uvarint deltas whose sums stay below names.
+func validTopics(block string, names int) bool {
+	r := &decoder{s: block}
+	t := 0
+	for len(r.s) > 0 {
+		d := r.uint()
+		if r.err != nil || d >= uint64(names) {
+			return false
+		}
+		t += int(d)
+		if t >= names {
+			return false
+		}
+	}
+	return true
 }

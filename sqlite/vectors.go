@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/conductbot/conductbot/retrieval"
+	"github.com/conductbot/conductbot/rules"
+	"github.com/conductbot/conductbot/sqlstore"
 )
 
 var _ retrieval.VectorStore = (*DB)(nil)
@@ -47,9 +49,9 @@ func (db *DB) PutClauseVectors(ctx context.Context, space retrieval.Space, versi
 		return fmt.Errorf("sqlite: put clause vectors: %w", err)
 	}
 	defer stmt.Close()
-	blob := make([]byte, 4*space.Dims) // the driver copies it at each execution
+	var blob []byte // the driver copies it at each execution
 	for _, cv := range vectors {
-		encodeVector(blob, cv.Vector)
+		blob = appendVector(blob[:0], cv.Vector)
 		if _, err := stmt.ExecContext(ctx, space.ID, versionID, cv.ClauseID, cv.TextHash, blob); err != nil {
 			return fmt.Errorf("sqlite: put clause vectors: clause %s: %w", cv.ClauseID, err)
 		}
@@ -84,23 +86,70 @@ func (db *DB) SearchClauses(ctx context.Context, space retrieval.Space, versionI
 
 // matrix returns the vectors of (space, version), from the cache when its stamp is current.
 func (db *DB) matrix(ctx context.Context, space retrieval.Space, versionID int64) (*matrix, error) {
+	m, _, err := db.cachedMatrix(ctx, space, versionID, nil)
+	return m, err
+}
+
+// cachedMatrix returns the vectors of (space, version), from the cache when its stamp is current. When it reads
+// them from the database and hashes is not nil, it also maps each clause ID to its text hash in hashes, and
+// loaded is true.
+func (db *DB) cachedMatrix(ctx context.Context, space retrieval.Space, versionID int64, hashes map[string]string) (m *matrix, loaded bool, err error) {
 	key := matrixKey{space.ID, versionID}
 	stamp, err := readStamp(ctx, db.db, key)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	e := db.vectors.entry(key)
 	e.mu.Lock() // one load at a time per key; the others wait for it
 	defer e.mu.Unlock()
 	if e.m != nil && e.stamp == stamp && e.m.dims == space.Dims {
-		return e.m, nil
+		return e.m, false, nil
 	}
-	m, stamp, err := db.loadMatrix(ctx, space, versionID)
+	m, stamp, err = db.loadMatrix(ctx, space, versionID, hashes)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	e.m, e.stamp = m, stamp
-	return m, nil
+	return m, true, nil
+}
+
+// CodeInForce is the store's (sqlstore.Store.CodeInForce), noting the order of the version's clauses for the
+// first search, which needs the vectors in that order: a version's clauses never change, and reading their
+// order again took a fifth of loading the vectors of 10,000 clauses.
+func (db *DB) CodeInForce(ctx context.Context) (*rules.Version, error) {
+	v, err := db.Store.CodeInForce(ctx)
+	if err == nil {
+		db.vectors.noteOrder(v)
+	}
+	return v, err
+}
+
+// CodeVersion is the store's (sqlstore.Store.CodeVersion), noting the order of the version's clauses as
+// CodeInForce does.
+func (db *DB) CodeVersion(ctx context.Context, id int64) (*rules.Version, error) {
+	v, err := db.Store.CodeVersion(ctx, id)
+	if err == nil {
+		db.vectors.noteOrder(v)
+	}
+	return v, err
+}
+
+// IndexedClauses maps the IDs of the version's clauses that have a vector in space to the hash of their text.
+// A process asks it once at start (retrieval.IndexVersion) just before its first search needs the vectors in
+// memory: both come from one read of the rows, which the search then finds cached. When the vectors are cached
+// already, the hashes are read alone.
+func (db *DB) IndexedClauses(ctx context.Context, space retrieval.Space, versionID int64) (map[string]string, error) {
+	if db.CheckSpace(space) == nil {
+		hashes := make(map[string]string)
+		_, loaded, err := db.cachedMatrix(ctx, space, versionID, hashes)
+		if err == nil && loaded {
+			return hashes, nil
+		}
+		if err != nil {
+			db.log.Debug("could not load clause vectors; reading their hashes alone", "space", space.ID, "version", versionID, "err", err)
+		}
+	}
+	return db.Store.IndexedClauses(ctx, space, versionID)
 }
 
 func readStamp(ctx context.Context, q querier, key matrixKey) (int64, error) {
@@ -117,8 +166,11 @@ func readStamp(ctx context.Context, q querier, key matrixKey) (int64, error) {
 }
 
 // loadMatrix reads the vectors of (space, version) in document order with their stamp, in one read transaction
-// (a consistent snapshot).
-func (db *DB) loadMatrix(ctx context.Context, space retrieval.Space, versionID int64) (*matrix, int64, error) {
+// (a consistent snapshot); with hashes not nil, it maps each clause ID to its text hash there.
+//
+// The vectors are read in the order of their primary key and put in document order here: joining them to the
+// clauses to sort them by position took most of the time of a process's first search.
+func (db *DB) loadMatrix(ctx context.Context, space retrieval.Space, versionID int64, hashes map[string]string) (*matrix, int64, error) {
 	tx, err := db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, 0, fmt.Errorf("load vectors: %w", err)
@@ -128,53 +180,181 @@ func (db *DB) loadMatrix(ctx context.Context, space retrieval.Space, versionID i
 	if err != nil {
 		return nil, 0, err
 	}
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM clause_vectors WHERE space_id = ? AND version_id = ?`,
-		space.ID, versionID).Scan(&n); err != nil {
-		return nil, 0, fmt.Errorf("load vectors: %w", err)
+	m := &matrix{dims: space.Dims, start: []int32{0}}
+	order := db.vectors.order(versionID)
+	if order == nil {
+		if order, err = clauseOrder(ctx, tx, versionID); err != nil {
+			return nil, 0, fmt.Errorf("load vectors: %w", err)
+		}
 	}
-	m := &matrix{dims: space.Dims, ids: make([]string, 0, n), start: make([]int32, 1, n+1)}
-	rows, err := tx.QueryContext(ctx, `SELECT v.clause_id, v.embedding FROM clause_vectors v
-		JOIN clauses c ON c.version_id = v.version_id AND c.clause_id = v.clause_id
-		WHERE v.space_id = ? AND v.version_id = ? ORDER BY c.ord`, space.ID, versionID)
+	pos := make(map[string]int32, len(order))
+	for r, id := range order {
+		pos[id] = int32(r)
+	}
+	// The vectors as they come, as sparse rows: the row of clause order[r] is staged.cols[at[r]:at[r]+count[r]].
+	at := make([]int32, len(order))
+	count := make([]int32, len(order))
+	have := make([]bool, len(order))
+	var staged matrix // its cols and vals collect the rows
+	rows, err := tx.QueryContext(ctx, `SELECT clause_id, text_hash, embedding FROM clause_vectors
+		WHERE space_id = ? AND version_id = ?`, space.ID, versionID)
 	if err != nil {
 		return nil, 0, fmt.Errorf("load vectors: %w", err)
 	}
 	defer rows.Close()
-	row := make([]float32, space.Dims)
+	var id, hash, blob sql.RawBytes
+	var dense []float32 // for dense blobs, made at the first
+	staged.dims = space.Dims
 	for rows.Next() {
-		var id string
-		var blob sql.RawBytes
-		if err := rows.Scan(&id, &blob); err != nil {
+		if err := rows.Scan(&id, &hash, &blob); err != nil {
 			return nil, 0, fmt.Errorf("load vectors: %w", err)
 		}
-		if len(m.ids) >= n {
-			return nil, 0, errors.New("load vectors: more rows than counted")
+		r, ok := pos[string(id)]
+		if !ok || have[r] {
+			continue // not a clause of the version: foreign keys prevent it
 		}
-		if err := decodeVector(blob, row); err != nil {
+		if staged.cols == nil {
+			// Room for every row if they are all as long as the first.
+			per := len(blob) / 4
+			if isSparse(blob) {
+				per = (len(blob) - 4) / sparseEntry
+			}
+			staged.cols = make([]uint16, 0, per*len(order))
+			staged.vals = make([]float32, 0, per*len(order))
+		}
+		from := len(staged.cols)
+		if isSparse(blob) {
+			err = staged.addSparse(blob)
+		} else {
+			if dense == nil {
+				dense = make([]float32, space.Dims)
+			}
+			if err = decodeVector(blob, dense); err == nil {
+				staged.add(dense)
+			}
+		}
+		if err != nil {
 			return nil, 0, fmt.Errorf("load vectors: clause %s: %w", id, err)
 		}
-		m.add(row)
-		m.ids = append(m.ids, id)
+		at[r], count[r], have[r] = int32(from), int32(len(staged.cols)-from), true
+		if hashes != nil {
+			hashes[order[r]] = string(hash)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("load vectors: %w", err)
+	}
+	m.cols = make([]uint16, 0, len(staged.cols))
+	m.vals = make([]float32, 0, len(staged.vals))
+	for r, id := range order {
+		if !have[r] {
+			continue
+		}
+		m.cols = append(m.cols, staged.cols[at[r]:at[r]+count[r]]...)
+		m.vals = append(m.vals, staged.vals[at[r]:at[r]+count[r]]...)
+		m.start = append(m.start, int32(len(m.cols)))
+		m.ids = append(m.ids, id)
 	}
 	m.finish()
 	db.log.Debug("loaded clause vectors", "space", space.ID, "version", versionID, "vectors", len(m.ids), "stamp", stamp)
 	return m, stamp, nil
 }
 
-// encodeVector writes v into b as little-endian float32.
-func encodeVector(b []byte, v []float32) {
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+// clauseOrder reads the IDs of the version's clauses in document order (sorted here: a sort in the query costs
+// more).
+func clauseOrder(ctx context.Context, q querier, versionID int64) ([]string, error) {
+	var ids []string
+	var ords []int64
+	rows, err := q.QueryContext(ctx, `SELECT clause_id, ord FROM clauses WHERE version_id = ?`, versionID)
+	if err != nil {
+		return nil, fmt.Errorf("clause order: %w", err)
 	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var ord int64
+		if err := rows.Scan(&id, &ord); err != nil {
+			return nil, fmt.Errorf("clause order: %w", err)
+		}
+		ids, ords = append(ids, id), append(ords, ord)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("clause order: %w", err)
+	}
+	return sqlstore.InOrder(ids, ords), nil
 }
 
-// decodeVector reads little-endian float32 from b (a stored embedding: a blob) into dst, which must have room for
-// exactly all of them.
+// A stored embedding (a blob) is in one of two encodings, told apart by its first four bytes:
+//   - dense: the dims components as little-endian float32, 4·dims bytes;
+//   - sparse: sparseMarker (a NaN, which no stored component can be: vectors are checked finite before they are
+//     put), then each component whose bits are not all zero as its dimension (little-endian uint16; dimensions
+//     are below maxDims) and value (little-endian float32), 6 bytes each, dimensions ascending.
+//
+// A vector is written sparse when that is shorter: the offline embedder's (a few grams hashed into 1,024
+// dimensions) take a tenth of their dense size, which is what a process start reads. Rows written dense before
+// the sparse encoding existed read as they are.
+
+// sparseMarker opens a sparse blob: a quiet NaN's bits, as no dense blob begins.
+const sparseMarker uint32 = 0x7fc05350
+
+// sparseEntry is the size of one component of a sparse blob.
+const sparseEntry = 6
+
+// appendVector appends the encoding of v to b: sparse when shorter, else dense.
+func appendVector(b []byte, v []float32) []byte {
+	nnz := 0
+	for _, x := range v {
+		if math.Float32bits(x) != 0 { // -0 is kept: a vector reads back bit for bit
+			nnz++
+		}
+	}
+	if 4+sparseEntry*nnz >= 4*len(v) {
+		for _, x := range v {
+			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
+		}
+		return b
+	}
+	b = binary.LittleEndian.AppendUint32(b, sparseMarker)
+	for d, x := range v {
+		if bits := math.Float32bits(x); bits != 0 {
+			b = binary.LittleEndian.AppendUint16(b, uint16(d))
+			b = binary.LittleEndian.AppendUint32(b, bits)
+		}
+	}
+	return b
+}
+
+// isSparse reports whether b is a sparse blob.
+func isSparse(b []byte) bool {
+	return len(b) >= 4 && binary.LittleEndian.Uint32(b) == sparseMarker
+}
+
+// sparseEntries checks a sparse blob against a space of dims dimensions and calls f on each of its components,
+// in ascending order of dimension.
+func sparseEntries(b []byte, dims int, f func(d uint16, x float32)) error {
+	body := b[4:]
+	if len(body)%sparseEntry != 0 {
+		return fmt.Errorf("a sparse vector of %d bytes", len(b))
+	}
+	last := -1
+	for ; len(body) > 0; body = body[sparseEntry:] {
+		d := int(binary.LittleEndian.Uint16(body))
+		if d >= dims || d <= last {
+			return fmt.Errorf("a sparse vector with dimension %d after %d in a space of %d dimensions", d, last, dims)
+		}
+		last = d
+		f(uint16(d), math.Float32frombits(binary.LittleEndian.Uint32(body[2:])))
+	}
+	return nil
+}
+
+// decodeVector reads a stored embedding, dense or sparse, into dst, which must have room for exactly all of its
+// dimensions.
 func decodeVector(b []byte, dst []float32) error {
+	if isSparse(b) {
+		clear(dst)
+		return sparseEntries(b, len(dst), func(d uint16, x float32) { dst[d] = x })
+	}
 	if len(b) != 4*len(dst) {
 		return fmt.Errorf("a vector of %d bytes in a space of %d dimensions", len(b), len(dst))
 	}
@@ -218,6 +398,31 @@ func (m *matrix) add(row []float32) {
 		}
 	}
 	m.start = append(m.start, int32(len(m.cols)))
+}
+
+// addSparse appends a row from a sparse blob, without going through its dense form; a row it refuses leaves m
+// as it was.
+func (m *matrix) addSparse(b []byte) error {
+	body := b[4:]
+	if len(body)%sparseEntry != 0 {
+		return fmt.Errorf("a sparse vector of %d bytes", len(b))
+	}
+	mark := len(m.cols)
+	last := -1
+	for ; len(body) > 0; body = body[sparseEntry:] {
+		d := int(body[0]) | int(body[1])<<8
+		if d >= m.dims || d <= last {
+			m.cols, m.vals = m.cols[:mark], m.vals[:mark]
+			return fmt.Errorf("a sparse vector with dimension %d after %d in a space of %d dimensions", d, last, m.dims)
+		}
+		last = d
+		if bits := binary.LittleEndian.Uint32(body[2:]); bits&0x7fffffff != 0 { // as add: a -0 adds nothing
+			m.cols = append(m.cols, uint16(d))
+			m.vals = append(m.vals, math.Float32frombits(bits))
+		}
+	}
+	m.start = append(m.start, int32(len(m.cols)))
+	return nil
 }
 
 // finish builds the inverted lists of a sparse matrix, or the rows of a dense one.
@@ -468,11 +673,49 @@ type matrixEntry struct {
 	used  uint64 // guarded by the cache's mu
 }
 
-// matrixCache holds the vectors of recently searched (space, version)s.
+// matrixCache holds the vectors of recently searched (space, version)s, and the clause order of the versions
+// read last.
 type matrixCache struct {
 	mu      sync.Mutex
 	entries map[matrixKey]*matrixEntry
 	tick    uint64
+	orders  []versionOrder // newest last, at most maxMatrices
+}
+
+// versionOrder is the IDs of a version's clauses in document order.
+type versionOrder struct {
+	version int64
+	ids     []string
+}
+
+// noteOrder remembers the clause order of v.
+func (c *matrixCache) noteOrder(v *rules.Version) {
+	if v == nil || v.Code == nil {
+		return
+	}
+	ids := make([]string, len(v.Code.Clauses))
+	for i, cl := range v.Code.Clauses {
+		ids[i] = cl.ID
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.orders = slices.DeleteFunc(c.orders, func(o versionOrder) bool { return o.version == v.ID })
+	if len(c.orders) >= maxMatrices {
+		c.orders = slices.Delete(c.orders, 0, 1)
+	}
+	c.orders = append(c.orders, versionOrder{v.ID, ids})
+}
+
+// order returns the clause order of version if it was noted, else nil.
+func (c *matrixCache) order(version int64) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, o := range c.orders {
+		if o.version == version {
+			return o.ids
+		}
+	}
+	return nil
 }
 
 func newMatrixCache() *matrixCache {
