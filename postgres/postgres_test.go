@@ -251,6 +251,41 @@ func BenchmarkSearchClauses(b *testing.B) {
 	})
 }
 
+// BenchmarkSearchClausesSparse measures SearchClauses for 20 hits (the engine's k) among 10,000 vectors of 1024
+// dimensions shaped as the offline embedder's — about 70 non-zero dimensions a clause, 14 a question.
+func BenchmarkSearchClausesSparse(b *testing.B) {
+	const n, dims = 10000, 1024
+	ctx := context.Background()
+	db := openDB(b)
+	code := storetest.GenerateCode(n, 1)
+	v, _, err := db.PutCode(ctx, code, "", time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	space, err := db.VectorSpace(ctx, "bench-sparse-1024", dims)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := db.PutClauseVectors(ctx, space, v.ID, storetest.ClauseVectors(code, sparseVectors(n, dims, 70))); err != nil {
+		b.Fatal(err)
+	}
+	queries := sparseVectors(64, dims, 14)
+	if _, err := db.SearchClauses(ctx, space, v.ID, queries[0], 20); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		hits, err := db.SearchClauses(ctx, space, v.ID, queries[i%len(queries)], 20)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(hits) != 20 {
+			b.Fatalf("%d hits, want 20", len(hits))
+		}
+	}
+}
+
 func BenchmarkPutClauseVectors(b *testing.B) {
 	storetest.BenchmarkPutClauseVectors(b, open)
 }
@@ -271,4 +306,70 @@ func (s noIndex) VectorSpace(ctx context.Context, model string, dims int) (retri
 	}
 	_, err = s.pool.Exec(ctx, `DROP INDEX IF EXISTS `+indexName(space))
 	return space, err
+}
+
+// TestSpaceBeforeSparse checks that a space made before migration 110 — its rows with sparse NULL, its index on
+// embedding over all of its rows, no sparse index — keeps answering: VectorSpace adds the sparse index, the
+// search finds the stored vectors through the old index, and vectors put since go to the sparse side.
+func TestSpaceBeforeSparse(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	const n, dims = 300, 64
+	code := storetest.GenerateCode(n, 1)
+	v, _, err := db.PutCode(ctx, code, "", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	space, err := db.VectorSpace(ctx, "old-64", dims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vectors := sparseVectors(n, dims, 6)
+	cvs := storetest.ClauseVectors(code, vectors)
+	if err := db.PutClauseVectors(ctx, space, v.ID, cvs[:n-10]); err != nil {
+		t.Fatal(err)
+	}
+	// As migration 002 and the code before 110 left it.
+	for _, stmt := range []string{
+		`UPDATE clause_vectors SET sparse = NULL`,
+		`DROP INDEX ` + indexName(space) + `, ` + sparseIndexName(space),
+		fmt.Sprintf(`CREATE INDEX %s ON clause_vectors USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE space_id = %d`,
+			indexName(space), dims, space.ID),
+	} {
+		if _, err := db.pool.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again, err := db.VectorSpace(ctx, "old-64", dims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sparseIndex bool
+	if err := db.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, sparseIndexName(again)).Scan(&sparseIndex); err != nil {
+		t.Fatal(err)
+	}
+	if !sparseIndex {
+		t.Errorf("VectorSpace did not add %s to a space made before it", sparseIndexName(again))
+	}
+	// Re-putting the same vectors changes nothing: the old rows stay dense.
+	if err := db.PutClauseVectors(ctx, again, v.ID, cvs); err != nil {
+		t.Fatal(err)
+	}
+	var dense, sparse int
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE sparse IS NULL), count(sparse) FROM clause_vectors WHERE space_id = $1`,
+		again.ID).Scan(&dense, &sparse); err != nil {
+		t.Fatal(err)
+	}
+	if dense != n-10 || sparse != 10 {
+		t.Errorf("%d dense and %d sparse rows, want %d and 10", dense, sparse, n-10)
+	}
+	for _, c := range []int{0, 150, n - 11, n - 5, n - 1} { // old rows and new ones
+		hits, err := db.SearchClauses(ctx, again, v.ID, vectors[c], 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) != 5 || hits[0].ClauseID != code.Clauses[c].ID || hits[0].Similarity < 0.999 {
+			t.Errorf("searching for clause %s's own vector gave %v", code.Clauses[c].ID, hits)
+		}
+	}
 }
