@@ -373,3 +373,25 @@ func TestSpaceBeforeSparse(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionSettings checks that every pooled connection searches with the settings of the engine's search
+// (k = 20), so that SearchClauses need not set them in a transaction of its own.
+func TestSessionSettings(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	if efSearch(20) != sessionEfSearch {
+		t.Fatalf("efSearch(20) = %d, the connections' ef_search %d", efSearch(20), sessionEfSearch)
+	}
+	for _, tc := range []struct{ name, want string }{
+		{"hnsw.ef_search", fmt.Sprint(sessionEfSearch)},
+		{"hnsw.iterative_scan", "relaxed_order"},
+	} {
+		var got string
+		if err := db.pool.QueryRow(ctx, `SELECT current_setting($1)`, tc.name).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("%s = %q on a pooled connection, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -269,8 +269,8 @@ func efSearch(k int) int {
 // set them locally.
 const (
 	sessionEfSearch = 100
-	sessionSettings = `SET hnsw.iterative_scan = relaxed_order; SET hnsw.ef_search = 100`
-	maxLiteralLimit = maxEfSearch
+	sessionSettings = `SET hnsw.iterative_scan = relaxed_order; SET hnsw.ef_search = 100` // TestSessionSettings
+	maxLiteralLimit = maxEfSearch                                                         // the most hits one search returns: k is written into its SQL
 )
 
 // searchSQL is the query of SearchClauses for k hits: $1 version ID, $2 the query as sparsevec, $3 the query as
