@@ -58,6 +58,9 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*DB, error
 		if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
 			return fmt.Errorf("postgres: register pgvector types: %w", err)
 		}
+		if _, err := conn.Exec(ctx, sessionSettings); err != nil {
+			return fmt.Errorf("postgres: search settings: %w", err)
+		}
 		return nil
 	}
 	pool, migrated := openMigrated(ctx, cfg, log)
