@@ -308,7 +308,7 @@ func (s noIndex) VectorSpace(ctx context.Context, model string, dims int) (retri
 	return space, err
 }
 
-// TestSpaceBeforeSparse checks that a space made before migration 110 — its rows with sparse NULL, its index on
+// TestSpaceBeforeSparse checks that a space made before migration 120 — its rows with sparse NULL, its index on
 // embedding over all of its rows, no sparse index — keeps answering: VectorSpace adds the sparse index, the
 // search finds the stored vectors through the old index, and vectors put since go to the sparse side.
 func TestSpaceBeforeSparse(t *testing.T) {
@@ -329,7 +329,7 @@ func TestSpaceBeforeSparse(t *testing.T) {
 	if err := db.PutClauseVectors(ctx, space, v.ID, cvs[:n-10]); err != nil {
 		t.Fatal(err)
 	}
-	// As migration 002 and the code before 110 left it.
+	// As migration 002 and the code before 120 left it.
 	for _, stmt := range []string{
 		`UPDATE clause_vectors SET sparse = NULL`,
 		`DROP INDEX ` + indexName(space) + `, ` + sparseIndexName(space),

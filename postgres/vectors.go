@@ -69,7 +69,7 @@ func sparseOf(v []float32) any {
 }
 
 // prepareSpace makes the partial HNSW indexes of a space created in tx, or those of an older space that a stopped
-// bulk put left missing, or that were not made yet when the space was created (the sparse one, migration 110)
+// bulk put left missing, or that were not made yet when the space was created (the sparse one, migration 120)
 // (Dialect.PrepareSpace).
 func (db *DB) prepareSpace(ctx context.Context, tx *sql.Tx, s retrieval.Space, created bool) error {
 	_, _, _, indexed := spaceExpr(s)
@@ -102,7 +102,7 @@ func (db *DB) prepareSpace(ctx context.Context, tx *sql.Tx, s retrieval.Space, c
 
 // createIndexSQL creates the partial HNSW index name (indexName or sparseIndexName) of a space; "" when the
 // space has no such index (dense rows of more than 4000 dimensions). The dense index leaves the sparse rows out,
-// so that its scans need not step over them; a space's dense index made before migration 110 covers all its
+// so that its scans need not step over them; a space's dense index made before migration 120 covers all its
 // rows, which then all have sparse NULL.
 func createIndexSQL(s retrieval.Space, name string) string {
 	if name == sparseIndexName(s) {
