@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/conductbot/conductbot/inspect"
 	"github.com/conductbot/conductbot/internal/testkit"
@@ -157,18 +156,7 @@ func without(got, gold []string) []string {
 
 func observationEngine(t *testing.T, path string) (*rules.Code, inspect.Observer) {
 	t.Helper()
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := rules.Parse(string(src))
-	if err != nil {
-		t.Fatalf("import %s: %v", path, err)
-	}
-	db := testkit.EmptySQLite(t)
-	if _, _, err := db.PutCode(context.Background(), code, string(src), time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)); err != nil {
-		t.Fatal(err)
-	}
+	code, db := testkit.ImportFile(t, path)
 	return code, testkit.Engine(t, db)
 }
 

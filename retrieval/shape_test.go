@@ -4,15 +4,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
+	"github.com/conductbot/conductbot/internal/testkit"
 	"github.com/conductbot/conductbot/retrieval"
 	"github.com/conductbot/conductbot/rules"
 	"github.com/conductbot/conductbot/sqlite"
@@ -151,21 +150,5 @@ func engineFor(t *testing.T, path string) (*rules.Code, *retrieval.Engine) {
 // storeFor imports the code at path into a fresh SQLite store.
 func storeFor(t *testing.T, path string) (*rules.Code, *sqlite.DB) {
 	t.Helper()
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := rules.Parse(string(src))
-	if err != nil {
-		t.Fatalf("import %s: %v", path, err)
-	}
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, _, err := db.PutCode(context.Background(), code, string(src), time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)); err != nil {
-		t.Fatal(err)
-	}
-	return code, db
+	return testkit.ImportFile(t, path)
 }

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -106,4 +107,23 @@ func Engine(tb testing.TB, st Store) *retrieval.Engine {
 		tb.Fatalf("testkit: retrieval engine: %v", err)
 	}
 	return e
+}
+
+// ImportFile parses the code file at path as `conductbot import` does and puts it into a fresh SQLite store in a
+// file of tb.TempDir(), in force from Imported. Tests of codes other than the shipped one start here.
+func ImportFile(tb testing.TB, path string) (*rules.Code, *sqlite.DB) {
+	tb.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	code, err := rules.Parse(string(src))
+	if err != nil {
+		tb.Fatalf("testkit: import %s: %v", path, err)
+	}
+	db := open(tb, filepath.Join(tb.TempDir(), "conductbot.db"))
+	if _, _, err := db.PutCode(context.Background(), code, string(src), Imported); err != nil {
+		tb.Fatalf("testkit: import %s: %v", path, err)
+	}
+	return code, db
 }
