@@ -224,3 +224,9 @@ func (lx *lexicon) bm25(terms []weightedTerm) []float64 {
 	}
 	return scores
 }
+
+// hasGram reports whether the clause has the bigram g outside quoted examples.
+func (d *lexDoc) hasGram(g string) bool { return d.tf[g] >= 1 }
+
+// hasGram reports whether the statement has the bigram g.
+func (st *lexStmt) hasGram(g string) bool { return st.grams[g] }

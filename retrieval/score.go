@@ -25,6 +25,11 @@ type candidate struct {
 // rank scores every clause: BM25 with the thesaurus's formal words added, the share of the question each clause
 // explains, and vector similarity; best first.
 func (e *Engine) rank(ctx context.Context, ix *index, q question, units []unit) ([]candidate, error) {
+	for i := range units {
+		if len(units[i].senses) > 0 {
+			units[i].formalGrams = formalGrams(units[i], ix.lex)
+		}
+	}
 	var terms []weightedTerm
 	addGrams := func(text string, w float64) {
 		for _, g := range grams(text, true) {
@@ -172,11 +177,13 @@ func (e *Engine) similarities(ctx context.Context, ix *index, content string) (m
 
 // unit is a piece of a question's content: a thesaurus word with its senses, or a run of other characters.
 type unit struct {
-	text   string // the thesaurus word, or the question's own characters
-	span   string // the question's characters it stands for (扣几分 for the word 扣五分)
-	senses []sense
-	runes  int
-	weight float64
+	text string // the thesaurus word, or the question's own characters
+	span string // the question's characters it stands for (扣几分 for the word 扣五分)
+	// formalGrams are the telling bigrams of the word's deciding formal words (formalGrams), noted by rank.
+	formalGrams []gramWeight
+	senses      []sense
+	runes       int
+	weight      float64
 }
 
 func queryUnits(q question, th *Thesaurus) []unit {
@@ -256,7 +263,7 @@ func explain(units []unit, d *lexDoc, lx *lexicon) (coverage, evidence float64) 
 			if hit == 0 {
 				// 留胡子 (the formal word 留胡须) of a clause that says 不蓄胡须: a telling bigram of a formal word
 				// the clause has explains part of the word, as it does when the deciding statement is chosen.
-				hit = 0.5 * formalPartIn(func(g string) bool { return d.tf[g] >= 1 }, u, lx)
+				hit = 0.5 * formalPartIn(d.hasGram, u, lx)
 			}
 			num += w * hit
 			evidence += w * hit

@@ -137,12 +137,34 @@ func (lx *lexicon) charWeight(r rune) float64 {
 // formalPart is the best weight of a bigram of u's deciding formal words that the statement has, when it has
 // none of them whole: 胡须 of 留胡须 in 不蓄胡须.
 func formalPart(st *lexStmt, u unit, lx *lexicon) float64 {
-	return formalPartIn(func(g string) bool { return st.grams[g] }, u, lx)
+	return formalPartIn(st.hasGram, u, lx)
 }
 
 // formalPartIn is formalPart over any text, given by the bigrams it has.
 func formalPartIn(has func(string) bool, u unit, lx *lexicon) float64 {
+	gs := u.formalGrams
+	if gs == nil {
+		gs = formalGrams(u, lx)
+	}
 	best := 0.0
+	for _, g := range gs {
+		if g.weight > best && has(g.gram) {
+			best = g.weight
+		}
+	}
+	return best
+}
+
+// gramWeight is a bigram and how telling it is in the code.
+type gramWeight struct {
+	gram   string
+	weight float64
+}
+
+// formalGrams lists the telling bigrams (minCharWeight or more) of u's deciding formal words; rank notes them on
+// each unit once a question, as explaining and deciding ask for them of every candidate.
+func formalGrams(u unit, lx *lexicon) []gramWeight {
+	out := []gramWeight{}
 	for _, s := range u.senses {
 		if !s.decides() {
 			continue
@@ -150,15 +172,14 @@ func formalPartIn(has func(string) bool, u unit, lx *lexicon) float64 {
 		for _, f := range s.formal {
 			rs := []rune(f)
 			for j := 0; j+1 < len(rs); j++ {
-				if g := string(rs[j : j+2]); has(g) {
-					if w := lx.bigramWeight(g); w >= minCharWeight && w > best {
-						best = w
-					}
+				g := string(rs[j : j+2])
+				if w := lx.bigramWeight(g); w >= minCharWeight {
+					out = append(out, gramWeight{g, w})
 				}
 			}
 		}
 	}
-	return best
+	return out
 }
 
 // decideVerdict reads the verdict off the deciding statement and the question's form. A question that names the
