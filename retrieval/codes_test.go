@@ -23,7 +23,7 @@ func TestOtherCodes(t *testing.T) {
 		{"hospital", false, 0.88, 0.94, 0.71, 0.10, 0.78, 0},
 		{"tax", false, 0.93, 0.98, 0.84, 0.03, 0.78, 0},
 		{"realestate", false, 0.84, 0.94, 0.99, 0.12, 0.65, 0},
-		{"huzheng", false, 0.79, 0.95, 0.42, 0.08, 0.68, 0},
+		{"huzheng", false, 0.79, 0.95, 0.57, 0.08, 0.68, 0},
 		{"hotline", true, 0, 0, 0, 1, 0, 0},
 		{"social", true, 0, 0, 0, 1, 0, 0},
 	} {

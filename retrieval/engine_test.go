@@ -99,14 +99,14 @@ func TestColloquialSets(t *testing.T) {
 		hit1, hit3, abstain, falseAbst, vd float64
 		unsafe                             int // 可以 for a forbidden act: the worst answer
 	}{
-		{"testdata/eval/colloquial.jsonl", 0.92, 0.97, 0.90, 0.03, 0.88, 0},
+		{"testdata/eval/colloquial.jsonl", 0.92, 0.97, 0.97, 0.03, 0.88, 0},
 		{"testdata/eval/holdout.jsonl", 0.94, 0.98, 0.72, 0.02, 0.85, 0},
-		{"testdata/eval/blind3.jsonl", 0.90, 0.97, 0.80, 0.05, 0.80, 0},
+		{"testdata/eval/blind3.jsonl", 0.90, 0.97, 0.95, 0.05, 0.80, 0},
 		{"testdata/eval/blind4.jsonl", 0.91, 0.96, 0.88, 0.03, 0.75, 0},
 		{"testdata/eval/blind5.jsonl", 0.91, 0.96, 0.60, 0.03, 0.78, 0},
 		{"testdata/eval/blind6.jsonl", 0.90, 0.97, 0.70, 0.02, 0.84, 0},
-		{"testdata/eval/blind7.jsonl", 0.90, 0.95, 0.66, 0.04, 0.74, 0},
-		{"testdata/eval/blind8.jsonl", 0.87, 0.95, 0.73, 0.02, 0.82, 0}, // held out: never tuned on
+		{"testdata/eval/blind7.jsonl", 0.90, 0.95, 0.76, 0.04, 0.74, 0},
+		{"testdata/eval/blind8.jsonl", 0.87, 0.95, 0.83, 0.02, 0.82, 0}, // held out: never tuned on
 	} {
 		t.Run(filepath.Base(set.file), func(t *testing.T) {
 			_, m, err := retrieval.Evaluate(context.Background(), e.Ask, readSet(t, set.file))

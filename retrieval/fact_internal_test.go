@@ -28,6 +28,8 @@ func TestStatesFact(t *testing.T) {
 		{"明察暗访由中心办公室组织", "多久一次", false},
 		{"因系统故障、网络中断无法办理业务的，应当向群众做好解释", "坏了", true},
 		{"窗口应当保持整洁", "坏了", false},
+		{"查询人应当出示本人身份证明；委托他人查询的，受托人还应当提交授权委托书", "要带什么", true},
+		{"材料不齐全的，应当一次性书面告知需要补正的全部内容", "要带什么", false}, // what is missing, not what to bring
 	} {
 		if got := statesFact(c.sentence, c.asked, ""); got != c.want {
 			t.Errorf("statesFact(%q, %q) = %v, want %v", c.sentence, c.asked, got, c.want)
@@ -43,6 +45,16 @@ func TestParseFacts(t *testing.T) {
 	for _, bad := range []string{"kind\tx\t(\tfoo", "question\tfoo\ncount\tbar", "question\tfoo\ncount\tbar\nkind\tx\ty"} {
 		if _, err := parseFacts(bad); err == nil {
 			t.Errorf("parseFacts(%q) accepted", bad)
+		}
+	}
+}
+
+// TestAskedFactMaterials: 要带什么 ending a question asks for what to bring; inside a yes/no question about a rule
+// (缺啥材料要一次说清楚吗) it does not.
+func TestAskedFactMaterials(t *testing.T) {
+	for q, want := range map[string]bool{"户口迁移要带什么材料": true, "委托别人来查要带啥": true, "缺啥材料要一次说清楚吗": false} {
+		if got := askedFact(q) != ""; got != want {
+			t.Errorf("askedFact(%q) = %q, asks %v, want %v", q, askedFact(q), got, want)
 		}
 	}
 }
