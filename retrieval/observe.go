@@ -62,7 +62,22 @@ func (e *Engine) Observe(ctx context.Context, fact string) (*Breach, error) {
 			b.Matches = append(b.Matches, Match{Seen: u.span, Clause: w})
 		}
 	}
+	if len(b.Matches) == 0 || onlyWorkplace(b.Matches) {
+		// 大厅挺安静 of 不得在大厅内大声喧哗: the place is shared, not the act.
+		return nil, nil
+	}
 	return b, nil
+}
+
+// onlyWorkplace reports whether every matched word of an observation only places it at work (大厅, 窗口,
+// 工作人员: lang/abstain.txt's workContext).
+func onlyWorkplace(ms []Match) bool {
+	for _, m := range ms {
+		if workContext.ReplaceAllString(m.Seen, "") != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // minObservedCoverage is the share of an observed phrase its best clause must explain for the phrase to be read
