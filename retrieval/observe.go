@@ -62,6 +62,22 @@ func (e *Engine) Observe(ctx context.Context, fact string) (*Breach, error) {
 			b.Matches = append(b.Matches, Match{Seen: u.span, Clause: w})
 		}
 	}
+	if examples := exampleQuotes(best.doc.clause.Text); len(examples) > 0 && !reportsSpeech(fact) {
+		// 外面排了一长串 of 不得使用……的语言，如“后面排队去”: words found only in the quoted examples of what may
+		// not be said match an observation only of something said.
+		quoted := strings.Join(examples, " ")
+		bare := best.doc.clause.Text
+		for _, p := range examples {
+			bare = strings.Replace(bare, "“"+p+"”", "", 1)
+		}
+		kept := b.Matches[:0]
+		for _, m := range b.Matches {
+			if strings.Contains(normalize(bare), m.Clause) || !strings.Contains(normalize(quoted), m.Clause) {
+				kept = append(kept, m)
+			}
+		}
+		b.Matches = kept
+	}
 	if len(b.Matches) == 0 || onlyWorkplace(b.Matches) {
 		// 大厅挺安静 of 不得在大厅内大声喧哗: the place is shared, not the act.
 		return nil, nil
@@ -108,4 +124,24 @@ func wordFor(text string, u unit) string {
 		}
 	}
 	return best
+}
+
+// reportsSpeech reports whether an observation tells of something said: a quotation, or a verb of saying.
+func reportsSpeech(fact string) bool {
+	return strings.ContainsAny(fact, "“”\"「」说讲喊问答骂嚷吼")
+}
+
+// exampleQuotes are the quoted examples of a clause's text: those of a sentence that lists them (如“…”、“…”等),
+// or of the list that ends a sentence (……的语言，如“不知道”“自己看”). A quoted name (“暂停服务”标识牌) is none.
+func exampleQuotes(text string) []string {
+	var out []string
+	for _, sp := range sentenceSpans(text) {
+		sentence := text[sp[0]:sp[1]]
+		if isExampleList(sentence) {
+			out = append(out, quotedPhrases(sentence)...)
+		} else if _, ex := examplesInside(sentence); ex != "" {
+			out = append(out, quotedPhrases(ex)...)
+		}
+	}
+	return out
 }

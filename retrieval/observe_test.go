@@ -20,6 +20,8 @@ func TestObserve(t *testing.T) {
 		{"起身微笑打了招呼", ""},
 		{"大厅新装了叫号机和电子屏", ""},
 		{"今天天气不错", ""},
+		{"还没到上班时间就有人排队", ""},             // 上班时间 is in 1.1.4's examples of what may not be said
+		{"工作人员跟群众说“我要下班了，你快点”", "1.1.4"}, // said, it is one of them
 		{"", ""},
 	} {
 		b, err := e.Observe(context.Background(), tc.fact)
