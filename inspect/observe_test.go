@@ -131,7 +131,6 @@ func TestObservationProposals(t *testing.T) {
 	}
 }
 
-
 // covers reports whether a proposal of id is right for gold: the clause itself, or an item of a gold article
 // or section, or the article of a gold item (a proposal one level off still points at the breached rule).
 func covers(gold []string, id string) bool {
