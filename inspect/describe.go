@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"context"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -79,11 +80,15 @@ func Propose(ctx context.Context, obs Observer, code *rules.Code, cl *Checklist,
 	return out, nil
 }
 
-// inspectorsOwn reports whether a phrase tells what the inspector did (我去咨询开公司要带什么材料, 我们排了二十分钟):
-// its subject is the first person.
+// inspectorsOwn reports whether a phrase tells what the inspector did (我去咨询开公司要带什么材料, 我们排了二十分钟)
+// or what one of the people served did (一个群众在大厅里骂人): its subject is the first person or the public.
 func inspectorsOwn(frag string) bool {
-	return strings.HasPrefix(frag, "我")
+	return strings.HasPrefix(frag, "我") || publicSubject.MatchString(frag)
 }
+
+// publicSubject matches a phrase whose subject is one of the people served (一个家属在窗口嚷嚷, 老人听不懂普通话): it
+// tells what they did, not what the staff did. General words of public service, for any center.
+var publicSubject = regexp.MustCompile(`^(?:一个|有个|有位|一位|几个|那个|这个)?(?:群众|家属|患者|病人|老人|老大爷|大爷|大妈|阿姨|老太太|老奶奶|纳税人|申请人|办事人|市民|顾客|一个人)`)
 
 // normative reports whether the clause obliges, forbids or encourages something: a window can break it.
 func normative(code *rules.Code, id string) bool {

@@ -123,10 +123,10 @@ func TestObservationProposals(t *testing.T) {
 	}
 	t.Logf("all: precision %.3f (%d/%d) recall %.3f (%d/%d) clean descriptions flagged %d/%d",
 		all.precision(), all.right, all.proposed, all.recall(), all.found, all.gold, all.cleanFlagged, all.clean)
-	// The bars are the figures measured (precision 0.810, recall 0.610, 9 of 60), less about one proposal each;
+	// The bars are the figures measured (precision 0.829, recall 0.610, 7 of 60), less about one proposal each;
 	// issue 10's target is a precision of 0.9.
-	if all.precision() < 0.80 || all.recall() < 0.60 || all.cleanFlagged > 10 {
-		t.Errorf("below the bars: precision %.3f (0.80) recall %.3f (0.60) clean descriptions flagged %d (≤ 10)",
+	if all.precision() < 0.82 || all.recall() < 0.60 || all.cleanFlagged > 8 {
+		t.Errorf("below the bars: precision %.3f (0.82) recall %.3f (0.60) clean descriptions flagged %d (≤ 8)",
 			all.precision(), all.recall(), all.cleanFlagged)
 	}
 }
@@ -196,6 +196,8 @@ func TestProposeSkipsTheInspectorsOwnActs(t *testing.T) {
 	}{
 		{"我去咨询开公司要带什么材料", nil},
 		{"我去咨询开公司要带什么材料，窗口的人一直在玩手机", []string{"1.3.3"}},
+		{"有个群众在窗口抽烟", nil},
+		{"窗口工作人员在抽烟", []string{"1.3.3"}},
 	} {
 		ps, err := inspect.Propose(context.Background(), e, code, nil, tc.desc)
 		if err != nil {
