@@ -2,7 +2,6 @@ package inspect
 
 import (
 	"context"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -23,7 +22,7 @@ type Proposal struct {
 }
 
 // Observer reads one phrase of a description as an observed fact and finds the clause it shows broken
-// (retrieval.Engine); nil when it shows none.
+// (retrieval.Engine); nil when it shows none, or when the phrase tells what someone other than the staff did.
 type Observer interface {
 	Observe(ctx context.Context, fact string) (*retrieval.Breach, error)
 }
@@ -32,16 +31,13 @@ type Observer interface {
 const MaxProposals = 5
 
 // Propose maps an inspector's description to the clauses it describes breaches of: the description is cut
-// into its phrases (sentences and their comma-separated parts), each phrase that is about someone other than
-// the inspector is read as an observed fact, and every clause a fact shows broken is proposed, best first, one
-// per clause, mapped to the checklist item citing it. What the inspector did themselves (我去咨询…, 我假装办…)
-// is context, not a finding.
+// into its phrases (sentences and their comma-separated parts), each is read as an observed fact (the Observer
+// takes what the inspector or one of the people served did — 我去咨询…, 一个家属在窗口嚷嚷 — for context, not a
+// finding), and every clause a fact shows broken is proposed, best first, one per clause, mapped to the
+// checklist item citing it.
 func Propose(ctx context.Context, obs Observer, code *rules.Code, cl *Checklist, description string) ([]Proposal, error) {
 	best := map[string]Proposal{}
 	for _, frag := range fragments(description) {
-		if inspectorsOwn(frag) {
-			continue
-		}
 		b, err := obs.Observe(ctx, frag)
 		if err != nil {
 			return nil, err
@@ -79,16 +75,6 @@ func Propose(ctx context.Context, obs Observer, code *rules.Code, cl *Checklist,
 	}
 	return out, nil
 }
-
-// inspectorsOwn reports whether a phrase tells what the inspector did (我去咨询开公司要带什么材料, 我们排了二十分钟)
-// or what one of the people served did (一个群众在大厅里骂人): its subject is the first person or the public.
-func inspectorsOwn(frag string) bool {
-	return strings.HasPrefix(frag, "我") || publicSubject.MatchString(frag)
-}
-
-// publicSubject matches a phrase whose subject is one of the people served (一个家属在窗口嚷嚷, 老人听不懂普通话): it
-// tells what they did, not what the staff did. General words of public service, for any center.
-var publicSubject = regexp.MustCompile(`^(?:一个|有个|有位|一位|几个|那个|这个)?(?:群众|家属|患者|病人|老人|老大爷|大爷|大妈|阿姨|老太太|老奶奶|纳税人|申请人|办事人|市民|顾客|一个人)`)
 
 // normative reports whether the clause obliges, forbids or encourages something: a window can break it.
 func normative(code *rules.Code, id string) bool {

@@ -9,7 +9,8 @@ import (
 
 // The engine's vocabularies — question forms, fillers, chat spellings, the words that place a question at work,
 // the patterns of a clause named by its number — are general Chinese, for any code, kept as data in lang/*.txt
-// (one file a stage: lang/lookup.txt, lang/question.txt, lang/scan.txt, lang/abstain.txt). The format, the same
+// (one file a stage: lang/lookup.txt, lang/question.txt, lang/scan.txt, lang/abstain.txt; lang/observe.txt for
+// reading an inspector's description). The format, the same
 // in every file:
 //
 //	# a comment (a whole line)

@@ -14,6 +14,7 @@ func TestLangFiles(t *testing.T) {
 		"lookup.txt":   func() error { _, err := readLang("lookup.txt", readLookupLang); return err },
 		"abstain.txt":  func() error { _, err := readLang("abstain.txt", readAbstainLang); return err },
 		"scan.txt":     func() error { _, err := readLang("scan.txt", readScanLang); return err },
+		"observe.txt":  func() error { _, err := readLang("observe.txt", readObserveLang); return err },
 	}
 	files, err := fs.Glob(langFiles, "lang/*.txt")
 	if err != nil {

@@ -2,6 +2,8 @@ package retrieval
 
 import (
 	"context"
+	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/conductbot/conductbot/rules"
@@ -30,14 +32,15 @@ type Match struct {
 // finds the clause it shows broken, if any: the engine asks itself whether what was seen is allowed, as a window
 // clerk would ask it, and only a clear 不可以 from a statement that accounts for the act is a breach. A phrase
 // the code does not cover, one whose best clause only permits, encourages or describes, and one about a penalty
-// give nil. It fails only when the store fails.
+// give nil, as does a phrase about what someone other than the staff did (lang/observe.txt). It fails only when
+// the store fails.
 func (e *Engine) Observe(ctx context.Context, fact string) (*Breach, error) {
 	fact = strings.TrimSpace(fact)
-	if fact == "" {
+	if fact == "" || observeLang.context.MatchString(fact) {
 		return nil, nil
 	}
 	ix := e.state.Load()
-	q := analyze("可以"+fact+"吗", ix.th, ix.lex.known)
+	q := analyze(observeLang.prefix+fact+observeLang.suffix, ix.th, ix.lex.known)
 	if q.content == "" || q.kind != askPermission {
 		return nil, nil
 	}
@@ -65,14 +68,15 @@ func (e *Engine) Observe(ctx context.Context, fact string) (*Breach, error) {
 	if examples := exampleQuotes(best.doc.clause.Text); len(examples) > 0 && !reportsSpeech(fact) {
 		// 外面排了一长串 of 不得使用……的语言，如“后面排队去”: words found only in the quoted examples of what may
 		// not be said match an observation only of something said.
-		quoted := strings.Join(examples, " ")
+		quoted := normalize(strings.Join(examples, " "))
 		bare := best.doc.clause.Text
 		for _, p := range examples {
 			bare = strings.Replace(bare, "“"+p+"”", "", 1)
 		}
+		bare = normalize(bare)
 		kept := b.Matches[:0]
 		for _, m := range b.Matches {
-			if strings.Contains(normalize(bare), m.Clause) || !strings.Contains(normalize(quoted), m.Clause) {
+			if strings.Contains(bare, m.Clause) || !strings.Contains(quoted, m.Clause) {
 				kept = append(kept, m)
 			}
 		}
@@ -127,8 +131,34 @@ func wordFor(text string, u unit) string {
 }
 
 // reportsSpeech reports whether an observation tells of something said: a quotation, or a verb of saying.
-func reportsSpeech(fact string) bool {
-	return strings.ContainsAny(fact, "“”\"「」说讲喊问答骂嚷吼")
+func reportsSpeech(fact string) bool { return strings.ContainsAny(fact, observeLang.speech) }
+
+// observeLang is lang/observe.txt read.
+var observeLang = mustReadLang("observe.txt", readObserveLang)
+
+// observeWords are the lists of lang/observe.txt.
+type observeWords struct {
+	prefix, suffix string         // how a phrase is asked
+	context        *regexp.Regexp // a phrase about someone other than the staff
+	speech         string         // the characters that mark something said
+}
+
+// readObserveLang reads lang/observe.txt.
+func readObserveLang(f *langFile) observeWords {
+	var w observeWords
+	for _, kv := range f.table("askAs") {
+		switch kv[0] {
+		case "prefix":
+			w.prefix = kv[1]
+		case "suffix":
+			w.suffix = kv[1]
+		default:
+			f.fail(fmt.Errorf("%s: @askAs: %s is neither prefix nor suffix", f.name, kv[0]))
+		}
+	}
+	w.context = f.regexp("context", -1)
+	w.speech = f.chars("speech")
+	return w
 }
 
 // exampleQuotes are the quoted examples of a clause's text: those of a sentence that lists them (如“…”、“…”等),

@@ -18,6 +18,9 @@ func TestObserve(t *testing.T) {
 		{"没有起身打招呼", "1.2.1"},
 		{"女工作人员涂着很浓的指甲油", "1.3.2"},
 		{"起身微笑打了招呼", ""},
+		{"窗口工作人员在抽烟", "1.3.3"},
+		{"有个群众在窗口抽烟", ""},     // what the people served do is context
+		{"我在窗口等着，顺手抽了根烟", ""}, // and so is what the inspector did
 		{"大厅新装了叫号机和电子屏", ""},
 		{"今天天气不错", ""},
 		{"还没到上班时间就有人排队", ""},             // 上班时间 is in 1.1.4's examples of what may not be said
