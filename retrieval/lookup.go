@@ -19,6 +19,7 @@ import (
 func (e *Engine) answerDirectly(ix *index, a *Answer, raw string) bool {
 	if id, ok := lookup(raw, ix.version.Code); ok {
 		e.lookupAnswer(ix, a, id)
+		a.Lookup = true
 		return true
 	}
 	text := normalize(raw)
@@ -119,22 +120,20 @@ func (e *Engine) roleAnswer(ix *index, a *Answer, text string) bool {
 			return false
 		}
 		e.lookupAnswer(ix, a, code.Clauses[best].ID)
-		a.Lookup = false
 		return true
 	}
 	return false
 }
 
-// sharedBigrams counts the distinct bigrams of q that text has.
+// sharedBigrams counts the distinct bigrams of q (charPairs) that text has.
 func sharedBigrams(q, text string) int {
-	rs := []rune(q)
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(rs); i++ {
-		if g := string(rs[i : i+2]); !seen[g] && strings.Contains(text, g) {
-			seen[g] = true
+	n := 0
+	for g := range charPairs(q) {
+		if strings.Contains(text, g) {
+			n++
 		}
 	}
-	return len(seen)
+	return n
 }
 
 // lookup returns the ID of the clause or heading a question names, if it names one.
@@ -214,10 +213,10 @@ func codeFacts(a *Answer, code *rules.Code) bool {
 	return true
 }
 
-// lookupAnswer answers a question that names a clause or a heading.
+// lookupAnswer answers with the clause or heading id — its text, cited — as a question that names it, or asks
+// for the role it holds, is answered.
 func (e *Engine) lookupAnswer(ix *index, a *Answer, id string) *Answer {
 	code := ix.version.Code
-	a.Lookup = true
 	if c, ok := code.Clause(id); ok {
 		a.Citations = append(a.Citations, Citation{ID: c.ID, Title: c.Title, Text: c.Text, Score: 1})
 		a.Answer = citeTitled(code, c.ID, c.Title) + cnColon + c.Text

@@ -171,7 +171,7 @@ func analyze(raw string, th *Thesaurus, known func(string) bool) question {
 				if next := i + len(fr); next < len(rs) && strings.ContainsRune(formNotBefore[f], rs[next]) {
 					continue
 				}
-				if kind == askPlain && len(fr) >= 2 && known(f) && wordRunsOn(rs, i, i+len(fr), known) {
+				if kind == askPlain && len(fr) >= 2 && known(f) && (cutsWord(rs, i, known) || cutsWord(rs, i+len(fr), known)) {
 					// 能跟病人说自己看吗 of a code that quotes “自己看”: a filler word the code itself writes, next to
 					// the same neighbour, is the code's wording, not filler.
 					continue
@@ -343,11 +343,4 @@ func withoutWords(s string, words []string) string {
 		s = strings.ReplaceAll(s, w, "")
 	}
 	return s
-}
-
-// wordRunsOn reports whether the word at rs[from:to] runs on into its neighbour as the code writes it: the bigram
-// across its start or its end is one of the code's.
-func wordRunsOn(rs []rune, from, to int, known func(string) bool) bool {
-	return from > 0 && rs[from-1] != ' ' && known(string(rs[from-1:from+1])) ||
-		to < len(rs) && rs[to] != ' ' && known(string(rs[to-1:to+1]))
 }
